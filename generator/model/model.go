@@ -124,3 +124,23 @@ type AuthScheme struct {
 	// ParamName is the header, query or cookie name for API keys.
 	ParamName string
 }
+
+// Identifiers returns every package-level Go identifier that the model
+// already claims: type names, enum constant names and parameter struct
+// names. Stages that add package-level identifiers later (the binder's
+// Limit and Tier constants) use it to stay collision-free.
+func (api *API) Identifiers() map[string]bool {
+	ids := make(map[string]bool)
+	for _, t := range api.Types {
+		ids[t.Name] = true
+		for _, e := range t.Enum {
+			ids[e.Name] = true
+		}
+	}
+	for _, op := range api.Operations {
+		if op.ParamsType != "" {
+			ids[op.ParamsType] = true
+		}
+	}
+	return ids
+}
