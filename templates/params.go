@@ -1,0 +1,416 @@
+package templates
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// This file holds the helpers that generated methods use to encode their
+// parameters (OpenAPI 3 style and explode rules), to encode form bodies and
+// to decode error bodies. Values are first turned into JSON with
+// encoding/json, so that the generated types' json tags, omitempty and custom
+// marshalers decide what a value looks like on the wire exactly as they do in
+// a JSON body; the JSON is then laid out per style.
+
+// paramNode is a parameter value reduced to what the styles can express: a
+// scalar, a list of scalars, or an object with ordered keys.
+type paramNode struct {
+	kind   paramKind
+	scalar string
+	items  []paramNode
+	keys   []string
+	vals   []paramNode
+}
+
+type paramKind int
+
+const (
+	paramNull paramKind = iota // absent: nil pointer, nil slice, JSON null
+	paramScalar
+	paramList
+	paramObject
+)
+
+// paramParse marshals v to JSON and reads it back as a paramNode, keeping the
+// order of object keys.
+func paramParse(v any) (paramNode, error) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return paramNode{}, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	return paramRead(dec)
+}
+
+func paramRead(dec *json.Decoder) (paramNode, error) {
+	tok, err := dec.Token()
+	if err != nil {
+		return paramNode{}, err
+	}
+	switch t := tok.(type) {
+	case nil:
+		return paramNode{kind: paramNull}, nil
+	case string:
+		return paramNode{kind: paramScalar, scalar: t}, nil
+	case json.Number:
+		return paramNode{kind: paramScalar, scalar: t.String()}, nil
+	case bool:
+		return paramNode{kind: paramScalar, scalar: fmt.Sprint(t)}, nil
+	case json.Delim:
+		var n paramNode
+		if t == '[' {
+			n.kind = paramList
+			for dec.More() {
+				item, err := paramRead(dec)
+				if err != nil {
+					return n, err
+				}
+				n.items = append(n.items, item)
+			}
+		} else {
+			n.kind = paramObject
+			for dec.More() {
+				k, err := dec.Token()
+				if err != nil {
+					return n, err
+				}
+				val, err := paramRead(dec)
+				if err != nil {
+					return n, err
+				}
+				n.keys = append(n.keys, fmt.Sprint(k))
+				n.vals = append(n.vals, val)
+			}
+		}
+		_, err := dec.Token() // closing delimiter
+		return n, err
+	}
+	return paramNode{}, fmt.Errorf("unexpected JSON token %v", tok)
+}
+
+// text is the scalar form of n: nested lists and objects, which no style
+// can express, are sent as their JSON text.
+func (n paramNode) text() string {
+	switch n.kind {
+	case paramScalar:
+		return n.scalar
+	case paramNull:
+		return ""
+	}
+	var b strings.Builder
+	n.writeJSON(&b)
+	return b.String()
+}
+
+func (n paramNode) writeJSON(b *strings.Builder) {
+	switch n.kind {
+	case paramNull:
+		b.WriteString("null")
+	case paramScalar:
+		data, _ := json.Marshal(n.scalar)
+		b.Write(data)
+	case paramList:
+		b.WriteByte('[')
+		for i, it := range n.items {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			it.writeJSON(b)
+		}
+		b.WriteByte(']')
+	case paramObject:
+		b.WriteByte('{')
+		for i, k := range n.keys {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			data, _ := json.Marshal(k)
+			b.Write(data)
+			b.WriteByte(':')
+			n.vals[i].writeJSON(b)
+		}
+		b.WriteByte('}')
+	}
+}
+
+// paramEncoder encodes one call's parameters. It keeps the first error so
+// that a generated method checks once, after encoding everything.
+type paramEncoder struct {
+	query  url.Values
+	header http.Header
+	err    error
+}
+
+func (e *paramEncoder) parse(name string, v any) (paramNode, bool) {
+	if e.err != nil {
+		return paramNode{}, false
+	}
+	n, err := paramParse(v)
+	if err != nil {
+		e.err = fmt.Errorf("parameter %s: %w", name, err)
+		return paramNode{}, false
+	}
+	return n, n.kind != paramNull
+}
+
+// paramEscape percent-encodes everything but RFC 3986 unreserved characters,
+// as RFC 6570 simple expansion does, so that a value can never add a path
+// segment, a query or a fragment.
+func paramEscape(s string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~' {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&15])
+	}
+	return b.String()
+}
+
+// path returns the escaped expansion of a path parameter in style simple,
+// label or matrix.
+func (e *paramEncoder) path(name, style string, explode bool, v any) string {
+	n, ok := e.parse(name, v)
+	prefix, sep, named := "", ",", false
+	switch style {
+	case "label":
+		prefix = "."
+		if explode {
+			sep = "."
+		}
+	case "matrix":
+		prefix, named = ";", true
+		if explode {
+			sep = ";"
+		}
+	}
+	if !ok {
+		if named {
+			return prefix + paramEscape(name)
+		}
+		return prefix
+	}
+	var parts []string
+	switch n.kind {
+	case paramScalar:
+		if named {
+			return prefix + paramEscape(name) + "=" + paramEscape(n.scalar)
+		}
+		return prefix + paramEscape(n.scalar)
+	case paramList:
+		for i, it := range n.items {
+			p := paramEscape(it.text())
+			if named && (explode || i == 0) {
+				p = paramEscape(name) + "=" + p
+			}
+			parts = append(parts, p)
+		}
+	case paramObject:
+		for i, k := range n.keys {
+			if explode {
+				parts = append(parts, paramEscape(k)+"="+paramEscape(n.vals[i].text()))
+			} else {
+				parts = append(parts, paramEscape(k), paramEscape(n.vals[i].text()))
+			}
+		}
+		if named && !explode {
+			return prefix + paramEscape(name) + "=" + strings.Join(parts, ",")
+		}
+	}
+	return prefix + strings.Join(parts, sep)
+}
+
+// addQuery adds a query parameter in style form, spaceDelimited,
+// pipeDelimited or deepObject. Absent values (nil pointers and slices) add
+// nothing.
+func (e *paramEncoder) addQuery(name, style string, explode bool, v any) {
+	n, ok := e.parse(name, v)
+	if !ok {
+		return
+	}
+	if e.query == nil {
+		e.query = url.Values{}
+	}
+	sep := ","
+	switch style {
+	case "spaceDelimited":
+		sep = " "
+	case "pipeDelimited":
+		sep = "|"
+	case "deepObject":
+		paramDeep(e.query, name, n)
+		return
+	}
+	switch n.kind {
+	case paramScalar:
+		e.query.Add(name, n.scalar)
+	case paramList:
+		if explode {
+			for _, it := range n.items {
+				e.query.Add(name, it.text())
+			}
+			return
+		}
+		parts := make([]string, len(n.items))
+		for i, it := range n.items {
+			parts[i] = it.text()
+		}
+		e.query.Add(name, strings.Join(parts, sep))
+	case paramObject:
+		if explode {
+			for i, k := range n.keys {
+				e.query.Add(k, n.vals[i].text())
+			}
+			return
+		}
+		var parts []string
+		for i, k := range n.keys {
+			parts = append(parts, k, n.vals[i].text())
+		}
+		e.query.Add(name, strings.Join(parts, sep))
+	}
+}
+
+// paramDeep adds n as name[key]=value pairs, nesting for nested objects and
+// repeating the name for lists.
+func paramDeep(q url.Values, name string, n paramNode) {
+	switch n.kind {
+	case paramScalar:
+		q.Add(name, n.scalar)
+	case paramList:
+		for _, it := range n.items {
+			q.Add(name, it.text())
+		}
+	case paramObject:
+		for i, k := range n.keys {
+			paramDeep(q, name+"["+k+"]", n.vals[i])
+		}
+	}
+}
+
+// addHeader adds a header parameter (style simple).
+func (e *paramEncoder) addHeader(name string, explode bool, v any) {
+	n, ok := e.parse(name, v)
+	if !ok {
+		return
+	}
+	if e.header == nil {
+		e.header = http.Header{}
+	}
+	e.header.Add(name, paramSimple(n, explode))
+}
+
+// addCookie adds a cookie parameter (style form) to the Cookie header.
+func (e *paramEncoder) addCookie(name string, explode bool, v any) {
+	n, ok := e.parse(name, v)
+	if !ok {
+		return
+	}
+	if e.header == nil {
+		e.header = http.Header{}
+	}
+	pair := name + "=" + url.QueryEscape(paramSimple(n, false))
+	if old := e.header.Get("Cookie"); old != "" {
+		pair = old + "; " + pair
+	}
+	e.header.Set("Cookie", pair)
+}
+
+// paramSimple lays n out in style simple without escaping.
+func paramSimple(n paramNode, explode bool) string {
+	switch n.kind {
+	case paramList:
+		parts := make([]string, len(n.items))
+		for i, it := range n.items {
+			parts[i] = it.text()
+		}
+		return strings.Join(parts, ",")
+	case paramObject:
+		var parts []string
+		for i, k := range n.keys {
+			if explode {
+				parts = append(parts, k+"="+n.vals[i].text())
+			} else {
+				parts = append(parts, k, n.vals[i].text())
+			}
+		}
+		return strings.Join(parts, ",")
+	}
+	return n.text()
+}
+
+// paramFormBody encodes v, a struct or map, as an
+// application/x-www-form-urlencoded body: style form, explode, so lists
+// repeat their key and nested objects are sent as key[sub]=value.
+func paramFormBody(v any) ([]byte, error) {
+	n, err := paramParse(v)
+	if err != nil {
+		return nil, fmt.Errorf("form body: %w", err)
+	}
+	if n.kind != paramObject {
+		if n.kind == paramNull {
+			return []byte{}, nil
+		}
+		return nil, errors.New("form body: not an object")
+	}
+	q := url.Values{}
+	for i, k := range n.keys {
+		paramDeep(q, k, n.vals[i])
+	}
+	return []byte(q.Encode()), nil
+}
+
+// paramJSONBody encodes a JSON request body.
+func paramJSONBody(v any) ([]byte, error) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("request body: %w", err)
+	}
+	return data, nil
+}
+
+// paramDecode decodes a JSON success body into out. An empty body leaves out
+// at its zero value, since some servers answer 200 with no content.
+func paramDecode(opID string, body []byte, out any) error {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(body, out); err != nil {
+		return fmt.Errorf("%s: decoding response: %w", opID, err)
+	}
+	return nil
+}
+
+// paramErrorValue fills in the Value of the *APIError in err, if any, by
+// decoding its body into the value that newValue returns for the status (a
+// pointer to the declared error type, or nil when the document declares
+// none). A body that does not match leaves Value nil; Body keeps the bytes.
+func paramErrorValue(err error, newValue func(status int) any) error {
+	var ae *APIError
+	if !errors.As(err, &ae) || ae.Value != nil || len(ae.Body) == 0 {
+		return err
+	}
+	v := newValue(ae.StatusCode)
+	if v == nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(ae.Body))
+	if dec.Decode(v) == nil {
+		if _, extra := dec.Token(); extra == io.EOF {
+			ae.Value = v
+		}
+	}
+	return err
+}
