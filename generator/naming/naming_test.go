@@ -1,0 +1,141 @@
+package naming
+
+import (
+	"go/token"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestExported(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"ToolService_ExecuteTool", "ToolServiceExecuteTool"},
+		{"listUsers", "ListUsers"},
+		{"get-user.by id", "GetUserByID"},
+		{"user_id", "UserID"},
+		{"HTTPServer", "HTTPServer"},
+		{"oauth_token", "OAuthToken"},
+		{"OAuth2Client", "OAuth2Client"},
+		{"api_url", "APIURL"},
+		{"v1connected_accountsCreateConnectedAccount", "V1ConnectedAccountsCreateConnectedAccount"},
+		{"ORGANIZATION_CREATED", "OrganizationCreated"},
+		{"organization.created", "OrganizationCreated"},
+		{"2fa", "X2Fa"},
+		{"123", "X123"},
+		{"", "X"},
+		{"-", "X"},
+		{"_", "X"},
+		{"$ref", "Ref"},
+		{"type", "Type"},
+		{"string", "String"},
+		{"café", "Café"},
+		{"名前", "X名前"},
+		{"ünïcode", "Ünïcode"},
+		{"a\u0301b", "AB"}, // combining mark is a separator
+		{"x-rate-limit", "XRateLimit"},
+		{"*/ //go:generate", "GoGenerate"},
+		{"id", "ID"},
+		{"Ids", "Ids"},
+		{"URLs", "URLs"},
+		{"A", "A"},
+		{"a", "A"},
+	}
+	for _, tt := range tests {
+		got := Exported(tt.in)
+		if got != tt.want {
+			t.Errorf("Exported(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+		if !token.IsExported(got) || !IsIdentifier(got) {
+			t.Errorf("Exported(%q) = %q is not an exported identifier", tt.in, got)
+		}
+	}
+}
+
+func TestUnexported(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"id", "id"},
+		{"ID", "id"},
+		{"UserID", "userID"},
+		{"organization_id", "organizationID"},
+		{"URLPath", "urlPath"},
+		{"type", "type_"},
+		{"func", "func_"},
+		{"string", "string_"},
+		{"nil", "nil_"},
+		{"len", "len_"},
+		{"iota", "iota_"},
+		{"2fa", "x2Fa"},
+		{"", "x"},
+		{"!!", "x"},
+		{"OAuthToken", "oauthToken"},
+		{"名前", "名前"},
+		{"Éclair", "éclair"},
+		{"connection-id", "connectionID"},
+	}
+	for _, tt := range tests {
+		got := Unexported(tt.in)
+		if got != tt.want {
+			t.Errorf("Unexported(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+		if token.IsExported(got) || !IsIdentifier(got) || IsReservedWord(got) {
+			t.Errorf("Unexported(%q) = %q is not a safe unexported identifier", tt.in, got)
+		}
+	}
+}
+
+func TestWords(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"getUserByID", []string{"get", "User", "By", "ID"}},
+		{"HTTPServerURL", []string{"HTTP", "Server", "URL"}},
+		{"v1users", []string{"v1", "users"}},
+		{"a--b__c", []string{"a", "b", "c"}},
+		{"", nil},
+	}
+	for _, tt := range tests {
+		if diff := cmp.Diff(tt.want, Words(tt.in)); diff != "" {
+			t.Errorf("Words(%q) (-want +got):\n%s", tt.in, diff)
+		}
+	}
+}
+
+func TestNamespace(t *testing.T) {
+	ns := NewNamespace(map[string]bool{"Client": true, "Unused": false})
+	var got []string
+	// Names that differ only in case or punctuation mangle alike and must
+	// still come out distinct, in claim order.
+	for _, in := range []string{"user", "User", "u-ser", "USER", "client", "unused", "User2"} {
+		got = append(got, ns.Claim(Exported(in)))
+	}
+	want := []string{"User", "User2", "USer", "User3", "Client2", "Unused", "User22"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("claims (-want +got):\n%s", diff)
+	}
+	if !ns.Taken("User3") || ns.Taken("User4") {
+		t.Errorf("Taken is wrong")
+	}
+}
+
+func TestRuntimeIdentifiers(t *testing.T) {
+	ids := RuntimeIdentifiers()
+	// Names the emitter declares, and names the runtime declares today.
+	for _, want := range []string{"Client", "NewClient", "Option", "APIError", "WithHTTPClient", "RequestEditor", "newClient"} {
+		if !ids[want] {
+			t.Errorf("RuntimeIdentifiers() lacks %q", want)
+		}
+	}
+	if ids["embed"] || ids["Sources"] {
+		t.Errorf("RuntimeIdentifiers() includes embed.go's declarations")
+	}
+	// A schema called "Client" must be renamed away from the runtime.
+	ns := NewNamespace(ids)
+	if got := ns.Claim(Exported("client")); got == "Client" {
+		t.Errorf("Claim(Client) = Client, want a renamed identifier")
+	}
+	members := ClientMembers()
+	if !members["do"] {
+		t.Errorf("ClientMembers() lacks method do: %v", members)
+	}
+}
