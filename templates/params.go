@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -413,4 +414,131 @@ func paramErrorValue(err error, newValue func(status int) any) error {
 		}
 	}
 	return err
+}
+
+// unionIsNull reports whether data is JSON null, which leaves a union unset.
+func unionIsNull(data []byte) bool {
+	return string(bytes.TrimSpace(data)) == "null"
+}
+
+// unionDiscriminator returns the string value of property name of the JSON
+// object in data.
+func unionDiscriminator(data []byte, name string) (string, bool) {
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(data, &obj) != nil {
+		return "", false
+	}
+	var s string
+	if raw, ok := obj[name]; !ok || json.Unmarshal(raw, &s) != nil {
+		return "", false
+	}
+	return s, true
+}
+
+// unionDecode decodes data into v (a pointer to a variant) and reports
+// whether it matched. Strict matching also rejects unknown object
+// properties, missing required properties, const properties with another
+// value (consts alternates property names and JSON values) and enum values
+// that v does not know.
+func unionDecode(data []byte, v any, strict bool, required, consts []string) bool {
+	if !strict {
+		return json.Unmarshal(data, v) == nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if dec.Decode(v) != nil {
+		return false
+	}
+	if k, ok := v.(interface{ IsKnown() bool }); ok && !k.IsKnown() {
+		return false
+	}
+	if len(required) == 0 && len(consts) == 0 {
+		return true
+	}
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(data, &obj) != nil {
+		return false
+	}
+	for _, name := range required {
+		if _, ok := obj[name]; !ok {
+			return false
+		}
+	}
+	for i := 0; i+1 < len(consts); i += 2 {
+		var got, want any
+		if json.Unmarshal(obj[consts[i]], &got) != nil || json.Unmarshal([]byte(consts[i+1]), &want) != nil {
+			return false
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			return false
+		}
+	}
+	return true
+}
+
+// unionNoMatch is the error for a value that matches no variant of a union.
+func unionNoMatch(typeName string, data []byte) error {
+	snippet := data
+	if len(snippet) > 80 {
+		snippet = snippet[:80]
+	}
+	return fmt.Errorf("%s: value matches no variant: %s", typeName, strings.ToValidUTF8(string(snippet), "?"))
+}
+
+// jsonMergeExtra adds the additional properties in extra to the JSON object
+// data, skipping names that are declared fields.
+func jsonMergeExtra[T any](data []byte, extra map[string]T, declared []string) ([]byte, error) {
+	if len(extra) == 0 {
+		return data, nil
+	}
+	keys := make([]string, 0, len(extra))
+	for k := range extra {
+		if !slices.Contains(declared, k) {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	var b bytes.Buffer
+	b.Write(bytes.TrimSuffix(bytes.TrimSpace(data), []byte("}")))
+	first := bytes.Equal(bytes.TrimSpace(data), []byte("{}"))
+	for _, k := range keys {
+		kd, _ := json.Marshal(k)
+		vd, err := json.Marshal(extra[k])
+		if err != nil {
+			return nil, fmt.Errorf("additional property %s: %w", kd, err)
+		}
+		if !first {
+			b.WriteByte(',')
+		}
+		first = false
+		b.Write(kd)
+		b.WriteByte(':')
+		b.Write(vd)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+// jsonSplitExtra returns the properties of the JSON object data that are
+// not declared fields, or nil when there are none.
+func jsonSplitExtra[T any](data []byte, declared []string) (map[string]T, error) {
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(data, &obj); err != nil {
+		return nil, err
+	}
+	var out map[string]T
+	for k, raw := range obj {
+		if slices.Contains(declared, k) {
+			continue
+		}
+		var v T
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return nil, fmt.Errorf("additional property %q: %w", k, err)
+		}
+		if out == nil {
+			out = make(map[string]T)
+		}
+		out[k] = v
+	}
+	return out, nil
 }

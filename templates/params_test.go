@@ -194,3 +194,39 @@ func TestParamDecode(t *testing.T) {
 		t.Error("bad body: no error")
 	}
 }
+func TestUnionAndExtraHelpers(t *testing.T) {
+	type cat struct {
+		Kind string `json:"kind"`
+		Name string `json:"name"`
+	}
+	if !unionDecode([]byte(`{"kind":"cat","name":"x"}`), new(cat), true, []string{"kind"}, []string{"kind", `"cat"`}) {
+		t.Error("strict match failed")
+	}
+	if unionDecode([]byte(`{"kind":"dog","name":"x"}`), new(cat), true, nil, []string{"kind", `"cat"`}) {
+		t.Error("const mismatch matched")
+	}
+	if unionDecode([]byte(`{"kind":"cat","extra":1}`), new(cat), true, nil, nil) {
+		t.Error("unknown field matched strictly")
+	}
+	if !unionDecode([]byte(`{"kind":"cat","extra":1}`), new(cat), false, nil, nil) {
+		t.Error("lenient failed")
+	}
+	if unionDecode([]byte(`{"name":"x"}`), new(cat), true, []string{"kind"}, nil) {
+		t.Error("missing required matched")
+	}
+	if d, ok := unionDiscriminator([]byte(`{"kind":"cat"}`), "kind"); !ok || d != "cat" {
+		t.Errorf("discriminator = %q, %v", d, ok)
+	}
+	got, err := jsonMergeExtra([]byte(`{"a":1}`), map[string]int{"z": 2, "b": 3, "a": 9}, []string{"a"})
+	if err != nil || string(got) != `{"a":1,"b":3,"z":2}` {
+		t.Errorf("merge = %s, %v", got, err)
+	}
+	got, _ = jsonMergeExtra([]byte(`{}`), map[string]int{"b": 3}, nil)
+	if string(got) != `{"b":3}` {
+		t.Errorf("merge into empty = %s", got)
+	}
+	extra, err := jsonSplitExtra[int]([]byte(`{"a":1,"b":2}`), []string{"a"})
+	if diff := cmp.Diff(map[string]int{"b": 2}, extra); diff != "" || err != nil {
+		t.Errorf("split (-want +got):\n%s %v", diff, err)
+	}
+}
