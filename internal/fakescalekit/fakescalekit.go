@@ -174,7 +174,7 @@ type Server struct {
 	mgmt         bucket
 	tokenBuckets map[string]*bucket
 	tokens       map[string]time.Time // access token -> expiry
-	month        string                // "2006-01" the tool count belongs to
+	month        string               // "2006-01" the tool count belongs to
 	seq          int64
 }
 
