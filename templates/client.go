@@ -6,18 +6,42 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // Client calls the API. It is safe for concurrent use; create one per base
 // URL and share it, so that its limiters and token cache are shared too.
 type Client struct {
 	baseURL    *url.URL
+	baseKey    string // base URL as a scope key
 	httpClient *http.Client
 	editors    []RequestEditor
 	profile    *apiProfile
+
+	clk    clock
+	store  Store
+	local  *memStore // fallback when store fails; the store itself by default
+	logger *slog.Logger
+	hooks  Hooks
+	retry  RetryPolicy
+	budget retryBudget
+
+	tier                   Tier
+	account                string
+	clientID, clientSecret string
+	overrides              map[LimitID]rateOverride
+	tokens                 *tokenCache
+
+	buckets       map[LimitID]*rateBucket
+	quotas        map[LimitID]*quotaLedger
+	defaultBucket *rateBucket // for operations that consume no rate limit
+	bound         sync.Map    // *operation → *boundOp
+	storeWarned   atomic.Bool
 }
 
 // Option configures a Client.
@@ -52,13 +76,6 @@ func WithRequestEditor(fn RequestEditor) Option {
 	}
 }
 
-// apiProfile describes one API to the runtime. The generated package declares
-// exactly one and passes it to newClient.
-type apiProfile struct {
-	// name is the API's title, for error messages and logs.
-	name string
-}
-
 // operation describes one API operation to the request path. The generated
 // package declares one per method.
 type operation struct {
@@ -66,6 +83,13 @@ type operation struct {
 	method     string // HTTP method
 	path       string // path template as documented
 	idempotent bool   // safe to send again if the first attempt may have been processed
+	// uses lists the limits one call consumes, with their cost.
+	uses []limitUse
+	// noAuth: sent without the access token (the token request itself).
+	noAuth bool
+	// tokenURL, when set, is the absolute URL to send to instead of the
+	// base URL and path.
+	tokenURL string
 }
 
 // request is one call of an operation, with its parameters already encoded.
@@ -86,6 +110,11 @@ type response struct {
 }
 
 func newClient(baseURL string, p *apiProfile, opts ...Option) (*Client, error) {
+	return newClientClock(baseURL, p, wallClock{}, opts...)
+}
+
+// newClientClock is newClient with a clock, for tests.
+func newClientClock(baseURL string, p *apiProfile, clk clock, opts ...Option) (*Client, error) {
 	u, err := url.Parse(baseURL)
 	if err != nil {
 		return nil, fmt.Errorf("invalid base URL: %w", err)
@@ -96,9 +125,15 @@ func newClient(baseURL string, p *apiProfile, opts ...Option) (*Client, error) {
 	if u.Host == "" {
 		return nil, fmt.Errorf("invalid base URL %q: no host", baseURL)
 	}
+	if u.User != nil {
+		return nil, errors.New("invalid base URL: credentials in the URL are not allowed")
+	}
 	u.Path = strings.TrimSuffix(u.Path, "/")
 	u.RawPath = ""
-	c := &Client{baseURL: u, httpClient: &http.Client{}, profile: p}
+	if p == nil {
+		p = &apiProfile{}
+	}
+	c := &Client{baseURL: u, baseKey: u.String(), httpClient: &http.Client{}, profile: p, clk: clk, retry: DefaultRetryPolicy()}
 	for _, opt := range opts {
 		if opt == nil {
 			continue
@@ -107,47 +142,81 @@ func newClient(baseURL string, p *apiProfile, opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
+	c.local = newMemStore(clk)
+	if c.store == nil {
+		c.store = c.local
+	}
+	if c.logger == nil {
+		c.logger = slog.New(slog.DiscardHandler)
+	}
+	c.budget.init(c.retry)
+	if err := c.buildLimits(); err != nil {
+		return nil, err
+	}
+	if c.clientID != "" {
+		if p.tokenURL == "" {
+			return nil, errors.New("WithClientCredentials: the API declares no OAuth2 client-credentials token URL")
+		}
+		tu, err := resolveTokenURL(u, p.tokenURL)
+		if err != nil {
+			return nil, err
+		}
+		c.tokens = newTokenCache(c, tu)
+	}
 	return c, nil
 }
 
-// maxErrorBody caps how much of an error response is kept in an *APIError.
-const maxErrorBody = 64 << 10
-
-// do sends r and returns its 2xx response, or an error: *APIError for any
-// other status.
-func (c *Client) do(ctx context.Context, r *request) (*response, error) {
-	req, err := c.newHTTPRequest(ctx, r)
-	if err != nil {
-		return nil, err
+// resolveTokenURL resolves the document's token URL against the base URL.
+// A URL with placeholders (https://$ENV/oauth/token, https://{env}/...)
+// keeps only its path; a relative one resolves as usual.
+func resolveTokenURL(base *url.URL, raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	usable := err == nil && !strings.ContainsAny(raw, "${}") && (u.IsAbs() && u.Host != "" || !u.IsAbs())
+	if !usable {
+		rest := raw
+		if i := strings.Index(rest, "://"); i >= 0 {
+			rest = rest[i+3:]
+			if j := strings.IndexByte(rest, '/'); j >= 0 {
+				rest = rest[j:]
+			} else {
+				rest = "/"
+			}
+		}
+		if u, err = url.Parse(rest); err != nil || strings.ContainsAny(rest, "${}") {
+			return nil, fmt.Errorf("token URL %q: cannot resolve against the base URL", raw)
+		}
 	}
-	resp, err := c.httpClient.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", r.op.id, err)
+	if !u.IsAbs() {
+		u = base.ResolveReference(u)
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-		return nil, &APIError{Operation: r.op.id, StatusCode: resp.StatusCode, Header: resp.Header, Body: body}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, fmt.Errorf("token URL %q: scheme must be http or https", raw)
 	}
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, fmt.Errorf("%s: reading response: %w", r.op.id, err)
-	}
-	return &response{statusCode: resp.StatusCode, header: resp.Header, body: body}, nil
+	return u, nil
 }
 
-func (c *Client) newHTTPRequest(ctx context.Context, r *request) (*http.Request, error) {
-	u := *c.baseURL
-	u.Path = c.baseURL.Path + r.path
-	u.RawPath = c.baseURL.EscapedPath() + r.path
-	if len(r.query) > 0 {
-		u.RawQuery = r.query.Encode()
+// maxErrorBody caps how much of an error response is read and kept in an
+// *APIError.
+const maxErrorBody = 64 << 10
+
+func (c *Client) newHTTPRequest(ctx context.Context, r *request, tok *accessToken) (*http.Request, error) {
+	var target string
+	if r.op.tokenURL != "" {
+		target = r.op.tokenURL
+	} else {
+		u := *c.baseURL
+		u.Path = c.baseURL.Path + r.path
+		u.RawPath = c.baseURL.EscapedPath() + r.path
+		if len(r.query) > 0 {
+			u.RawQuery = r.query.Encode()
+		}
+		target = u.String()
 	}
 	var body io.Reader
 	if r.body != nil {
 		body = bytes.NewReader(r.body)
 	}
-	req, err := http.NewRequestWithContext(ctx, r.op.method, u.String(), body)
+	req, err := http.NewRequestWithContext(ctx, r.op.method, target, body)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", r.op.id, err)
 	}
@@ -155,9 +224,12 @@ func (c *Client) newHTTPRequest(ctx context.Context, r *request) (*http.Request,
 		req.Header[k] = append([]string(nil), vs...)
 	}
 	if r.body != nil && r.contentType != "" {
-		req.Header.Set("Content-Type", r.contentType)
+		req.Header["Content-Type"] = []string{r.contentType}
 	}
-	req.Header.Set("Accept", "application/json")
+	req.Header["Accept"] = acceptJSON
+	if tok != nil {
+		req.Header["Authorization"] = tok.header
+	}
 	for _, edit := range c.editors {
 		if err := edit(ctx, req); err != nil {
 			return nil, fmt.Errorf("%s: request editor: %w", r.op.id, err)
@@ -165,6 +237,8 @@ func (c *Client) newHTTPRequest(ctx context.Context, r *request) (*http.Request,
 	}
 	return req, nil
 }
+
+var acceptJSON = []string{"application/json"}
 
 // APIError is returned for a response whose status is not 2xx. Use errors.As
 // to get it. Value holds the body decoded into the error schema that the

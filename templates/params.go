@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"slices"
@@ -371,6 +372,37 @@ func paramFormBody(v any) ([]byte, error) {
 		paramDeep(q, k, n.vals[i])
 	}
 	return []byte(q.Encode()), nil
+}
+
+// paramMultipartBody encodes v, a struct or map, as a multipart/form-data
+// body with one text part per property (lists repeat the part; []byte
+// properties are sent base64-encoded, as in JSON) and returns the body and
+// its content type.
+func paramMultipartBody(v any) ([]byte, string, error) {
+	n, err := paramParse(v)
+	if err != nil {
+		return nil, "", fmt.Errorf("multipart body: %w", err)
+	}
+	if n.kind != paramObject && n.kind != paramNull {
+		return nil, "", errors.New("multipart body: not an object")
+	}
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	for i, k := range n.keys {
+		vals := []paramNode{n.vals[i]}
+		if n.vals[i].kind == paramList {
+			vals = n.vals[i].items
+		}
+		for _, val := range vals {
+			if err := w.WriteField(k, val.text()); err != nil {
+				return nil, "", fmt.Errorf("multipart body: %w", err)
+			}
+		}
+	}
+	if err := w.Close(); err != nil {
+		return nil, "", fmt.Errorf("multipart body: %w", err)
+	}
+	return buf.Bytes(), w.FormDataContentType(), nil
 }
 
 // paramJSONBody encodes a JSON request body.

@@ -1,0 +1,411 @@
+package templates
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+)
+
+// boundOp is an operation's limits resolved to this client's buckets and
+// ledgers.
+type boundOp struct {
+	rates  []boundRate
+	quotas []boundQuota
+	ids    []LimitID // rate limits, for hook events
+}
+
+type boundRate struct {
+	b    *rateBucket
+	cost int
+}
+
+type boundQuota struct {
+	q    *quotaLedger
+	cost int
+}
+
+// maxRatesPerOp bounds the epochs tracked per call without allocating; an
+// operation consuming more rate limits than this still works, its extra
+// buckets simply react to every throttle.
+const maxRatesPerOp = 4
+
+// buildLimits creates one bucket per rate limit and one ledger per quota,
+// keyed by the limit's scope.
+func (c *Client) buildLimits() error {
+	c.buckets = make(map[LimitID]*rateBucket)
+	c.quotas = make(map[LimitID]*quotaLedger)
+	tiers := map[Tier]bool{}
+	for _, l := range c.profile.limits {
+		for _, tl := range l.tiers {
+			if tl.tier != "" {
+				tiers[tl.tier] = true
+			}
+		}
+	}
+	if c.tier != "" && !tiers[c.tier] {
+		return fmt.Errorf("WithTier: unknown tier %q", string(c.tier))
+	}
+	for id := range c.overrides {
+		found := false
+		for _, l := range c.profile.limits {
+			if l.id == id {
+				found = l.kind == limitKindRate
+			}
+		}
+		if !found {
+			return fmt.Errorf("WithLimit: %q is not a rate limit of this API", string(id))
+		}
+	}
+	ns := c.profile.name
+	for _, l := range c.profile.limits {
+		scopeKey := c.scopeKey(l.scope)
+		switch l.kind {
+		case limitKindRate:
+			b := &rateBucket{limit: l.id, key: ns + "/rate/" + string(l.id) + "/" + scopeKey}
+			if o, ok := c.overrides[l.id]; ok {
+				b.known, b.rate, b.burst = true, o.perSecond, max(o.burst, 1)
+			} else if tl := l.forTier(c.tier); tl != nil && !l.unknown && tl.amount > 0 && tl.windowLength() > 0 {
+				b.known = true
+				b.rate = tl.amount / tl.windowLength().Seconds()
+				b.burst = max(tl.burst, 1)
+			}
+			c.buckets[l.id] = b
+		case limitKindQuota:
+			q := &quotaLedger{spec: l, prefix: ns + "/quota/" + string(l.id) + "/" + scopeKey}
+			q.allowance = l.forTier(c.tier)
+			q.hard = c.tier != "" && q.allowance != nil && q.allowance.enforcement == enforceHard && q.allowance.amount > 0 && !l.unknown
+			c.quotas[l.id] = q
+		}
+	}
+	c.defaultBucket = &rateBucket{key: ns + "/rate//" + c.baseKey}
+	return nil
+}
+
+// scopeKey returns the key that identifies the client's share of a limit
+// with the given scope.
+func (c *Client) scopeKey(scope string) string {
+	switch scope {
+	case "client":
+		if c.clientID != "" {
+			return c.clientID
+		}
+	case "account":
+		if c.account != "" {
+			return c.account
+		}
+	}
+	return c.baseKey
+}
+
+// bind resolves op's limits once per client.
+func (c *Client) bind(op *operation) *boundOp {
+	if v, ok := c.bound.Load(op); ok {
+		return v.(*boundOp)
+	}
+	bo := &boundOp{}
+	for _, u := range op.uses {
+		cost := max(u.cost, 1)
+		if b := c.buckets[u.limit]; b != nil {
+			bo.rates = append(bo.rates, boundRate{b, cost})
+			bo.ids = append(bo.ids, u.limit)
+		}
+		if q := c.quotas[u.limit]; q != nil {
+			bo.quotas = append(bo.quotas, boundQuota{q, cost})
+		}
+	}
+	if len(bo.rates) == 0 {
+		bo.rates = append(bo.rates, boundRate{c.defaultBucket, 1})
+	}
+	v, _ := c.bound.LoadOrStore(op, bo)
+	return v.(*boundOp)
+}
+
+// storeFailed logs a Store failure once per client; the call goes on with
+// local state.
+func (c *Client) storeFailed(err error) {
+	if c.storeWarned.CompareAndSwap(false, true) {
+		c.logger.Warn("limit store failed; using local limits", "api", c.profile.name, "error", err)
+	}
+}
+
+// idempotent reports whether r may be sent again after it may have been
+// processed.
+func (r *request) idempotent() bool {
+	return r.op.idempotent || r.header.Get("Idempotency-Key") != ""
+}
+
+// do sends r and returns its 2xx response, or an error: *APIError for any
+// other status, *RateLimitedError or *QuotaExhaustedError when the limits
+// hold the call back. It enforces quotas, waits for the rate limiters,
+// authenticates, and retries what is safe to retry.
+func (c *Client) do(ctx context.Context, r *request) (*response, error) {
+	bo := c.bind(r.op)
+	c.budget.onCall()
+	authRetried := false
+	var epochs [maxRatesPerOp]uint64
+	for attempt := 1; ; attempt++ {
+		now := c.clk.now()
+		// Quotas first: an exhausted allowance fails fast, before any wait.
+		var reserved uint64 // bit i: quota i reserved
+		for i, bq := range bo.quotas {
+			ok, err := c.checkQuota(ctx, bq.q, bq.cost, r.op.id, now)
+			if err != nil {
+				c.settleAll(ctx, bo, reserved, false)
+				return nil, err
+			}
+			if ok && i < 64 {
+				reserved |= 1 << i
+			}
+		}
+		notAfter := now.Add(c.retry.MaxRetryAfter)
+		if dl, ok := ctx.Deadline(); ok && dl.Before(notAfter) {
+			notAfter = dl
+		}
+		for i, br := range bo.rates {
+			ep, err := c.waitBucket(ctx, br.b, br.cost, notAfter, r.op.id)
+			if err != nil {
+				c.settleAll(ctx, bo, reserved, false)
+				return nil, err
+			}
+			if i < maxRatesPerOp {
+				epochs[i] = ep
+			}
+		}
+		var tok *accessToken
+		if c.tokens != nil && !r.op.noAuth {
+			var err error
+			if tok, err = c.tokens.get(ctx); err != nil {
+				c.settleAll(ctx, bo, reserved, false)
+				return nil, fmt.Errorf("%s: %w", r.op.id, err)
+			}
+		}
+		req, err := c.newHTTPRequest(ctx, r, tok)
+		if err != nil {
+			c.settleAll(ctx, bo, reserved, false)
+			return nil, err
+		}
+		resp, err := c.httpClient.Do(req)
+		now = c.clk.now()
+		if err != nil {
+			c.settleAll(ctx, bo, reserved, false)
+			if ctx.Err() != nil {
+				return nil, fmt.Errorf("%s: %w", r.op.id, ctx.Err())
+			}
+			err = fmt.Errorf("%s: %w", r.op.id, err)
+			// A refused connection never reached the server; anything else
+			// may have been processed.
+			if !isNotSent(err) && !r.idempotent() {
+				return nil, err
+			}
+			if err := c.backoffRetry(ctx, r, attempt, err, 0); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if info, ok := parseRateHeaders(resp.Header, now); ok {
+			for _, br := range bo.rates {
+				br.b.onAnnounced(now, info)
+			}
+		}
+		if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
+			body, err := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			for _, br := range bo.rates {
+				br.b.onAccepted(now)
+			}
+			c.settleAll(ctx, bo, reserved, true)
+			if err != nil {
+				return nil, fmt.Errorf("%s: reading response: %w", r.op.id, err)
+			}
+			return &response{statusCode: resp.StatusCode, header: resp.Header, body: body}, nil
+		}
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+		resp.Body.Close()
+		c.settleAll(ctx, bo, reserved, false)
+		apiErr := &APIError{Operation: r.op.id, StatusCode: resp.StatusCode, Header: resp.Header, Body: body}
+		status := resp.StatusCode
+		switch {
+		case status == http.StatusUnauthorized && tok != nil && !authRetried:
+			// The token was refused (revoked, or expired early): refresh
+			// once and resend once; this attempt does not count.
+			authRetried = true
+			c.tokens.invalidate(tok)
+			attempt--
+			continue
+		case c.isThrottle(status) || c.isQuotaStatus(status):
+			if err := c.onThrottle(ctx, r, bo, &epochs, attempt, apiErr, now); err != nil {
+				return nil, err
+			}
+			continue
+		case status == http.StatusServiceUnavailable || status == http.StatusBadGateway || status == http.StatusGatewayTimeout:
+			wait, hasRA := parseRetryAfter(resp.Header, now)
+			// A 503 that says when to come back was not processed.
+			if !r.idempotent() && !(status == http.StatusServiceUnavailable && hasRA) {
+				return nil, apiErr
+			}
+			if hasRA && wait > c.retry.MaxRetryAfter {
+				return nil, &RateLimitedError{Operation: r.op.id, RetryAt: now.Add(wait), Err: apiErr}
+			}
+			if err := c.backoffRetry(ctx, r, attempt, apiErr, wait); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		return nil, apiErr
+	}
+}
+
+// settleAll counts an accepted call in every quota, or refunds the
+// reservations of a call that was not accepted.
+func (c *Client) settleAll(ctx context.Context, bo *boundOp, reserved uint64, accepted bool) {
+	if len(bo.quotas) == 0 {
+		return
+	}
+	now := c.clk.now()
+	for i, bq := range bo.quotas {
+		c.settleQuota(ctx, bq.q, bq.cost, i < 64 && reserved&(1<<i) != 0, accepted, now)
+	}
+}
+
+// onThrottle handles a throttle response: an exhausted allowance fails the
+// call (and later ones, fast); otherwise the operation's buckets pause until
+// Retry-After and the call is retried if the policy, the budget and the
+// deadline allow. The throttled request was not processed, so resending is
+// safe whatever the method.
+func (c *Client) onThrottle(ctx context.Context, r *request, bo *boundOp, epochs *[maxRatesPerOp]uint64, attempt int, apiErr *APIError, now time.Time) error {
+	wait, hasRA := parseRetryAfter(apiErr.Header, now)
+	exhausted := c.isQuotaStatus(apiErr.StatusCode) || (hasRA && wait >= c.retry.QuotaRetryAfter) ||
+		(len(bo.quotas) > 0 && bodySaysExhausted(apiErr.Body))
+	if exhausted && len(bo.quotas) > 0 {
+		var resetAt time.Time
+		for _, bq := range bo.quotas {
+			until := now.Add(wait)
+			if !hasRA {
+				_, until = bq.q.period(now)
+			}
+			bq.q.markExhausted(until, apiErr)
+			resetAt = until
+			c.logger.Warn("quota exhausted", "api", c.profile.name, "operation", r.op.id, "limit", string(bq.q.spec.id), "reset_at", until)
+		}
+		c.fireThrottle(r, bo, apiErr.StatusCode, resetAt, true)
+		bq := bo.quotas[0]
+		bq.q.mu.Lock()
+		used := bq.q.used
+		bq.q.mu.Unlock()
+		return &QuotaExhaustedError{Operation: r.op.id, Limit: bq.q.spec.id, Used: used, Allowance: bq.q.amount(), ResetAt: resetAt, Err: apiErr}
+	}
+	if !hasRA {
+		wait = c.retry.backoff(attempt)
+	}
+	retryAt := now.Add(wait)
+	for i, br := range bo.rates {
+		var ep uint64 // beyond maxRatesPerOp: react every time
+		if i < maxRatesPerOp {
+			ep = epochs[i]
+		} else {
+			br.b.mu.Lock()
+			ep = br.b.epoch
+			br.b.mu.Unlock()
+		}
+		br.b.onThrottle(now, retryAt, ep)
+	}
+	c.fireThrottle(r, bo, apiErr.StatusCode, retryAt, false)
+	c.logger.Debug("throttled", "api", c.profile.name, "operation", r.op.id, "status", apiErr.StatusCode, "retry_at", retryAt)
+	limit := LimitID("")
+	if len(bo.ids) > 0 {
+		limit = bo.ids[0]
+	}
+	fail := &RateLimitedError{Operation: r.op.id, Limit: limit, RetryAt: retryAt, Err: apiErr}
+	if exhausted || wait > c.retry.MaxRetryAfter || attempt >= c.retry.MaxAttempts {
+		return fail
+	}
+	if dl, ok := ctx.Deadline(); ok && retryAt.After(dl) {
+		return fail
+	}
+	if !c.budget.withdraw() {
+		return fail
+	}
+	if c.hooks.OnRetry != nil {
+		c.hooks.OnRetry(RetryEvent{Operation: r.op.id, Attempt: attempt + 1, Wait: wait, Err: apiErr})
+	}
+	return nil // the wait happens in the paused buckets
+}
+
+func (c *Client) fireThrottle(r *request, bo *boundOp, status int, retryAt time.Time, exhausted bool) {
+	if c.hooks.OnThrottle != nil {
+		c.hooks.OnThrottle(ThrottleEvent{Operation: r.op.id, StatusCode: status, Limits: bo.ids, RetryAt: retryAt, QuotaExhausted: exhausted})
+	}
+}
+
+// backoffRetry waits before retrying after err, or returns the error to
+// give up with: attempts or budget spent, or a deadline that the wait would
+// pass (then at once). wait, when positive, is the server's Retry-After.
+func (c *Client) backoffRetry(ctx context.Context, r *request, attempt int, err error, wait time.Duration) error {
+	if attempt >= c.retry.MaxAttempts {
+		return err
+	}
+	if wait <= 0 {
+		wait = c.retry.backoff(attempt)
+	}
+	at := c.clk.now().Add(wait)
+	if dl, ok := ctx.Deadline(); ok && at.After(dl) {
+		return err
+	}
+	if !c.budget.withdraw() {
+		return err
+	}
+	if c.hooks.OnRetry != nil {
+		c.hooks.OnRetry(RetryEvent{Operation: r.op.id, Attempt: attempt + 1, Wait: wait, Err: err})
+	}
+	c.logger.Debug("retrying", "api", c.profile.name, "operation", r.op.id, "attempt", attempt+1, "wait", wait)
+	if serr := c.clk.sleepUntil(ctx, at); serr != nil {
+		return fmt.Errorf("%s: %w", r.op.id, serr)
+	}
+	return nil
+}
+
+// isNotSent reports whether err shows that the request never reached the
+// server: the connection could not be made.
+func isNotSent(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
+}
+
+func (c *Client) isThrottle(status int) bool {
+	if len(c.profile.throttleStatus) == 0 {
+		return status == http.StatusTooManyRequests
+	}
+	for _, s := range c.profile.throttleStatus {
+		if s == status {
+			return true
+		}
+	}
+	return status == http.StatusTooManyRequests
+}
+
+func (c *Client) isQuotaStatus(status int) bool {
+	for _, s := range c.profile.quotaStatus {
+		if s == status {
+			return true
+		}
+	}
+	return false
+}
+
+// bodySaysExhausted reports whether a throttle body says that an allowance
+// (not a rate) is used up, as in "monthly quota exhausted" or "allowance
+// exceeded".
+func bodySaysExhausted(body []byte) bool {
+	if len(body) == 0 {
+		return false
+	}
+	b := bytes.ToLower(body)
+	noun := bytes.Contains(b, []byte("quota")) || bytes.Contains(b, []byte("allowance"))
+	verb := bytes.Contains(b, []byte("exhausted")) || bytes.Contains(b, []byte("exceeded")) || bytes.Contains(b, []byte("used up"))
+	return noun && verb
+}

@@ -1,0 +1,256 @@
+package templates
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+)
+
+// tokenTimeout bounds one token refresh, which is detached from the caller
+// that started it so that a canceled caller cannot fail the others waiting.
+const tokenTimeout = 30 * time.Second
+
+// tokenCache holds the client-credentials access token shared by every
+// goroutine of a Client.
+type tokenCache struct {
+	c        *Client
+	op       *operation
+	form     []byte // the token request body; holds the secret, never logged
+	storeKey string
+	cur      atomic.Pointer[accessToken]
+	flight   singleflight.Group
+	bgBusy   atomic.Bool
+}
+
+// accessToken is one token with the times at which it should be refreshed
+// (in the background) and stops being used.
+type accessToken struct {
+	header    []string // {"Bearer ..."}
+	expiry    time.Time
+	refreshAt time.Time
+	staleAt   time.Time
+}
+
+// storedToken is how a token is kept in the Store.
+type storedToken struct {
+	AccessToken string    `json:"access_token"`
+	Expiry      time.Time `json:"expiry"`
+	Issued      time.Time `json:"issued"`
+}
+
+func newTokenCache(c *Client, tokenURL *url.URL) *tokenCache {
+	form := url.Values{
+		"grant_type":    {"client_credentials"},
+		"client_id":     {c.clientID},
+		"client_secret": {c.clientSecret},
+	}
+	if len(c.profile.scopes) > 0 {
+		form.Set("scope", strings.Join(c.profile.scopes, " "))
+	}
+	var uses []limitUse
+	if c.profile != nil {
+		uses = c.profile.tokenUses
+	}
+	return &tokenCache{
+		c:        c,
+		op:       &operation{id: "oauth2Token", method: "POST", path: tokenURL.Path, idempotent: true, uses: uses, noAuth: true, tokenURL: tokenURL.String()},
+		form:     []byte(form.Encode()),
+		storeKey: c.profile.name + "/token/" + c.baseKey + "/" + c.clientID,
+	}
+}
+
+// newAccessToken schedules a token's refresh: ahead of expiry by 10-20% of
+// its lifetime (jittered so that replicas do not refresh together, capped
+// at five minutes), and stops using it 5% of its lifetime (at most 10s)
+// before expiry to leave room for clock skew and the request's flight.
+func newAccessToken(value string, issued, expiry time.Time) *accessToken {
+	life := expiry.Sub(issued)
+	if life <= 0 {
+		life = time.Second
+	}
+	lead := min(time.Duration(float64(life)*(0.1+0.1*rand.Float64())), 5*time.Minute)
+	skew := min(life/20, 10*time.Second)
+	return &accessToken{
+		header:    []string{"Bearer " + value},
+		expiry:    expiry,
+		refreshAt: expiry.Add(-lead - skew),
+		staleAt:   expiry.Add(-skew),
+	}
+}
+
+// get returns a usable token: the current one while it is fresh (starting a
+// background refresh once it is due), or a new one.
+func (t *tokenCache) get(ctx context.Context) (*accessToken, error) {
+	now := t.c.clk.now()
+	cur := t.cur.Load()
+	if cur != nil && now.Before(cur.staleAt) {
+		if !now.Before(cur.refreshAt) && t.bgBusy.CompareAndSwap(false, true) {
+			go func() {
+				defer t.bgBusy.Store(false)
+				_, _ = t.refresh(context.WithoutCancel(ctx), cur)
+			}()
+		}
+		return cur, nil
+	}
+	return t.refresh(ctx, cur)
+}
+
+// invalidate drops tok after the server refused it, unless another
+// goroutine already replaced it.
+func (t *tokenCache) invalidate(tok *accessToken) {
+	t.cur.CompareAndSwap(tok, nil)
+}
+
+// refresh fetches a new token, one request at a time: concurrent callers
+// share the flight. old is the token the caller saw; if it was already
+// replaced, the replacement is returned.
+func (t *tokenCache) refresh(ctx context.Context, old *accessToken) (*accessToken, error) {
+	ch := t.flight.DoChan("token", func() (any, error) {
+		if cur := t.cur.Load(); cur != old && cur != nil && t.c.clk.now().Before(cur.staleAt) {
+			return cur, nil
+		}
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), tokenTimeout)
+		defer cancel()
+		tok, err := t.fetch(fctx)
+		if err != nil {
+			return nil, err
+		}
+		t.cur.Store(tok)
+		return tok, nil
+	})
+	select {
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case res := <-ch:
+		if res.Err != nil {
+			return nil, res.Err
+		}
+		return res.Val.(*accessToken), nil
+	}
+}
+
+// fetch takes the token from the Store when another client sharing it has
+// one, else requests one (holding the Store's lease so that one process
+// refreshes at a time) and shares it.
+func (t *tokenCache) fetch(ctx context.Context) (*accessToken, error) {
+	c := t.c
+	if tok := t.load(ctx); tok != nil {
+		return tok, nil
+	}
+	release, ok, err := c.store.Lock(ctx, t.storeKey+"/lock", 10*time.Second)
+	if err == nil && !ok {
+		// Another process is refreshing: wait briefly for its token.
+		for range 20 {
+			if c.clk.sleepUntil(ctx, c.clk.now().Add(100*time.Millisecond)) != nil {
+				break
+			}
+			if tok := t.load(ctx); tok != nil {
+				return tok, nil
+			}
+		}
+	}
+	if err == nil && ok {
+		defer release()
+	}
+	issued := c.clk.now()
+	resp, err := c.do(ctx, &request{op: t.op, body: t.form, contentType: "application/x-www-form-urlencoded"})
+	if err != nil {
+		return nil, t.scrub(err)
+	}
+	var body struct {
+		AccessToken string          `json:"access_token"`
+		TokenType   string          `json:"token_type"`
+		ExpiresIn   json.RawMessage `json:"expires_in"`
+	}
+	if err := json.Unmarshal(resp.body, &body); err != nil || body.AccessToken == "" {
+		return nil, errors.New("oauth2 token: response has no access_token")
+	}
+	if body.TokenType != "" && !strings.EqualFold(body.TokenType, "bearer") {
+		return nil, fmt.Errorf("oauth2 token: unsupported token type %q", truncate(body.TokenType, 20))
+	}
+	life := 5 * time.Minute // when the server does not say
+	if n, err := strconv.ParseFloat(strings.Trim(string(body.ExpiresIn), `"`), 64); err == nil && n > 0 && n < 1e9 {
+		life = time.Duration(n * float64(time.Second))
+	}
+	expiry := issued.Add(life)
+	tok := newAccessToken(body.AccessToken, issued, expiry)
+	if data, err := json.Marshal(storedToken{AccessToken: body.AccessToken, Expiry: expiry, Issued: issued}); err == nil {
+		if err := c.store.Save(ctx, t.storeKey, data, tok.staleAt); err != nil {
+			c.storeFailed(err)
+		}
+	}
+	return tok, nil
+}
+
+// load returns a fresh token shared in the Store, or nil.
+func (t *tokenCache) load(ctx context.Context) *accessToken {
+	data, ok, err := t.c.store.Load(ctx, t.storeKey)
+	if err != nil {
+		t.c.storeFailed(err)
+		return nil
+	}
+	if !ok {
+		return nil
+	}
+	var st storedToken
+	if json.Unmarshal(data, &st) != nil || st.AccessToken == "" {
+		return nil
+	}
+	tok := newAccessToken(st.AccessToken, st.Issued, st.Expiry)
+	if !t.c.clk.now().Before(tok.staleAt) {
+		return nil
+	}
+	return tok
+}
+
+// scrub turns a token-endpoint error into one that cannot carry the secret
+// or a token: the status and a redacted snippet of the body only.
+func (t *tokenCache) scrub(err error) error {
+	var rl *RateLimitedError
+	var qe *QuotaExhaustedError
+	var ae *APIError
+	switch {
+	case errors.As(err, &qe):
+		return &QuotaExhaustedError{Operation: qe.Operation, Limit: qe.Limit, Used: qe.Used, Allowance: qe.Allowance, ResetAt: qe.ResetAt}
+	case errors.As(err, &rl):
+		return &RateLimitedError{Operation: rl.Operation, Limit: rl.Limit, RetryAt: rl.RetryAt}
+	case errors.As(err, &ae):
+		return fmt.Errorf("oauth2 token: %d %s: %s", ae.StatusCode, strings.ToLower(http.StatusText(ae.StatusCode)), t.redact(ae.Body))
+	case errors.Is(err, context.DeadlineExceeded):
+		return fmt.Errorf("oauth2 token: %w", context.DeadlineExceeded)
+	case errors.Is(err, context.Canceled):
+		return fmt.Errorf("oauth2 token: %w", context.Canceled)
+	}
+	return errors.New("oauth2 token: request failed: " + t.redact([]byte(err.Error())))
+}
+
+// redact returns at most 200 bytes of b with the secret and anything
+// resembling a token removed.
+func (t *tokenCache) redact(b []byte) string {
+	s := strings.ToValidUTF8(string(b), "?")
+	if sec := t.c.clientSecret; sec != "" {
+		s = strings.ReplaceAll(s, sec, "[redacted]")
+		s = strings.ReplaceAll(s, url.QueryEscape(sec), "[redacted]")
+	}
+	if strings.Contains(s, "access_token") || strings.Contains(s, "Bearer") {
+		return "[body redacted]"
+	}
+	return truncate(s, 200)
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return strings.ToValidUTF8(s[:n], "") + "…"
+	}
+	return s
+}
