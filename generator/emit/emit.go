@@ -1,0 +1,201 @@
+// Package emit turns a model.API into the Go source files of a client
+// package with github.com/dave/jennifer: the package doc, the client
+// constructor with the API profile and operation descriptors, the types, the
+// operation methods, and the runtime copied from package templates.
+//
+// Output is deterministic: files and declarations come in model order
+// (types and operations are sorted by name), and nothing depends on map
+// iteration or the clock.
+package emit
+
+import (
+	"bytes"
+	"fmt"
+	"go/token"
+	"sort"
+	"strings"
+
+	"github.com/dave/jennifer/jen"
+
+	"github.com/limitgen/limitgen/generator/model"
+	"github.com/limitgen/limitgen/generator/naming"
+)
+
+// Options says how to emit.
+type Options struct {
+	// Package is the Go package name of the output.
+	Package string
+	// Header is the first line of every file.
+	Header string
+}
+
+// File is one emitted file.
+type File struct {
+	Name    string
+	Content []byte
+}
+
+// chunkLines is the size, in estimated lines, above which types and
+// operations are split into several files.
+const chunkLines = 2500
+
+type emitter struct {
+	api *model.API
+	pkg string
+}
+
+// Emit returns the files of the generated package, sorted by name.
+func Emit(api *model.API, opts Options) ([]File, error) {
+	if !token.IsIdentifier(opts.Package) || token.IsKeyword(opts.Package) {
+		return nil, fmt.Errorf("invalid package name %q", opts.Package)
+	}
+	if err := checkCollisions(api); err != nil {
+		return nil, err
+	}
+	e := &emitter{api: api, pkg: opts.Package}
+	var files []File
+	add := func(name string, build func(f *jen.File)) error {
+		f := jen.NewFile(opts.Package)
+		f.HeaderComment(opts.Header)
+		f.ImportNames(importNames)
+		build(f)
+		var buf bytes.Buffer
+		if err := f.Render(&buf); err != nil {
+			return fmt.Errorf("emitting %s: %w", name, err)
+		}
+		files = append(files, File{Name: name, Content: buf.Bytes()})
+		return nil
+	}
+	if err := add("doc_gen.go", func(f *jen.File) { genDoc(f, api, opts.Package) }); err != nil {
+		return nil, err
+	}
+	if err := add("client_gen.go", e.genClient); err != nil {
+		return nil, err
+	}
+	for _, c := range chunk("types", api.Types, func(t *model.Type) string { return t.Name }, typeLines) {
+		c := c
+		if err := add(c.file, func(f *jen.File) {
+			for _, t := range c.items {
+				e.genTypeDecl(f.Group, t)
+			}
+		}); err != nil {
+			return nil, err
+		}
+	}
+	for _, c := range chunk("operations", api.Operations, func(o *model.Operation) string { return o.MethodName }, opLines) {
+		c := c
+		if err := add(c.file, func(f *jen.File) {
+			for _, op := range c.items {
+				e.genOperation(f.Group, op)
+			}
+		}); err != nil {
+			return nil, err
+		}
+	}
+	rt, err := runtimeFiles(opts.Package, opts.Header)
+	if err != nil {
+		return nil, err
+	}
+	files = append(files, rt...)
+	sort.Slice(files, func(i, j int) bool { return files[i].Name < files[j].Name })
+	return files, nil
+}
+
+type fileChunk[T any] struct {
+	file  string
+	items []T
+}
+
+// chunk splits items (sorted by name) into files of about chunkLines
+// estimated lines, breaking only between first letters so that a type's
+// file can be guessed from its name: prefix_gen.go when one file is enough,
+// else prefix_<first>-<last>_gen.go.
+func chunk[T any](prefix string, items []T, name func(T) string, lines func(T) int) []fileChunk[T] {
+	if len(items) == 0 {
+		return nil
+	}
+	total := 0
+	for _, it := range items {
+		total += lines(it)
+	}
+	if total <= chunkLines {
+		return []fileChunk[T]{{file: prefix + "_gen.go", items: items}}
+	}
+	letter := func(it T) string {
+		n := name(it)
+		if n == "" {
+			return "_"
+		}
+		return strings.ToLower(n[:1])
+	}
+	var out []fileChunk[T]
+	var cur []T
+	size := 0
+	flush := func() {
+		if len(cur) == 0 {
+			return
+		}
+		first, last := letter(cur[0]), letter(cur[len(cur)-1])
+		file := prefix + "_" + first
+		if last != first {
+			file += "-" + last
+		}
+		out = append(out, fileChunk[T]{file: file + "_gen.go", items: cur})
+		cur, size = nil, 0
+	}
+	for i, it := range items {
+		if size >= chunkLines && i > 0 && letter(it) != letter(items[i-1]) {
+			flush()
+		}
+		cur = append(cur, it)
+		size += lines(it)
+	}
+	flush()
+	// Two chunks with the same letter range would need the same name; the
+	// break-only-between-letters rule prevents it.
+	return out
+}
+
+// typeLines estimates the lines a type declaration takes.
+func typeLines(t *model.Type) int {
+	n := 4 + strings.Count(t.Doc, "\n")
+	for _, f := range t.Fields {
+		n += 2 + strings.Count(f.Doc, "\n")
+	}
+	n += 3 * len(t.Enum)
+	n += 12 * len(t.Variants)
+	if t.Additional != nil {
+		n += 25
+	}
+	return n
+}
+
+// opLines estimates the lines an operation's method and params type take.
+func opLines(op *model.Operation) int {
+	n := 30 + strings.Count(op.Doc, "\n") + 3*len(op.Params) + 3*len(op.Errors)
+	return n
+}
+
+// checkCollisions reports a spec-derived identifier that the runtime also
+// declares: naming avoids them, so this only guards against a model built
+// elsewhere.
+func checkCollisions(api *model.API) error {
+	runtime := naming.RuntimeIdentifiers()
+	members := naming.ClientMembers()
+	var bad []string
+	for id := range api.Identifiers() {
+		if runtime[id] {
+			bad = append(bad, id)
+		}
+	}
+	for _, op := range api.Operations {
+		if members[op.MethodName] || runtime[descriptorName(op)] {
+			bad = append(bad, op.MethodName)
+		}
+	}
+	if len(bad) > 0 {
+		sort.Strings(bad)
+		return fmt.Errorf("generated identifiers collide with the runtime: %s", strings.Join(bad, ", "))
+	}
+	return nil
+}
