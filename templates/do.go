@@ -66,7 +66,7 @@ func (c *Client) buildLimits() error {
 		scopeKey := c.scopeKey(l.scope)
 		switch l.kind {
 		case limitKindRate:
-			b := &rateBucket{limit: l.id, key: ns + "/rate/" + string(l.id) + "/" + scopeKey}
+			b := &rateBucket{limit: l.id, key: ns + ":rate:" + string(l.id) + ":" + scopeKey, learnedKey: ns + ":learned:" + string(l.id) + ":" + scopeKey}
 			if o, ok := c.overrides[l.id]; ok {
 				b.known, b.rate, b.burst = true, o.perSecond, max(o.burst, 1)
 			} else if tl := l.forTier(c.tier); tl != nil && !l.unknown && tl.amount > 0 && tl.windowLength() > 0 {
@@ -76,13 +76,13 @@ func (c *Client) buildLimits() error {
 			}
 			c.buckets[l.id] = b
 		case limitKindQuota:
-			q := &quotaLedger{spec: l, prefix: ns + "/quota/" + string(l.id) + "/" + scopeKey}
+			q := &quotaLedger{spec: l, prefix: ns + ":quota:" + string(l.id) + ":" + scopeKey}
 			q.allowance = l.forTier(c.tier)
 			q.hard = c.tier != "" && q.allowance != nil && q.allowance.enforcement == enforceHard && q.allowance.amount > 0 && !l.unknown
 			c.quotas[l.id] = q
 		}
 	}
-	c.defaultBucket = &rateBucket{key: ns + "/rate//" + c.baseKey}
+	c.defaultBucket = &rateBucket{key: ns + ":rate::" + c.baseKey, learnedKey: ns + ":learned::" + c.baseKey}
 	return nil
 }
 
@@ -313,6 +313,9 @@ func (c *Client) onThrottle(ctx context.Context, r *request, bo *boundOp, epochs
 			br.b.mu.Unlock()
 		}
 		br.b.onThrottle(now, retryAt, ep)
+		if !br.b.known {
+			c.publishLearned(ctx, br.b, now)
+		}
 	}
 	c.fireThrottle(r, bo, apiErr.StatusCode, retryAt, false)
 	c.logger.Debug("throttled", "api", c.profile.name, "operation", r.op.id, "status", apiErr.StatusCode, "retry_at", retryAt)

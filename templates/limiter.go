@@ -31,7 +31,54 @@ const (
 	resettleRatio = 0.985
 	probeSlope    = 0.002
 	maxLearned    = 1e6
+	// learnSync is how often a bucket reads the learned rate shared in the
+	// Store, and learnTTL how long a shared learned rate stays valid.
+	learnSync = time.Second
+	learnTTL  = 10 * time.Minute
 )
+
+// readLearned adopts a rate that another client sharing the Store learned:
+// a bucket that has not learned one yet starts from it, and one pacing
+// faster slows down to it.
+func (c *Client) readLearned(ctx context.Context, b *rateBucket, now time.Time) {
+	if c.store == Store(c.local) {
+		return // only this client writes it
+	}
+	rate, _, ok, err := c.store.LearnedRate(ctx, b.learnedKey)
+	if err != nil {
+		c.storeFailed(err)
+		return
+	}
+	if !ok || !(rate > 0) {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	cur, _ := b.paceLocked(now)
+	if b.phase == phaseFree || b.phase == phaseSlowStart || rate < cur {
+		b.phase = phaseSettled
+		b.estimate = rate / resettleRatio
+		b.base = rate
+		b.since = now
+		b.accepted = 0
+		b.epoch++
+	}
+}
+
+// publishLearned shares a bucket's pace through the Store.
+func (c *Client) publishLearned(ctx context.Context, b *rateBucket, now time.Time) {
+	if c.store == Store(c.local) {
+		return
+	}
+	b.mu.Lock()
+	rate, burst := b.paceLocked(now)
+	b.mu.Unlock()
+	if rate > 0 {
+		if err := c.store.SetLearnedRate(ctx, b.learnedKey, rate, burst, now.Add(learnTTL)); err != nil {
+			c.storeFailed(err)
+		}
+	}
+}
 
 const (
 	phaseFree      = iota // no throttle seen: no pacing
@@ -44,8 +91,9 @@ const (
 // paces through the Store; an unknown one is learned here and paces through
 // the Store too, so a distributed Store shares the pacing.
 type rateBucket struct {
-	limit LimitID
-	key   string // Store key
+	limit      LimitID
+	key        string // Store key of the bucket
+	learnedKey string // Store key of the learned rate
 	known bool
 	rate  float64 // known rate, per second
 	burst int
@@ -63,6 +111,7 @@ type rateBucket struct {
 	stepAcc     int64     // slow start: accepted within step stepIdx
 	throttles   int64
 	lastRate    float64
+	syncAt      time.Time // next read of the shared learned rate
 }
 
 // paceLocked returns the rate and burst to pace at, at time now.
@@ -93,6 +142,12 @@ func (b *rateBucket) paceLocked(now time.Time) (float64, int) {
 func (c *Client) waitBucket(ctx context.Context, b *rateBucket, cost int, notAfter time.Time, opID string) (uint64, error) {
 	now := c.clk.now()
 	b.mu.Lock()
+	if !b.known && !now.Before(b.syncAt) {
+		b.syncAt = now.Add(learnSync)
+		b.mu.Unlock()
+		c.readLearned(ctx, b, now)
+		b.mu.Lock()
+	}
 	start := now
 	if b.pausedUntil.After(now) {
 		start = b.pausedUntil
@@ -105,10 +160,11 @@ func (c *Client) waitBucket(ctx context.Context, b *rateBucket, cost int, notAft
 	if rate > 0 {
 		var ok bool
 		var err error
-		at, ok, err = c.store.Take(ctx, b.key, rate, burst, cost, start, notAfter)
+		maxWait := notAfter.Sub(start)
+		at, ok, err = c.store.Take(ctx, b.key, rate, burst, cost, start, maxWait)
 		if err != nil {
 			c.storeFailed(err)
-			at, ok, _ = c.local.Take(ctx, b.key, rate, burst, cost, start, notAfter)
+			at, ok, _ = c.local.Take(ctx, b.key, rate, burst, cost, start, maxWait)
 		}
 		if !ok {
 			return ep, &RateLimitedError{Operation: opID, Limit: b.limit, RetryAt: at}

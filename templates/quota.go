@@ -36,7 +36,7 @@ func (q *quotaLedger) period(now time.Time) (string, time.Time) {
 			w = *q.allowance
 		}
 		start, end := w.periodBounds(now)
-		q.key = q.prefix + "/" + strconv.FormatInt(start.Unix(), 10)
+		q.key = q.prefix + ":" + strconv.FormatInt(start.Unix(), 10)
 		q.periodEnd = end
 		q.used = 0
 	}
@@ -66,10 +66,10 @@ func (c *Client) checkQuota(ctx context.Context, q *quotaLedger, cost int, opID 
 	}
 	allow := q.amount()
 	key, end := q.period(now)
-	used, err := c.store.Incr(ctx, key, int64(cost), end)
+	used, err := c.store.AddUsage(ctx, key, int64(cost), end)
 	if err != nil {
 		c.storeFailed(err)
-		used, _ = c.local.Incr(ctx, key, int64(cost), end)
+		used, _ = c.local.AddUsage(ctx, key, int64(cost), end)
 	}
 	if used > allow {
 		c.incrQuota(ctx, key, -int64(cost), end)
@@ -100,10 +100,10 @@ func (c *Client) settleQuota(ctx context.Context, q *quotaLedger, cost int, rese
 }
 
 func (c *Client) incrQuota(ctx context.Context, key string, n int64, end time.Time) int64 {
-	used, err := c.store.Incr(ctx, key, n, end)
+	used, err := c.store.AddUsage(ctx, key, n, end)
 	if err != nil {
 		c.storeFailed(err)
-		used, _ = c.local.Incr(ctx, key, n, end)
+		used, _ = c.local.AddUsage(ctx, key, n, end)
 	}
 	return used
 }

@@ -7,36 +7,50 @@ import (
 	"time"
 )
 
-// Store keeps the state that clients may share: rate-limiter buckets, quota
-// counters, the OAuth2 token and learned rates. The default keeps it in
-// memory, shared by everything that uses one Client. Pass a distributed
-// implementation with WithStore to share limits across processes.
+// Store holds the limit state that clients may share: rate-limiter buckets,
+// learned rates, quota counters and the OAuth2 token. The default is an
+// in-memory store private to one Client; pass a shared one with WithStore
+// (for example redisstore.New from github.com/limitgen/limitgen/store/redisstore)
+// so that several processes pace, count and reuse tokens together.
 //
-// Only standard types appear in the method set, so one implementation (for
-// example a Redis store in its own package) fits the Store of every
-// generated client. Keys are namespaced by the runtime ("<api>/<kind>/...");
-// an implementation may prefix them further. Every method must return
-// promptly: the runtime calls it on the request path with the caller's
-// context. On error the runtime falls back to its local state for that call
-// and never blocks longer because of it.
+// Every method's signature uses only standard-library types, so one
+// implementation satisfies the Store of every generated package.
+// Keys are built by the client as "<api>:<kind>:<limit>:<scope key>"; a
+// store may prefix them but must not otherwise change them.
+//
+// A store that fails returns an error; the client then falls back to its
+// local state for that call (see WithStore) and never blocks longer than
+// the caller's context allows.
 type Store interface {
-	// Take books cost units in the GCRA bucket key, which admits perSecond
-	// units per second with a burst of burst units, at or after now. It
-	// returns the time at which the booked units may be sent. When that
-	// time would be after notAfter (if notAfter is not zero) it books
-	// nothing and returns that time with ok false.
-	Take(ctx context.Context, key string, perSecond float64, burst, cost int, now, notAfter time.Time) (at time.Time, ok bool, err error)
-	// Incr adds n (possibly negative or zero) to the counter key, which
-	// expires at expireAt, and returns its value after adding.
-	Incr(ctx context.Context, key string, n int64, expireAt time.Time) (int64, error)
-	// Load returns the value stored under key, if it has not expired.
-	Load(ctx context.Context, key string) (value []byte, ok bool, err error)
-	// Save stores value under key until expireAt.
-	Save(ctx context.Context, key string, value []byte, expireAt time.Time) error
-	// Lock takes a short lease on key (at most ttl) so that one process
-	// refreshes a shared value while the others wait and Load it. ok is
-	// false when someone else holds the lease; release ends a held lease.
-	Lock(ctx context.Context, key string, ttl time.Duration) (release func(), ok bool, err error)
+	// Take asks the token bucket key (refilled at rate tokens per second,
+	// holding at most burst) for n tokens at time now. It returns the time
+	// at which the caller may send: now or earlier means at once. If that
+	// time is more than maxWait after now, Take reserves nothing and returns
+	// ok == false with the time at which n tokens would be available.
+	Take(ctx context.Context, key string, rate float64, burst int, n int, now time.Time, maxWait time.Duration) (at time.Time, ok bool, err error)
+
+	// LearnedRate returns the rate (tokens per second) and burst last
+	// recorded for key by SetLearnedRate, and ok == false when none is.
+	LearnedRate(ctx context.Context, key string) (rate float64, burst int, ok bool, err error)
+	// SetLearnedRate records a rate learned from the server (a throttle
+	// response or RateLimit headers) until the given time.
+	SetLearnedRate(ctx context.Context, key string, rate float64, burst int, until time.Time) error
+
+	// AddUsage adds n to the quota counter key, which expires at resetAt,
+	// and returns the counter's new value.
+	AddUsage(ctx context.Context, key string, n int64, resetAt time.Time) (used int64, err error)
+	// Usage returns the quota counter key (zero when it does not exist).
+	Usage(ctx context.Context, key string) (used int64, err error)
+
+	// Token returns the cached access token for key and its expiry, and
+	// ok == false when there is none.
+	Token(ctx context.Context, key string) (token string, expiry time.Time, ok bool, err error)
+	// SetToken caches token for key until expiry.
+	SetToken(ctx context.Context, key string, token string, expiry time.Time) error
+	// LockToken tries to become the one refresher of key's token for ttl.
+	// It returns ok == false when another holder has the lock; unlock
+	// releases it early.
+	LockToken(ctx context.Context, key string, ttl time.Duration) (unlock func(), ok bool, err error)
 }
 
 // memStore is the default Store: process-local, guarded by one mutex per
@@ -48,9 +62,21 @@ type memStore struct {
 	buckets  map[string]*gcraState
 	counters map[string]*memCounter
 
-	vmu    sync.Mutex
-	values map[string]memValue
-	locks  map[string]time.Time
+	vmu     sync.Mutex
+	learned map[string]memLearned
+	tokens  map[string]memToken
+	locks   map[string]time.Time
+}
+
+type memLearned struct {
+	rate  float64
+	burst int
+	until time.Time
+}
+
+type memToken struct {
+	token  string
+	expiry time.Time
 }
 
 type gcraState struct {
@@ -62,17 +88,13 @@ type memCounter struct {
 	expireAt time.Time
 }
 
-type memValue struct {
-	v        []byte
-	expireAt time.Time
-}
-
 func newMemStore(clk clock) *memStore {
 	return &memStore{
 		clk:      clk,
 		buckets:  make(map[string]*gcraState),
 		counters: make(map[string]*memCounter),
-		values:   make(map[string]memValue),
+		learned:  make(map[string]memLearned),
+		tokens:   make(map[string]memToken),
 		locks:    make(map[string]time.Time),
 	}
 }
@@ -98,7 +120,7 @@ func gcraBook(tat time.Time, perSecond float64, burst, cost int, now time.Time) 
 	return at, newTAT
 }
 
-func (s *memStore) Take(_ context.Context, key string, perSecond float64, burst, cost int, now, notAfter time.Time) (time.Time, bool, error) {
+func (s *memStore) Take(_ context.Context, key string, perSecond float64, burst, cost int, now time.Time, maxWait time.Duration) (time.Time, bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	b := s.buckets[key]
@@ -107,14 +129,14 @@ func (s *memStore) Take(_ context.Context, key string, perSecond float64, burst,
 		s.buckets[key] = b
 	}
 	at, tat := gcraBook(b.tat, perSecond, burst, cost, now)
-	if !notAfter.IsZero() && at.After(notAfter) {
+	if at.Sub(now) > maxWait {
 		return at, false, nil
 	}
 	b.tat = tat
 	return at, true, nil
 }
 
-func (s *memStore) Incr(_ context.Context, key string, n int64, expireAt time.Time) (int64, error) {
+func (s *memStore) AddUsage(_ context.Context, key string, n int64, expireAt time.Time) (int64, error) {
 	now := s.clk.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -140,25 +162,53 @@ func (s *memStore) sweepLocked(now time.Time) {
 	}
 }
 
-func (s *memStore) Load(_ context.Context, key string) ([]byte, bool, error) {
+func (s *memStore) Usage(_ context.Context, key string) (int64, error) {
+	now := s.clk.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c := s.counters[key]; c != nil && c.expireAt.After(now) {
+		return c.n, nil
+	}
+	return 0, nil
+}
+
+func (s *memStore) LearnedRate(_ context.Context, key string) (float64, int, bool, error) {
 	now := s.clk.now()
 	s.vmu.Lock()
 	defer s.vmu.Unlock()
-	v, ok := s.values[key]
-	if !ok || !v.expireAt.After(now) {
-		return nil, false, nil
+	l, ok := s.learned[key]
+	if !ok || !l.until.After(now) {
+		return 0, 0, false, nil
 	}
-	return append([]byte(nil), v.v...), true, nil
+	return l.rate, l.burst, true, nil
 }
 
-func (s *memStore) Save(_ context.Context, key string, value []byte, expireAt time.Time) error {
+func (s *memStore) SetLearnedRate(_ context.Context, key string, rate float64, burst int, until time.Time) error {
 	s.vmu.Lock()
 	defer s.vmu.Unlock()
-	s.values[key] = memValue{v: append([]byte(nil), value...), expireAt: expireAt}
+	s.learned[key] = memLearned{rate, burst, until}
 	return nil
 }
 
-func (s *memStore) Lock(_ context.Context, key string, ttl time.Duration) (func(), bool, error) {
+func (s *memStore) Token(_ context.Context, key string) (string, time.Time, bool, error) {
+	now := s.clk.now()
+	s.vmu.Lock()
+	defer s.vmu.Unlock()
+	t, ok := s.tokens[key]
+	if !ok || !t.expiry.After(now) {
+		return "", time.Time{}, false, nil
+	}
+	return t.token, t.expiry, true, nil
+}
+
+func (s *memStore) SetToken(_ context.Context, key, token string, expiry time.Time) error {
+	s.vmu.Lock()
+	defer s.vmu.Unlock()
+	s.tokens[key] = memToken{token, expiry}
+	return nil
+}
+
+func (s *memStore) LockToken(_ context.Context, key string, ttl time.Duration) (func(), bool, error) {
 	now := s.clk.now()
 	s.vmu.Lock()
 	defer s.vmu.Unlock()

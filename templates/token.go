@@ -30,6 +30,7 @@ type tokenCache struct {
 	cur      atomic.Pointer[accessToken]
 	flight   singleflight.Group
 	bgBusy   atomic.Bool
+	refused  atomic.Pointer[string] // the last token the server refused
 }
 
 // accessToken is one token with the times at which it should be refreshed
@@ -39,13 +40,6 @@ type accessToken struct {
 	expiry    time.Time
 	refreshAt time.Time
 	staleAt   time.Time
-}
-
-// storedToken is how a token is kept in the Store.
-type storedToken struct {
-	AccessToken string    `json:"access_token"`
-	Expiry      time.Time `json:"expiry"`
-	Issued      time.Time `json:"issued"`
 }
 
 func newTokenCache(c *Client, tokenURL *url.URL) *tokenCache {
@@ -65,7 +59,7 @@ func newTokenCache(c *Client, tokenURL *url.URL) *tokenCache {
 		c:        c,
 		op:       &operation{id: "oauth2Token", method: "POST", path: tokenURL.Path, idempotent: true, uses: uses, noAuth: true, tokenURL: tokenURL.String()},
 		form:     []byte(form.Encode()),
-		storeKey: c.profile.name + "/token/" + c.baseKey + "/" + c.clientID,
+		storeKey: c.profile.name + ":token:" + c.baseKey + ":" + c.clientID,
 	}
 }
 
@@ -108,6 +102,8 @@ func (t *tokenCache) get(ctx context.Context) (*accessToken, error) {
 // invalidate drops tok after the server refused it, unless another
 // goroutine already replaced it.
 func (t *tokenCache) invalidate(tok *accessToken) {
+	v := tok.header[0]
+	t.refused.Store(&v)
 	t.cur.CompareAndSwap(tok, nil)
 }
 
@@ -147,7 +143,7 @@ func (t *tokenCache) fetch(ctx context.Context) (*accessToken, error) {
 	if tok := t.load(ctx); tok != nil {
 		return tok, nil
 	}
-	release, ok, err := c.store.Lock(ctx, t.storeKey+"/lock", 10*time.Second)
+	release, ok, err := c.store.LockToken(ctx, t.storeKey, 10*time.Second)
 	if err == nil && !ok {
 		// Another process is refreshing: wait briefly for its token.
 		for range 20 {
@@ -184,29 +180,28 @@ func (t *tokenCache) fetch(ctx context.Context) (*accessToken, error) {
 	}
 	expiry := issued.Add(life)
 	tok := newAccessToken(body.AccessToken, issued, expiry)
-	if data, err := json.Marshal(storedToken{AccessToken: body.AccessToken, Expiry: expiry, Issued: issued}); err == nil {
-		if err := c.store.Save(ctx, t.storeKey, data, tok.staleAt); err != nil {
-			c.storeFailed(err)
-		}
+	if err := c.store.SetToken(ctx, t.storeKey, body.AccessToken, expiry); err != nil {
+		c.storeFailed(err)
 	}
 	return tok, nil
 }
 
 // load returns a fresh token shared in the Store, or nil.
 func (t *tokenCache) load(ctx context.Context) *accessToken {
-	data, ok, err := t.c.store.Load(ctx, t.storeKey)
+	value, expiry, ok, err := t.c.store.Token(ctx, t.storeKey)
 	if err != nil {
 		t.c.storeFailed(err)
 		return nil
 	}
-	if !ok {
+	if !ok || value == "" {
 		return nil
 	}
-	var st storedToken
-	if json.Unmarshal(data, &st) != nil || st.AccessToken == "" {
+	if r := t.refused.Load(); r != nil && *r == "Bearer "+value {
 		return nil
 	}
-	tok := newAccessToken(st.AccessToken, st.Issued, st.Expiry)
+	// The issue time is not shared: schedule from now, as if the token
+	// were as old as the remaining lifetime leaves it.
+	tok := newAccessToken(value, t.c.clk.now(), expiry)
 	if !t.c.clk.now().Before(tok.staleAt) {
 		return nil
 	}
