@@ -1,0 +1,360 @@
+package spec
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/limitgen/limitgen/generator/model"
+	"github.com/limitgen/limitgen/generator/naming"
+)
+
+// allOf merges the properties of every part (following $refs and nested
+// allOfs) and of s itself into one struct. A property defined differently
+// by two parts keeps the first definition, with a warning.
+func (b *builder) allOf(s *openapi3.Schema, name string) *model.Type {
+	t := &model.Type{Kind: model.KindStruct}
+	m := &merge{b: b, t: t, name: name, fields: naming.NewNamespace(), seen: map[string]*openapi3.SchemaRef{}, req: map[string]bool{}}
+	m.add(s, 0)
+	for _, f := range t.Fields {
+		f.Required = m.req[f.JSONName]
+	}
+	if len(t.Fields) == 0 && t.Additional == nil {
+		// Nothing object-like was merged (e.g. allOf of scalars with
+		// constraints): keep the first part's type.
+		for _, p := range s.AllOf {
+			if !isConstraintOnly(p) {
+				return b.typeOf(p, name)
+			}
+		}
+		return &model.Type{Kind: model.KindMap, Elem: anyType()}
+	}
+	return t
+}
+
+type merge struct {
+	b      *builder
+	t      *model.Type
+	name   string
+	fields *naming.Namespace
+	seen   map[string]*openapi3.SchemaRef
+	req    map[string]bool
+	visits int
+}
+
+func (m *merge) add(s *openapi3.Schema, depth int) {
+	m.visits++
+	if depth > maxDepth || m.visits > 10000 {
+		m.b.warn(m.b.posOf(s), "allOf nested too deeply; the rest is not merged")
+		return
+	}
+	for _, r := range s.Required {
+		m.req[r] = true
+	}
+	for _, p := range s.AllOf {
+		if p == nil || p.Value == nil {
+			continue
+		}
+		ps := p.Value
+		if parts, _ := unionParts(ps); len(parts) > 1 && len(ps.Properties) == 0 {
+			m.b.warn(m.b.posOf(ps), "allOf part is a oneOf/anyOf; its alternatives are not merged into %s", m.name)
+			continue
+		}
+		if ts := nonNullTypes(ps); len(ts) == 1 && ts[0] != "object" {
+			m.b.warn(m.b.posOf(ps), "allOf part of type %s is not an object; it is not merged into %s", ts[0], m.name)
+			continue
+		}
+		m.add(ps, depth+1)
+	}
+	for _, p := range sortedProps(s.Properties) {
+		if prev, ok := m.seen[p.name]; ok {
+			if !sameSchema(prev, p.ref) {
+				m.b.warn(m.b.pos(p.pos), "property %q is defined differently by two allOf parts of %s; the first definition is used", p.name, m.name)
+			}
+			continue
+		}
+		m.seen[p.name] = p.ref
+		m.t.Fields = append(m.t.Fields, m.b.field(m.fields, p.name, p.ref, false, m.name))
+	}
+	if m.t.Additional == nil {
+		switch ap := s.AdditionalProperties; {
+		case ap.Schema != nil:
+			m.t.Additional = m.b.typeOf(ap.Schema, m.name+"Value")
+		case ap.Has != nil && *ap.Has:
+			m.t.Additional = anyType()
+		}
+	}
+}
+
+func sameSchema(a, b *openapi3.SchemaRef) bool {
+	if a == b || (a.Ref != "" && a.Ref == b.Ref) || (a.Value != nil && a.Value == b.Value) {
+		return true
+	}
+	if a.Value == nil || b.Value == nil || a.Ref != "" || b.Ref != "" {
+		return false
+	}
+	// Inline scalars of the same type and format are the same for Go.
+	ta, tb := nonNullTypes(a.Value), nonNullTypes(b.Value)
+	return len(ta) == 1 && len(tb) == 1 && ta[0] == tb[0] && ta[0] != "object" && ta[0] != "array" &&
+		a.Value.Format == b.Value.Format && !hasEnum(a.Value) && !hasEnum(b.Value)
+}
+
+// union converts a oneOf/anyOf with two or more non-null alternatives.
+func (b *builder) union(s *openapi3.Schema, parts openapi3.SchemaRefs, anyOf bool, name string) *model.Type {
+	t := &model.Type{Kind: model.KindUnion, AnyOf: anyOf}
+	all := len(s.OneOf)
+	if anyOf {
+		all = len(s.AnyOf)
+	}
+	t.Nullable = all > len(parts)
+	vns := naming.NewNamespace()
+	for i, p := range parts {
+		hint := name + "Variant" + strconv.Itoa(i+1)
+		if p.Ref == "" && p.Value != nil && p.Value.Title != "" {
+			hint = name + naming.Exported(p.Value.Title)
+		}
+		vt := b.typeOf(p, hint)
+		vn := variantName(vt)
+		if p.Ref == "" && p.Value != nil && p.Value.Title != "" {
+			vn = naming.Exported(p.Value.Title)
+		}
+		t.Variants = append(t.Variants, &model.Variant{Name: vns.Claim(vn), Type: vt})
+	}
+	if d := s.Discriminator; d != nil && d.PropertyName != "" {
+		t.Discriminator = d.PropertyName
+		b.discriminate(t, parts, d)
+	}
+	return t
+}
+
+// discriminate fills the discriminator values of each variant: the mapping
+// entries that point at it, or else its schema name.
+func (b *builder) discriminate(t *model.Type, parts openapi3.SchemaRefs, d *openapi3.Discriminator) {
+	keys := make([]string, 0, len(d.Mapping))
+	for k := range d.Mapping {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	mapped := make([]bool, len(parts))
+	for _, k := range keys {
+		target := d.Mapping[k].Ref
+		for i, p := range parts {
+			if p.Ref == "" {
+				continue
+			}
+			if p.Ref == target || strings.HasSuffix(p.Ref, "/"+target) || b.refKey(p) == b.componentKey(target) ||
+				(strings.HasPrefix(target, "#") && b.refKey(p) == b.file+target) {
+				t.Variants[i].DiscriminatorValues = append(t.Variants[i].DiscriminatorValues, k)
+				mapped[i] = true
+				break
+			}
+		}
+	}
+	for i, p := range parts {
+		if !mapped[i] && p.Ref != "" {
+			t.Variants[i].DiscriminatorValues = []string{refBase(p.Ref)}
+		}
+	}
+}
+
+// variantName names a union alternative after its type.
+func variantName(t *model.Type) string {
+	switch t.Kind {
+	case model.KindNamed:
+		return t.Ref.Name
+	case model.KindBool:
+		return "Bool"
+	case model.KindInt:
+		return "Int"
+	case model.KindFloat:
+		return "Float"
+	case model.KindString, model.KindDate:
+		return "String"
+	case model.KindTime:
+		return "Time"
+	case model.KindBytes:
+		return "Bytes"
+	case model.KindArray:
+		return "Array"
+	case model.KindMap, model.KindStruct:
+		return "Object"
+	}
+	return "Value"
+}
+
+// typeUnion converts a 3.1 type array of several non-null types
+// (type: [string, integer]) into a union of those types.
+func (b *builder) typeUnion(s *openapi3.Schema, name string) *model.Type {
+	t := &model.Type{Kind: model.KindUnion, AnyOf: true}
+	vns := naming.NewNamespace()
+	for _, typ := range nonNullTypes(s) {
+		one := *s
+		one.Type = &openapi3.Types{typ}
+		one.Nullable = false
+		vt := b.single(&one, name+naming.Exported(typ))
+		vt.Format = s.Format
+		t.Variants = append(t.Variants, &model.Variant{Name: vns.Claim(variantName(vt)), Type: vt})
+	}
+	return t
+}
+
+// enum converts a schema with enum values. Duplicates are dropped with a
+// warning at the duplicate; null makes the type nullable.
+func (b *builder) enum(s *openapi3.Schema, name string) *model.Type {
+	base := enumBase(s)
+	if base == model.KindBool {
+		return &model.Type{Kind: model.KindBool}
+	}
+	t := &model.Type{Kind: model.KindEnum, Base: base}
+	if base == model.KindInt {
+		t.Bits = 64
+		if s.Format == "int32" {
+			t.Bits = 32
+		}
+	}
+	if base == model.KindFloat {
+		t.Bits = 64
+	}
+	seen := make(map[any]bool, len(s.Enum))
+	for i, v := range s.Enum {
+		if v == nil {
+			t.Nullable = true
+			continue
+		}
+		v = enumValue(v, base)
+		if seen[v] {
+			b.warn(b.pos(seqPos(s.Origin, "enum", i)), "duplicate enum value %s in %s; the duplicate is ignored", fmtValue(v), name)
+			continue
+		}
+		seen[v] = true
+		t.Enum = append(t.Enum, &model.EnumValue{Name: b.ns.Claim(name + enumSuffix(v)), Value: v})
+	}
+	return t
+}
+
+func enumBase(s *openapi3.Schema) model.Kind {
+	if ts := nonNullTypes(s); len(ts) == 1 {
+		switch ts[0] {
+		case "integer":
+			return model.KindInt
+		case "number":
+			return model.KindFloat
+		case "boolean":
+			return model.KindBool
+		case "string":
+			return model.KindString
+		}
+	}
+	allInt, allNum := true, true
+	for _, v := range s.Enum {
+		switch v := v.(type) {
+		case nil:
+		case float64:
+			if v != math.Trunc(v) {
+				allInt = false
+			}
+		case int, int64:
+		default:
+			allInt, allNum = false, false
+		}
+	}
+	switch {
+	case allInt:
+		return model.KindInt
+	case allNum:
+		return model.KindFloat
+	}
+	return model.KindString
+}
+
+// enumValue converts v to the Go value kind of base: string, int64 or
+// float64. Values of another JSON type are converted to their text.
+func enumValue(v any, base model.Kind) any {
+	switch base {
+	case model.KindInt:
+		switch n := v.(type) {
+		case float64:
+			if n == math.Trunc(n) && math.Abs(n) < 1<<63 {
+				return int64(n)
+			}
+		case int:
+			return int64(n)
+		case int64:
+			return n
+		}
+		if i, err := strconv.ParseInt(fmt.Sprint(v), 10, 64); err == nil {
+			return i
+		}
+		return int64(0)
+	case model.KindFloat:
+		switch n := v.(type) {
+		case float64:
+			return n
+		case int:
+			return float64(n)
+		case int64:
+			return float64(n)
+		}
+		if f, err := strconv.ParseFloat(fmt.Sprint(v), 64); err == nil {
+			return f
+		}
+		return float64(0)
+	}
+	if s, ok := v.(string); ok {
+		return s
+	}
+	if f, ok := v.(float64); ok {
+		return strconv.FormatFloat(f, 'f', -1, 64)
+	}
+	return fmt.Sprint(v)
+}
+
+var symbolNames = map[rune]string{
+	'+': "Plus", '-': "Minus", '*': "Star", '/': "Slash", '.': "Dot", '=': "Equal",
+	'<': "Less", '>': "Greater", '!': "Not", '&': "And", '|': "Or", '%': "Percent",
+	'@': "At", '#': "Hash", '$': "Dollar", '~': "Tilde", '^': "Caret", '?': "Question",
+	',': "Comma", ':': "Colon", ';': "Semicolon", ' ': "Space", '_': "Underscore",
+}
+
+// enumSuffix is the part of an enum constant's name after the type name.
+func enumSuffix(v any) string {
+	switch v := v.(type) {
+	case int64:
+		if v < 0 {
+			return "Minus" + strconv.FormatUint(uint64(-(v+1))+1, 10)
+		}
+		return strconv.FormatInt(v, 10)
+	case float64:
+		s := strconv.FormatFloat(v, 'f', -1, 64)
+		s = strings.ReplaceAll(strings.ReplaceAll(s, "-", "Minus"), ".", "Point")
+		return naming.Suffix(s)
+	case string:
+		if s := naming.Suffix(v); s != "" {
+			return s
+		}
+		if v == "" {
+			return "Empty"
+		}
+		var sb strings.Builder
+		for i, r := range v {
+			if i > 64 {
+				break
+			}
+			if n, ok := symbolNames[r]; ok {
+				sb.WriteString(n)
+			} else if r != utf8.RuneError {
+				fmt.Fprintf(&sb, "U%04X", r)
+			}
+		}
+		if sb.Len() == 0 {
+			return "Value"
+		}
+		return sb.String()
+	}
+	return "Value"
+}
