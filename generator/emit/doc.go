@@ -32,7 +32,42 @@ func docLines(text string) []string {
 			out = append(out, "")
 			blank = false
 		}
-		out = append(out, neutralize(line))
+		for _, l := range wrap(line, wrapWidth) {
+			out = append(out, neutralize(l))
+		}
+	}
+	return out
+}
+
+// wrapWidth is where long lines of prose are broken.
+const wrapWidth = 100
+
+// wrap breaks a long line of prose at spaces. Lines that godoc or Markdown
+// give a layout (indented code, list items, headings, tables, fences) are
+// kept whole.
+func wrap(line string, width int) []string {
+	if len(line) <= width || line[0] == ' ' || line[0] == '\t' {
+		return []string{line}
+	}
+	for _, p := range []string{"- ", "* ", "#", "|", "```", "+ "} {
+		if strings.HasPrefix(line, p) {
+			return []string{line}
+		}
+	}
+	var out []string
+	for len(line) > width {
+		cut := strings.LastIndexByte(line[:width+1], ' ')
+		if cut <= 0 {
+			cut = strings.IndexByte(line, ' ')
+			if cut < 0 {
+				break
+			}
+		}
+		out = append(out, strings.TrimRight(line[:cut], " "))
+		line = strings.TrimLeft(line[cut:], " ")
+	}
+	if line != "" {
+		out = append(out, line)
 	}
 	return out
 }

@@ -37,7 +37,7 @@ type File struct {
 
 // chunkLines is the size, in estimated lines, above which types and
 // operations are split into several files.
-const chunkLines = 2500
+const chunkLines = 2000
 
 type emitter struct {
 	api *model.API
@@ -128,6 +128,9 @@ func chunk[T any](prefix string, items []T, name func(T) string, lines func(T) i
 		}
 		return strings.ToLower(n[:1])
 	}
+	// Balance the files: k files of about total/k lines each.
+	k := (total + chunkLines - 1) / chunkLines
+	target := total / k
 	var out []fileChunk[T]
 	var cur []T
 	size := 0
@@ -144,7 +147,7 @@ func chunk[T any](prefix string, items []T, name func(T) string, lines func(T) i
 		cur, size = nil, 0
 	}
 	for i, it := range items {
-		if size >= chunkLines && i > 0 && letter(it) != letter(items[i-1]) {
+		if size >= target && i > 0 && letter(it) != letter(items[i-1]) {
 			flush()
 		}
 		cur = append(cur, it)
@@ -158,22 +161,33 @@ func chunk[T any](prefix string, items []T, name func(T) string, lines func(T) i
 
 // typeLines estimates the lines a type declaration takes.
 func typeLines(t *model.Type) int {
-	n := 4 + strings.Count(t.Doc, "\n")
+	n := 4 + len(docLines(t.Doc))
 	for _, f := range t.Fields {
-		n += 2 + strings.Count(f.Doc, "\n")
+		n += 1 + max(1, len(docLines(f.Doc)))
 	}
-	n += 3 * len(t.Enum)
-	n += 12 * len(t.Variants)
+	if len(t.Enum) > 0 {
+		n += 12 + 2*len(t.Enum)
+	}
+	n += 14 * len(t.Variants)
 	if t.Additional != nil {
-		n += 25
+		n += 22
 	}
 	return n
 }
 
 // opLines estimates the lines an operation's method and params type take.
 func opLines(op *model.Operation) int {
-	n := 30 + strings.Count(op.Doc, "\n") + 3*len(op.Params) + 3*len(op.Errors)
-	return n
+	n := 30 + len(docLines(op.Doc)) + len(docLines(op.Summary))
+	for _, p := range op.Params {
+		n += 2
+		if p.In != model.InPath {
+			n += 2 + len(docLines(p.Doc))
+		}
+	}
+	if op.Body != nil {
+		n += 8
+	}
+	return n + 2*len(op.Errors)
 }
 
 // checkCollisions reports a spec-derived identifier that the runtime also

@@ -94,6 +94,9 @@ func TestDocLines(t *testing.T) {
 		{"  +build linux", []string{"|   +build linux"}},
 		{"//line a.go:1", []string{"| //line a.go:1"}},
 		{"end */ here", []string{"end */ here"}},
+		{strings.Repeat("word ", 30), []string{strings.TrimSpace(strings.Repeat("word ", 20)), strings.TrimSpace(strings.Repeat("word ", 10))}},
+		{"- " + strings.Repeat("item ", 30), []string{"- " + strings.TrimSpace(strings.Repeat("item ", 30))}},
+		{strings.Repeat("x", 120) + " y", []string{strings.Repeat("x", 120), "y"}},
 	}
 	for _, tt := range tests {
 		if diff := cmp.Diff(tt.want, docLines(tt.in)); diff != "" {

@@ -334,47 +334,60 @@ func (e *emitter) genBodyEncoding(b *jen.Group, op *model.Operation, desc string
 }
 
 // errorValueFunc returns the func(status int) any that picks the error
-// type for a status, or nil when op declares no JSON error body.
+// type for a status, or nil when op declares no JSON error body. Exact
+// codes take precedence over ranges (4XX), ranges over default; codes that
+// decode into the same type share a case.
 func (e *emitter) errorValueFunc(op *model.Operation) jen.Code {
-	var cases []jen.Code
-	var def jen.Code
-	var defType *model.Type
-	for _, r := range op.Errors {
-		if r.Type != nil && r.Encoding == model.BodyJSON && strings.EqualFold(r.Status, "default") {
-			defType = r.Type.Deref()
+	type group struct {
+		typ  *model.Type
+		vals []jen.Code
+	}
+	var exact, ranges []*group
+	var def *model.Type
+	add := func(groups []*group, t *model.Type, v jen.Code) []*group {
+		for _, g := range groups {
+			if g.typ.Deref() == t.Deref() && t.Deref() != nil && t.Deref().Name != "" {
+				g.vals = append(g.vals, v)
+				return groups
+			}
 		}
+		return append(groups, &group{typ: t, vals: []jen.Code{v}})
 	}
 	for _, r := range op.Errors {
 		if r.Type == nil || r.Encoding != model.BodyJSON {
 			continue
 		}
-		if defType != nil && defType.Name != "" && r.Type.Deref() == defType && !strings.EqualFold(r.Status, "default") {
-			// The default case returns the same type.
-			continue
-		}
-		val := jen.Return(jen.New(e.goType(r.Type)))
 		s := strings.ToUpper(r.Status)
 		switch {
 		case s == "DEFAULT":
-			def = val
-		case len(s) == 3 && strings.HasSuffix(s, "XX"):
-			cases = append(cases, jen.Case(jen.Id("status").Op("/").Lit(100).Op("==").Lit(int(s[0]-'0'))).Block(val))
+			def = r.Type
+		case len(s) == 3 && strings.HasSuffix(s, "XX") && s[0] >= '1' && s[0] <= '5':
+			ranges = add(ranges, r.Type, jen.Lit(int(s[0]-'0')))
 		default:
 			if n, err := strconv.Atoi(s); err == nil {
-				// Exact codes first: they take precedence over ranges.
-				cases = append([]jen.Code{jen.Case(jen.Id("status").Op("==").Lit(n)).Block(val)}, cases...)
+				exact = add(exact, r.Type, jen.Lit(n))
 			}
 		}
 	}
-	if len(cases) == 0 && def == nil {
+	if len(exact) == 0 && len(ranges) == 0 && def == nil {
 		return nil
 	}
+	cases := func(groups []*group) []jen.Code {
+		var out []jen.Code
+		for _, g := range groups {
+			out = append(out, jen.Case(g.vals...).Block(jen.Return(jen.New(e.goType(g.typ)))))
+		}
+		return out
+	}
 	return jen.Func().Params(jen.Id("status").Int()).Any().BlockFunc(func(g *jen.Group) {
-		if len(cases) > 0 {
-			g.Switch().Block(cases...)
+		if len(exact) > 0 {
+			g.Switch(jen.Id("status")).Block(cases(exact)...)
+		}
+		if len(ranges) > 0 {
+			g.Switch(jen.Id("status").Op("/").Lit(100)).Block(cases(ranges)...)
 		}
 		if def != nil {
-			g.Add(def)
+			g.Return(jen.New(e.goType(def)))
 		} else {
 			g.Return(jen.Nil())
 		}
@@ -383,7 +396,7 @@ func (e *emitter) errorValueFunc(op *model.Operation) jen.Code {
 
 // methodDoc is the godoc of an operation's method.
 func (e *emitter) methodDoc(op *model.Operation, order []*model.Param, args map[*model.Param]string) []string {
-	head := []string{fmt.Sprintf("%s calls %s %s (operation %s).", op.MethodName, op.HTTPMethod, oneLine(op.Path), oneLine(op.ID))}
+	head := wrap(fmt.Sprintf("%s calls %s %s (operation %s).", op.MethodName, op.HTTPMethod, oneLine(op.Path), oneLine(op.ID)), wrapWidth)
 	summary := docLines(op.Summary)
 	desc := docLines(op.Doc)
 	if strings.Join(desc, "\n") == strings.Join(summary, "\n") {
@@ -422,8 +435,7 @@ func (e *emitter) methodDoc(op *model.Operation, order []*model.Param, args map[
 // genParamsType emits the struct that carries op's query, header and
 // cookie parameters.
 func (e *emitter) genParamsType(g *jen.Group, op *model.Operation) {
-	doc := []string{fmt.Sprintf("%s holds the query, header and cookie parameters of %s.", op.ParamsType, op.MethodName),
-		"Nil pointers and slices are not sent."}
+	doc := wrap(fmt.Sprintf("%s holds the query, header and cookie parameters of %s. Nil pointers and slices are not sent.", op.ParamsType, op.MethodName), wrapWidth)
 	g.Add(withDoc(doc, jen.Type().Id(op.ParamsType).StructFunc(func(sg *jen.Group) {
 		for _, p := range op.Params {
 			if p.In == model.InPath {

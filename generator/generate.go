@@ -1,0 +1,63 @@
+package generator
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/limitgen/limitgen/generator/emit"
+	"github.com/limitgen/limitgen/generator/model"
+	"github.com/limitgen/limitgen/generator/spec"
+)
+
+// Generate runs the pipeline: it loads cfg.Spec, binds the rate-limit
+// profile when cfg.Profile is set, and emits the package. It returns every
+// file or none: on error the Result is nil. Warnings about the inputs are in
+// Result.Diagnostics (and, on error, in the joined error text).
+func Generate(cfg Config) (*Result, error) {
+	if cfg.Package == "" {
+		return nil, errors.New("no package name")
+	}
+	api, diags, err := spec.Load(cfg.Spec.Name, cfg.Spec.Data, spec.Options{ReadFile: cfg.ReadFile})
+	if err != nil {
+		return nil, err
+	}
+	if err := firstError(diags); err != nil {
+		return nil, err
+	}
+	if cfg.Profile != nil {
+		bd, err := bindProfile(api, cfg)
+		diags = append(diags, bd...)
+		if err != nil {
+			return nil, err
+		}
+		if err := firstError(bd); err != nil {
+			return nil, err
+		}
+	}
+	files, err := emit.Emit(api, emit.Options{Package: cfg.Package, Header: Header})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", cfg.Spec.Name, err)
+	}
+	res := &Result{Diagnostics: diags}
+	for _, f := range files {
+		res.Files = append(res.Files, File{Name: f.Name, Content: f.Content})
+	}
+	sort.Slice(res.Files, func(i, j int) bool { return res.Files[i].Name < res.Files[j].Name })
+	return res, nil
+}
+
+// firstError turns error-severity diagnostics into an error listing them.
+func firstError(diags []model.Diagnostic) error {
+	var msgs []string
+	for _, d := range diags {
+		if d.Severity == model.Error {
+			msgs = append(msgs, d.String())
+		}
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	return errors.New(strings.Join(msgs, "\n"))
+}

@@ -1,0 +1,242 @@
+package generator
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden packages and error goldens")
+
+// repoRoot is the module root, relative to this package's directory.
+const repoRoot = ".."
+
+// goldenCase is one directory under testdata/golden: a case.txt naming the
+// inputs (paths relative to the module root) and the package name, and
+// warnings.txt with the expected diagnostics. The output goes to
+// golden/<case>.
+type goldenCase struct {
+	name    string
+	spec    string
+	profile string
+	config  string
+	pkg     string
+}
+
+func readCases(t testing.TB) []goldenCase {
+	t.Helper()
+	dirs, err := os.ReadDir("testdata/golden")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []goldenCase
+	for _, d := range dirs {
+		if !d.IsDir() {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join("testdata/golden", d.Name(), "case.txt"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := goldenCase{name: d.Name()}
+		for i, line := range strings.Split(string(data), "\n") {
+			line = strings.TrimSpace(line)
+			if line == "" || strings.HasPrefix(line, "#") {
+				continue
+			}
+			k, v, ok := strings.Cut(line, ":")
+			if !ok {
+				t.Fatalf("testdata/golden/%s/case.txt:%d: want key: value", d.Name(), i+1)
+			}
+			v = strings.TrimSpace(v)
+			switch strings.TrimSpace(k) {
+			case "spec":
+				c.spec = v
+			case "profile":
+				c.profile = v
+			case "config":
+				c.config = v
+			case "package":
+				c.pkg = v
+			default:
+				t.Fatalf("testdata/golden/%s/case.txt:%d: unknown key %q", d.Name(), i+1, k)
+			}
+		}
+		cases = append(cases, c)
+	}
+	return cases
+}
+
+func readInput(t testing.TB, name string) *Input {
+	t.Helper()
+	if name == "" {
+		return nil
+	}
+	data, err := os.ReadFile(filepath.Join(repoRoot, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Input{Name: name, Data: data}
+}
+
+func (c goldenCase) config_(t testing.TB) Config {
+	spec := readInput(t, c.spec)
+	return Config{
+		Spec:     *spec,
+		Profile:  readInput(t, c.profile),
+		Binding:  readInput(t, c.config),
+		Package:  c.pkg,
+		ReadFile: func(name string) ([]byte, error) { return os.ReadFile(filepath.Join(repoRoot, name)) },
+	}
+}
+
+func diagText(r *Result) string {
+	var b strings.Builder
+	for _, d := range r.Diagnostics {
+		fmt.Fprintln(&b, d.String())
+	}
+	return b.String()
+}
+
+// TestGolden regenerates every golden package in memory and compares it
+// file by file with the committed one; -update rewrites them.
+func TestGolden(t *testing.T) {
+	for _, c := range readCases(t) {
+		t.Run(c.name, func(t *testing.T) {
+			res, err := Generate(c.config_(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			outDir := filepath.Join(repoRoot, "golden", c.name)
+			warnFile := filepath.Join("testdata/golden", c.name, "warnings.txt")
+			if *update {
+				writeGolden(t, outDir, res)
+				if err := os.WriteFile(warnFile, []byte(diagText(res)), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			got := map[string]bool{}
+			for _, f := range res.Files {
+				got[f.Name] = true
+				want, err := os.ReadFile(filepath.Join(outDir, f.Name))
+				if err != nil {
+					t.Errorf("missing golden file %s (run go test ./generator -update)", filepath.Join("golden", c.name, f.Name))
+					continue
+				}
+				if diff := cmp.Diff(string(want), string(f.Content)); diff != "" {
+					t.Errorf("golden/%s/%s differs (-want +got):\n%s", c.name, f.Name, diff)
+				}
+			}
+			for _, name := range generatedFiles(t, outDir) {
+				if !got[name] {
+					t.Errorf("extra golden file golden/%s/%s is no longer generated", c.name, name)
+				}
+			}
+			wantWarn, _ := os.ReadFile(warnFile)
+			if diff := cmp.Diff(string(wantWarn), diagText(res)); diff != "" {
+				t.Errorf("%s differs (-want +got):\n%s", warnFile, diff)
+			}
+		})
+	}
+}
+
+// generatedFiles lists the files in dir that limitgen generated (by name
+// and header); hand-written tests beside them are not listed.
+func generatedFiles(t testing.TB, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil && !os.IsNotExist(err) {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range entries {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), "_gen.go") {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.HasPrefix(data, []byte(Header)) {
+			out = append(out, e.Name())
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func writeGolden(t testing.TB, dir string, res *Result) {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	keep := map[string]bool{}
+	for _, f := range res.Files {
+		keep[f.Name] = true
+		if err := os.WriteFile(filepath.Join(dir, f.Name), f.Content, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, name := range generatedFiles(t, dir) {
+		if !keep[name] {
+			if err := os.Remove(filepath.Join(dir, name)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+// TestErrorGoldens checks the error text for each bad input in
+// testdata/errors against the .err file beside it.
+func TestErrorGoldens(t *testing.T) {
+	inputs, err := filepath.Glob("testdata/errors/*.*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, in := range inputs {
+		if strings.HasSuffix(in, ".err") {
+			continue
+		}
+		n++
+		t.Run(filepath.Base(in), func(t *testing.T) {
+			data, err := os.ReadFile(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			name := filepath.ToSlash(in)
+			res, err := Generate(Config{Spec: Input{Name: name, Data: data}, Package: "bad", ReadFile: os.ReadFile})
+			if err == nil {
+				t.Fatalf("no error; %d files generated", len(res.Files))
+			}
+			if res != nil {
+				t.Errorf("partial result returned with the error")
+			}
+			errFile := strings.TrimSuffix(in, filepath.Ext(in)) + ".err"
+			if *update {
+				if err := os.WriteFile(errFile, []byte(err.Error()+"\n"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, rerr := os.ReadFile(errFile)
+			if rerr != nil {
+				t.Fatal(rerr)
+			}
+			if diff := cmp.Diff(strings.TrimSpace(string(want)), err.Error()); diff != "" {
+				t.Errorf("error text (-want +got):\n%s", diff)
+			}
+		})
+	}
+	if n < 4 {
+		t.Errorf("only %d error cases", n)
+	}
+}
