@@ -94,9 +94,9 @@ type rateBucket struct {
 	limit      LimitID
 	key        string // Store key of the bucket
 	learnedKey string // Store key of the learned rate
-	known bool
-	rate  float64 // known rate, per second
-	burst int
+	known      bool
+	rate       float64 // known rate, per second
+	burst      int
 
 	mu          sync.Mutex
 	pausedUntil time.Time
