@@ -15,7 +15,10 @@ type RateLimits struct {
 	// QuotaStatus lists the response codes that mean "allowance
 	// exhausted", if the profile names them.
 	QuotaStatus []int
-	Policies    Policies
+	// Headers maps the roles the profile names (limit, remaining, reset,
+	// used, resource, retryAfter, ...) to response header names.
+	Headers  map[string]string
+	Policies Policies
 	// TokenUses lists the limits that an OAuth token request consumes.
 	TokenUses   []*Use
 	Diagnostics []Diagnostic
@@ -39,6 +42,9 @@ const (
 	// LimitDocumented is known but cannot be counted by a client (MAU, MAO);
 	// it is only documented. Reason says why.
 	LimitDocumented
+	// LimitConcurrency caps the requests in flight at once (Amount); it has
+	// no window.
+	LimitConcurrency
 )
 
 // Enforcement says what happens when an allowance is used up.
@@ -86,6 +92,11 @@ type TierLimit struct {
 	Enforcement Enforcement
 	// Overage is the price text of a soft limit ("$5 per 1,000").
 	Overage string
+	// Unlimited: the tier has no limit ("-1", "unlimited"); Amount is 0.
+	Unlimited bool
+	// Unknown: the tier's value is not published ("custom (Enterprise)");
+	// Amount is 0.
+	Unknown bool
 }
 
 // Policies are the runtime settings recognized from the profile's policies.
