@@ -2,7 +2,9 @@ package templates
 
 import (
 	"context"
+	"net/url"
 	"sync"
+	"testing"
 	"time"
 )
 
@@ -82,4 +84,13 @@ func createReq() *request {
 }
 func toolReq() *request {
 	return &request{op: testOpTool, path: "/tool", body: []byte(`{}`), contentType: "application/json"}
+}
+
+func mustURL(t *testing.T, s string) *url.URL {
+	t.Helper()
+	u, err := url.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
 }

@@ -1,0 +1,209 @@
+package templates
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+const (
+	testClientID = "skc_client_123"
+	testSecret   = "s3cr3t-DO-NOT-LEAK-9f8e7d"
+)
+
+// tokenServer is an httptest server with a token endpoint minting
+// tok-1, tok-2, ... that expire after life (by the fake clock), and an API
+// that answers 401 for unknown or expired tokens.
+type tokenServer struct {
+	*httptest.Server
+	clk      *fakeClock
+	life     time.Duration
+	mints    atomic.Int64
+	unauth   atomic.Int64
+	apiCalls atomic.Int64
+	// revokeNext makes the API refuse the next call's token once.
+	revokeNext atomic.Bool
+	// tokenStatus, when set, is returned by the token endpoint with the
+	// request form echoed in the body (a hostile endpoint).
+	tokenStatus atomic.Int64
+
+	mu     sync.Mutex
+	expiry map[string]time.Time
+}
+
+func newTokenServer(t *testing.T, clk *fakeClock, life time.Duration) *tokenServer {
+	ts := &tokenServer{clk: clk, life: life, expiry: map[string]time.Time{}}
+	ts.Server = httptest.NewServer(http.HandlerFunc(ts.serve))
+	t.Cleanup(ts.Close)
+	return ts
+}
+
+func (ts *tokenServer) serve(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/oauth/token" {
+		body := new(bytes.Buffer)
+		body.ReadFrom(r.Body)
+		if st := ts.tokenStatus.Load(); st != 0 {
+			w.WriteHeader(int(st))
+			fmt.Fprintf(w, `{"error":"invalid_client","echo":%q}`, body.String())
+			return
+		}
+		if r.Method != "POST" || !strings.Contains(body.String(), "client_secret="+testSecret) || strings.Contains(r.URL.RawQuery, "secret") {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		n := ts.mints.Add(1)
+		tok := fmt.Sprintf("tok-%d", n)
+		ts.mu.Lock()
+		ts.expiry[tok] = ts.clk.now().Add(ts.life)
+		ts.mu.Unlock()
+		json.NewEncoder(w).Encode(map[string]any{"access_token": tok, "token_type": "Bearer", "expires_in": ts.life.Seconds()})
+		return
+	}
+	ts.apiCalls.Add(1)
+	tok := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+	ts.mu.Lock()
+	exp, ok := ts.expiry[tok]
+	ts.mu.Unlock()
+	if !ok || !ts.clk.now().Before(exp) || ts.revokeNext.CompareAndSwap(true, false) {
+		ts.unauth.Add(1)
+		w.WriteHeader(http.StatusUnauthorized)
+		return
+	}
+	w.Write([]byte(`{}`))
+}
+
+func TestTokenURLResolution(t *testing.T) {
+	base := mustURL(t, "https://env.example.com/prefix")
+	for raw, want := range map[string]string{
+		"https://$SCALEKIT_ENVIRONMENT_URL/oauth/token": "https://env.example.com/oauth/token",
+		"https://{environment}.scalekit.com/oauth/token": "https://env.example.com/oauth/token",
+		"/oauth/token":                  "https://env.example.com/oauth/token",
+		"oauth/token":                   "https://env.example.com/oauth/token",
+		"https://auth.example.org/token": "https://auth.example.org/token",
+	} {
+		got, err := resolveTokenURL(base, raw)
+		if err != nil || got.String() != want {
+			t.Errorf("resolveTokenURL(%q) = %v, %v; want %s", raw, got, err, want)
+		}
+	}
+}
+
+func TestConcurrentCallersShareOneToken(t *testing.T) {
+	clk := newFakeClock()
+	ts := newTokenServer(t, clk, time.Hour)
+	c := newTestClient(t, ts.URL, clk, WithClientCredentials(testClientID, testSecret))
+	var wg sync.WaitGroup
+	for i := 0; i < 64; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := c.do(context.Background(), listReq()); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if ts.mints.Load() != 1 || ts.unauth.Load() != 0 {
+		t.Errorf("token requests = %d, 401s = %d; want 1 and 0", ts.mints.Load(), ts.unauth.Load())
+	}
+	if u := c.Usage()[2]; u.Limit != testLimitM2M || u.Used != 1 {
+		t.Errorf("M2M token quota usage = %+v, want 1 used", u)
+	}
+}
+
+func TestRefreshAheadAvoids401(t *testing.T) {
+	clk := newFakeClock()
+	ts := newTokenServer(t, clk, 100*time.Second)
+	c := newTestClient(t, ts.URL, clk, WithClientCredentials(testClientID, testSecret))
+	for step := 0; step < 10; step++ {
+		if _, err := c.do(context.Background(), listReq()); err != nil {
+			t.Fatal(err)
+		}
+		// Let a background refresh, if one started, finish.
+		for i := 0; i < 1000 && c.tokens.bgBusy.Load(); i++ {
+			time.Sleep(time.Millisecond)
+		}
+		clk.advance(15 * time.Second)
+	}
+	if ts.unauth.Load() != 0 {
+		t.Errorf("%d calls got 401 across token expiries", ts.unauth.Load())
+	}
+	if n := ts.mints.Load(); n < 2 || n > 3 {
+		t.Errorf("token requests = %d over 150s of 100s tokens, want 2 or 3", n)
+	}
+}
+
+func TestForced401RefreshesAndResendsOnce(t *testing.T) {
+	clk := newFakeClock()
+	ts := newTokenServer(t, clk, time.Hour)
+	c := newTestClient(t, ts.URL, clk, WithClientCredentials(testClientID, testSecret))
+	if _, err := c.do(context.Background(), listReq()); err != nil {
+		t.Fatal(err)
+	}
+	ts.revokeNext.Store(true)
+	if _, err := c.do(context.Background(), createReq()); err != nil { // even a POST: a 401 was not processed
+		t.Fatal(err)
+	}
+	if ts.mints.Load() != 2 || ts.apiCalls.Load() != 3 || ts.unauth.Load() != 1 {
+		t.Errorf("mints = %d, API calls = %d, 401s = %d; want 2, 3, 1", ts.mints.Load(), ts.apiCalls.Load(), ts.unauth.Load())
+	}
+	// A server that keeps refusing gets one refresh and one resend only.
+	ts.mu.Lock()
+	ts.expiry = map[string]time.Time{}
+	ts.life = 0
+	ts.mu.Unlock()
+	before := ts.apiCalls.Load()
+	_, err := c.do(context.Background(), listReq())
+	if err == nil || ts.apiCalls.Load()-before != 2 {
+		t.Errorf("err = %v after %d calls, want a 401 after 2", err, ts.apiCalls.Load()-before)
+	}
+}
+
+func TestSecretNeverInErrorsOrLogs(t *testing.T) {
+	clk := newFakeClock()
+	ts := newTokenServer(t, clk, time.Hour)
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c := newTestClient(t, ts.URL, clk, WithClientCredentials(testClientID, testSecret), WithLogger(logger))
+	var errs []string
+	for _, status := range []int{400, 401, 500, 429} {
+		ts.tokenStatus.Store(int64(status))
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		_, err := c.do(ctx, listReq())
+		cancel()
+		if err == nil {
+			t.Fatalf("token endpoint %d: no error", status)
+		}
+		errs = append(errs, err.Error(), fmt.Sprintf("%+v", err))
+	}
+	ts.tokenStatus.Store(0)
+	if _, err := c.do(context.Background(), listReq()); err != nil {
+		t.Fatal(err)
+	}
+	all := strings.Join(errs, "\n") + logs.String()
+	if !strings.Contains(all, "oauth2 token: 400") {
+		t.Errorf("errors do not say what failed:\n%s", all)
+	}
+	for _, secret := range []string{testSecret, "tok-1"} {
+		if strings.Contains(all, secret) {
+			t.Errorf("%q leaked into errors or logs:\n%s", secret, all)
+		}
+	}
+}
+
+func TestWithClientCredentialsNeedsTokenURL(t *testing.T) {
+	p := testProfile()
+	p.tokenURL = ""
+	if _, err := newClientClock("https://x.example", p, newFakeClock(), WithClientCredentials("a", "b")); err == nil {
+		t.Error("no error without a token URL")
+	}
+}
