@@ -230,3 +230,16 @@ func TestUnionAndExtraHelpers(t *testing.T) {
 		t.Errorf("split (-want +got):\n%s %v", diff, err)
 	}
 }
+
+func TestParamUnescapePath(t *testing.T) {
+	u, _ := url.Parse("https://h/base")
+	escaped := "/files/" + paramEscape("a/b c%")
+	u.Path += paramUnescapePath(escaped)
+	u.RawPath = "/base" + escaped
+	if got, want := u.String(), "https://h/base/files/a%2Fb%20c%25"; got != want {
+		t.Errorf("URL = %s, want %s", got, want)
+	}
+	if got := paramUnescapePath("%zz"); got != "%zz" {
+		t.Errorf("invalid escape = %q", got)
+	}
+}
