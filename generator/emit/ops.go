@@ -55,7 +55,7 @@ func (e *emitter) genClient(f *jen.File) {
 // argument must not shadow any of them.
 var reservedLocals = func() map[string]bool {
 	m := map[string]bool{}
-	for _, s := range strings.Fields(`c ctx params body enc path req resp err out data status v
+	for _, s := range strings.Fields(`c ctx params body enc reqPath req resp err out data status v
 		context fmt json time errors
 		any bool byte comparable complex64 complex128 error float32 float64 int int8 int16 int32 int64
 		rune string uint uint8 uint16 uint32 uint64 uintptr true false iota nil
@@ -182,7 +182,7 @@ func (e *emitter) genOperation(g *jen.Group, op *model.Operation) {
 			if op.ParamsType != "" {
 				b.If(jen.Id("params").Op("==").Nil()).Block(jen.Id("params").Op("=").Op("&").Id(op.ParamsType).Values())
 			}
-			b.Id("path").Op(":=").Add(e.pathExpr(op, pathOrder, args))
+			b.Id("reqPath").Op(":=").Add(e.pathExpr(op, pathOrder, args))
 			for _, p := range op.Params {
 				if p.In == model.InPath {
 					continue
@@ -201,7 +201,7 @@ func (e *emitter) genOperation(g *jen.Group, op *model.Operation) {
 				ret(succ.zeroRet, qErrorf().Call(jen.Lit("%s: %w"), jen.Id(desc).Dot("id"), jen.Id("enc").Dot("err"))))
 			b.Id("req").Op(":=").Op("&").Id("request").Values(jen.Dict{
 				jen.Id("op"):     jen.Id(desc),
-				jen.Id("path"):   jen.Id("path"),
+				jen.Id("path"):   jen.Id("reqPath"),
 				jen.Id("query"):  jen.Id("enc").Dot("query"),
 				jen.Id("header"): jen.Id("enc").Dot("header"),
 			})
@@ -354,13 +354,20 @@ func (e *emitter) errorValueFunc(op *model.Operation) jen.Code {
 		return append(groups, &group{typ: t, vals: []jen.Code{v}})
 	}
 	for _, r := range op.Errors {
+		if r.Type != nil && r.Encoding == model.BodyJSON && strings.EqualFold(r.Status, "default") {
+			def = r.Type
+		}
+	}
+	for _, r := range op.Errors {
 		if r.Type == nil || r.Encoding != model.BodyJSON {
 			continue
+		}
+		if d := r.Type.Deref(); def != nil && d != nil && d.Name != "" && d == def.Deref() {
+			continue // the default case returns the same type
 		}
 		s := strings.ToUpper(r.Status)
 		switch {
 		case s == "DEFAULT":
-			def = r.Type
 		case len(s) == 3 && strings.HasSuffix(s, "XX") && s[0] >= '1' && s[0] <= '5':
 			ranges = add(ranges, r.Type, jen.Lit(int(s[0]-'0')))
 		default:

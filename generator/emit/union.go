@@ -54,7 +54,10 @@ func (e *emitter) genUnion(g *jen.Group, t *model.Type, doc []string) {
 			}
 			try := func(g *jen.Group, vs []*model.Variant, strict bool) {
 				for _, v := range vs {
-					req, consts := variantShape(v.Type)
+					var req, consts []string
+					if strict {
+						req, consts = variantShape(v.Type)
+					}
 					g.If(
 						jen.Id("v").Op(":=").New(e.goType(v.Type)),
 						jen.Id("unionDecode").Call(jen.Id("data"), jen.Id("v"), jen.Lit(strict), stringsLit(req), stringsLit(consts)),

@@ -21,14 +21,14 @@ import (
 // Value holds the decoded error body.
 func (c *Client) AddMembership(ctx context.Context, organizationID string, id string, body *MembershipRequest) (*Membership, error) {
 	var enc paramEncoder
-	path := "/api/v1/memberships/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/users/" + enc.path("id", "simple", false, id)
+	reqPath := "/api/v1/memberships/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/users/" + enc.path("id", "simple", false, id)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opAddMembership.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opAddMembership,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	if body == nil {
@@ -180,14 +180,14 @@ func (c *Client) CreateOrganization(ctx context.Context, body *CreateOrganizatio
 // Value holds the decoded error body.
 func (c *Client) CreatePortalLink(ctx context.Context, id string) (*PortalLink, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("id", "simple", false, id) + "/portal_links"
+	reqPath := "/api/v1/organizations/" + enc.path("id", "simple", false, id) + "/portal_links"
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opCreatePortalLink.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opCreatePortalLink,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -219,14 +219,14 @@ func (c *Client) CreatePortalLink(ctx context.Context, id string) (*PortalLink, 
 // Value holds the decoded error body.
 func (c *Client) CreateRole(ctx context.Context, orgID string, body *RoleRequest) (*Role, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("org_id", "simple", false, orgID) + "/roles"
+	reqPath := "/api/v1/organizations/" + enc.path("org_id", "simple", false, orgID) + "/roles"
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opCreateRole.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opCreateRole,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	if body == nil {
@@ -305,14 +305,14 @@ func (c *Client) CreateToken(ctx context.Context, body *TokenRequest) (*TokenRes
 // Value holds the decoded error body.
 func (c *Client) DeleteOrganization(ctx context.Context, id string) error {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("id", "simple", false, id)
+	reqPath := "/api/v1/organizations/" + enc.path("id", "simple", false, id)
 	if enc.err != nil {
 		return fmt.Errorf("%s: %w", opDeleteOrganization.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opDeleteOrganization,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	_, err := c.do(ctx, req)
@@ -383,14 +383,14 @@ func (c *Client) ExecuteTool(ctx context.Context, body *ExecuteToolRequest) (*Ex
 // Value holds the decoded error body.
 func (c *Client) GetConnection(ctx context.Context, organizationID string, id string) (*Connection, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/connections/" + enc.path("id", "simple", false, id)
+	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/connections/" + enc.path("id", "simple", false, id)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opGetConnection.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opGetConnection,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -424,14 +424,14 @@ func (c *Client) GetConnection(ctx context.Context, organizationID string, id st
 // Value holds the decoded error body.
 func (c *Client) GetDirectory(ctx context.Context, organizationID string, directoryID string) (*Directory, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/directories/" + enc.path("directory_id", "simple", false, directoryID)
+	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/directories/" + enc.path("directory_id", "simple", false, directoryID)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opGetDirectory.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opGetDirectory,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -463,14 +463,14 @@ func (c *Client) GetDirectory(ctx context.Context, organizationID string, direct
 // Value holds the decoded error body.
 func (c *Client) GetOrganization(ctx context.Context, id string) (*OrganizationResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("id", "simple", false, id)
+	reqPath := "/api/v1/organizations/" + enc.path("id", "simple", false, id)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opGetOrganization.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opGetOrganization,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -516,7 +516,7 @@ func (c *Client) ListConnectedAccounts(ctx context.Context, params *ListConnecte
 	if params == nil {
 		params = &ListConnectedAccountsParams{}
 	}
-	path := "/api/v1/connected_accounts"
+	reqPath := "/api/v1/connected_accounts"
 	enc.addQuery("page_size", "form", true, params.PageSize)
 	enc.addQuery("page_token", "form", true, params.PageToken)
 	if enc.err != nil {
@@ -525,7 +525,7 @@ func (c *Client) ListConnectedAccounts(ctx context.Context, params *ListConnecte
 	req := &request{
 		header: enc.header,
 		op:     opListConnectedAccounts,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -575,7 +575,7 @@ func (c *Client) ListConnections(ctx context.Context, params *ListConnectionsPar
 	if params == nil {
 		params = &ListConnectionsParams{}
 	}
-	path := "/api/v1/connections"
+	reqPath := "/api/v1/connections"
 	enc.addQuery("page_size", "form", true, params.PageSize)
 	enc.addQuery("page_token", "form", true, params.PageToken)
 	enc.addQuery("organization_id", "form", true, params.OrganizationID)
@@ -585,7 +585,7 @@ func (c *Client) ListConnections(ctx context.Context, params *ListConnectionsPar
 	req := &request{
 		header: enc.header,
 		op:     opListConnections,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -620,14 +620,14 @@ func (c *Client) ListConnections(ctx context.Context, params *ListConnectionsPar
 // Value holds the decoded error body.
 func (c *Client) ListDirectories(ctx context.Context, organizationID string) (*ListDirectoriesResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/directories"
+	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/directories"
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opListDirectories.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opListDirectories,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -680,7 +680,7 @@ func (c *Client) ListDirectoryGroups(ctx context.Context, organizationID string,
 	if params == nil {
 		params = &ListDirectoryGroupsParams{}
 	}
-	path := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/directories/" + enc.path("directory_id", "simple", false, directoryID) + "/groups"
+	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/directories/" + enc.path("directory_id", "simple", false, directoryID) + "/groups"
 	enc.addQuery("page_size", "form", true, params.PageSize)
 	enc.addQuery("page_token", "form", true, params.PageToken)
 	if enc.err != nil {
@@ -689,7 +689,7 @@ func (c *Client) ListDirectoryGroups(ctx context.Context, organizationID string,
 	req := &request{
 		header: enc.header,
 		op:     opListDirectoryGroups,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -742,7 +742,7 @@ func (c *Client) ListDirectoryUsers(ctx context.Context, organizationID string, 
 	if params == nil {
 		params = &ListDirectoryUsersParams{}
 	}
-	path := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/directories/" + enc.path("directory_id", "simple", false, directoryID) + "/users"
+	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/directories/" + enc.path("directory_id", "simple", false, directoryID) + "/users"
 	enc.addQuery("page_size", "form", true, params.PageSize)
 	enc.addQuery("page_token", "form", true, params.PageToken)
 	if enc.err != nil {
@@ -751,7 +751,7 @@ func (c *Client) ListDirectoryUsers(ctx context.Context, organizationID string, 
 	req := &request{
 		header: enc.header,
 		op:     opListDirectoryUsers,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -784,14 +784,14 @@ func (c *Client) ListDirectoryUsers(ctx context.Context, organizationID string, 
 // Value holds the decoded error body.
 func (c *Client) ListOrganizationConnections(ctx context.Context, organizationID string) (*ListConnectionsResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/connections"
+	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/connections"
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opListOrganizationConnections.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opListOrganizationConnections,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -835,7 +835,7 @@ func (c *Client) ListOrganizations(ctx context.Context, params *ListOrganization
 	if params == nil {
 		params = &ListOrganizationsParams{}
 	}
-	path := "/api/v1/organizations"
+	reqPath := "/api/v1/organizations"
 	enc.addQuery("page_size", "form", true, params.PageSize)
 	enc.addQuery("page_token", "form", true, params.PageToken)
 	if enc.err != nil {
@@ -844,7 +844,7 @@ func (c *Client) ListOrganizations(ctx context.Context, params *ListOrganization
 	req := &request{
 		header: enc.header,
 		op:     opListOrganizations,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -876,14 +876,14 @@ func (c *Client) ListOrganizations(ctx context.Context, params *ListOrganization
 // Value holds the decoded error body.
 func (c *Client) ListRoles(ctx context.Context, orgID string) (*ListRolesResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("org_id", "simple", false, orgID) + "/roles"
+	reqPath := "/api/v1/organizations/" + enc.path("org_id", "simple", false, orgID) + "/roles"
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opListRoles.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opListRoles,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -917,14 +917,14 @@ func (c *Client) ListRoles(ctx context.Context, orgID string) (*ListRolesRespons
 // Value holds the decoded error body.
 func (c *Client) RemoveMembership(ctx context.Context, organizationID string, id string) error {
 	var enc paramEncoder
-	path := "/api/v1/memberships/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/users/" + enc.path("id", "simple", false, id)
+	reqPath := "/api/v1/memberships/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/users/" + enc.path("id", "simple", false, id)
 	if enc.err != nil {
 		return fmt.Errorf("%s: %w", opRemoveMembership.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opRemoveMembership,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	_, err := c.do(ctx, req)
@@ -954,14 +954,14 @@ func (c *Client) RemoveMembership(ctx context.Context, organizationID string, id
 // Value holds the decoded error body.
 func (c *Client) ResendInvite(ctx context.Context, organizationID string, id string) (*Membership, error) {
 	var enc paramEncoder
-	path := "/api/v1/invites/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/users/" + enc.path("id", "simple", false, id) + "/resend"
+	reqPath := "/api/v1/invites/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/users/" + enc.path("id", "simple", false, id) + "/resend"
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opResendInvite.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opResendInvite,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -1032,14 +1032,14 @@ func (c *Client) UpdateConnectedAccountCredentials(ctx context.Context, body *Co
 // Value holds the decoded error body.
 func (c *Client) UpdateMembership(ctx context.Context, organizationID string, id string, body *MembershipRequest) (*Membership, error) {
 	var enc paramEncoder
-	path := "/api/v1/memberships/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/users/" + enc.path("id", "simple", false, id)
+	reqPath := "/api/v1/memberships/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/users/" + enc.path("id", "simple", false, id)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opUpdateMembership.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opUpdateMembership,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	if body == nil {
@@ -1079,14 +1079,14 @@ func (c *Client) UpdateMembership(ctx context.Context, organizationID string, id
 // Value holds the decoded error body.
 func (c *Client) UpdateOrganization(ctx context.Context, id string, body *UpdateOrganizationRequest) (*OrganizationResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("id", "simple", false, id)
+	reqPath := "/api/v1/organizations/" + enc.path("id", "simple", false, id)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opUpdateOrganization.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opUpdateOrganization,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	if body == nil {
@@ -1129,14 +1129,14 @@ func (c *Client) UpdateOrganization(ctx context.Context, id string, body *Update
 // Value holds the decoded error body.
 func (c *Client) UpdateOrganizationSettings(ctx context.Context, id string, body *OrganizationSettings) (*OrganizationResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("id", "simple", false, id) + "/settings"
+	reqPath := "/api/v1/organizations/" + enc.path("id", "simple", false, id) + "/settings"
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opUpdateOrganizationSettings.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opUpdateOrganizationSettings,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	if body == nil {

@@ -165,7 +165,7 @@ func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 			}
 		}
 		notAfter := now.Add(c.retry.MaxRetryAfter)
-		if dl, ok := ctx.Deadline(); ok && dl.Before(notAfter) {
+		if dl, ok := c.deadline(ctx); ok && dl.Before(notAfter) {
 			notAfter = dl
 		}
 		for i, br := range bo.rates {
@@ -329,7 +329,7 @@ func (c *Client) onThrottle(ctx context.Context, r *request, bo *boundOp, epochs
 	if exhausted || wait > c.retry.MaxRetryAfter || attempt >= c.retry.MaxAttempts {
 		return fail
 	}
-	if dl, ok := ctx.Deadline(); ok && retryAt.After(dl) {
+	if dl, ok := c.deadline(ctx); ok && retryAt.After(dl) {
 		return fail
 	}
 	if !c.budget.withdraw() {
@@ -358,7 +358,7 @@ func (c *Client) backoffRetry(ctx context.Context, r *request, attempt int, err 
 		wait = c.retry.backoff(attempt)
 	}
 	at := c.clk.now().Add(wait)
-	if dl, ok := ctx.Deadline(); ok && at.After(dl) {
+	if dl, ok := c.deadline(ctx); ok && at.After(dl) {
 		return err
 	}
 	if !c.budget.withdraw() {
@@ -372,6 +372,16 @@ func (c *Client) backoffRetry(ctx context.Context, r *request, attempt int, err 
 		return fmt.Errorf("%s: %w", r.op.id, serr)
 	}
 	return nil
+}
+
+// deadline returns ctx's deadline on the client's clock (the same as the
+// wall clock outside tests).
+func (c *Client) deadline(ctx context.Context) (time.Time, bool) {
+	dl, ok := ctx.Deadline()
+	if !ok {
+		return time.Time{}, false
+	}
+	return c.clk.now().Add(time.Until(dl)), true
 }
 
 // isNotSent reports whether err shows that the request never reached the

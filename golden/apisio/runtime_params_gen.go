@@ -576,3 +576,13 @@ func jsonSplitExtra[T any](data []byte, declared []string) (map[string]T, error)
 	}
 	return out, nil
 }
+
+// paramUnescapePath decodes an escaped request path for url.URL.Path, whose
+// RawPath keeps the escaped form: with Path left escaped, url.URL would
+// escape it a second time (a "/" in a value would arrive as %252F).
+func paramUnescapePath(escaped string) string {
+	if p, err := url.PathUnescape(escaped); err == nil {
+		return p
+	}
+	return escaped
+}

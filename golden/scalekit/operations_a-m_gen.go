@@ -70,7 +70,7 @@ func (c *Client) AuditLogsServiceListAuthRequests(ctx context.Context, params *A
 	if params == nil {
 		params = &AuditLogsServiceListAuthRequestsParams{}
 	}
-	path := "/api/v1/logs/authentication/requests"
+	reqPath := "/api/v1/logs/authentication/requests"
 	enc.addQuery("page_size", "form", true, params.PageSize)
 	enc.addQuery("page_token", "form", true, params.PageToken)
 	enc.addQuery("email", "form", true, params.Email)
@@ -85,7 +85,7 @@ func (c *Client) AuditLogsServiceListAuthRequests(ctx context.Context, params *A
 	req := &request{
 		header: enc.header,
 		op:     opAuditLogsServiceListAuthRequests,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -118,14 +118,14 @@ func (c *Client) AuditLogsServiceListAuthRequests(ctx context.Context, params *A
 //   - organizationID: path parameter "organization_id": Unique identifier of the organization
 func (c *Client) ClientServiceCreateOrganizationClient(ctx context.Context, organizationID string, body *ClientsOrganizationClient) (*ClientsCreateOrganizationClientResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/clients"
+	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/clients"
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opClientServiceCreateOrganizationClient.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opClientServiceCreateOrganizationClient,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	if body == nil {
@@ -161,14 +161,14 @@ func (c *Client) ClientServiceCreateOrganizationClient(ctx context.Context, orga
 //   - clientID: path parameter "client_id": Unique identifier of the API client
 func (c *Client) ClientServiceCreateOrganizationClientSecret(ctx context.Context, organizationID string, clientID string) (*ClientsCreateOrganizationClientSecretResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/clients/" + enc.path("client_id", "simple", false, clientID) + "/secrets"
+	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/clients/" + enc.path("client_id", "simple", false, clientID) + "/secrets"
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opClientServiceCreateOrganizationClientSecret.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opClientServiceCreateOrganizationClientSecret,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -198,14 +198,14 @@ func (c *Client) ClientServiceCreateOrganizationClientSecret(ctx context.Context
 //   - clientID: path parameter "client_id": Unique identifier of the API client to permanently delete. Must start with 'm2morg_' prefix.
 func (c *Client) ClientServiceDeleteOrganizationClient(ctx context.Context, organizationID string, clientID string) (json.RawMessage, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/clients/" + enc.path("client_id", "simple", false, clientID)
+	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/clients/" + enc.path("client_id", "simple", false, clientID)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opClientServiceDeleteOrganizationClient.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opClientServiceDeleteOrganizationClient,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -234,14 +234,14 @@ func (c *Client) ClientServiceDeleteOrganizationClient(ctx context.Context, orga
 //   - secretID: path parameter "secret_id": Unique identifier of the client secret
 func (c *Client) ClientServiceDeleteOrganizationClientSecret(ctx context.Context, organizationID string, clientID string, secretID string) (json.RawMessage, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/clients/" + enc.path("client_id", "simple", false, clientID) + "/secrets/" + enc.path("secret_id", "simple", false, secretID)
+	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/clients/" + enc.path("client_id", "simple", false, clientID) + "/secrets/" + enc.path("secret_id", "simple", false, secretID)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opClientServiceDeleteOrganizationClientSecret.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opClientServiceDeleteOrganizationClientSecret,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -269,14 +269,14 @@ func (c *Client) ClientServiceDeleteOrganizationClientSecret(ctx context.Context
 //   - clientID: path parameter "client_id": Unique identifier of the API client
 func (c *Client) ClientServiceGetOrganizationClient(ctx context.Context, organizationID string, clientID string) (*ClientsGetOrganizationClientResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/clients/" + enc.path("client_id", "simple", false, clientID)
+	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/clients/" + enc.path("client_id", "simple", false, clientID)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opClientServiceGetOrganizationClient.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opClientServiceGetOrganizationClient,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -323,7 +323,7 @@ func (c *Client) ClientServiceListOrganizationClients(ctx context.Context, organ
 	if params == nil {
 		params = &ClientServiceListOrganizationClientsParams{}
 	}
-	path := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/clients"
+	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/clients"
 	enc.addQuery("page_size", "form", true, params.PageSize)
 	enc.addQuery("page_token", "form", true, params.PageToken)
 	if enc.err != nil {
@@ -332,7 +332,7 @@ func (c *Client) ClientServiceListOrganizationClients(ctx context.Context, organ
 	req := &request{
 		header: enc.header,
 		op:     opClientServiceListOrganizationClients,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -360,14 +360,14 @@ func (c *Client) ClientServiceListOrganizationClients(ctx context.Context, organ
 //   - clientID: path parameter "client_id": Unique identifier of the client
 func (c *Client) ClientServiceUpdateOrganizationClient(ctx context.Context, organizationID string, clientID string, body *ClientsOrganizationClient) (*ClientsUpdateOrganizationClientResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/clients/" + enc.path("client_id", "simple", false, clientID)
+	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/clients/" + enc.path("client_id", "simple", false, clientID)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opClientServiceUpdateOrganizationClient.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opClientServiceUpdateOrganizationClient,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	if body == nil {
@@ -524,7 +524,7 @@ func (c *Client) ConnectedAccountServiceGetConnectedAccountAuth(ctx context.Cont
 	if params == nil {
 		params = &ConnectedAccountServiceGetConnectedAccountAuthParams{}
 	}
-	path := "/api/v1/connected_accounts/auth"
+	reqPath := "/api/v1/connected_accounts/auth"
 	enc.addQuery("organization_id", "form", true, params.OrganizationID)
 	enc.addQuery("user_id", "form", true, params.UserID)
 	enc.addQuery("connector", "form", true, params.Connector)
@@ -536,7 +536,7 @@ func (c *Client) ConnectedAccountServiceGetConnectedAccountAuth(ctx context.Cont
 	req := &request{
 		header: enc.header,
 		op:     opConnectedAccountServiceGetConnectedAccountAuth,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -604,7 +604,7 @@ func (c *Client) ConnectedAccountServiceGetConnectedAccountDetails(ctx context.C
 	if params == nil {
 		params = &ConnectedAccountServiceGetConnectedAccountDetailsParams{}
 	}
-	path := "/api/v1/connected_accounts/details"
+	reqPath := "/api/v1/connected_accounts/details"
 	enc.addQuery("organization_id", "form", true, params.OrganizationID)
 	enc.addQuery("user_id", "form", true, params.UserID)
 	enc.addQuery("connector", "form", true, params.Connector)
@@ -616,7 +616,7 @@ func (c *Client) ConnectedAccountServiceGetConnectedAccountDetails(ctx context.C
 	req := &request{
 		header: enc.header,
 		op:     opConnectedAccountServiceGetConnectedAccountDetails,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -748,7 +748,7 @@ func (c *Client) ConnectedAccountServiceListConnectedAccounts(ctx context.Contex
 	if params == nil {
 		params = &ConnectedAccountServiceListConnectedAccountsParams{}
 	}
-	path := "/api/v1/connected_accounts"
+	reqPath := "/api/v1/connected_accounts"
 	enc.addQuery("organization_id", "form", true, params.OrganizationID)
 	enc.addQuery("user_id", "form", true, params.UserID)
 	enc.addQuery("connector", "form", true, params.Connector)
@@ -764,7 +764,7 @@ func (c *Client) ConnectedAccountServiceListConnectedAccounts(ctx context.Contex
 	req := &request{
 		header: enc.header,
 		op:     opConnectedAccountServiceListConnectedAccounts,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -824,7 +824,7 @@ func (c *Client) ConnectedAccountServiceSearchConnectedAccounts(ctx context.Cont
 	if params == nil {
 		params = &ConnectedAccountServiceSearchConnectedAccountsParams{}
 	}
-	path := "/api/v1/connected_accounts:search"
+	reqPath := "/api/v1/connected_accounts:search"
 	enc.addQuery("query", "form", true, params.Query)
 	enc.addQuery("page_size", "form", true, params.PageSize)
 	enc.addQuery("page_token", "form", true, params.PageToken)
@@ -835,7 +835,7 @@ func (c *Client) ConnectedAccountServiceSearchConnectedAccounts(ctx context.Cont
 	req := &request{
 		header: enc.header,
 		op:     opConnectedAccountServiceSearchConnectedAccounts,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -966,14 +966,14 @@ func (c *Client) ConnectedAccountServiceVerifyConnectedAccountUser(ctx context.C
 //   - id: path parameter "id": Connection ID. Unique ID for the connection
 func (c *Client) ConnectionServiceDeleteConnection(ctx context.Context, organizationID string, id string) (json.RawMessage, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/connections/" + enc.path("id", "simple", false, id)
+	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/connections/" + enc.path("id", "simple", false, id)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opConnectionServiceDeleteConnection.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opConnectionServiceDeleteConnection,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -1003,14 +1003,14 @@ func (c *Client) ConnectionServiceDeleteConnection(ctx context.Context, organiza
 //   - id: path parameter "id": Unique identifier for the connection to be toggled
 func (c *Client) ConnectionServiceDisableConnection(ctx context.Context, organizationID string, id string) (*ConnectionsToggleConnectionResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/connections/" + enc.path("id", "simple", false, id) + ":disable"
+	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/connections/" + enc.path("id", "simple", false, id) + ":disable"
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opConnectionServiceDisableConnection.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opConnectionServiceDisableConnection,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -1040,14 +1040,14 @@ func (c *Client) ConnectionServiceDisableConnection(ctx context.Context, organiz
 //   - id: path parameter "id": Unique identifier for the connection to be toggled
 func (c *Client) ConnectionServiceEnableConnection(ctx context.Context, organizationID string, id string) (*ConnectionsToggleConnectionResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/connections/" + enc.path("id", "simple", false, id) + ":enable"
+	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/connections/" + enc.path("id", "simple", false, id) + ":enable"
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opConnectionServiceEnableConnection.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opConnectionServiceEnableConnection,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -1076,14 +1076,14 @@ func (c *Client) ConnectionServiceEnableConnection(ctx context.Context, organiza
 //   - id: path parameter "id": Connection identifier (required). Specifies which specific connection to retrieve from the organization.
 func (c *Client) ConnectionServiceGetConnection(ctx context.Context, organizationID string, id string) (*ConnectionsGetConnectionResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/connections/" + enc.path("id", "simple", false, id)
+	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/connections/" + enc.path("id", "simple", false, id)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opConnectionServiceGetConnection.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opConnectionServiceGetConnection,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -1126,7 +1126,7 @@ func (c *Client) ConnectionServiceListConnections(ctx context.Context, params *C
 	if params == nil {
 		params = &ConnectionServiceListConnectionsParams{}
 	}
-	path := "/api/v1/connections"
+	reqPath := "/api/v1/connections"
 	enc.addQuery("organization_id", "form", true, params.OrganizationID)
 	enc.addQuery("domain", "form", true, params.Domain)
 	enc.addQuery("include", "form", true, params.Include)
@@ -1136,7 +1136,7 @@ func (c *Client) ConnectionServiceListConnections(ctx context.Context, params *C
 	req := &request{
 		header: enc.header,
 		op:     opConnectionServiceListConnections,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -1165,14 +1165,14 @@ func (c *Client) ConnectionServiceListConnections(ctx context.Context, params *C
 //   - id: path parameter "id": A unique identifier for a directory within the organization. The value must begin with 'dir_' and be between 1 and 32 characters long
 func (c *Client) DirectoryServiceDisableDirectory(ctx context.Context, organizationID string, id string) (*DirectoriesToggleDirectoryResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/directories/" + enc.path("id", "simple", false, id) + ":disable"
+	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/directories/" + enc.path("id", "simple", false, id) + ":disable"
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opDirectoryServiceDisableDirectory.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opDirectoryServiceDisableDirectory,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -1201,14 +1201,14 @@ func (c *Client) DirectoryServiceDisableDirectory(ctx context.Context, organizat
 //   - id: path parameter "id": A unique identifier for a directory within the organization. The value must begin with 'dir_' and be between 1 and 32 characters long
 func (c *Client) DirectoryServiceEnableDirectory(ctx context.Context, organizationID string, id string) (*DirectoriesToggleDirectoryResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/directories/" + enc.path("id", "simple", false, id) + ":enable"
+	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/directories/" + enc.path("id", "simple", false, id) + ":enable"
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opDirectoryServiceEnableDirectory.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opDirectoryServiceEnableDirectory,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -1235,14 +1235,14 @@ func (c *Client) DirectoryServiceEnableDirectory(ctx context.Context, organizati
 //   - id: path parameter "id": Unique identifier of the directory
 func (c *Client) DirectoryServiceGetDirectory(ctx context.Context, organizationID string, id string) (*DirectoriesGetDirectoryResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/directories/" + enc.path("id", "simple", false, id)
+	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/directories/" + enc.path("id", "simple", false, id)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opDirectoryServiceGetDirectory.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opDirectoryServiceGetDirectory,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -1266,14 +1266,14 @@ func (c *Client) DirectoryServiceGetDirectory(ctx context.Context, organizationI
 //   - organizationID: path parameter "organization_id": Unique identifier of the organization
 func (c *Client) DirectoryServiceListDirectories(ctx context.Context, organizationID string) (*DirectoriesListDirectoriesResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/directories"
+	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/directories"
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opDirectoryServiceListDirectories.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opDirectoryServiceListDirectories,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -1330,7 +1330,7 @@ func (c *Client) DirectoryServiceListDirectoryGroups(ctx context.Context, organi
 	if params == nil {
 		params = &DirectoryServiceListDirectoryGroupsParams{}
 	}
-	path := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/directories/" + enc.path("directory_id", "simple", false, directoryID) + "/groups"
+	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/directories/" + enc.path("directory_id", "simple", false, directoryID) + "/groups"
 	enc.addQuery("page_size", "form", true, params.PageSize)
 	enc.addQuery("page_token", "form", true, params.PageToken)
 	enc.addQuery("updated_after", "form", true, params.UpdatedAfter)
@@ -1342,7 +1342,7 @@ func (c *Client) DirectoryServiceListDirectoryGroups(ctx context.Context, organi
 	req := &request{
 		header: enc.header,
 		op:     opDirectoryServiceListDirectoryGroups,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -1401,7 +1401,7 @@ func (c *Client) DirectoryServiceListDirectoryUsers(ctx context.Context, organiz
 	if params == nil {
 		params = &DirectoryServiceListDirectoryUsersParams{}
 	}
-	path := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/directories/" + enc.path("directory_id", "simple", false, directoryID) + "/users"
+	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/directories/" + enc.path("directory_id", "simple", false, directoryID) + "/users"
 	enc.addQuery("page_size", "form", true, params.PageSize)
 	enc.addQuery("page_token", "form", true, params.PageToken)
 	enc.addQuery("include_detail", "form", true, params.IncludeDetail)
@@ -1413,7 +1413,7 @@ func (c *Client) DirectoryServiceListDirectoryUsers(ctx context.Context, organiz
 	req := &request{
 		header: enc.header,
 		op:     opDirectoryServiceListDirectoryUsers,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -1449,14 +1449,14 @@ func (c *Client) DirectoryServiceListDirectoryUsers(ctx context.Context, organiz
 // Value holds the decoded error body.
 func (c *Client) DomainServiceCreateDomain(ctx context.Context, organizationID string, body *V1DomainsCreateDomain) (*DomainsCreateDomainResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/domains"
+	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/domains"
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opDomainServiceCreateDomain.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opDomainServiceCreateDomain,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	if body == nil {
@@ -1500,14 +1500,14 @@ func (c *Client) DomainServiceCreateDomain(ctx context.Context, organizationID s
 //   - id: path parameter "id": Scalekit-generated unique identifier of the domain to be permanently deleted.
 func (c *Client) DomainServiceDeleteDomain(ctx context.Context, organizationID string, id string) (json.RawMessage, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/domains/" + enc.path("id", "simple", false, id)
+	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/domains/" + enc.path("id", "simple", false, id)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opDomainServiceDeleteDomain.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opDomainServiceDeleteDomain,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -1535,14 +1535,14 @@ func (c *Client) DomainServiceDeleteDomain(ctx context.Context, organizationID s
 //   - id: path parameter "id": Scalekit-generated unique identifier of the domain to retrieve.
 func (c *Client) DomainServiceGetDomain(ctx context.Context, organizationID string, id string) (*DomainsGetDomainResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/domains/" + enc.path("id", "simple", false, id)
+	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/domains/" + enc.path("id", "simple", false, id)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opDomainServiceGetDomain.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opDomainServiceGetDomain,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -1599,7 +1599,7 @@ func (c *Client) DomainServiceListDomains(ctx context.Context, organizationID st
 	if params == nil {
 		params = &DomainServiceListDomainsParams{}
 	}
-	path := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/domains"
+	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/domains"
 	enc.addQuery("include", "form", true, params.Include)
 	enc.addQuery("page_size", "form", true, params.PageSize)
 	enc.addQuery("page_number", "form", true, params.PageNumber)
@@ -1610,7 +1610,7 @@ func (c *Client) DomainServiceListDomains(ctx context.Context, organizationID st
 	req := &request{
 		header: enc.header,
 		op:     opDomainServiceListDomains,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -1685,14 +1685,14 @@ func (c *Client) McpServiceCreateMcpConfig(ctx context.Context, body *McpMcpConf
 // Value holds the decoded error body.
 func (c *Client) McpServiceCreateMcpSessionToken(ctx context.Context, mcpConfigID string, body *McpServiceCreateMcpSessionTokenBody) (*McpCreateMcpSessionTokenResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/mcp/configs/" + enc.path("mcp_config_id", "simple", false, mcpConfigID) + "/tokens"
+	reqPath := "/api/v1/mcp/configs/" + enc.path("mcp_config_id", "simple", false, mcpConfigID) + "/tokens"
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opMcpServiceCreateMcpSessionToken.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opMcpServiceCreateMcpSessionToken,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	if body == nil {
@@ -1737,14 +1737,14 @@ func (c *Client) McpServiceCreateMcpSessionToken(ctx context.Context, mcpConfigI
 // Value holds the decoded error body.
 func (c *Client) McpServiceDeleteMcpConfig(ctx context.Context, configID string) (json.RawMessage, error) {
 	var enc paramEncoder
-	path := "/api/v1/mcp/configs/" + enc.path("config_id", "simple", false, configID)
+	reqPath := "/api/v1/mcp/configs/" + enc.path("config_id", "simple", false, configID)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opMcpServiceDeleteMcpConfig.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opMcpServiceDeleteMcpConfig,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -1783,14 +1783,14 @@ func (c *Client) McpServiceDeleteMcpConfig(ctx context.Context, configID string)
 // Value holds the decoded error body.
 func (c *Client) McpServiceGetMcpConfig(ctx context.Context, configID string) (*McpGetMcpConfigResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/mcp/configs/" + enc.path("config_id", "simple", false, configID)
+	reqPath := "/api/v1/mcp/configs/" + enc.path("config_id", "simple", false, configID)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opMcpServiceGetMcpConfig.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opMcpServiceGetMcpConfig,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -1863,7 +1863,7 @@ func (c *Client) McpServiceListMcpConfigs(ctx context.Context, params *McpServic
 	if params == nil {
 		params = &McpServiceListMcpConfigsParams{}
 	}
-	path := "/api/v1/mcp/configs"
+	reqPath := "/api/v1/mcp/configs"
 	enc.addQuery("filter.id", "form", true, params.FilterID)
 	enc.addQuery("filter.name", "form", true, params.FilterName)
 	enc.addQuery("filter.provider", "form", true, params.FilterProvider)
@@ -1877,7 +1877,7 @@ func (c *Client) McpServiceListMcpConfigs(ctx context.Context, params *McpServic
 	req := &request{
 		header: enc.header,
 		op:     opMcpServiceListMcpConfigs,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -1920,14 +1920,14 @@ func (c *Client) McpServiceListMcpConfigs(ctx context.Context, params *McpServic
 // Value holds the decoded error body.
 func (c *Client) McpServiceListMcpConnectedAccounts(ctx context.Context, configID string, body *McpServiceListMcpConnectedAccountsBody) (*McpListMcpConnectedAccountsResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/mcp/configs/" + enc.path("config_id", "simple", false, configID) + "/connected_accounts"
+	reqPath := "/api/v1/mcp/configs/" + enc.path("config_id", "simple", false, configID) + "/connected_accounts"
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opMcpServiceListMcpConnectedAccounts.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opMcpServiceListMcpConnectedAccounts,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	if body == nil {
@@ -1973,14 +1973,14 @@ func (c *Client) McpServiceListMcpConnectedAccounts(ctx context.Context, configI
 // Value holds the decoded error body.
 func (c *Client) McpServiceUpdateMcpConfig(ctx context.Context, configID string, body *McpServiceUpdateMcpConfigBody) (*McpUpdateMcpConfigResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/mcp/configs/" + enc.path("config_id", "simple", false, configID)
+	reqPath := "/api/v1/mcp/configs/" + enc.path("config_id", "simple", false, configID)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opMcpServiceUpdateMcpConfig.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opMcpServiceUpdateMcpConfig,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	if body == nil {

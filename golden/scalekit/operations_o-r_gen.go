@@ -51,14 +51,14 @@ func (c *Client) OrganizationServiceCreateOrganization(ctx context.Context, body
 //   - id: path parameter "id": Unique scalekit-generated identifier that uniquely references an organization
 func (c *Client) OrganizationServiceDeleteOrganization(ctx context.Context, id string) (json.RawMessage, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("id", "simple", false, id)
+	reqPath := "/api/v1/organizations/" + enc.path("id", "simple", false, id)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opOrganizationServiceDeleteOrganization.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opOrganizationServiceDeleteOrganization,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -107,7 +107,7 @@ func (c *Client) OrganizationServiceGeneratePortalLink(ctx context.Context, id s
 	if params == nil {
 		params = &OrganizationServiceGeneratePortalLinkParams{}
 	}
-	path := "/api/v1/organizations/" + enc.path("id", "simple", false, id) + "/portal_links"
+	reqPath := "/api/v1/organizations/" + enc.path("id", "simple", false, id) + "/portal_links"
 	enc.addQuery("features", "form", true, params.Features)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opOrganizationServiceGeneratePortalLink.id, enc.err)
@@ -115,7 +115,7 @@ func (c *Client) OrganizationServiceGeneratePortalLink(ctx context.Context, id s
 	req := &request{
 		header: enc.header,
 		op:     opOrganizationServiceGeneratePortalLink,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -141,14 +141,14 @@ func (c *Client) OrganizationServiceGeneratePortalLink(ctx context.Context, id s
 //   - id: path parameter "id": Unique Scalekit-generated identifier for an organization. Use this with the GetOrganization endpoint. Do not pass this parameter when calling GetOrganizationByExternalId — use external_id instead.
 func (c *Client) OrganizationServiceGetOrganization(ctx context.Context, id string) (*OrganizationsGetOrganizationResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("id", "simple", false, id)
+	reqPath := "/api/v1/organizations/" + enc.path("id", "simple", false, id)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opOrganizationServiceGetOrganization.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opOrganizationServiceGetOrganization,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -195,7 +195,7 @@ func (c *Client) OrganizationServiceGetOrganizationByExternalID(ctx context.Cont
 	if params == nil {
 		params = &OrganizationServiceGetOrganizationByExternalIDParams{}
 	}
-	path := "/api/v1/organizations:external/" + enc.path("external_id", "simple", false, externalID)
+	reqPath := "/api/v1/organizations:external/" + enc.path("external_id", "simple", false, externalID)
 	enc.addQuery("id", "form", true, params.ID)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opOrganizationServiceGetOrganizationByExternalID.id, enc.err)
@@ -203,7 +203,7 @@ func (c *Client) OrganizationServiceGetOrganizationByExternalID(ctx context.Cont
 	req := &request{
 		header: enc.header,
 		op:     opOrganizationServiceGetOrganizationByExternalID,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -243,14 +243,14 @@ func (c *Client) OrganizationServiceGetOrganizationByExternalID(ctx context.Cont
 // Value holds the decoded error body.
 func (c *Client) OrganizationServiceGetOrganizationSessionPolicy(ctx context.Context, organizationID string) (*OrganizationsGetOrganizationSessionPolicyResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/session-policy"
+	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/session-policy"
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opOrganizationServiceGetOrganizationSessionPolicy.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opOrganizationServiceGetOrganizationSessionPolicy,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -302,7 +302,7 @@ func (c *Client) OrganizationServiceListOrganization(ctx context.Context, params
 	if params == nil {
 		params = &OrganizationServiceListOrganizationParams{}
 	}
-	path := "/api/v1/organizations"
+	reqPath := "/api/v1/organizations"
 	enc.addQuery("page_size", "form", true, params.PageSize)
 	enc.addQuery("page_token", "form", true, params.PageToken)
 	enc.addQuery("external_id", "form", true, params.ExternalID)
@@ -312,7 +312,7 @@ func (c *Client) OrganizationServiceListOrganization(ctx context.Context, params
 	req := &request{
 		header: enc.header,
 		op:     opOrganizationServiceListOrganization,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -345,14 +345,14 @@ func (c *Client) OrganizationServiceListOrganization(ctx context.Context, params
 //   - id: path parameter "id": Unique identifier of the organization to be updated
 func (c *Client) OrganizationServiceUpdateOrganization(ctx context.Context, id string, body *V1OrganizationsUpdateOrganization) (*OrganizationsUpdateOrganizationResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("id", "simple", false, id)
+	reqPath := "/api/v1/organizations/" + enc.path("id", "simple", false, id)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opOrganizationServiceUpdateOrganization.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opOrganizationServiceUpdateOrganization,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	if body == nil {
@@ -392,14 +392,14 @@ func (c *Client) OrganizationServiceUpdateOrganization(ctx context.Context, id s
 // Value holds the decoded error body.
 func (c *Client) OrganizationServiceUpdateOrganizationSessionPolicy(ctx context.Context, organizationID string, body *OrganizationServiceUpdateOrganizationSessionPolicyBody) (*OrganizationsUpdateOrganizationSessionPolicyResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/session-policy"
+	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/session-policy"
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opOrganizationServiceUpdateOrganizationSessionPolicy.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opOrganizationServiceUpdateOrganizationSessionPolicy,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	if body == nil {
@@ -444,14 +444,14 @@ func (c *Client) OrganizationServiceUpdateOrganizationSessionPolicy(ctx context.
 // Value holds the decoded error body.
 func (c *Client) OrganizationServiceUpdateOrganizationSettings(ctx context.Context, id string, body *OrganizationsOrganizationSettings) (*OrganizationsGetOrganizationResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("id", "simple", false, id) + "/settings"
+	reqPath := "/api/v1/organizations/" + enc.path("id", "simple", false, id) + "/settings"
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opOrganizationServiceUpdateOrganizationSettings.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opOrganizationServiceUpdateOrganizationSettings,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	if body == nil {
@@ -494,14 +494,14 @@ func (c *Client) OrganizationServiceUpdateOrganizationSettings(ctx context.Conte
 //   - organizationID: path parameter "organization_id": ID of the organization.
 func (c *Client) OrganizationServiceUpsertUserManagementSettings(ctx context.Context, organizationID string, body *OrganizationServiceUpsertUserManagementSettingsBody) (*OrganizationsUpsertUserManagementSettingsResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/settings/usermanagement"
+	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/settings/usermanagement"
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opOrganizationServiceUpsertUserManagementSettings.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opOrganizationServiceUpsertUserManagementSettings,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	if body == nil {
@@ -671,14 +671,14 @@ func (c *Client) ProviderServiceCreateCustomProvider(ctx context.Context, body *
 // Value holds the decoded error body.
 func (c *Client) ProviderServiceDeleteCustomProvider(ctx context.Context, identifier string) (ProvidersDeleteProviderResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/custom-providers/" + enc.path("identifier", "simple", false, identifier)
+	reqPath := "/api/v1/custom-providers/" + enc.path("identifier", "simple", false, identifier)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opProviderServiceDeleteCustomProvider.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opProviderServiceDeleteCustomProvider,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -714,14 +714,14 @@ func (c *Client) ProviderServiceDeleteCustomProvider(ctx context.Context, identi
 // Value holds the decoded error body.
 func (c *Client) ProviderServiceUpdateCustomProvider(ctx context.Context, identifier string, body *V1ProvidersUpdateCustomProvider) (*ProvidersUpdateProviderResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/custom-providers/" + enc.path("identifier", "simple", false, identifier)
+	reqPath := "/api/v1/custom-providers/" + enc.path("identifier", "simple", false, identifier)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opProviderServiceUpdateCustomProvider.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opProviderServiceUpdateCustomProvider,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	if body == nil {
@@ -770,14 +770,14 @@ func (c *Client) ProviderServiceUpdateCustomProvider(ctx context.Context, identi
 //   - roleName: path parameter "role_name": Name of the role
 func (c *Client) RolesServiceAddPermissionsToRole(ctx context.Context, roleName string, body *RolesServiceAddPermissionsToRoleBody) (*RolesAddPermissionsToRoleResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/roles/" + enc.path("role_name", "simple", false, roleName) + "/permissions"
+	reqPath := "/api/v1/roles/" + enc.path("role_name", "simple", false, roleName) + "/permissions"
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opRolesServiceAddPermissionsToRole.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opRolesServiceAddPermissionsToRole,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	if body == nil {
@@ -815,14 +815,14 @@ func (c *Client) RolesServiceAddPermissionsToRole(ctx context.Context, roleName 
 //   - orgID: path parameter "org_id": Unique identifier of the organization
 func (c *Client) RolesServiceCreateOrganizationRole(ctx context.Context, orgID string, body *V1RolesCreateOrganizationRole) (*RolesCreateOrganizationRoleResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("org_id", "simple", false, orgID) + "/roles"
+	reqPath := "/api/v1/organizations/" + enc.path("org_id", "simple", false, orgID) + "/roles"
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opRolesServiceCreateOrganizationRole.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opRolesServiceCreateOrganizationRole,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	if body == nil {
@@ -940,7 +940,7 @@ func (c *Client) RolesServiceDeleteOrganizationRole(ctx context.Context, orgID s
 	if params == nil {
 		params = &RolesServiceDeleteOrganizationRoleParams{}
 	}
-	path := "/api/v1/organizations/" + enc.path("org_id", "simple", false, orgID) + "/roles/" + enc.path("role_name", "simple", false, roleName)
+	reqPath := "/api/v1/organizations/" + enc.path("org_id", "simple", false, orgID) + "/roles/" + enc.path("role_name", "simple", false, roleName)
 	enc.addQuery("reassign_role_name", "form", true, params.ReassignRoleName)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opRolesServiceDeleteOrganizationRole.id, enc.err)
@@ -948,7 +948,7 @@ func (c *Client) RolesServiceDeleteOrganizationRole(ctx context.Context, orgID s
 	req := &request{
 		header: enc.header,
 		op:     opRolesServiceDeleteOrganizationRole,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -980,14 +980,14 @@ func (c *Client) RolesServiceDeleteOrganizationRole(ctx context.Context, orgID s
 //   - permissionName: path parameter "permission_name": Name of the permission
 func (c *Client) RolesServiceDeletePermission(ctx context.Context, permissionName string) (json.RawMessage, error) {
 	var enc paramEncoder
-	path := "/api/v1/permissions/" + enc.path("permission_name", "simple", false, permissionName)
+	reqPath := "/api/v1/permissions/" + enc.path("permission_name", "simple", false, permissionName)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opRolesServiceDeletePermission.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opRolesServiceDeletePermission,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -1033,7 +1033,7 @@ func (c *Client) RolesServiceDeleteRole(ctx context.Context, roleName string, pa
 	if params == nil {
 		params = &RolesServiceDeleteRoleParams{}
 	}
-	path := "/api/v1/roles/" + enc.path("role_name", "simple", false, roleName)
+	reqPath := "/api/v1/roles/" + enc.path("role_name", "simple", false, roleName)
 	enc.addQuery("reassign_role_id", "form", true, params.ReassignRoleID)
 	enc.addQuery("reassign_role_name", "form", true, params.ReassignRoleName)
 	if enc.err != nil {
@@ -1042,7 +1042,7 @@ func (c *Client) RolesServiceDeleteRole(ctx context.Context, roleName string, pa
 	req := &request{
 		header: enc.header,
 		op:     opRolesServiceDeleteRole,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -1086,7 +1086,7 @@ func (c *Client) RolesServiceGetOrganizationRole(ctx context.Context, orgID stri
 	if params == nil {
 		params = &RolesServiceGetOrganizationRoleParams{}
 	}
-	path := "/api/v1/organizations/" + enc.path("org_id", "simple", false, orgID) + "/roles/" + enc.path("role_name", "simple", false, roleName)
+	reqPath := "/api/v1/organizations/" + enc.path("org_id", "simple", false, orgID) + "/roles/" + enc.path("role_name", "simple", false, roleName)
 	enc.addQuery("include", "form", true, params.Include)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opRolesServiceGetOrganizationRole.id, enc.err)
@@ -1094,7 +1094,7 @@ func (c *Client) RolesServiceGetOrganizationRole(ctx context.Context, orgID stri
 	req := &request{
 		header: enc.header,
 		op:     opRolesServiceGetOrganizationRole,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -1125,14 +1125,14 @@ func (c *Client) RolesServiceGetOrganizationRole(ctx context.Context, orgID stri
 //   - permissionName: path parameter "permission_name": Name of the permission
 func (c *Client) RolesServiceGetPermission(ctx context.Context, permissionName string) (*RolesGetPermissionResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/permissions/" + enc.path("permission_name", "simple", false, permissionName)
+	reqPath := "/api/v1/permissions/" + enc.path("permission_name", "simple", false, permissionName)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opRolesServiceGetPermission.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opRolesServiceGetPermission,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -1172,7 +1172,7 @@ func (c *Client) RolesServiceGetRole(ctx context.Context, roleName string, param
 	if params == nil {
 		params = &RolesServiceGetRoleParams{}
 	}
-	path := "/api/v1/roles/" + enc.path("role_name", "simple", false, roleName)
+	reqPath := "/api/v1/roles/" + enc.path("role_name", "simple", false, roleName)
 	enc.addQuery("include", "form", true, params.Include)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opRolesServiceGetRole.id, enc.err)
@@ -1180,7 +1180,7 @@ func (c *Client) RolesServiceGetRole(ctx context.Context, roleName string, param
 	req := &request{
 		header: enc.header,
 		op:     opRolesServiceGetRole,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -1212,14 +1212,14 @@ func (c *Client) RolesServiceGetRole(ctx context.Context, roleName string, param
 //   - roleName: path parameter "role_name": Unique name of the role
 func (c *Client) RolesServiceGetRoleUsersCount(ctx context.Context, roleName string) (*RolesGetRoleUsersCountResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/roles/" + enc.path("role_name", "simple", false, roleName) + "/users:count"
+	reqPath := "/api/v1/roles/" + enc.path("role_name", "simple", false, roleName) + "/users:count"
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opRolesServiceGetRoleUsersCount.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opRolesServiceGetRoleUsersCount,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -1251,14 +1251,14 @@ func (c *Client) RolesServiceGetRoleUsersCount(ctx context.Context, roleName str
 //   - roleName: path parameter "role_name": Name of the base role
 func (c *Client) RolesServiceListDependentRoles(ctx context.Context, roleName string) (*RolesListDependentRolesResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/roles/" + enc.path("role_name", "simple", false, roleName) + "/dependents"
+	reqPath := "/api/v1/roles/" + enc.path("role_name", "simple", false, roleName) + "/dependents"
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opRolesServiceListDependentRoles.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opRolesServiceListDependentRoles,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -1291,14 +1291,14 @@ func (c *Client) RolesServiceListDependentRoles(ctx context.Context, roleName st
 //   - roleName: path parameter "role_name": Name of the role
 func (c *Client) RolesServiceListEffectiveRolePermissions(ctx context.Context, roleName string) (*RolesListEffectiveRolePermissionsResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/roles/" + enc.path("role_name", "simple", false, roleName) + "/permissions:all"
+	reqPath := "/api/v1/roles/" + enc.path("role_name", "simple", false, roleName) + "/permissions:all"
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opRolesServiceListEffectiveRolePermissions.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opRolesServiceListEffectiveRolePermissions,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -1340,7 +1340,7 @@ func (c *Client) RolesServiceListOrganizationRoles(ctx context.Context, orgID st
 	if params == nil {
 		params = &RolesServiceListOrganizationRolesParams{}
 	}
-	path := "/api/v1/organizations/" + enc.path("org_id", "simple", false, orgID) + "/roles"
+	reqPath := "/api/v1/organizations/" + enc.path("org_id", "simple", false, orgID) + "/roles"
 	enc.addQuery("include", "form", true, params.Include)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opRolesServiceListOrganizationRoles.id, enc.err)
@@ -1348,7 +1348,7 @@ func (c *Client) RolesServiceListOrganizationRoles(ctx context.Context, orgID st
 	req := &request{
 		header: enc.header,
 		op:     opRolesServiceListOrganizationRoles,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -1396,7 +1396,7 @@ func (c *Client) RolesServiceListPermissions(ctx context.Context, params *RolesS
 	if params == nil {
 		params = &RolesServiceListPermissionsParams{}
 	}
-	path := "/api/v1/permissions"
+	reqPath := "/api/v1/permissions"
 	enc.addQuery("page_token", "form", true, params.PageToken)
 	enc.addQuery("page_size", "form", true, params.PageSize)
 	enc.addQuery("type", "form", true, params.Type)
@@ -1406,7 +1406,7 @@ func (c *Client) RolesServiceListPermissions(ctx context.Context, params *RolesS
 	req := &request{
 		header: enc.header,
 		op:     opRolesServiceListPermissions,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -1439,14 +1439,14 @@ func (c *Client) RolesServiceListPermissions(ctx context.Context, params *RolesS
 //   - roleName: path parameter "role_name": Name of the role
 func (c *Client) RolesServiceListRolePermissions(ctx context.Context, roleName string) (*RolesListRolePermissionsResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/roles/" + enc.path("role_name", "simple", false, roleName) + "/permissions"
+	reqPath := "/api/v1/roles/" + enc.path("role_name", "simple", false, roleName) + "/permissions"
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opRolesServiceListRolePermissions.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opRolesServiceListRolePermissions,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -1484,7 +1484,7 @@ func (c *Client) RolesServiceListRoles(ctx context.Context, params *RolesService
 	if params == nil {
 		params = &RolesServiceListRolesParams{}
 	}
-	path := "/api/v1/roles"
+	reqPath := "/api/v1/roles"
 	enc.addQuery("include", "form", true, params.Include)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opRolesServiceListRoles.id, enc.err)
@@ -1492,7 +1492,7 @@ func (c *Client) RolesServiceListRoles(ctx context.Context, params *RolesService
 	req := &request{
 		header: enc.header,
 		op:     opRolesServiceListRoles,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -1526,14 +1526,14 @@ func (c *Client) RolesServiceListRoles(ctx context.Context, params *RolesService
 //   - permissionName: path parameter "permission_name": Name of the permission to remove
 func (c *Client) RolesServiceRemovePermissionFromRole(ctx context.Context, roleName string, permissionName string) (json.RawMessage, error) {
 	var enc paramEncoder
-	path := "/api/v1/roles/" + enc.path("role_name", "simple", false, roleName) + "/permissions/" + enc.path("permission_name", "simple", false, permissionName)
+	reqPath := "/api/v1/roles/" + enc.path("role_name", "simple", false, roleName) + "/permissions/" + enc.path("permission_name", "simple", false, permissionName)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opRolesServiceRemovePermissionFromRole.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opRolesServiceRemovePermissionFromRole,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -1563,14 +1563,14 @@ func (c *Client) RolesServiceRemovePermissionFromRole(ctx context.Context, roleN
 //   - orgID: path parameter "org_id": Unique identifier of the organization
 func (c *Client) RolesServiceUpdateDefaultOrganizationRoles(ctx context.Context, orgID string, body *RolesServiceUpdateDefaultOrganizationRolesBody) (*RolesUpdateDefaultOrganizationRolesResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("org_id", "simple", false, orgID) + "/roles:set_defaults"
+	reqPath := "/api/v1/organizations/" + enc.path("org_id", "simple", false, orgID) + "/roles:set_defaults"
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opRolesServiceUpdateDefaultOrganizationRoles.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opRolesServiceUpdateDefaultOrganizationRoles,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	if body == nil {
@@ -1677,14 +1677,14 @@ func (c *Client) RolesServiceUpdateDefaultRoles2(ctx context.Context, body *Role
 //   - roleName: path parameter "role_name": Unique name of the role
 func (c *Client) RolesServiceUpdateOrganizationRole(ctx context.Context, orgID string, roleName string, body *V1RolesUpdateRole) (*RolesUpdateOrganizationRoleResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("org_id", "simple", false, orgID) + "/roles/" + enc.path("role_name", "simple", false, roleName)
+	reqPath := "/api/v1/organizations/" + enc.path("org_id", "simple", false, orgID) + "/roles/" + enc.path("role_name", "simple", false, roleName)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opRolesServiceUpdateOrganizationRole.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opRolesServiceUpdateOrganizationRole,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	if body == nil {
@@ -1724,14 +1724,14 @@ func (c *Client) RolesServiceUpdateOrganizationRole(ctx context.Context, orgID s
 //   - permissionName: path parameter "permission_name": Name of the permission
 func (c *Client) RolesServiceUpdatePermission(ctx context.Context, permissionName string, body *V1RolesCreatePermission) (*RolesUpdatePermissionResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/permissions/" + enc.path("permission_name", "simple", false, permissionName)
+	reqPath := "/api/v1/permissions/" + enc.path("permission_name", "simple", false, permissionName)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opRolesServiceUpdatePermission.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opRolesServiceUpdatePermission,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	if body == nil {
@@ -1767,14 +1767,14 @@ func (c *Client) RolesServiceUpdatePermission(ctx context.Context, permissionNam
 //   - roleName: path parameter "role_name": Unique name identifier of the role to update. Must be alphanumeric with underscores, 1-64 characters.
 func (c *Client) RolesServiceUpdateRole(ctx context.Context, roleName string, body *V1RolesUpdateRole) (*RolesUpdateRoleResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/roles/" + enc.path("role_name", "simple", false, roleName)
+	reqPath := "/api/v1/roles/" + enc.path("role_name", "simple", false, roleName)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opRolesServiceUpdateRole.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opRolesServiceUpdateRole,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	if body == nil {

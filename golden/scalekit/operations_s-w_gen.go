@@ -27,14 +27,14 @@ import (
 //   - sessionID: path parameter "session_id": Unique identifier for the session. Must start with 'ses_' prefix.
 func (c *Client) SessionServiceGetSession(ctx context.Context, sessionID string) (*SessionsSessionDetails, error) {
 	var enc paramEncoder
-	path := "/api/v1/sessions/" + enc.path("session_id", "simple", false, sessionID)
+	reqPath := "/api/v1/sessions/" + enc.path("session_id", "simple", false, sessionID)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opSessionServiceGetSession.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opSessionServiceGetSession,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -101,7 +101,7 @@ func (c *Client) SessionServiceGetUserSessions(ctx context.Context, userID strin
 	if params == nil {
 		params = &SessionServiceGetUserSessionsParams{}
 	}
-	path := "/api/v1/users/" + enc.path("user_id", "simple", false, userID) + "/sessions"
+	reqPath := "/api/v1/users/" + enc.path("user_id", "simple", false, userID) + "/sessions"
 	enc.addQuery("page_size", "form", true, params.PageSize)
 	enc.addQuery("page_token", "form", true, params.PageToken)
 	enc.addQuery("filter.status", "form", true, params.FilterStatus)
@@ -113,7 +113,7 @@ func (c *Client) SessionServiceGetUserSessions(ctx context.Context, userID strin
 	req := &request{
 		header: enc.header,
 		op:     opSessionServiceGetUserSessions,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -144,14 +144,14 @@ func (c *Client) SessionServiceGetUserSessions(ctx context.Context, userID strin
 //   - userID: path parameter "user_id": Unique identifier for the user whose all sessions will be revoked. Must start with 'usr_' prefix.
 func (c *Client) SessionServiceRevokeAllUserSessions(ctx context.Context, userID string) (*SessionsRevokeAllUserSessionsResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/users/" + enc.path("user_id", "simple", false, userID) + "/sessions/revoke"
+	reqPath := "/api/v1/users/" + enc.path("user_id", "simple", false, userID) + "/sessions/revoke"
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opSessionServiceRevokeAllUserSessions.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opSessionServiceRevokeAllUserSessions,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -181,14 +181,14 @@ func (c *Client) SessionServiceRevokeAllUserSessions(ctx context.Context, userID
 //   - sessionID: path parameter "session_id": Unique identifier for the session to revoke. Must start with 'ses_' prefix.
 func (c *Client) SessionServiceRevokeSession(ctx context.Context, sessionID string) (*SessionsRevokeSessionResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/sessions/" + enc.path("session_id", "simple", false, sessionID) + "/revoke"
+	reqPath := "/api/v1/sessions/" + enc.path("session_id", "simple", false, sessionID) + "/revoke"
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opSessionServiceRevokeSession.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opSessionServiceRevokeSession,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -283,7 +283,7 @@ func (c *Client) ToolServiceListAvailableTools(ctx context.Context, params *Tool
 	if params == nil {
 		params = &ToolServiceListAvailableToolsParams{}
 	}
-	path := "/api/v1/tools/available"
+	reqPath := "/api/v1/tools/available"
 	enc.addQuery("identifier", "form", true, params.Identifier)
 	enc.addQuery("page_size", "form", true, params.PageSize)
 	enc.addQuery("page_token", "form", true, params.PageToken)
@@ -293,7 +293,7 @@ func (c *Client) ToolServiceListAvailableTools(ctx context.Context, params *Tool
 	req := &request{
 		header: enc.header,
 		op:     opToolServiceListAvailableTools,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -361,7 +361,7 @@ func (c *Client) ToolServiceListScopedTools(ctx context.Context, params *ToolSer
 	if params == nil {
 		params = &ToolServiceListScopedToolsParams{}
 	}
-	path := "/api/v1/tools/scoped"
+	reqPath := "/api/v1/tools/scoped"
 	enc.addQuery("identifier", "form", true, params.Identifier)
 	enc.addQuery("filter.providers", "form", true, params.FilterProviders)
 	enc.addQuery("filter.tool_names", "form", true, params.FilterToolNames)
@@ -374,7 +374,7 @@ func (c *Client) ToolServiceListScopedTools(ctx context.Context, params *ToolSer
 	req := &request{
 		header: enc.header,
 		op:     opToolServiceListScopedTools,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -462,7 +462,7 @@ func (c *Client) ToolServiceListTools(ctx context.Context, params *ToolServiceLi
 	if params == nil {
 		params = &ToolServiceListToolsParams{}
 	}
-	path := "/api/v1/tools"
+	reqPath := "/api/v1/tools"
 	enc.addQuery("filter.summary", "form", true, params.FilterSummary)
 	enc.addQuery("filter.provider", "form", true, params.FilterProvider)
 	enc.addQuery("filter.identifier", "form", true, params.FilterIdentifier)
@@ -480,7 +480,7 @@ func (c *Client) ToolServiceListTools(ctx context.Context, params *ToolServiceLi
 	req := &request{
 		header: enc.header,
 		op:     opToolServiceListTools,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -530,7 +530,7 @@ func (c *Client) UserServiceCreateMembership(ctx context.Context, organizationID
 	if params == nil {
 		params = &UserServiceCreateMembershipParams{}
 	}
-	path := "/api/v1/memberships/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/users/" + enc.path("id", "simple", false, id)
+	reqPath := "/api/v1/memberships/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/users/" + enc.path("id", "simple", false, id)
 	enc.addQuery("send_invitation_email", "form", true, params.SendInvitationEmail)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opUserServiceCreateMembership.id, enc.err)
@@ -538,7 +538,7 @@ func (c *Client) UserServiceCreateMembership(ctx context.Context, organizationID
 	req := &request{
 		header: enc.header,
 		op:     opUserServiceCreateMembership,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	if body == nil {
@@ -588,7 +588,7 @@ func (c *Client) UserServiceCreateMembership2(ctx context.Context, organizationI
 	if params == nil {
 		params = &UserServiceCreateMembership2Params{}
 	}
-	path := "/api/v1/memberships/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/users:external/" + enc.path("external_id", "simple", false, externalID)
+	reqPath := "/api/v1/memberships/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/users:external/" + enc.path("external_id", "simple", false, externalID)
 	enc.addQuery("send_invitation_email", "form", true, params.SendInvitationEmail)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opUserServiceCreateMembership2.id, enc.err)
@@ -596,7 +596,7 @@ func (c *Client) UserServiceCreateMembership2(ctx context.Context, organizationI
 	req := &request{
 		header: enc.header,
 		op:     opUserServiceCreateMembership2,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	if body == nil {
@@ -646,7 +646,7 @@ func (c *Client) UserServiceCreateUserAndMembership(ctx context.Context, organiz
 	if params == nil {
 		params = &UserServiceCreateUserAndMembershipParams{}
 	}
-	path := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/users"
+	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/users"
 	enc.addQuery("send_invitation_email", "form", true, params.SendInvitationEmail)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opUserServiceCreateUserAndMembership.id, enc.err)
@@ -654,7 +654,7 @@ func (c *Client) UserServiceCreateUserAndMembership(ctx context.Context, organiz
 	req := &request{
 		header: enc.header,
 		op:     opUserServiceCreateUserAndMembership,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	if body == nil {
@@ -691,14 +691,14 @@ func (c *Client) UserServiceCreateUserAndMembership(ctx context.Context, organiz
 //   - id: path parameter "id": System-generated user ID. Must start with 'usr_' (19-25 characters)
 func (c *Client) UserServiceDeleteMembership(ctx context.Context, organizationID string, id string) (json.RawMessage, error) {
 	var enc paramEncoder
-	path := "/api/v1/memberships/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/users/" + enc.path("id", "simple", false, id)
+	reqPath := "/api/v1/memberships/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/users/" + enc.path("id", "simple", false, id)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opUserServiceDeleteMembership.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opUserServiceDeleteMembership,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -727,14 +727,14 @@ func (c *Client) UserServiceDeleteMembership(ctx context.Context, organizationID
 //   - externalID: path parameter "external_id": External system identifier from connected directories. Must match existing records
 func (c *Client) UserServiceDeleteMembership2(ctx context.Context, organizationID string, externalID string) (json.RawMessage, error) {
 	var enc paramEncoder
-	path := "/api/v1/memberships/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/users:external/" + enc.path("external_id", "simple", false, externalID)
+	reqPath := "/api/v1/memberships/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/users:external/" + enc.path("external_id", "simple", false, externalID)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opUserServiceDeleteMembership2.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opUserServiceDeleteMembership2,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -762,14 +762,14 @@ func (c *Client) UserServiceDeleteMembership2(ctx context.Context, organizationI
 //   - id: path parameter "id": System-generated user ID. Must start with 'usr_' (19-25 characters)
 func (c *Client) UserServiceDeleteUser(ctx context.Context, id string) (json.RawMessage, error) {
 	var enc paramEncoder
-	path := "/api/v1/users/" + enc.path("id", "simple", false, id)
+	reqPath := "/api/v1/users/" + enc.path("id", "simple", false, id)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opUserServiceDeleteUser.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opUserServiceDeleteUser,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -797,14 +797,14 @@ func (c *Client) UserServiceDeleteUser(ctx context.Context, id string) (json.Raw
 //   - externalID: path parameter "external_id": External system identifier from connected directories. Must match existing records
 func (c *Client) UserServiceDeleteUser2(ctx context.Context, externalID string) (json.RawMessage, error) {
 	var enc paramEncoder
-	path := "/api/v1/users:external/" + enc.path("external_id", "simple", false, externalID)
+	reqPath := "/api/v1/users:external/" + enc.path("external_id", "simple", false, externalID)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opUserServiceDeleteUser2.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opUserServiceDeleteUser2,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -830,14 +830,14 @@ func (c *Client) UserServiceDeleteUser2(ctx context.Context, externalID string) 
 //   - id: path parameter "id": System-generated user ID
 func (c *Client) UserServiceGetUser(ctx context.Context, id string) (*UsersGetUserResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/users/" + enc.path("id", "simple", false, id)
+	reqPath := "/api/v1/users/" + enc.path("id", "simple", false, id)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opUserServiceGetUser.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opUserServiceGetUser,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -864,14 +864,14 @@ func (c *Client) UserServiceGetUser(ctx context.Context, id string) (*UsersGetUs
 //   - externalID: path parameter "external_id": Your application's unique identifier for this user, used to link Scalekit with your system.
 func (c *Client) UserServiceGetUser2(ctx context.Context, externalID string) (*UsersGetUserResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/users:external/" + enc.path("external_id", "simple", false, externalID)
+	reqPath := "/api/v1/users:external/" + enc.path("external_id", "simple", false, externalID)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opUserServiceGetUser2.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opUserServiceGetUser2,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -917,7 +917,7 @@ func (c *Client) UserServiceListOrganizationUsers(ctx context.Context, organizat
 	if params == nil {
 		params = &UserServiceListOrganizationUsersParams{}
 	}
-	path := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/users"
+	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/users"
 	enc.addQuery("page_size", "form", true, params.PageSize)
 	enc.addQuery("page_token", "form", true, params.PageToken)
 	if enc.err != nil {
@@ -926,7 +926,7 @@ func (c *Client) UserServiceListOrganizationUsers(ctx context.Context, organizat
 	req := &request{
 		header: enc.header,
 		op:     opUserServiceListOrganizationUsers,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -955,14 +955,14 @@ func (c *Client) UserServiceListOrganizationUsers(ctx context.Context, organizat
 //   - userID: path parameter "user_id": Unique identifier for the user
 func (c *Client) UserServiceListUserPermissions(ctx context.Context, organizationID string, userID string) (*UsersListUserPermissionsResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/users/" + enc.path("user_id", "simple", false, userID) + "/permissions"
+	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/users/" + enc.path("user_id", "simple", false, userID) + "/permissions"
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opUserServiceListUserPermissions.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opUserServiceListUserPermissions,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -990,14 +990,14 @@ func (c *Client) UserServiceListUserPermissions(ctx context.Context, organizatio
 //   - userID: path parameter "user_id": Unique identifier for the user
 func (c *Client) UserServiceListUserRoles(ctx context.Context, organizationID string, userID string) (*UsersListUserRolesResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/users/" + enc.path("user_id", "simple", false, userID) + "/roles"
+	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/users/" + enc.path("user_id", "simple", false, userID) + "/roles"
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opUserServiceListUserRoles.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opUserServiceListUserRoles,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -1037,7 +1037,7 @@ func (c *Client) UserServiceListUsers(ctx context.Context, params *UserServiceLi
 	if params == nil {
 		params = &UserServiceListUsersParams{}
 	}
-	path := "/api/v1/users"
+	reqPath := "/api/v1/users"
 	enc.addQuery("page_size", "form", true, params.PageSize)
 	enc.addQuery("page_token", "form", true, params.PageToken)
 	if enc.err != nil {
@@ -1046,7 +1046,7 @@ func (c *Client) UserServiceListUsers(ctx context.Context, params *UserServiceLi
 	req := &request{
 		header: enc.header,
 		op:     opUserServiceListUsers,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -1083,14 +1083,14 @@ func (c *Client) UserServiceListUsers(ctx context.Context, params *UserServiceLi
 // Value holds the decoded error body.
 func (c *Client) UserServiceResendInvite(ctx context.Context, organizationID string, id string, body UserServiceResendInviteBody) (*UsersResendInviteResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/invites/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/users/" + enc.path("id", "simple", false, id) + "/resend"
+	reqPath := "/api/v1/invites/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/users/" + enc.path("id", "simple", false, id) + "/resend"
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opUserServiceResendInvite.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opUserServiceResendInvite,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	if body == nil {
@@ -1157,7 +1157,7 @@ func (c *Client) UserServiceSearchOrganizationUsers(ctx context.Context, organiz
 	if params == nil {
 		params = &UserServiceSearchOrganizationUsersParams{}
 	}
-	path := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/users:search"
+	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/users:search"
 	enc.addQuery("query", "form", true, params.Query)
 	enc.addQuery("page_size", "form", true, params.PageSize)
 	enc.addQuery("page_token", "form", true, params.PageToken)
@@ -1167,7 +1167,7 @@ func (c *Client) UserServiceSearchOrganizationUsers(ctx context.Context, organiz
 	req := &request{
 		header: enc.header,
 		op:     opUserServiceSearchOrganizationUsers,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -1223,7 +1223,7 @@ func (c *Client) UserServiceSearchUsers(ctx context.Context, params *UserService
 	if params == nil {
 		params = &UserServiceSearchUsersParams{}
 	}
-	path := "/api/v1/users:search"
+	reqPath := "/api/v1/users:search"
 	enc.addQuery("query", "form", true, params.Query)
 	enc.addQuery("page_size", "form", true, params.PageSize)
 	enc.addQuery("page_token", "form", true, params.PageToken)
@@ -1233,7 +1233,7 @@ func (c *Client) UserServiceSearchUsers(ctx context.Context, params *UserService
 	req := &request{
 		header: enc.header,
 		op:     opUserServiceSearchUsers,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -1268,14 +1268,14 @@ func (c *Client) UserServiceSearchUsers(ctx context.Context, params *UserService
 //   - id: path parameter "id": System-generated user ID. Must start with 'usr_' and be 19-25 characters long.
 func (c *Client) UserServiceUpdateMembership(ctx context.Context, organizationID string, id string, body *V1UsersUpdateMembership) (*UsersUpdateMembershipResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/memberships/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/users/" + enc.path("id", "simple", false, id)
+	reqPath := "/api/v1/memberships/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/users/" + enc.path("id", "simple", false, id)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opUserServiceUpdateMembership.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opUserServiceUpdateMembership,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	if body == nil {
@@ -1313,14 +1313,14 @@ func (c *Client) UserServiceUpdateMembership(ctx context.Context, organizationID
 //   - externalID: path parameter "external_id": Your application's unique identifier for this user.
 func (c *Client) UserServiceUpdateMembership2(ctx context.Context, organizationID string, externalID string, body *V1UsersUpdateMembership) (*UsersUpdateMembershipResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/memberships/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/users:external/" + enc.path("external_id", "simple", false, externalID)
+	reqPath := "/api/v1/memberships/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/users:external/" + enc.path("external_id", "simple", false, externalID)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opUserServiceUpdateMembership2.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opUserServiceUpdateMembership2,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	if body == nil {
@@ -1356,14 +1356,14 @@ func (c *Client) UserServiceUpdateMembership2(ctx context.Context, organizationI
 //   - id: path parameter "id": System-generated user ID. Must start with 'usr_' and be 19-25 characters long.
 func (c *Client) UserServiceUpdateUser(ctx context.Context, id string, body *V1UsersUpdateUser) (*UsersUpdateUserResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/users/" + enc.path("id", "simple", false, id)
+	reqPath := "/api/v1/users/" + enc.path("id", "simple", false, id)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opUserServiceUpdateUser.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opUserServiceUpdateUser,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	if body == nil {
@@ -1399,14 +1399,14 @@ func (c *Client) UserServiceUpdateUser(ctx context.Context, id string, body *V1U
 //   - externalID: path parameter "external_id": Your application's unique identifier for this user, used to link Scalekit with your system.
 func (c *Client) UserServiceUpdateUser2(ctx context.Context, externalID string, body *V1UsersUpdateUser) (*UsersUpdateUserResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/users:external/" + enc.path("external_id", "simple", false, externalID)
+	reqPath := "/api/v1/users:external/" + enc.path("external_id", "simple", false, externalID)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opUserServiceUpdateUser2.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opUserServiceUpdateUser2,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	if body == nil {
@@ -1441,14 +1441,14 @@ func (c *Client) UserServiceUpdateUser2(ctx context.Context, externalID string, 
 //   - credentialID: path parameter "credential_id": The credential ID to delete
 func (c *Client) WebAuthnServiceDeleteCredential(ctx context.Context, credentialID string) (*WebauthnDeleteCredentialResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/webauthn/credentials/" + enc.path("credential_id", "simple", false, credentialID)
+	reqPath := "/api/v1/webauthn/credentials/" + enc.path("credential_id", "simple", false, credentialID)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opWebAuthnServiceDeleteCredential.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opWebAuthnServiceDeleteCredential,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -1483,7 +1483,7 @@ func (c *Client) WebAuthnServiceListCredentials(ctx context.Context, params *Web
 	if params == nil {
 		params = &WebAuthnServiceListCredentialsParams{}
 	}
-	path := "/api/v1/webauthn/credentials"
+	reqPath := "/api/v1/webauthn/credentials"
 	enc.addQuery("user_id", "form", true, params.UserID)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opWebAuthnServiceListCredentials.id, enc.err)
@@ -1491,7 +1491,7 @@ func (c *Client) WebAuthnServiceListCredentials(ctx context.Context, params *Web
 	req := &request{
 		header: enc.header,
 		op:     opWebAuthnServiceListCredentials,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -1518,14 +1518,14 @@ func (c *Client) WebAuthnServiceListCredentials(ctx context.Context, params *Web
 //   - credentialID: path parameter "credential_id": The credential ID to update
 func (c *Client) WebAuthnServiceUpdateCredential(ctx context.Context, credentialID string, body *WebAuthnServiceUpdateCredentialBody) (*WebauthnUpdateCredentialResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/webauthn/credentials/" + enc.path("credential_id", "simple", false, credentialID)
+	reqPath := "/api/v1/webauthn/credentials/" + enc.path("credential_id", "simple", false, credentialID)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opWebAuthnServiceUpdateCredential.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opWebAuthnServiceUpdateCredential,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	if body == nil {

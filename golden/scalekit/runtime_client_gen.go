@@ -207,7 +207,7 @@ func (c *Client) newHTTPRequest(ctx context.Context, r *request, tok *accessToke
 		target = r.op.tokenURL
 	} else {
 		u := *c.baseURL
-		u.Path = c.baseURL.Path + r.path
+		u.Path = c.baseURL.Path + paramUnescapePath(r.path)
 		u.RawPath = c.baseURL.EscapedPath() + r.path
 		if len(r.query) > 0 {
 			u.RawQuery = r.query.Encode()

@@ -22,14 +22,14 @@ import (
 //   - organizationID: path parameter "organization_id": Unique identifier of the organization
 func (c *Client) ClientServiceCreateOrganizationClient(ctx context.Context, organizationID string, body *ClientsOrganizationClient) (*ClientsCreateOrganizationClientResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/clients"
+	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/clients"
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opClientServiceCreateOrganizationClient.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opClientServiceCreateOrganizationClient,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	if body == nil {
@@ -65,14 +65,14 @@ func (c *Client) ClientServiceCreateOrganizationClient(ctx context.Context, orga
 //   - clientID: path parameter "client_id": Unique identifier of the API client
 func (c *Client) ClientServiceCreateOrganizationClientSecret(ctx context.Context, organizationID string, clientID string) (*ClientsCreateOrganizationClientSecretResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/clients/" + enc.path("client_id", "simple", false, clientID) + "/secrets"
+	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/clients/" + enc.path("client_id", "simple", false, clientID) + "/secrets"
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opClientServiceCreateOrganizationClientSecret.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opClientServiceCreateOrganizationClientSecret,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -102,14 +102,14 @@ func (c *Client) ClientServiceCreateOrganizationClientSecret(ctx context.Context
 //   - clientID: path parameter "client_id": Unique identifier of the API client to permanently delete. Must start with 'm2morg_' prefix.
 func (c *Client) ClientServiceDeleteOrganizationClient(ctx context.Context, organizationID string, clientID string) (json.RawMessage, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/clients/" + enc.path("client_id", "simple", false, clientID)
+	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/clients/" + enc.path("client_id", "simple", false, clientID)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opClientServiceDeleteOrganizationClient.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opClientServiceDeleteOrganizationClient,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -138,14 +138,14 @@ func (c *Client) ClientServiceDeleteOrganizationClient(ctx context.Context, orga
 //   - secretID: path parameter "secret_id": Unique identifier of the client secret
 func (c *Client) ClientServiceDeleteOrganizationClientSecret(ctx context.Context, organizationID string, clientID string, secretID string) (json.RawMessage, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/clients/" + enc.path("client_id", "simple", false, clientID) + "/secrets/" + enc.path("secret_id", "simple", false, secretID)
+	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/clients/" + enc.path("client_id", "simple", false, clientID) + "/secrets/" + enc.path("secret_id", "simple", false, secretID)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opClientServiceDeleteOrganizationClientSecret.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opClientServiceDeleteOrganizationClientSecret,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -173,14 +173,14 @@ func (c *Client) ClientServiceDeleteOrganizationClientSecret(ctx context.Context
 //   - clientID: path parameter "client_id": Unique identifier of the API client
 func (c *Client) ClientServiceGetOrganizationClient(ctx context.Context, organizationID string, clientID string) (*ClientsGetOrganizationClientResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/clients/" + enc.path("client_id", "simple", false, clientID)
+	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/clients/" + enc.path("client_id", "simple", false, clientID)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opClientServiceGetOrganizationClient.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opClientServiceGetOrganizationClient,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -227,7 +227,7 @@ func (c *Client) ClientServiceListOrganizationClients(ctx context.Context, organ
 	if params == nil {
 		params = &ClientServiceListOrganizationClientsParams{}
 	}
-	path := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/clients"
+	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/clients"
 	enc.addQuery("page_size", "form", true, params.PageSize)
 	enc.addQuery("page_token", "form", true, params.PageToken)
 	if enc.err != nil {
@@ -236,7 +236,7 @@ func (c *Client) ClientServiceListOrganizationClients(ctx context.Context, organ
 	req := &request{
 		header: enc.header,
 		op:     opClientServiceListOrganizationClients,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -264,14 +264,14 @@ func (c *Client) ClientServiceListOrganizationClients(ctx context.Context, organ
 //   - clientID: path parameter "client_id": Unique identifier of the client
 func (c *Client) ClientServiceUpdateOrganizationClient(ctx context.Context, organizationID string, clientID string, body *ClientsOrganizationClient) (*ClientsUpdateOrganizationClientResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/clients/" + enc.path("client_id", "simple", false, clientID)
+	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/clients/" + enc.path("client_id", "simple", false, clientID)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opClientServiceUpdateOrganizationClient.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opClientServiceUpdateOrganizationClient,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	if body == nil {
@@ -427,7 +427,7 @@ func (c *Client) ConnectedAccountServiceGetConnectedAccountAuth(ctx context.Cont
 	if params == nil {
 		params = &ConnectedAccountServiceGetConnectedAccountAuthParams{}
 	}
-	path := "/api/v1/connected_accounts/auth"
+	reqPath := "/api/v1/connected_accounts/auth"
 	enc.addQuery("organization_id", "form", true, params.OrganizationID)
 	enc.addQuery("user_id", "form", true, params.UserID)
 	enc.addQuery("connector", "form", true, params.Connector)
@@ -439,7 +439,7 @@ func (c *Client) ConnectedAccountServiceGetConnectedAccountAuth(ctx context.Cont
 	req := &request{
 		header: enc.header,
 		op:     opConnectedAccountServiceGetConnectedAccountAuth,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -566,7 +566,7 @@ func (c *Client) ConnectedAccountServiceListConnectedAccounts(ctx context.Contex
 	if params == nil {
 		params = &ConnectedAccountServiceListConnectedAccountsParams{}
 	}
-	path := "/api/v1/connected_accounts"
+	reqPath := "/api/v1/connected_accounts"
 	enc.addQuery("organization_id", "form", true, params.OrganizationID)
 	enc.addQuery("user_id", "form", true, params.UserID)
 	enc.addQuery("connector", "form", true, params.Connector)
@@ -581,7 +581,7 @@ func (c *Client) ConnectedAccountServiceListConnectedAccounts(ctx context.Contex
 	req := &request{
 		header: enc.header,
 		op:     opConnectedAccountServiceListConnectedAccounts,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -641,7 +641,7 @@ func (c *Client) ConnectedAccountServiceSearchConnectedAccounts(ctx context.Cont
 	if params == nil {
 		params = &ConnectedAccountServiceSearchConnectedAccountsParams{}
 	}
-	path := "/api/v1/connected_accounts:search"
+	reqPath := "/api/v1/connected_accounts:search"
 	enc.addQuery("query", "form", true, params.Query)
 	enc.addQuery("page_size", "form", true, params.PageSize)
 	enc.addQuery("page_token", "form", true, params.PageToken)
@@ -652,7 +652,7 @@ func (c *Client) ConnectedAccountServiceSearchConnectedAccounts(ctx context.Cont
 	req := &request{
 		header: enc.header,
 		op:     opConnectedAccountServiceSearchConnectedAccounts,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -736,14 +736,14 @@ func (c *Client) ConnectedAccountServiceUpdateConnectedAccount(ctx context.Conte
 //   - id: path parameter "id": Unique identifier for the connection to be toggled
 func (c *Client) ConnectionServiceDisableConnection(ctx context.Context, organizationID string, id string) (*ConnectionsToggleConnectionResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/connections/" + enc.path("id", "simple", false, id) + ":disable"
+	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/connections/" + enc.path("id", "simple", false, id) + ":disable"
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opConnectionServiceDisableConnection.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opConnectionServiceDisableConnection,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -773,14 +773,14 @@ func (c *Client) ConnectionServiceDisableConnection(ctx context.Context, organiz
 //   - id: path parameter "id": Unique identifier for the connection to be toggled
 func (c *Client) ConnectionServiceEnableConnection(ctx context.Context, organizationID string, id string) (*ConnectionsToggleConnectionResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/connections/" + enc.path("id", "simple", false, id) + ":enable"
+	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/connections/" + enc.path("id", "simple", false, id) + ":enable"
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opConnectionServiceEnableConnection.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opConnectionServiceEnableConnection,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -809,14 +809,14 @@ func (c *Client) ConnectionServiceEnableConnection(ctx context.Context, organiza
 //   - id: path parameter "id": Connection identifier (required). Specifies which specific connection to retrieve from the organization.
 func (c *Client) ConnectionServiceGetConnection(ctx context.Context, organizationID string, id string) (*ConnectionsGetConnectionResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/connections/" + enc.path("id", "simple", false, id)
+	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/connections/" + enc.path("id", "simple", false, id)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opConnectionServiceGetConnection.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opConnectionServiceGetConnection,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -859,7 +859,7 @@ func (c *Client) ConnectionServiceListConnections(ctx context.Context, params *C
 	if params == nil {
 		params = &ConnectionServiceListConnectionsParams{}
 	}
-	path := "/api/v1/connections"
+	reqPath := "/api/v1/connections"
 	enc.addQuery("organization_id", "form", true, params.OrganizationID)
 	enc.addQuery("domain", "form", true, params.Domain)
 	enc.addQuery("include", "form", true, params.Include)
@@ -869,7 +869,7 @@ func (c *Client) ConnectionServiceListConnections(ctx context.Context, params *C
 	req := &request{
 		header: enc.header,
 		op:     opConnectionServiceListConnections,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -898,14 +898,14 @@ func (c *Client) ConnectionServiceListConnections(ctx context.Context, params *C
 //   - id: path parameter "id": A unique identifier for a directory within the organization. The value must begin with 'dir_' and be between 1 and 32 characters long
 func (c *Client) DirectoryServiceDisableDirectory(ctx context.Context, organizationID string, id string) (*DirectoriesToggleDirectoryResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/directories/" + enc.path("id", "simple", false, id) + ":disable"
+	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/directories/" + enc.path("id", "simple", false, id) + ":disable"
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opDirectoryServiceDisableDirectory.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opDirectoryServiceDisableDirectory,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -934,14 +934,14 @@ func (c *Client) DirectoryServiceDisableDirectory(ctx context.Context, organizat
 //   - id: path parameter "id": A unique identifier for a directory within the organization. The value must begin with 'dir_' and be between 1 and 32 characters long
 func (c *Client) DirectoryServiceEnableDirectory(ctx context.Context, organizationID string, id string) (*DirectoriesToggleDirectoryResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/directories/" + enc.path("id", "simple", false, id) + ":enable"
+	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/directories/" + enc.path("id", "simple", false, id) + ":enable"
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opDirectoryServiceEnableDirectory.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opDirectoryServiceEnableDirectory,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -968,14 +968,14 @@ func (c *Client) DirectoryServiceEnableDirectory(ctx context.Context, organizati
 //   - id: path parameter "id": Unique identifier of the directory
 func (c *Client) DirectoryServiceGetDirectory(ctx context.Context, organizationID string, id string) (*DirectoriesGetDirectoryResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/directories/" + enc.path("id", "simple", false, id)
+	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/directories/" + enc.path("id", "simple", false, id)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opDirectoryServiceGetDirectory.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opDirectoryServiceGetDirectory,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -999,14 +999,14 @@ func (c *Client) DirectoryServiceGetDirectory(ctx context.Context, organizationI
 //   - organizationID: path parameter "organization_id": Unique identifier of the organization
 func (c *Client) DirectoryServiceListDirectories(ctx context.Context, organizationID string) (*DirectoriesListDirectoriesResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/directories"
+	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/directories"
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opDirectoryServiceListDirectories.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opDirectoryServiceListDirectories,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -1063,7 +1063,7 @@ func (c *Client) DirectoryServiceListDirectoryGroups(ctx context.Context, organi
 	if params == nil {
 		params = &DirectoryServiceListDirectoryGroupsParams{}
 	}
-	path := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/directories/" + enc.path("directory_id", "simple", false, directoryID) + "/groups"
+	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/directories/" + enc.path("directory_id", "simple", false, directoryID) + "/groups"
 	enc.addQuery("page_size", "form", true, params.PageSize)
 	enc.addQuery("page_token", "form", true, params.PageToken)
 	enc.addQuery("updated_after", "form", true, params.UpdatedAfter)
@@ -1075,7 +1075,7 @@ func (c *Client) DirectoryServiceListDirectoryGroups(ctx context.Context, organi
 	req := &request{
 		header: enc.header,
 		op:     opDirectoryServiceListDirectoryGroups,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -1134,7 +1134,7 @@ func (c *Client) DirectoryServiceListDirectoryUsers(ctx context.Context, organiz
 	if params == nil {
 		params = &DirectoryServiceListDirectoryUsersParams{}
 	}
-	path := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/directories/" + enc.path("directory_id", "simple", false, directoryID) + "/users"
+	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/directories/" + enc.path("directory_id", "simple", false, directoryID) + "/users"
 	enc.addQuery("page_size", "form", true, params.PageSize)
 	enc.addQuery("page_token", "form", true, params.PageToken)
 	enc.addQuery("include_detail", "form", true, params.IncludeDetail)
@@ -1146,7 +1146,7 @@ func (c *Client) DirectoryServiceListDirectoryUsers(ctx context.Context, organiz
 	req := &request{
 		header: enc.header,
 		op:     opDirectoryServiceListDirectoryUsers,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -1180,14 +1180,14 @@ func (c *Client) DirectoryServiceListDirectoryUsers(ctx context.Context, organiz
 // Value holds the decoded error body.
 func (c *Client) DomainServiceCreateDomain(ctx context.Context, organizationID string, body *V1DomainsCreateDomain) (*DomainsCreateDomainResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/domains"
+	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/domains"
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opDomainServiceCreateDomain.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opDomainServiceCreateDomain,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	if body == nil {
@@ -1232,14 +1232,14 @@ func (c *Client) DomainServiceCreateDomain(ctx context.Context, organizationID s
 //   - id: path parameter "id": Scalekit-generated unique identifier of the domain to be permanently deleted.
 func (c *Client) DomainServiceDeleteDomain(ctx context.Context, organizationID string, id string) (json.RawMessage, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/domains/" + enc.path("id", "simple", false, id)
+	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/domains/" + enc.path("id", "simple", false, id)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opDomainServiceDeleteDomain.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opDomainServiceDeleteDomain,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -1267,14 +1267,14 @@ func (c *Client) DomainServiceDeleteDomain(ctx context.Context, organizationID s
 //   - id: path parameter "id": Scalekit-generated unique identifier of the domain to retrieve.
 func (c *Client) DomainServiceGetDomain(ctx context.Context, organizationID string, id string) (*DomainsGetDomainResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/domains/" + enc.path("id", "simple", false, id)
+	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/domains/" + enc.path("id", "simple", false, id)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opDomainServiceGetDomain.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opDomainServiceGetDomain,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -1334,7 +1334,7 @@ func (c *Client) DomainServiceListDomains(ctx context.Context, organizationID st
 	if params == nil {
 		params = &DomainServiceListDomainsParams{}
 	}
-	path := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/domains"
+	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/domains"
 	enc.addQuery("include", "form", true, params.Include)
 	enc.addQuery("page_size", "form", true, params.PageSize)
 	enc.addQuery("page_number", "form", true, params.PageNumber)
@@ -1345,7 +1345,7 @@ func (c *Client) DomainServiceListDomains(ctx context.Context, organizationID st
 	req := &request{
 		header: enc.header,
 		op:     opDomainServiceListDomains,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -1402,14 +1402,14 @@ func (c *Client) OrganizationServiceCreateOrganization(ctx context.Context, body
 //   - id: path parameter "id": Unique scalekit-generated identifier that uniquely references an organization
 func (c *Client) OrganizationServiceDeleteOrganization(ctx context.Context, id string) (json.RawMessage, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("id", "simple", false, id)
+	reqPath := "/api/v1/organizations/" + enc.path("id", "simple", false, id)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opOrganizationServiceDeleteOrganization.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opOrganizationServiceDeleteOrganization,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -1458,7 +1458,7 @@ func (c *Client) OrganizationServiceGeneratePortalLink(ctx context.Context, id s
 	if params == nil {
 		params = &OrganizationServiceGeneratePortalLinkParams{}
 	}
-	path := "/api/v1/organizations/" + enc.path("id", "simple", false, id) + "/portal_links"
+	reqPath := "/api/v1/organizations/" + enc.path("id", "simple", false, id) + "/portal_links"
 	enc.addQuery("features", "form", true, params.Features)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opOrganizationServiceGeneratePortalLink.id, enc.err)
@@ -1466,7 +1466,7 @@ func (c *Client) OrganizationServiceGeneratePortalLink(ctx context.Context, id s
 	req := &request{
 		header: enc.header,
 		op:     opOrganizationServiceGeneratePortalLink,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -1492,14 +1492,14 @@ func (c *Client) OrganizationServiceGeneratePortalLink(ctx context.Context, id s
 //   - id: path parameter "id": Unique scalekit-generated identifier that uniquely references an organization
 func (c *Client) OrganizationServiceGetOrganization(ctx context.Context, id string) (*OrganizationsGetOrganizationResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("id", "simple", false, id)
+	reqPath := "/api/v1/organizations/" + enc.path("id", "simple", false, id)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opOrganizationServiceGetOrganization.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opOrganizationServiceGetOrganization,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -1545,7 +1545,7 @@ func (c *Client) OrganizationServiceListOrganization(ctx context.Context, params
 	if params == nil {
 		params = &OrganizationServiceListOrganizationParams{}
 	}
-	path := "/api/v1/organizations"
+	reqPath := "/api/v1/organizations"
 	enc.addQuery("page_size", "form", true, params.PageSize)
 	enc.addQuery("page_token", "form", true, params.PageToken)
 	enc.addQuery("external_id", "form", true, params.ExternalID)
@@ -1555,7 +1555,7 @@ func (c *Client) OrganizationServiceListOrganization(ctx context.Context, params
 	req := &request{
 		header: enc.header,
 		op:     opOrganizationServiceListOrganization,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -1588,14 +1588,14 @@ func (c *Client) OrganizationServiceListOrganization(ctx context.Context, params
 //   - id: path parameter "id": Unique identifier of the organization to be updated
 func (c *Client) OrganizationServiceUpdateOrganization(ctx context.Context, id string, body *V1OrganizationsUpdateOrganization) (*OrganizationsUpdateOrganizationResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("id", "simple", false, id)
+	reqPath := "/api/v1/organizations/" + enc.path("id", "simple", false, id)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opOrganizationServiceUpdateOrganization.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opOrganizationServiceUpdateOrganization,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	if body == nil {
@@ -1634,14 +1634,14 @@ func (c *Client) OrganizationServiceUpdateOrganization(ctx context.Context, id s
 // Value holds the decoded error body.
 func (c *Client) OrganizationServiceUpdateOrganizationSettings(ctx context.Context, id string, body *OrganizationsOrganizationSettings) (*OrganizationsGetOrganizationResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("id", "simple", false, id) + "/settings"
+	reqPath := "/api/v1/organizations/" + enc.path("id", "simple", false, id) + "/settings"
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opOrganizationServiceUpdateOrganizationSettings.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opOrganizationServiceUpdateOrganizationSettings,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	if body == nil {
@@ -1781,14 +1781,14 @@ func (c *Client) PasswordlessServiceVerifyPasswordlessEmail(ctx context.Context,
 //   - roleName: path parameter "role_name": Name of the role
 func (c *Client) RolesServiceAddPermissionsToRole(ctx context.Context, roleName string, body *RolesServiceAddPermissionsToRoleBody) (*RolesAddPermissionsToRoleResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/roles/" + enc.path("role_name", "simple", false, roleName) + "/permissions"
+	reqPath := "/api/v1/roles/" + enc.path("role_name", "simple", false, roleName) + "/permissions"
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opRolesServiceAddPermissionsToRole.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opRolesServiceAddPermissionsToRole,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	if body == nil {
@@ -1826,14 +1826,14 @@ func (c *Client) RolesServiceAddPermissionsToRole(ctx context.Context, roleName 
 //   - orgID: path parameter "org_id": Unique identifier of the organization
 func (c *Client) RolesServiceCreateOrganizationRole(ctx context.Context, orgID string, body *V1RolesCreateOrganizationRole) (*RolesCreateOrganizationRoleResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("org_id", "simple", false, orgID) + "/roles"
+	reqPath := "/api/v1/organizations/" + enc.path("org_id", "simple", false, orgID) + "/roles"
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opRolesServiceCreateOrganizationRole.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opRolesServiceCreateOrganizationRole,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	if body == nil {
@@ -1951,7 +1951,7 @@ func (c *Client) RolesServiceDeleteOrganizationRole(ctx context.Context, orgID s
 	if params == nil {
 		params = &RolesServiceDeleteOrganizationRoleParams{}
 	}
-	path := "/api/v1/organizations/" + enc.path("org_id", "simple", false, orgID) + "/roles/" + enc.path("role_name", "simple", false, roleName)
+	reqPath := "/api/v1/organizations/" + enc.path("org_id", "simple", false, orgID) + "/roles/" + enc.path("role_name", "simple", false, roleName)
 	enc.addQuery("reassign_role_name", "form", true, params.ReassignRoleName)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opRolesServiceDeleteOrganizationRole.id, enc.err)
@@ -1959,7 +1959,7 @@ func (c *Client) RolesServiceDeleteOrganizationRole(ctx context.Context, orgID s
 	req := &request{
 		header: enc.header,
 		op:     opRolesServiceDeleteOrganizationRole,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -1991,14 +1991,14 @@ func (c *Client) RolesServiceDeleteOrganizationRole(ctx context.Context, orgID s
 //   - permissionName: path parameter "permission_name": Name of the permission
 func (c *Client) RolesServiceDeletePermission(ctx context.Context, permissionName string) (json.RawMessage, error) {
 	var enc paramEncoder
-	path := "/api/v1/permissions/" + enc.path("permission_name", "simple", false, permissionName)
+	reqPath := "/api/v1/permissions/" + enc.path("permission_name", "simple", false, permissionName)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opRolesServiceDeletePermission.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opRolesServiceDeletePermission,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -2044,7 +2044,7 @@ func (c *Client) RolesServiceDeleteRole(ctx context.Context, roleName string, pa
 	if params == nil {
 		params = &RolesServiceDeleteRoleParams{}
 	}
-	path := "/api/v1/roles/" + enc.path("role_name", "simple", false, roleName)
+	reqPath := "/api/v1/roles/" + enc.path("role_name", "simple", false, roleName)
 	enc.addQuery("reassign_role_id", "form", true, params.ReassignRoleID)
 	enc.addQuery("reassign_role_name", "form", true, params.ReassignRoleName)
 	if enc.err != nil {
@@ -2053,7 +2053,7 @@ func (c *Client) RolesServiceDeleteRole(ctx context.Context, roleName string, pa
 	req := &request{
 		header: enc.header,
 		op:     opRolesServiceDeleteRole,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -2084,14 +2084,14 @@ func (c *Client) RolesServiceDeleteRole(ctx context.Context, roleName string, pa
 //   - roleName: path parameter "role_name": Unique name identifier of the role whose base inheritance relationship should be removed. Must be alphanumeric with underscores, 1-64 characters.
 func (c *Client) RolesServiceDeleteRoleBase(ctx context.Context, roleName string) (json.RawMessage, error) {
 	var enc paramEncoder
-	path := "/api/v1/roles/" + enc.path("role_name", "simple", false, roleName) + "/base"
+	reqPath := "/api/v1/roles/" + enc.path("role_name", "simple", false, roleName) + "/base"
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opRolesServiceDeleteRoleBase.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opRolesServiceDeleteRoleBase,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -2135,7 +2135,7 @@ func (c *Client) RolesServiceGetOrganizationRole(ctx context.Context, orgID stri
 	if params == nil {
 		params = &RolesServiceGetOrganizationRoleParams{}
 	}
-	path := "/api/v1/organizations/" + enc.path("org_id", "simple", false, orgID) + "/roles/" + enc.path("role_name", "simple", false, roleName)
+	reqPath := "/api/v1/organizations/" + enc.path("org_id", "simple", false, orgID) + "/roles/" + enc.path("role_name", "simple", false, roleName)
 	enc.addQuery("include", "form", true, params.Include)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opRolesServiceGetOrganizationRole.id, enc.err)
@@ -2143,7 +2143,7 @@ func (c *Client) RolesServiceGetOrganizationRole(ctx context.Context, orgID stri
 	req := &request{
 		header: enc.header,
 		op:     opRolesServiceGetOrganizationRole,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -2174,14 +2174,14 @@ func (c *Client) RolesServiceGetOrganizationRole(ctx context.Context, orgID stri
 //   - permissionName: path parameter "permission_name": Name of the permission
 func (c *Client) RolesServiceGetPermission(ctx context.Context, permissionName string) (*RolesGetPermissionResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/permissions/" + enc.path("permission_name", "simple", false, permissionName)
+	reqPath := "/api/v1/permissions/" + enc.path("permission_name", "simple", false, permissionName)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opRolesServiceGetPermission.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opRolesServiceGetPermission,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -2221,7 +2221,7 @@ func (c *Client) RolesServiceGetRole(ctx context.Context, roleName string, param
 	if params == nil {
 		params = &RolesServiceGetRoleParams{}
 	}
-	path := "/api/v1/roles/" + enc.path("role_name", "simple", false, roleName)
+	reqPath := "/api/v1/roles/" + enc.path("role_name", "simple", false, roleName)
 	enc.addQuery("include", "form", true, params.Include)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opRolesServiceGetRole.id, enc.err)
@@ -2229,7 +2229,7 @@ func (c *Client) RolesServiceGetRole(ctx context.Context, roleName string, param
 	req := &request{
 		header: enc.header,
 		op:     opRolesServiceGetRole,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -2261,14 +2261,14 @@ func (c *Client) RolesServiceGetRole(ctx context.Context, roleName string, param
 //   - roleName: path parameter "role_name": Unique name of the role
 func (c *Client) RolesServiceGetRoleUsersCount(ctx context.Context, roleName string) (*RolesGetRoleUsersCountResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/roles/" + enc.path("role_name", "simple", false, roleName) + "/users:count"
+	reqPath := "/api/v1/roles/" + enc.path("role_name", "simple", false, roleName) + "/users:count"
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opRolesServiceGetRoleUsersCount.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opRolesServiceGetRoleUsersCount,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -2300,14 +2300,14 @@ func (c *Client) RolesServiceGetRoleUsersCount(ctx context.Context, roleName str
 //   - roleName: path parameter "role_name": Name of the base role
 func (c *Client) RolesServiceListDependentRoles(ctx context.Context, roleName string) (*RolesListDependentRolesResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/roles/" + enc.path("role_name", "simple", false, roleName) + "/dependents"
+	reqPath := "/api/v1/roles/" + enc.path("role_name", "simple", false, roleName) + "/dependents"
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opRolesServiceListDependentRoles.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opRolesServiceListDependentRoles,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -2340,14 +2340,14 @@ func (c *Client) RolesServiceListDependentRoles(ctx context.Context, roleName st
 //   - roleName: path parameter "role_name": Name of the role
 func (c *Client) RolesServiceListEffectiveRolePermissions(ctx context.Context, roleName string) (*RolesListEffectiveRolePermissionsResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/roles/" + enc.path("role_name", "simple", false, roleName) + "/permissions:all"
+	reqPath := "/api/v1/roles/" + enc.path("role_name", "simple", false, roleName) + "/permissions:all"
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opRolesServiceListEffectiveRolePermissions.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opRolesServiceListEffectiveRolePermissions,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -2389,7 +2389,7 @@ func (c *Client) RolesServiceListOrganizationRoles(ctx context.Context, orgID st
 	if params == nil {
 		params = &RolesServiceListOrganizationRolesParams{}
 	}
-	path := "/api/v1/organizations/" + enc.path("org_id", "simple", false, orgID) + "/roles"
+	reqPath := "/api/v1/organizations/" + enc.path("org_id", "simple", false, orgID) + "/roles"
 	enc.addQuery("include", "form", true, params.Include)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opRolesServiceListOrganizationRoles.id, enc.err)
@@ -2397,7 +2397,7 @@ func (c *Client) RolesServiceListOrganizationRoles(ctx context.Context, orgID st
 	req := &request{
 		header: enc.header,
 		op:     opRolesServiceListOrganizationRoles,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -2440,7 +2440,7 @@ func (c *Client) RolesServiceListPermissions(ctx context.Context, params *RolesS
 	if params == nil {
 		params = &RolesServiceListPermissionsParams{}
 	}
-	path := "/api/v1/permissions"
+	reqPath := "/api/v1/permissions"
 	enc.addQuery("page_token", "form", true, params.PageToken)
 	enc.addQuery("page_size", "form", true, params.PageSize)
 	if enc.err != nil {
@@ -2449,7 +2449,7 @@ func (c *Client) RolesServiceListPermissions(ctx context.Context, params *RolesS
 	req := &request{
 		header: enc.header,
 		op:     opRolesServiceListPermissions,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -2482,14 +2482,14 @@ func (c *Client) RolesServiceListPermissions(ctx context.Context, params *RolesS
 //   - roleName: path parameter "role_name": Name of the role
 func (c *Client) RolesServiceListRolePermissions(ctx context.Context, roleName string) (*RolesListRolePermissionsResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/roles/" + enc.path("role_name", "simple", false, roleName) + "/permissions"
+	reqPath := "/api/v1/roles/" + enc.path("role_name", "simple", false, roleName) + "/permissions"
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opRolesServiceListRolePermissions.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opRolesServiceListRolePermissions,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -2527,7 +2527,7 @@ func (c *Client) RolesServiceListRoles(ctx context.Context, params *RolesService
 	if params == nil {
 		params = &RolesServiceListRolesParams{}
 	}
-	path := "/api/v1/roles"
+	reqPath := "/api/v1/roles"
 	enc.addQuery("include", "form", true, params.Include)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opRolesServiceListRoles.id, enc.err)
@@ -2535,7 +2535,7 @@ func (c *Client) RolesServiceListRoles(ctx context.Context, params *RolesService
 	req := &request{
 		header: enc.header,
 		op:     opRolesServiceListRoles,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -2569,14 +2569,14 @@ func (c *Client) RolesServiceListRoles(ctx context.Context, params *RolesService
 //   - permissionName: path parameter "permission_name": Name of the permission to remove
 func (c *Client) RolesServiceRemovePermissionFromRole(ctx context.Context, roleName string, permissionName string) (json.RawMessage, error) {
 	var enc paramEncoder
-	path := "/api/v1/roles/" + enc.path("role_name", "simple", false, roleName) + "/permissions/" + enc.path("permission_name", "simple", false, permissionName)
+	reqPath := "/api/v1/roles/" + enc.path("role_name", "simple", false, roleName) + "/permissions/" + enc.path("permission_name", "simple", false, permissionName)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opRolesServiceRemovePermissionFromRole.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opRolesServiceRemovePermissionFromRole,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -2606,14 +2606,14 @@ func (c *Client) RolesServiceRemovePermissionFromRole(ctx context.Context, roleN
 //   - orgID: path parameter "org_id": Unique identifier of the organization
 func (c *Client) RolesServiceUpdateDefaultOrganizationRoles(ctx context.Context, orgID string, body *RolesServiceUpdateDefaultOrganizationRolesBody) (*RolesUpdateDefaultOrganizationRolesResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("org_id", "simple", false, orgID) + "/roles:set_defaults"
+	reqPath := "/api/v1/organizations/" + enc.path("org_id", "simple", false, orgID) + "/roles:set_defaults"
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opRolesServiceUpdateDefaultOrganizationRoles.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opRolesServiceUpdateDefaultOrganizationRoles,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	if body == nil {
@@ -2720,14 +2720,14 @@ func (c *Client) RolesServiceUpdateDefaultRoles2(ctx context.Context, body *Role
 //   - roleName: path parameter "role_name": Unique name of the role
 func (c *Client) RolesServiceUpdateOrganizationRole(ctx context.Context, orgID string, roleName string, body *V1RolesUpdateRole) (*RolesUpdateOrganizationRoleResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("org_id", "simple", false, orgID) + "/roles/" + enc.path("role_name", "simple", false, roleName)
+	reqPath := "/api/v1/organizations/" + enc.path("org_id", "simple", false, orgID) + "/roles/" + enc.path("role_name", "simple", false, roleName)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opRolesServiceUpdateOrganizationRole.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opRolesServiceUpdateOrganizationRole,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	if body == nil {
@@ -2767,14 +2767,14 @@ func (c *Client) RolesServiceUpdateOrganizationRole(ctx context.Context, orgID s
 //   - permissionName: path parameter "permission_name": Name of the permission
 func (c *Client) RolesServiceUpdatePermission(ctx context.Context, permissionName string, body *V1RolesCreatePermission) (*RolesUpdatePermissionResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/permissions/" + enc.path("permission_name", "simple", false, permissionName)
+	reqPath := "/api/v1/permissions/" + enc.path("permission_name", "simple", false, permissionName)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opRolesServiceUpdatePermission.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opRolesServiceUpdatePermission,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	if body == nil {
@@ -2810,14 +2810,14 @@ func (c *Client) RolesServiceUpdatePermission(ctx context.Context, permissionNam
 //   - roleName: path parameter "role_name": Unique name identifier of the role to update. Must be alphanumeric with underscores, 1-64 characters.
 func (c *Client) RolesServiceUpdateRole(ctx context.Context, roleName string, body *V1RolesUpdateRole) (*RolesUpdateRoleResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/roles/" + enc.path("role_name", "simple", false, roleName)
+	reqPath := "/api/v1/roles/" + enc.path("role_name", "simple", false, roleName)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opRolesServiceUpdateRole.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opRolesServiceUpdateRole,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	if body == nil {

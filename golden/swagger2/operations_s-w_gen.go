@@ -27,14 +27,14 @@ import (
 //   - sessionID: path parameter "session_id": Unique identifier for the session. Must start with 'ses_' prefix.
 func (c *Client) SessionServiceGetSession(ctx context.Context, sessionID string) (*SessionsSessionDetails, error) {
 	var enc paramEncoder
-	path := "/api/v1/sessions/" + enc.path("session_id", "simple", false, sessionID)
+	reqPath := "/api/v1/sessions/" + enc.path("session_id", "simple", false, sessionID)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opSessionServiceGetSession.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opSessionServiceGetSession,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -101,7 +101,7 @@ func (c *Client) SessionServiceGetUserSessions(ctx context.Context, userID strin
 	if params == nil {
 		params = &SessionServiceGetUserSessionsParams{}
 	}
-	path := "/api/v1/users/" + enc.path("user_id", "simple", false, userID) + "/sessions"
+	reqPath := "/api/v1/users/" + enc.path("user_id", "simple", false, userID) + "/sessions"
 	enc.addQuery("page_size", "form", true, params.PageSize)
 	enc.addQuery("page_token", "form", true, params.PageToken)
 	enc.addQuery("filter.status", "form", true, params.FilterStatus)
@@ -113,7 +113,7 @@ func (c *Client) SessionServiceGetUserSessions(ctx context.Context, userID strin
 	req := &request{
 		header: enc.header,
 		op:     opSessionServiceGetUserSessions,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -144,14 +144,14 @@ func (c *Client) SessionServiceGetUserSessions(ctx context.Context, userID strin
 //   - userID: path parameter "user_id": Unique identifier for the user whose all sessions will be revoked. Must start with 'usr_' prefix.
 func (c *Client) SessionServiceRevokeAllUserSessions(ctx context.Context, userID string) (*SessionsRevokeAllUserSessionsResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/users/" + enc.path("user_id", "simple", false, userID) + "/sessions/revoke"
+	reqPath := "/api/v1/users/" + enc.path("user_id", "simple", false, userID) + "/sessions/revoke"
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opSessionServiceRevokeAllUserSessions.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opSessionServiceRevokeAllUserSessions,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -181,14 +181,14 @@ func (c *Client) SessionServiceRevokeAllUserSessions(ctx context.Context, userID
 //   - sessionID: path parameter "session_id": Unique identifier for the session to revoke. Must start with 'ses_' prefix.
 func (c *Client) SessionServiceRevokeSession(ctx context.Context, sessionID string) (*SessionsRevokeSessionResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/sessions/" + enc.path("session_id", "simple", false, sessionID) + "/revoke"
+	reqPath := "/api/v1/sessions/" + enc.path("session_id", "simple", false, sessionID) + "/revoke"
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opSessionServiceRevokeSession.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opSessionServiceRevokeSession,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -282,7 +282,7 @@ func (c *Client) UserServiceCreateMembership(ctx context.Context, organizationID
 	if params == nil {
 		params = &UserServiceCreateMembershipParams{}
 	}
-	path := "/api/v1/memberships/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/users/" + enc.path("id", "simple", false, id)
+	reqPath := "/api/v1/memberships/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/users/" + enc.path("id", "simple", false, id)
 	enc.addQuery("external_id", "form", true, params.ExternalID)
 	enc.addQuery("send_invitation_email", "form", true, params.SendInvitationEmail)
 	if enc.err != nil {
@@ -291,7 +291,7 @@ func (c *Client) UserServiceCreateMembership(ctx context.Context, organizationID
 	req := &request{
 		header: enc.header,
 		op:     opUserServiceCreateMembership,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	if body == nil {
@@ -341,7 +341,7 @@ func (c *Client) UserServiceCreateUserAndMembership(ctx context.Context, organiz
 	if params == nil {
 		params = &UserServiceCreateUserAndMembershipParams{}
 	}
-	path := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/users"
+	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/users"
 	enc.addQuery("send_invitation_email", "form", true, params.SendInvitationEmail)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opUserServiceCreateUserAndMembership.id, enc.err)
@@ -349,7 +349,7 @@ func (c *Client) UserServiceCreateUserAndMembership(ctx context.Context, organiz
 	req := &request{
 		header: enc.header,
 		op:     opUserServiceCreateUserAndMembership,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	if body == nil {
@@ -399,7 +399,7 @@ func (c *Client) UserServiceDeleteMembership(ctx context.Context, organizationID
 	if params == nil {
 		params = &UserServiceDeleteMembershipParams{}
 	}
-	path := "/api/v1/memberships/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/users/" + enc.path("id", "simple", false, id)
+	reqPath := "/api/v1/memberships/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/users/" + enc.path("id", "simple", false, id)
 	enc.addQuery("external_id", "form", true, params.ExternalID)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opUserServiceDeleteMembership.id, enc.err)
@@ -407,7 +407,7 @@ func (c *Client) UserServiceDeleteMembership(ctx context.Context, organizationID
 	req := &request{
 		header: enc.header,
 		op:     opUserServiceDeleteMembership,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -447,7 +447,7 @@ func (c *Client) UserServiceDeleteUser(ctx context.Context, id string, params *U
 	if params == nil {
 		params = &UserServiceDeleteUserParams{}
 	}
-	path := "/api/v1/users/" + enc.path("id", "simple", false, id)
+	reqPath := "/api/v1/users/" + enc.path("id", "simple", false, id)
 	enc.addQuery("external_id", "form", true, params.ExternalID)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opUserServiceDeleteUser.id, enc.err)
@@ -455,7 +455,7 @@ func (c *Client) UserServiceDeleteUser(ctx context.Context, id string, params *U
 	req := &request{
 		header: enc.header,
 		op:     opUserServiceDeleteUser,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -493,7 +493,7 @@ func (c *Client) UserServiceGetUser(ctx context.Context, id string, params *User
 	if params == nil {
 		params = &UserServiceGetUserParams{}
 	}
-	path := "/api/v1/users/" + enc.path("id", "simple", false, id)
+	reqPath := "/api/v1/users/" + enc.path("id", "simple", false, id)
 	enc.addQuery("external_id", "form", true, params.ExternalID)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opUserServiceGetUser.id, enc.err)
@@ -501,7 +501,7 @@ func (c *Client) UserServiceGetUser(ctx context.Context, id string, params *User
 	req := &request{
 		header: enc.header,
 		op:     opUserServiceGetUser,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -547,7 +547,7 @@ func (c *Client) UserServiceListOrganizationUsers(ctx context.Context, organizat
 	if params == nil {
 		params = &UserServiceListOrganizationUsersParams{}
 	}
-	path := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/users"
+	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/users"
 	enc.addQuery("page_size", "form", true, params.PageSize)
 	enc.addQuery("page_token", "form", true, params.PageToken)
 	if enc.err != nil {
@@ -556,7 +556,7 @@ func (c *Client) UserServiceListOrganizationUsers(ctx context.Context, organizat
 	req := &request{
 		header: enc.header,
 		op:     opUserServiceListOrganizationUsers,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -585,14 +585,14 @@ func (c *Client) UserServiceListOrganizationUsers(ctx context.Context, organizat
 //   - userID: path parameter "user_id": Unique identifier for the user
 func (c *Client) UserServiceListUserPermissions(ctx context.Context, organizationID string, userID string) (*UsersListUserPermissionsResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/users/" + enc.path("user_id", "simple", false, userID) + "/permissions"
+	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/users/" + enc.path("user_id", "simple", false, userID) + "/permissions"
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opUserServiceListUserPermissions.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opUserServiceListUserPermissions,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -620,14 +620,14 @@ func (c *Client) UserServiceListUserPermissions(ctx context.Context, organizatio
 //   - userID: path parameter "user_id": Unique identifier for the user
 func (c *Client) UserServiceListUserRoles(ctx context.Context, organizationID string, userID string) (*UsersListUserRolesResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/users/" + enc.path("user_id", "simple", false, userID) + "/roles"
+	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/users/" + enc.path("user_id", "simple", false, userID) + "/roles"
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opUserServiceListUserRoles.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opUserServiceListUserRoles,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -667,7 +667,7 @@ func (c *Client) UserServiceListUsers(ctx context.Context, params *UserServiceLi
 	if params == nil {
 		params = &UserServiceListUsersParams{}
 	}
-	path := "/api/v1/users"
+	reqPath := "/api/v1/users"
 	enc.addQuery("page_size", "form", true, params.PageSize)
 	enc.addQuery("page_token", "form", true, params.PageToken)
 	if enc.err != nil {
@@ -676,7 +676,7 @@ func (c *Client) UserServiceListUsers(ctx context.Context, params *UserServiceLi
 	req := &request{
 		header: enc.header,
 		op:     opUserServiceListUsers,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -713,14 +713,14 @@ func (c *Client) UserServiceListUsers(ctx context.Context, params *UserServiceLi
 // Value holds the decoded error body.
 func (c *Client) UserServiceResendInvite(ctx context.Context, organizationID string, id string, body UserServiceResendInviteBody) (*UsersResendInviteResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/invites/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/users/" + enc.path("id", "simple", false, id) + "/resend"
+	reqPath := "/api/v1/invites/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/users/" + enc.path("id", "simple", false, id) + "/resend"
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opUserServiceResendInvite.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opUserServiceResendInvite,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	if body == nil {
@@ -775,7 +775,7 @@ func (c *Client) UserServiceUpdateMembership(ctx context.Context, organizationID
 	if params == nil {
 		params = &UserServiceUpdateMembershipParams{}
 	}
-	path := "/api/v1/memberships/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/users/" + enc.path("id", "simple", false, id)
+	reqPath := "/api/v1/memberships/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/users/" + enc.path("id", "simple", false, id)
 	enc.addQuery("external_id", "form", true, params.ExternalID)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opUserServiceUpdateMembership.id, enc.err)
@@ -783,7 +783,7 @@ func (c *Client) UserServiceUpdateMembership(ctx context.Context, organizationID
 	req := &request{
 		header: enc.header,
 		op:     opUserServiceUpdateMembership,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	if body == nil {
@@ -831,7 +831,7 @@ func (c *Client) UserServiceUpdateUser(ctx context.Context, id string, params *U
 	if params == nil {
 		params = &UserServiceUpdateUserParams{}
 	}
-	path := "/api/v1/users/" + enc.path("id", "simple", false, id)
+	reqPath := "/api/v1/users/" + enc.path("id", "simple", false, id)
 	enc.addQuery("external_id", "form", true, params.ExternalID)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opUserServiceUpdateUser.id, enc.err)
@@ -839,7 +839,7 @@ func (c *Client) UserServiceUpdateUser(ctx context.Context, id string, params *U
 	req := &request{
 		header: enc.header,
 		op:     opUserServiceUpdateUser,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	if body == nil {
@@ -874,14 +874,14 @@ func (c *Client) UserServiceUpdateUser(ctx context.Context, id string, params *U
 //   - credentialID: path parameter "credential_id": The credential ID to delete
 func (c *Client) WebAuthnServiceDeleteCredential(ctx context.Context, credentialID string) (*WebauthnDeleteCredentialResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/webauthn/credentials/" + enc.path("credential_id", "simple", false, credentialID)
+	reqPath := "/api/v1/webauthn/credentials/" + enc.path("credential_id", "simple", false, credentialID)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opWebAuthnServiceDeleteCredential.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opWebAuthnServiceDeleteCredential,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -916,7 +916,7 @@ func (c *Client) WebAuthnServiceListCredentials(ctx context.Context, params *Web
 	if params == nil {
 		params = &WebAuthnServiceListCredentialsParams{}
 	}
-	path := "/api/v1/webauthn/credentials"
+	reqPath := "/api/v1/webauthn/credentials"
 	enc.addQuery("user_id", "form", true, params.UserID)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opWebAuthnServiceListCredentials.id, enc.err)
@@ -924,7 +924,7 @@ func (c *Client) WebAuthnServiceListCredentials(ctx context.Context, params *Web
 	req := &request{
 		header: enc.header,
 		op:     opWebAuthnServiceListCredentials,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	resp, err := c.do(ctx, req)
@@ -951,14 +951,14 @@ func (c *Client) WebAuthnServiceListCredentials(ctx context.Context, params *Web
 //   - credentialID: path parameter "credential_id": The credential ID to update
 func (c *Client) WebAuthnServiceUpdateCredential(ctx context.Context, credentialID string, body *WebAuthnServiceUpdateCredentialBody) (*WebauthnUpdateCredentialResponse, error) {
 	var enc paramEncoder
-	path := "/api/v1/webauthn/credentials/" + enc.path("credential_id", "simple", false, credentialID)
+	reqPath := "/api/v1/webauthn/credentials/" + enc.path("credential_id", "simple", false, credentialID)
 	if enc.err != nil {
 		return nil, fmt.Errorf("%s: %w", opWebAuthnServiceUpdateCredential.id, enc.err)
 	}
 	req := &request{
 		header: enc.header,
 		op:     opWebAuthnServiceUpdateCredential,
-		path:   path,
+		path:   reqPath,
 		query:  enc.query,
 	}
 	if body == nil {
