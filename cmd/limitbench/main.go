@@ -1,0 +1,194 @@
+// Command limitbench measures how well Scalekit clients stay inside limits
+// they are not told. It runs each scenario against an in-process fake
+// Scalekit (internal/fakescalekit) with hidden limits — a 50 requests/s
+// bucket with a burst of 10 on the management API, 5 tokens/s per client on
+// /oauth/token, expiring access tokens, a monthly tool-call allowance — and
+// drives every client identically:
+//
+//	limitgen       the generated client (golden/scalekit), defaults; in the
+//	               "configured" scenario it is given WithLimit(50/s, burst 10)
+//	net/http       plain net/http, cached token, no retries
+//	retryablehttp  github.com/hashicorp/go-retryablehttp v0.7.8, defaults
+//	stainless      the Stainless SDKs' policy: 2 retries on 408/409/429/5xx,
+//	               Retry-After up to 60 s, else 0.5 s·2ⁿ capped at 8 s less
+//	               up to 25% jitter
+//	aws-adaptive   aws-sdk-go-v2 retry.NewAdaptiveMode, driven through
+//	               GetAttemptToken/GetRetryToken, 429 = throttle error code
+//	oracle         paces at the hidden rate and knows the allowance and the
+//	               token lifetime: the best any client can do
+//
+// Scenarios:
+//
+//	steady        16 goroutines, closed loop, rate unknown to the clients
+//	configured    the same, the rate given to clients that take one
+//	headers       the same, server sends RateLimit/RateLimit-Policy (IETF draft-11)
+//	x-headers     the same, server sends X-RateLimit-Limit/Remaining/Reset
+//	token-expiry  the same, access tokens expire every 2 s
+//	quota         8 goroutines × 40 tool calls against an allowance of 100
+//	burst         500 callers at once, one call each
+//	deadline      callers arrive at twice the limit, each with a 100 ms deadline
+//
+// Metrics: goodput as a fraction of the ceiling (hidden rate × window +
+// burst) and as a ratio of the oracle's; 429s per accepted request; fraction
+// of calls that returned an error; p50/p99/max latency; token mints and
+// 401s; tool calls the server received after the allowance was used up (and
+// after it had refused one); how long over-quota calls took to fail; for the
+// burst, the time until the last caller finished against the ideal
+// (callers − burst) / rate. "≥" marks a value cut short by the scenario's cap
+// (a client still sleeping on a Retry-After of days, say).
+//
+// Usage:
+//
+//	go run ./cmd/limitbench [flags]
+//
+// Flags:
+//
+//	-quick          short windows, clients run side by side: under a minute
+//	-runs N         run each scenario N times and report medians (default 1;
+//	                use 3 or more on a shared machine)
+//	-duration D     measuring window of the steady scenarios (default 15s,
+//	                3s with -quick)
+//	-scenario LIST  comma-separated scenario names (default all)
+//	-clients LIST   comma-separated client names (default all)
+//	-parallel       run the clients of a scenario at once (default with -quick)
+//	-service D      the fake server's time per request (default 10ms)
+//	-json           print JSON (every run and the medians) instead of Markdown
+//	-list           list scenarios and clients and exit
+//
+// The output is a Markdown table per scenario, followed by whether the
+// generated client met the runtime issue's targets. Numbers from a noisy
+// shared machine: compare ratios against the oracle and medians of several
+// runs, not single absolute times. Per-call overhead is measured separately
+// with `go test -bench . ./internal/bench`.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/limitgen/limitgen/internal/bench"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "limitbench:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	var (
+		quick    = flag.Bool("quick", false, "short windows, clients side by side: under a minute")
+		asJSON   = flag.Bool("json", false, "print JSON instead of Markdown")
+		runs     = flag.Int("runs", 1, "runs per scenario; medians are reported")
+		window   = flag.Duration("duration", 0, "measuring window of the steady scenarios")
+		scen     = flag.String("scenario", "", "comma-separated scenarios (default all)")
+		clients  = flag.String("clients", "", "comma-separated clients (default all)")
+		parallel = flag.Bool("parallel", false, "run the clients of a scenario at once (default with -quick)")
+		service  = flag.Duration("service", 0, "fake server time per request (default 10ms)")
+		list     = flag.Bool("list", false, "list scenarios and clients and exit")
+	)
+	flag.Parse()
+	opts := bench.Options{Quick: *quick, Window: *window, ServiceTime: *service}
+	allScen, allKinds := bench.Scenarios(opts), bench.Kinds()
+	if *list {
+		for _, s := range allScen {
+			fmt.Printf("scenario %-13s %s\n", s.Name, s.About)
+		}
+		for _, k := range allKinds {
+			fmt.Printf("client   %-13s %s\n", k.Name, k.About)
+		}
+		return nil
+	}
+	scenarios, err := pick(allScen, *scen, func(s bench.Scenario) string { return s.Name })
+	if err != nil {
+		return err
+	}
+	kinds, err := pick(allKinds, *clients, func(k bench.Kind) string { return k.Name })
+	if err != nil {
+		return err
+	}
+	par := *parallel || (*quick && !isSet("parallel"))
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	var mu sync.Mutex
+	started := time.Now()
+	suite := bench.Suite{Scenarios: scenarios, Kinds: kinds, Runs: *runs, Parallel: par,
+		Progress: func(r bench.Result) {
+			mu.Lock()
+			defer mu.Unlock()
+			fmt.Fprintf(os.Stderr, "%6.1fs  %-13s %-14s goodput %5.1f%%  rejected/accepted %.3f\n",
+				time.Since(started).Seconds(), r.Scenario, r.Client, 100*r.Goodput, r.RejectedPerAccepted)
+		}}
+	results, err := suite.Run(ctx)
+	if err != nil {
+		return err
+	}
+	sums := bench.Summarize(results)
+	targets := bench.Targets(sums)
+	if *asJSON {
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(struct {
+			Machine   string          `json:"machine"`
+			Command   string          `json:"command"`
+			Summaries []bench.Summary `json:"summaries"`
+			Targets   []bench.Target  `json:"targets"`
+		}{machine(), command(), sums, targets})
+	}
+	fmt.Printf("Command: `%s` — %s, runs per scenario: %d, clients %s.\n\n",
+		command(), machine(), max(1, *runs), map[bool]string{true: "side by side", false: "one at a time"}[par])
+	bench.WriteMarkdown(os.Stdout, scenarios, sums)
+	bench.WriteTargets(os.Stdout, targets)
+	return nil
+}
+
+func isSet(name string) bool {
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
+// pick selects the named items (all when names is empty), in their
+// original order.
+func pick[T any](all []T, names string, name func(T) string) ([]T, error) {
+	if names == "" {
+		return all, nil
+	}
+	want := map[string]bool{}
+	for _, n := range strings.Split(names, ",") {
+		want[strings.TrimSpace(n)] = true
+	}
+	var out []T
+	for _, x := range all {
+		if want[name(x)] {
+			out = append(out, x)
+			delete(want, name(x))
+		}
+	}
+	for n := range want {
+		var known []string
+		for _, x := range all {
+			known = append(known, name(x))
+		}
+		return nil, fmt.Errorf("unknown name %q (known: %s)", n, strings.Join(known, ", "))
+	}
+	return out, nil
+}
+
+func machine() string {
+	return fmt.Sprintf("%s %s/%s, %d CPUs", runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU())
+}
+
+func command() string {
+	return strings.Join(append([]string{"go run ./cmd/limitbench"}, os.Args[1:]...), " ")
+}
