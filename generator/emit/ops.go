@@ -345,8 +345,9 @@ func (e *emitter) errorValueFunc(op *model.Operation) jen.Code {
 	var exact, ranges []*group
 	var def *model.Type
 	add := func(groups []*group, t *model.Type, v jen.Code) []*group {
+		key := fmt.Sprintf("%#v", e.goType(t))
 		for _, g := range groups {
-			if g.typ.Deref() == t.Deref() && t.Deref() != nil && t.Deref().Name != "" {
+			if fmt.Sprintf("%#v", e.goType(g.typ)) == key {
 				g.vals = append(g.vals, v)
 				return groups
 			}
@@ -362,7 +363,7 @@ func (e *emitter) errorValueFunc(op *model.Operation) jen.Code {
 		if r.Type == nil || r.Encoding != model.BodyJSON {
 			continue
 		}
-		if d := r.Type.Deref(); def != nil && d != nil && d.Name != "" && d == def.Deref() {
+		if def != nil && fmt.Sprintf("%#v", e.goType(r.Type)) == fmt.Sprintf("%#v", e.goType(def)) {
 			continue // the default case returns the same type
 		}
 		s := strings.ToUpper(r.Status)

@@ -418,11 +418,7 @@ func (c *Client) ConnectedAccountServiceCreateConnectedAccount(ctx context.Conte
 	if err != nil {
 		return nil, paramErrorValue(err, func(status int) any {
 			switch status {
-			case 400:
-				return new(json.RawMessage)
-			case 401:
-				return new(json.RawMessage)
-			case 409:
+			case 400, 401, 409:
 				return new(json.RawMessage)
 			}
 			return nil
@@ -463,11 +459,7 @@ func (c *Client) ConnectedAccountServiceDeleteConnectedAccount(ctx context.Conte
 	if err != nil {
 		return nil, paramErrorValue(err, func(status int) any {
 			switch status {
-			case 400:
-				return new(json.RawMessage)
-			case 401:
-				return new(json.RawMessage)
-			case 404:
+			case 400, 401, 404:
 				return new(json.RawMessage)
 			}
 			return nil
@@ -543,11 +535,7 @@ func (c *Client) ConnectedAccountServiceGetConnectedAccountAuth(ctx context.Cont
 	if err != nil {
 		return nil, paramErrorValue(err, func(status int) any {
 			switch status {
-			case 400:
-				return new(json.RawMessage)
-			case 401:
-				return new(json.RawMessage)
-			case 404:
+			case 400, 401, 404:
 				return new(json.RawMessage)
 			}
 			return nil
@@ -623,11 +611,7 @@ func (c *Client) ConnectedAccountServiceGetConnectedAccountDetails(ctx context.C
 	if err != nil {
 		return nil, paramErrorValue(err, func(status int) any {
 			switch status {
-			case 400:
-				return new(json.RawMessage)
-			case 401:
-				return new(json.RawMessage)
-			case 404:
+			case 400, 401, 404:
 				return new(json.RawMessage)
 			}
 			return nil
@@ -669,9 +653,7 @@ func (c *Client) ConnectedAccountServiceGetMagicLinkForConnectedAccount(ctx cont
 	if err != nil {
 		return nil, paramErrorValue(err, func(status int) any {
 			switch status {
-			case 400:
-				return new(json.RawMessage)
-			case 401:
+			case 400, 401:
 				return new(json.RawMessage)
 			}
 			return nil
@@ -771,9 +753,7 @@ func (c *Client) ConnectedAccountServiceListConnectedAccounts(ctx context.Contex
 	if err != nil {
 		return nil, paramErrorValue(err, func(status int) any {
 			switch status {
-			case 400:
-				return new(json.RawMessage)
-			case 401:
+			case 400, 401:
 				return new(json.RawMessage)
 			}
 			return nil
@@ -842,9 +822,7 @@ func (c *Client) ConnectedAccountServiceSearchConnectedAccounts(ctx context.Cont
 	if err != nil {
 		return nil, paramErrorValue(err, func(status int) any {
 			switch status {
-			case 400:
-				return new(json.RawMessage)
-			case 401:
+			case 400, 401:
 				return new(json.RawMessage)
 			}
 			return nil
@@ -886,11 +864,7 @@ func (c *Client) ConnectedAccountServiceUpdateConnectedAccount(ctx context.Conte
 	if err != nil {
 		return nil, paramErrorValue(err, func(status int) any {
 			switch status {
-			case 400:
-				return new(json.RawMessage)
-			case 401:
-				return new(json.RawMessage)
-			case 404:
+			case 400, 401, 404:
 				return new(json.RawMessage)
 			}
 			return nil
@@ -931,13 +905,7 @@ func (c *Client) ConnectedAccountServiceVerifyConnectedAccountUser(ctx context.C
 	if err != nil {
 		return nil, paramErrorValue(err, func(status int) any {
 			switch status {
-			case 400:
-				return new(json.RawMessage)
-			case 401:
-				return new(json.RawMessage)
-			case 403:
-				return new(json.RawMessage)
-			case 404:
+			case 400, 401, 403, 404:
 				return new(json.RawMessage)
 			}
 			return nil
@@ -1649,9 +1617,7 @@ func (c *Client) McpServiceCreateMcpConfig(ctx context.Context, body *McpMcpConf
 	if err != nil {
 		return nil, paramErrorValue(err, func(status int) any {
 			switch status {
-			case 400:
-				return new(json.RawMessage)
-			case 401:
+			case 400, 401:
 				return new(json.RawMessage)
 			}
 			return nil
@@ -1707,9 +1673,7 @@ func (c *Client) McpServiceCreateMcpSessionToken(ctx context.Context, mcpConfigI
 	if err != nil {
 		return nil, paramErrorValue(err, func(status int) any {
 			switch status {
-			case 400:
-				return new(json.RawMessage)
-			case 404:
+			case 400, 404:
 				return new(json.RawMessage)
 			}
 			return nil
@@ -1751,11 +1715,7 @@ func (c *Client) McpServiceDeleteMcpConfig(ctx context.Context, configID string)
 	if err != nil {
 		return nil, paramErrorValue(err, func(status int) any {
 			switch status {
-			case 400:
-				return new(json.RawMessage)
-			case 401:
-				return new(json.RawMessage)
-			case 404:
+			case 400, 401, 404:
 				return new(json.RawMessage)
 			}
 			return nil
@@ -1797,11 +1757,7 @@ func (c *Client) McpServiceGetMcpConfig(ctx context.Context, configID string) (*
 	if err != nil {
 		return nil, paramErrorValue(err, func(status int) any {
 			switch status {
-			case 400:
-				return new(json.RawMessage)
-			case 401:
-				return new(json.RawMessage)
-			case 404:
+			case 400, 401, 404:
 				return new(json.RawMessage)
 			}
 			return nil
@@ -1884,9 +1840,7 @@ func (c *Client) McpServiceListMcpConfigs(ctx context.Context, params *McpServic
 	if err != nil {
 		return nil, paramErrorValue(err, func(status int) any {
 			switch status {
-			case 400:
-				return new(json.RawMessage)
-			case 401:
+			case 400, 401:
 				return new(json.RawMessage)
 			}
 			return nil
@@ -1942,9 +1896,7 @@ func (c *Client) McpServiceListMcpConnectedAccounts(ctx context.Context, configI
 	if err != nil {
 		return nil, paramErrorValue(err, func(status int) any {
 			switch status {
-			case 400:
-				return new(json.RawMessage)
-			case 404:
+			case 400, 404:
 				return new(json.RawMessage)
 			}
 			return nil
@@ -1995,11 +1947,7 @@ func (c *Client) McpServiceUpdateMcpConfig(ctx context.Context, configID string,
 	if err != nil {
 		return nil, paramErrorValue(err, func(status int) any {
 			switch status {
-			case 400:
-				return new(json.RawMessage)
-			case 401:
-				return new(json.RawMessage)
-			case 404:
+			case 400, 401, 404:
 				return new(json.RawMessage)
 			}
 			return nil

@@ -210,9 +210,7 @@ func (c *Client) OrganizationServiceGetOrganizationByExternalID(ctx context.Cont
 	if err != nil {
 		return nil, paramErrorValue(err, func(status int) any {
 			switch status {
-			case 400:
-				return new(json.RawMessage)
-			case 404:
+			case 400, 404:
 				return new(json.RawMessage)
 			}
 			return nil
@@ -466,9 +464,7 @@ func (c *Client) OrganizationServiceUpdateOrganizationSettings(ctx context.Conte
 	if err != nil {
 		return nil, paramErrorValue(err, func(status int) any {
 			switch status {
-			case 400:
-				return new(json.RawMessage)
-			case 404:
+			case 400, 404:
 				return new(json.RawMessage)
 			}
 			return nil
@@ -736,9 +732,7 @@ func (c *Client) ProviderServiceUpdateCustomProvider(ctx context.Context, identi
 	if err != nil {
 		return nil, paramErrorValue(err, func(status int) any {
 			switch status {
-			case 400:
-				return new(json.RawMessage)
-			case 404:
+			case 400, 404:
 				return new(json.RawMessage)
 			}
 			return nil

@@ -231,13 +231,7 @@ func (c *Client) ToolServiceExecuteTool(ctx context.Context, body *ToolsExecuteT
 	if err != nil {
 		return nil, paramErrorValue(err, func(status int) any {
 			switch status {
-			case 400:
-				return new(json.RawMessage)
-			case 401:
-				return new(json.RawMessage)
-			case 404:
-				return new(json.RawMessage)
-			case 500:
+			case 400, 401, 404, 500:
 				return new(json.RawMessage)
 			}
 			return nil
@@ -300,11 +294,7 @@ func (c *Client) ToolServiceListAvailableTools(ctx context.Context, params *Tool
 	if err != nil {
 		return nil, paramErrorValue(err, func(status int) any {
 			switch status {
-			case 400:
-				return new(json.RawMessage)
-			case 401:
-				return new(json.RawMessage)
-			case 404:
+			case 400, 401, 404:
 				return new(json.RawMessage)
 			}
 			return nil
@@ -381,9 +371,7 @@ func (c *Client) ToolServiceListScopedTools(ctx context.Context, params *ToolSer
 	if err != nil {
 		return nil, paramErrorValue(err, func(status int) any {
 			switch status {
-			case 400:
-				return new(json.RawMessage)
-			case 401:
+			case 400, 401:
 				return new(json.RawMessage)
 			}
 			return nil
@@ -487,9 +475,7 @@ func (c *Client) ToolServiceListTools(ctx context.Context, params *ToolServiceLi
 	if err != nil {
 		return nil, paramErrorValue(err, func(status int) any {
 			switch status {
-			case 400:
-				return new(json.RawMessage)
-			case 401:
+			case 400, 401:
 				return new(json.RawMessage)
 			}
 			return nil
@@ -1174,9 +1160,7 @@ func (c *Client) UserServiceSearchOrganizationUsers(ctx context.Context, organiz
 	if err != nil {
 		return nil, paramErrorValue(err, func(status int) any {
 			switch status {
-			case 400:
-				return new(json.RawMessage)
-			case 404:
+			case 400, 404:
 				return new(json.RawMessage)
 			}
 			return nil

@@ -138,11 +138,43 @@ func (b *rateBucket) paceLocked(now time.Time) (float64, int) {
 	return r, 1
 }
 
-// wait blocks until the bucket admits cost units, or returns a
+// waitBucket blocks until the bucket admits cost units, or returns a
 // *RateLimitedError at once when that would be after notAfter. It returns
 // the epoch the call is sent in, for onThrottle.
 func (c *Client) waitBucket(ctx context.Context, b *rateBucket, cost int, notAfter time.Time, opID string) (uint64, error) {
-	now := c.clk.now()
+	for {
+		now := c.clk.now()
+		at, ep, err := c.reserveBucket(ctx, b, cost, now, notAfter, opID)
+		if err != nil || !at.After(now) {
+			return ep, err
+		}
+		if err := c.clk.sleepUntil(ctx, at); err != nil {
+			return ep, err
+		}
+		// A throttle seen while this call slept paused the bucket or changed
+		// its pace: book again rather than send into the pause.
+		if !b.stale(ep, at) {
+			return ep, nil
+		}
+	}
+}
+
+// stale reports whether a booking made in epoch ep for time at was
+// overtaken by a throttle or an announcement.
+func (b *rateBucket) stale(ep uint64, at time.Time) bool {
+	if b.known {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		return b.pausedUntil.After(at)
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.epoch != ep && b.pausedUntil.After(at)
+}
+
+// reserveBucket books cost units at or after now and returns when they may
+// be sent.
+func (c *Client) reserveBucket(ctx context.Context, b *rateBucket, cost int, now, notAfter time.Time, opID string) (time.Time, uint64, error) {
 	b.mu.Lock()
 	if !b.known && !now.Before(b.syncAt) {
 		b.syncAt = now.Add(learnSync)
@@ -160,26 +192,21 @@ func (c *Client) waitBucket(ctx context.Context, b *rateBucket, cost int, notAft
 
 	at := start
 	if rate > 0 {
+		maxWait := notAfter.Sub(start)
 		var ok bool
 		var err error
-		maxWait := notAfter.Sub(start)
 		at, ok, err = c.store.Take(ctx, b.key, rate, burst, cost, start, maxWait)
 		if err != nil {
 			c.storeFailed(err)
 			at, ok, _ = c.local.Take(ctx, b.key, rate, burst, cost, start, maxWait)
 		}
 		if !ok {
-			return ep, &RateLimitedError{Operation: opID, Limit: b.limit, RetryAt: at}
+			return at, ep, &RateLimitedError{Operation: opID, Limit: b.limit, RetryAt: at}
 		}
-	} else if !notAfter.IsZero() && at.After(notAfter) {
-		return ep, &RateLimitedError{Operation: opID, Limit: b.limit, RetryAt: at}
+	} else if at.After(notAfter) {
+		return at, ep, &RateLimitedError{Operation: opID, Limit: b.limit, RetryAt: at}
 	}
-	if at.After(now) {
-		if err := c.clk.sleepUntil(ctx, at); err != nil {
-			return ep, err
-		}
-	}
-	return ep, nil
+	return at, ep, nil
 }
 
 // onAccepted records a call the server accepted.

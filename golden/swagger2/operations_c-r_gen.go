@@ -322,11 +322,7 @@ func (c *Client) ConnectedAccountServiceCreateConnectedAccount(ctx context.Conte
 	if err != nil {
 		return nil, paramErrorValue(err, func(status int) any {
 			switch status {
-			case 400:
-				return new(json.RawMessage)
-			case 401:
-				return new(json.RawMessage)
-			case 409:
+			case 400, 401, 409:
 				return new(json.RawMessage)
 			}
 			return nil
@@ -367,11 +363,7 @@ func (c *Client) ConnectedAccountServiceDeleteConnectedAccount(ctx context.Conte
 	if err != nil {
 		return nil, paramErrorValue(err, func(status int) any {
 			switch status {
-			case 400:
-				return new(json.RawMessage)
-			case 401:
-				return new(json.RawMessage)
-			case 404:
+			case 400, 401, 404:
 				return new(json.RawMessage)
 			}
 			return nil
@@ -446,11 +438,7 @@ func (c *Client) ConnectedAccountServiceGetConnectedAccountAuth(ctx context.Cont
 	if err != nil {
 		return nil, paramErrorValue(err, func(status int) any {
 			switch status {
-			case 400:
-				return new(json.RawMessage)
-			case 401:
-				return new(json.RawMessage)
-			case 404:
+			case 400, 401, 404:
 				return new(json.RawMessage)
 			}
 			return nil
@@ -492,9 +480,7 @@ func (c *Client) ConnectedAccountServiceGetMagicLinkForConnectedAccount(ctx cont
 	if err != nil {
 		return nil, paramErrorValue(err, func(status int) any {
 			switch status {
-			case 400:
-				return new(json.RawMessage)
-			case 401:
+			case 400, 401:
 				return new(json.RawMessage)
 			}
 			return nil
@@ -588,9 +574,7 @@ func (c *Client) ConnectedAccountServiceListConnectedAccounts(ctx context.Contex
 	if err != nil {
 		return nil, paramErrorValue(err, func(status int) any {
 			switch status {
-			case 400:
-				return new(json.RawMessage)
-			case 401:
+			case 400, 401:
 				return new(json.RawMessage)
 			}
 			return nil
@@ -659,9 +643,7 @@ func (c *Client) ConnectedAccountServiceSearchConnectedAccounts(ctx context.Cont
 	if err != nil {
 		return nil, paramErrorValue(err, func(status int) any {
 			switch status {
-			case 400:
-				return new(json.RawMessage)
-			case 401:
+			case 400, 401:
 				return new(json.RawMessage)
 			}
 			return nil
@@ -703,11 +685,7 @@ func (c *Client) ConnectedAccountServiceUpdateConnectedAccount(ctx context.Conte
 	if err != nil {
 		return nil, paramErrorValue(err, func(status int) any {
 			switch status {
-			case 400:
-				return new(json.RawMessage)
-			case 401:
-				return new(json.RawMessage)
-			case 404:
+			case 400, 401, 404:
 				return new(json.RawMessage)
 			}
 			return nil
@@ -1656,9 +1634,7 @@ func (c *Client) OrganizationServiceUpdateOrganizationSettings(ctx context.Conte
 	if err != nil {
 		return nil, paramErrorValue(err, func(status int) any {
 			switch status {
-			case 400:
-				return new(json.RawMessage)
-			case 404:
+			case 400, 404:
 				return new(json.RawMessage)
 			}
 			return nil

@@ -231,13 +231,7 @@ func (c *Client) ToolServiceExecuteTool(ctx context.Context, body *ToolsExecuteT
 	if err != nil {
 		return nil, paramErrorValue(err, func(status int) any {
 			switch status {
-			case 400:
-				return new(json.RawMessage)
-			case 401:
-				return new(json.RawMessage)
-			case 404:
-				return new(json.RawMessage)
-			case 500:
+			case 400, 401, 404, 500:
 				return new(json.RawMessage)
 			}
 			return nil
