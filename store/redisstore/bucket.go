@@ -27,8 +27,13 @@ import (
 // ARGV[2] burst
 // ARGV[3] n
 // ARGV[4] longest acceptable wait, µs
-// ARGV[5] now, µs, or "" for the Redis server's clock
-// ARGV[6] extra time to live, ms, beyond the moment the bucket is full
+// ARGV[5] "caller": ARGV[6] is now, µs since the epoch;
+//
+//	"redis": now is the Redis server's clock plus ARGV[6] µs (the
+//	caller asks for a time that far ahead of its own clock, for
+//	example the end of a pause)
+//
+// ARGV[7] extra time to live, ms, beyond the moment the bucket is full
 //
 // It returns {1, wait µs} when the tokens are reserved and {0, wait µs}
 // when the wait would be longer than allowed and nothing is reserved.
@@ -37,12 +42,10 @@ local interval = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
 local n = tonumber(ARGV[3])
 local maxwait = tonumber(ARGV[4])
-local now
-if ARGV[5] == '' then
+local now = tonumber(ARGV[6])
+if ARGV[5] == 'redis' then
   local t = redis.call('TIME')
-  now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-else
-  now = tonumber(ARGV[5])
+  now = now + tonumber(t[1]) * 1000000 + tonumber(t[2])
 end
 local epoch, count, off = now, 0, 0
 local v = redis.call('GET', KEYS[1])
@@ -65,7 +68,7 @@ if wait > maxwait then
   return {0, math.ceil(wait)}
 end
 count = count + n
-local ttl = math.ceil((off + n * interval) / 1000) + tonumber(ARGV[6])
+local ttl = math.ceil((off + n * interval) / 1000) + tonumber(ARGV[7])
 redis.call('SET', KEYS[1], string.format('%.0f %.0f %s', epoch, count, ARGV[1]), 'PX', ttl)
 return {1, math.ceil(wait)}
 `)
@@ -95,9 +98,13 @@ func (s *Store) Take(ctx context.Context, key string, rate float64, burst int, n
 	// past means full); one that dies early would over-admit. On the
 	// caller's clock, which may be a fake one running at any speed, the
 	// key's real-time TTL says nothing about the bucket, so keep it long.
-	clock, linger := "", int64(1000)
+	//
+	// On the Redis clock, only how far now lies ahead of this machine's
+	// clock is sent (a caller may ask for a time after a pause); a now in
+	// the past counts as this moment.
+	clock, t, linger := "redis", max(time.Until(now).Microseconds(), 0), int64(1000)
 	if s.callerClock {
-		clock, linger = strconv.FormatInt(now.UnixMicro(), 10), int64(time.Hour/time.Millisecond)
+		clock, t, linger = "caller", now.UnixMicro(), int64(time.Hour/time.Millisecond)
 	}
 	k := s.key("bucket", key)
 	type reply struct {
@@ -106,7 +113,7 @@ func (s *Store) Take(ctx context.Context, key string, rate float64, burst int, n
 	}
 	r, err := call(s, ctx, "take", key, func(ctx context.Context) (reply, error) {
 		vals, err := s.run(ctx, takeScript, []string{k},
-			strconv.FormatFloat(interval, 'f', -1, 64), burst, n, maxWaitUS, clock, linger).Int64Slice()
+			strconv.FormatFloat(interval, 'f', -1, 64), burst, n, maxWaitUS, clock, t, linger).Int64Slice()
 		if err != nil {
 			return reply{}, err
 		}

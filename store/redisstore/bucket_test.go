@@ -170,6 +170,34 @@ func TestTakeRedisClock(t *testing.T) {
 	}
 }
 
+// TestTakeRedisClockAhead asks the bucket, on the Redis clock, for tokens
+// at a time ahead of now (after a pause): the bucket must be judged as it
+// will be then, refilled by the pause.
+func TestTakeRedisClockAhead(t *testing.T) {
+	s, _ := newStore(t)
+	ctx := context.Background()
+	now := time.Now()
+	for range 2 {
+		if _, ok, err := s.Take(ctx, "api:rate:l:env", 1, 2, 1, now, 0); err != nil || !ok {
+			t.Fatalf("draining: ok %v, err %v", ok, err)
+		}
+	}
+	later := now.Add(5 * time.Second)
+	for i := range 2 {
+		at, ok, err := s.Take(ctx, "api:rate:l:env", 1, 2, 1, later, 0)
+		if err != nil || !ok || !at.Equal(later) {
+			t.Errorf("take %d five seconds ahead: at %v, ok %v, err %v; want at once then", i+1, at.Sub(later), ok, err)
+		}
+	}
+	at, ok, err := s.Take(ctx, "api:rate:l:env", 1, 2, 1, later, 0)
+	if err != nil || ok {
+		t.Fatalf("third take five seconds ahead: ok %v, err %v; want refused", ok, err)
+	}
+	if w := at.Sub(later); w <= 700*time.Millisecond || w > time.Second {
+		t.Errorf("third take five seconds ahead: available %v after, want about 1s", w)
+	}
+}
+
 // TestTakeConcurrentNeverOverAdmits races many goroutines for a bucket that
 // barely refills: exactly the burst must be admitted.
 func TestTakeConcurrentNeverOverAdmits(t *testing.T) {

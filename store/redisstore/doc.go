@@ -27,9 +27,10 @@
 // disagree about the time by milliseconds to seconds, and a bucket whose
 // state is written by one clock and read by another either admits a burst
 // too many (a caller whose clock runs ahead sees the bucket as refilled) or
-// stalls everyone else. Only durations cross the boundary: the script
-// returns how long the caller must wait, and Take adds that to the now it
-// was given. WithCallerClock uses the callers' now instead, for tests with
+// stalls everyone else. Only durations cross the boundary: Take sends how
+// far the now it was given lies ahead of this machine's clock (after a
+// pause, say), the script returns how long the caller must wait from
+// there, and Take adds that to the now it was given. WithCallerClock uses the callers' now instead, for tests with
 // a fake clock or for deployments whose clocks are known to agree.
 // Expiries of tokens and learned rates are sent as durations (PX) for the
 // same reason; quota counters expire at the period's end (PEXPIREAT),
@@ -63,8 +64,13 @@
 // Each call is bounded by a timeout (WithTimeout, default 50 ms) whether
 // or not the go-redis client honours context deadlines; a call that passes
 // it returns an error wrapping ErrTimeout, and a Redis that is down returns
-// its connection error at once. The generated client then falls back to its
-// local limiter and ledger for that call (see its WithStore). Create the
+// its connection error. After a call fails to reach Redis, the store fails
+// fast with ErrUnavailable for a cooldown (WithCooldown, default one
+// second), so a hung Redis costs each client call nothing more; the first
+// call after the cooldown tries again, and the store recovers by itself
+// when Redis returns. On any error the generated client falls back to its
+// local limiter and ledger for that call (see its WithStore): while Redis
+// is away each process paces and counts alone, as if it had no store. Create the
 // go-redis client with ContextTimeoutEnabled: true so that an abandoned
 // call also stops reading at once; otherwise it runs on in the background
 // until the client's ReadTimeout.

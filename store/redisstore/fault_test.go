@@ -132,7 +132,7 @@ func everyCall(ctx context.Context, s *Store) map[string]error {
 // TestRedisDown: with nothing listening, every call fails within the
 // store's timeout (go-redis retries the dial for longer than that).
 func TestRedisDown(t *testing.T) {
-	s := New(downClient(t))
+	s := New(downClient(t), WithCooldown(0))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	for name, err := range everyCall(ctx, s) {
@@ -168,7 +168,7 @@ func TestRedisSlow(t *testing.T) {
 				MaxRetries:            -1,
 			})
 			defer rdb.Close()
-			s := New(rdb, WithTimeout(50*time.Millisecond))
+			s := New(rdb, WithTimeout(50*time.Millisecond), WithCooldown(0))
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			for name, err := range everyCall(ctx, s) {
@@ -236,7 +236,7 @@ func TestNoGoroutineLeak(t *testing.T) {
 	p := startProxy(t, "", 0)
 	hung := redis.NewClient(&redis.Options{Addr: p.addr(), ReadTimeout: time.Minute, MaxRetries: -1})
 	for _, rdb := range []*redis.Client{good, down, hung} {
-		s := New(rdb, WithPrefix(prefix), WithTimeout(100*time.Millisecond))
+		s := New(rdb, WithPrefix(prefix), WithTimeout(100*time.Millisecond), WithCooldown(0))
 		var wg sync.WaitGroup
 		for range 8 {
 			wg.Go(func() { everyCall(context.Background(), s) })
@@ -256,5 +256,58 @@ func TestNoGoroutineLeak(t *testing.T) {
 		buf := make([]byte, 1<<20)
 		buf = buf[:runtime.Stack(buf, true)]
 		t.Errorf("%d goroutines after closing everything, %d before:\n%s", n, base, bytes.TrimSpace(buf))
+	}
+}
+
+// TestCooldownAndRecovery takes Redis away and brings it back (a proxy in
+// front of it, stopped and restarted on the same port): after a failure
+// the store fails fast, and once Redis is back the calls go through again.
+func TestCooldownAndRecovery(t *testing.T) {
+	opt := redisOptions(t)
+	target := opt.Addr
+	p := startProxy(t, target, 0)
+	opt.Addr = p.addr()
+	opt.ContextTimeoutEnabled = true
+	rdb := redis.NewClient(opt)
+	defer rdb.Close()
+	s := New(rdb, WithPrefix(testPrefix(t, newClient(t))), WithTimeout(time.Second), WithCooldown(100*time.Millisecond))
+	ctx := context.Background()
+	reset := time.Now().Add(time.Hour)
+	if _, err := s.AddUsage(ctx, "api:quota:q:acct", 1, reset); err != nil {
+		t.Fatalf("with Redis up: %v", err)
+	}
+
+	p.close()
+	if _, err := s.AddUsage(ctx, "api:quota:q:acct", 1, reset); err == nil {
+		t.Fatal("with Redis down: no error")
+	}
+	if _, err := s.AddUsage(ctx, "api:quota:q:acct", 1, reset); !errors.Is(err, ErrUnavailable) {
+		t.Errorf("right after a failure: %v, want ErrUnavailable", err)
+	}
+
+	p2 := &proxy{target: target}
+	ln, err := net.Listen("tcp", p.addr())
+	if err != nil {
+		t.Skipf("cannot listen again on %s: %v", p.addr(), err)
+	}
+	p2.ln = ln
+	p2.wg.Go(p2.accept)
+	defer p2.close()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		used, err := s.AddUsage(ctx, "api:quota:q:acct", 1, reset)
+		if err == nil {
+			if used < 2 {
+				t.Errorf("after recovery the counter is %d, want at least 2", used)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("Redis is back but calls still fail: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if st := s.Stats(); st.Unavailable == 0 {
+		t.Errorf("Stats = %+v, want some calls failed fast", st)
 	}
 }

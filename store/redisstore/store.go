@@ -26,6 +26,14 @@ const DefaultTimeout = 50 * time.Millisecond
 // (give up).
 var ErrTimeout = errors.New("redis did not answer in time")
 
+// ErrUnavailable is wrapped by the error of a call that did not go to Redis
+// because a call shortly before failed to reach it (see WithCooldown).
+var ErrUnavailable = errors.New("redis unavailable")
+
+// DefaultCooldown is how long a Store fails fast after failing to reach
+// Redis, unless WithCooldown says otherwise.
+const DefaultCooldown = time.Second
+
 // Store keeps rate-limiter buckets, learned rates, quota counters and OAuth2
 // tokens in Redis. It is safe for concurrent use. It starts no goroutines
 // of its own and does not own the go-redis client: close that yourself.
@@ -34,11 +42,17 @@ type Store struct {
 	prefix      string
 	timeout     time.Duration
 	callerClock bool
+	cooldown    time.Duration
 
-	calls      atomic.Int64
-	roundTrips atomic.Int64
-	errs       atomic.Int64
-	timeouts   atomic.Int64
+	// downUntil (Unix ns) is when calls may go to Redis again after one
+	// failed to reach it; zero when none has.
+	downUntil atomic.Int64
+
+	calls       atomic.Int64
+	roundTrips  atomic.Int64
+	errs        atomic.Int64
+	timeouts    atomic.Int64
+	unavailable atomic.Int64
 }
 
 // Option configures a Store.
@@ -60,6 +74,17 @@ func WithTimeout(d time.Duration) Option {
 	}
 }
 
+// WithCooldown sets how long the store fails fast, with ErrUnavailable and
+// without asking Redis, after a call failed to reach Redis (a timeout or a
+// connection error, not an error reply). While Redis is down or hung, this
+// keeps each client call from paying the timeout once per store call; the
+// first call after the cooldown tries Redis again, so the clients recover
+// on their own when it returns. Zero or less turns it off; the default is
+// one second.
+func WithCooldown(d time.Duration) Option {
+	return func(s *Store) { s.cooldown = max(d, 0) }
+}
+
 // WithCallerClock makes Take use the now it is given instead of the Redis
 // server's clock. Use it with a fake clock in tests, or when every process
 // sharing the store has a clock that agrees with the others'.
@@ -70,7 +95,7 @@ func WithCallerClock() Option {
 // New returns a Store that keeps its state in the Redis that client talks
 // to (a *redis.Client, *redis.ClusterClient or *redis.Ring).
 func New(client redis.UniversalClient, opts ...Option) *Store {
-	s := &Store{rdb: client, prefix: DefaultPrefix, timeout: DefaultTimeout}
+	s := &Store{rdb: client, prefix: DefaultPrefix, timeout: DefaultTimeout, cooldown: DefaultCooldown}
 	for _, opt := range opts {
 		if opt != nil {
 			opt(s)
@@ -81,7 +106,7 @@ func New(client redis.UniversalClient, opts ...Option) *Store {
 
 // Stats counts a Store's work since it was created.
 type Stats struct {
-	// Calls is the number of store methods that went to Redis.
+	// Calls is the number of store methods called, Unavailable included.
 	Calls int64
 	// RoundTrips is the number of requests sent to Redis for them: one per
 	// call, plus one each time a script had to be sent in full because
@@ -91,15 +116,19 @@ type Stats struct {
 	Errors int64
 	// Timeouts is the number of calls that Redis did not answer in time.
 	Timeouts int64
+	// Unavailable is the number of calls that failed at once, without
+	// asking Redis, within a cooldown.
+	Unavailable int64
 }
 
 // Stats returns the store's counters.
 func (s *Store) Stats() Stats {
 	return Stats{
-		Calls:      s.calls.Load(),
-		RoundTrips: s.roundTrips.Load(),
-		Errors:     s.errs.Load(),
-		Timeouts:   s.timeouts.Load(),
+		Calls:       s.calls.Load(),
+		RoundTrips:  s.roundTrips.Load(),
+		Errors:      s.errs.Load(),
+		Timeouts:    s.timeouts.Load(),
+		Unavailable: s.unavailable.Load(),
 	}
 }
 
@@ -123,6 +152,11 @@ func call[T any](s *Store, ctx context.Context, op, key string, fn func(ctx cont
 		return zero, fmt.Errorf("redisstore: %s %s: %w", op, key, err)
 	}
 	s.calls.Add(1)
+	if until := s.downUntil.Load(); until != 0 && time.Now().UnixNano() < until {
+		s.errs.Add(1)
+		s.unavailable.Add(1)
+		return zero, fmt.Errorf("redisstore: %s %s: %w", op, key, ErrUnavailable)
+	}
 	tctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	done := make(chan result[T], 1) // buffered: an abandoned fn never blocks
@@ -143,6 +177,11 @@ func call[T any](s *Store, ctx context.Context, op, key string, fn func(ctx cont
 	if ctx.Err() != nil {
 		// The caller's own context ended: report that, not a slow Redis.
 		return zero, fmt.Errorf("redisstore: %s %s: %w", op, key, ctx.Err())
+	}
+	var reply redis.Error
+	if !errors.As(r.err, &reply) && s.cooldown > 0 {
+		// Redis was not reached (an error reply means it was).
+		s.downUntil.Store(time.Now().Add(s.cooldown).UnixNano())
 	}
 	var ne net.Error
 	if tctx.Err() != nil || errors.As(r.err, &ne) && ne.Timeout() {
