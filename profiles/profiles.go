@@ -15,3 +15,13 @@ const ScalekitName = "profiles/scalekit-rate-limits.yml"
 //
 //go:embed scalekit-rate-limits.yml
 var Scalekit []byte
+
+// ScalekitConfigName is the name under which the embedded Scalekit binding
+// config is reported in diagnostics and binding reasons.
+const ScalekitConfigName = "profiles/scalekit.limitgen.yaml"
+
+// ScalekitConfig is limitgen's binding config for the Scalekit profile
+// (schema: package generator/bind): which operations each limit covers.
+//
+//go:embed scalekit.limitgen.yaml
+var ScalekitConfig []byte

@@ -50,3 +50,10 @@ func snakeKey(name string) string {
 	}
 	return strings.Join(words, "_")
 }
+
+// TierKey returns the stable key of a tier name, as TierLimit.Tier holds it.
+func TierKey(name string) string { return snakeKey(name) }
+
+// IsRateWindow reports whether a limit with this window paces requests
+// (LimitRate: under a day) rather than counting an allowance (LimitQuota).
+func IsRateWindow(w model.Window) bool { return isRateWindow(w) }
