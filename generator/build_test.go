@@ -1,0 +1,125 @@
+package generator
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/limitgen/limitgen/openapi"
+	"github.com/limitgen/limitgen/profiles"
+)
+
+// sharedInputs is where the real documents live, relative to this package.
+const sharedInputs = "../../shared/inputs/openapi"
+
+func sharedDocs(t testing.TB) []string {
+	t.Helper()
+	if _, err := os.Stat(sharedInputs); err != nil {
+		t.Skipf("shared inputs not available: %v", err)
+	}
+	var docs []string
+	for _, pattern := range []string{"*.yaml", "*.yml", "*.json", "apis-io/*.yml", "apis-io/*.yaml", "apis-io/*.json"} {
+		m, err := filepath.Glob(filepath.Join(sharedInputs, pattern))
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs = append(docs, m...)
+	}
+	return docs
+}
+
+var methodRE = regexp.MustCompile(`(?m)^func \(c \*Client\) [A-Z]`)
+
+// TestBuildSharedDocuments generates a package from each of the real
+// documents, writes them all into one scratch module and runs go build and
+// go vet on it. The scratch module requires what this module requires, so
+// the runtime's golang.org/x imports resolve from the module cache offline.
+func TestBuildSharedDocuments(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow: builds 14 packages")
+	}
+	docs := sharedDocs(t)
+	if len(docs) != 14 {
+		t.Errorf("found %d documents, want 14", len(docs))
+	}
+	dir := t.TempDir()
+	writeScratchModule(t, dir)
+	for i, doc := range docs {
+		data, err := os.ReadFile(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pkg := fmt.Sprintf("p%02d", i)
+		res, err := Generate(Config{Spec: Input{Name: doc, Data: data}, Package: pkg})
+		if err != nil {
+			t.Errorf("%s: %v", doc, err)
+			continue
+		}
+		out := filepath.Join(dir, pkg)
+		if err := os.Mkdir(out, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		methods := 0
+		for _, f := range res.Files {
+			if err := os.WriteFile(filepath.Join(out, f.Name), f.Content, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if strings.HasPrefix(f.Name, "operations") {
+				methods += len(methodRE.FindAll(f.Content, -1))
+			}
+		}
+		t.Logf("%s -> %s: %d files, %d methods, %d warnings", filepath.Base(doc), pkg, len(res.Files), methods, len(res.Diagnostics))
+		if filepath.Base(doc) == "scalekit-official.yaml" && methods != 111 {
+			t.Errorf("%s: %d methods, want 111", doc, methods)
+		}
+	}
+	for _, args := range [][]string{{"build", "./..."}, {"vet", "./..."}} {
+		cmd := exec.Command("go", args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOPROXY=off", "GOWORK=off")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+}
+
+// writeScratchModule makes dir a module with this module's requirements.
+func writeScratchModule(t testing.TB, dir string) {
+	t.Helper()
+	mod, err := os.ReadFile(filepath.Join(repoRoot, "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := os.ReadFile(filepath.Join(repoRoot, "go.sum"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(mod), "\n")
+	lines[0] = "module scratch.example/build"
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte(strings.Join(lines, "\n")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "go.sum"), sum, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// BenchmarkGenerate generates the Scalekit client from the embedded
+// official document and profile.
+func BenchmarkGenerate(b *testing.B) {
+	cfg := Config{
+		Spec:    Input{Name: openapi.ScalekitName, Data: openapi.Scalekit},
+		Profile: &Input{Name: profiles.ScalekitName, Data: profiles.Scalekit},
+		Package: "scalekit",
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Generate(cfg); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
