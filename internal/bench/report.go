@@ -224,7 +224,11 @@ func Targets(sums []Summary) []Target {
 		case "token-expiry":
 			add(s, "no 401", fmt.Sprint(m.Unauthorized), m.Unauthorized == 0)
 		case "quota":
-			add(s, "≤ 1 request after the allowance is exhausted", fmt.Sprint(m.AfterAllowance), m.AfterAllowance <= 1)
+			// Calls already in flight when the allowance ran out reach the
+			// server whatever the client does (up to Workers−1 of them), so
+			// the target counts requests sent after the first refusal;
+			// AfterAllowance is in the table.
+			add(s, "≤ 1 request sent after the first refusal", fmt.Sprint(m.AfterRefusal), m.AfterRefusal <= 1)
 			add(s, "later calls fail in < 1 ms (p50)", dur(m.OverQuotaP50Ms, m.OverQuotaCensored),
 				m.OverQuotaP50Ms >= 0 && m.OverQuotaP50Ms < 1 && !m.OverQuotaCensored)
 		}

@@ -75,7 +75,7 @@ func Scenarios(o Options) []Scenario {
 	burstRate := 50.0
 	if o.Quick {
 		window, long = 3*time.Second, 5*time.Second
-		quotaCap, burstCap = 6*time.Second, 6*time.Second
+		quotaCap, burstCap = 5*time.Second, 5*time.Second
 		burstRate = 250
 	}
 	if o.Window > 0 {
