@@ -1,16 +1,16 @@
 package generator
 
 import (
+	"github.com/limitgen/limitgen/generator/bind"
 	"github.com/limitgen/limitgen/generator/model"
 )
 
-// bindProfile binds cfg.Profile (and cfg.Binding) to api.
-//
-// TODO(bind): call bind.Bind once package generator/bind lands; until then a
-// profile is accepted and ignored, so the client is generated without
-// limits.
+// bindProfile binds cfg.Profile (and cfg.Binding, when set) to api.
 func bindProfile(api *model.API, cfg Config) ([]model.Diagnostic, error) {
-	_ = api
-	_ = cfg
-	return nil, nil
+	var configName string
+	var configData []byte
+	if cfg.Binding != nil {
+		configName, configData = cfg.Binding.Name, cfg.Binding.Data
+	}
+	return bind.Bind(api, cfg.Profile.Name, cfg.Profile.Data, configName, configData)
 }

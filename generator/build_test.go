@@ -114,6 +114,7 @@ func BenchmarkGenerate(b *testing.B) {
 	cfg := Config{
 		Spec:    Input{Name: openapi.ScalekitName, Data: openapi.Scalekit},
 		Profile: &Input{Name: profiles.ScalekitName, Data: profiles.Scalekit},
+		Binding: &Input{Name: profiles.ScalekitConfigName, Data: profiles.ScalekitConfig},
 		Package: "scalekit",
 	}
 	b.ReportAllocs()

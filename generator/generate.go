@@ -3,6 +3,7 @@ package generator
 import (
 	"errors"
 	"fmt"
+	"go/token"
 	"sort"
 	"strings"
 
@@ -18,6 +19,9 @@ import (
 func Generate(cfg Config) (*Result, error) {
 	if cfg.Package == "" {
 		return nil, errors.New("no package name")
+	}
+	if !token.IsIdentifier(cfg.Package) || token.IsKeyword(cfg.Package) {
+		return nil, fmt.Errorf("invalid package name %q: want a Go identifier", cfg.Package)
 	}
 	api, diags, err := spec.Load(cfg.Spec.Name, cfg.Spec.Data, spec.Options{ReadFile: cfg.ReadFile})
 	if err != nil {

@@ -315,8 +315,7 @@ func (c *Client) DeleteOrganization(ctx context.Context, id string) error {
 		path:   reqPath,
 		query:  enc.query,
 	}
-	_, err := c.do(ctx, req)
-	if err != nil {
+	if _, err := c.do(ctx, req); err != nil {
 		return paramErrorValue(err, func(status int) any {
 			switch status {
 			case 404:
@@ -927,8 +926,7 @@ func (c *Client) RemoveMembership(ctx context.Context, organizationID string, id
 		path:   reqPath,
 		query:  enc.query,
 	}
-	_, err := c.do(ctx, req)
-	if err != nil {
+	if _, err := c.do(ctx, req); err != nil {
 		return paramErrorValue(err, func(status int) any {
 			switch status {
 			case 404:

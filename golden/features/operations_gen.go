@@ -53,8 +53,7 @@ func (c *Client) DeleteFile(ctx context.Context, id string) error {
 		path:   reqPath,
 		query:  enc.query,
 	}
-	_, err := c.do(ctx, req)
-	if err != nil {
+	if _, err := c.do(ctx, req); err != nil {
 		return paramErrorValue(err, func(status int) any {
 			switch status {
 			case 409:

@@ -8,10 +8,129 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	return newClient(baseURL, apiProfileValue, opts...)
 }
 
+// The limits of the rate-limit profile, for WithLimit, Usage and errors.
+const (
+	// LimitManagementAPIRequests is "Management API Requests" (rate, per environment).
+	// The profile says: "see provider documentation".
+	// The rate is not published: the client learns it from the server's responses.
+	// Notes: Per-environment request rate on organization/connection/directory/membership endpoints.
+	LimitManagementAPIRequests LimitID = "management_api_requests"
+	// LimitTokenEndpointClientCredentials is "Token Endpoint (client credentials)" (rate, per client).
+	// The profile says: "see provider documentation".
+	// The rate is not published: the client learns it from the server's responses.
+	// Notes: OAuth 2.0 token issuance at /oauth/token; cache and reuse access tokens until expiry.
+	LimitTokenEndpointClientCredentials LimitID = "token_endpoint_client_credentials"
+	// LimitM2MTokens is "M2M Tokens" (quota, per environment).
+	// The profile says: "10000 free per month (then $5 per 1,000)".
+	// Notes: Plan-level quota for machine-to-machine token issuance.
+	LimitM2MTokens LimitID = "m2m_tokens"
+	// LimitAgentToolCalls is "Agent Tool Calls" (quota, per account).
+	// The profile says: "5,000/month (Free, hard stop); 200,000/month (Growth)".
+	// Notes: Tool execution via /api/v1/execute_tool counts against the tool-call allowance.
+	LimitAgentToolCalls LimitID = "agent_tool_calls"
+	// LimitMonthlyActiveUsersMau is "Monthly Active Users (MAU)" (documented, per environment).
+	// The profile says: "1,000,000 free per month".
+	// Not enforced by the client: monthly active users are counted by the provider from sign-ins, not from API requests a client makes.
+	// Notes: Plan-level quota; usage beyond is billed per MAU.
+	LimitMonthlyActiveUsersMau LimitID = "monthly_active_users_mau"
+	// LimitMonthlyActiveOrganizationsMao is "Monthly Active Organizations (MAO)" (documented, per environment).
+	// The profile says: "100 free per month".
+	// Not enforced by the client: active organizations are counted by the provider from tenant activity, not from API requests a client makes.
+	// Notes: Plan-level quota; usage beyond is billed per MAO.
+	LimitMonthlyActiveOrganizationsMao LimitID = "monthly_active_organizations_mao"
+)
+
+// The plan tiers the profile names, for WithTier.
+const (
+	// TierFree is the profile's "Free" tier.
+	TierFree Tier = "free"
+	// TierGrowth is the profile's "Growth" tier.
+	TierGrowth Tier = "growth"
+)
+
 // apiProfileValue describes this API to the runtime.
 var apiProfileValue = &apiProfile{
-	name:     "Scalekit APIs",
-	tokenURL: "https://$SCALEKIT_ENVIRONMENT_URL/oauth/token",
+	limits: []*limitSpec{{
+		id:      LimitManagementAPIRequests,
+		kind:    limitKindRate,
+		name:    "Management API Requests",
+		scope:   "environment",
+		source:  "see provider documentation",
+		unknown: true,
+	}, {
+		id:      LimitTokenEndpointClientCredentials,
+		kind:    limitKindRate,
+		name:    "Token Endpoint (client credentials)",
+		scope:   "client",
+		source:  "see provider documentation",
+		unknown: true,
+	}, {
+		id:     LimitM2MTokens,
+		kind:   limitKindQuota,
+		name:   "M2M Tokens",
+		scope:  "environment",
+		source: "10000 free per month (then $5 per 1,000)",
+		tiers: []tierLimit{{
+			amount:      10000.0,
+			enforcement: enforceSoft,
+			unit:        "month",
+		}},
+	}, {
+		id:     LimitAgentToolCalls,
+		kind:   limitKindQuota,
+		name:   "Agent Tool Calls",
+		scope:  "account",
+		source: "5,000/month (Free, hard stop); 200,000/month (Growth)",
+		tiers: []tierLimit{{
+			amount:      5000.0,
+			enforcement: enforceHard,
+			tier:        TierFree,
+			unit:        "month",
+		}, {
+			amount: 200000.0,
+			tier:   TierGrowth,
+			unit:   "month",
+		}},
+	}, {
+		id:     LimitMonthlyActiveUsersMau,
+		kind:   limitKindDocumented,
+		name:   "Monthly Active Users (MAU)",
+		scope:  "environment",
+		source: "1,000,000 free per month",
+		tiers: []tierLimit{{
+			amount:      1e+06,
+			enforcement: enforceSoft,
+			unit:        "month",
+		}},
+	}, {
+		id:     LimitMonthlyActiveOrganizationsMao,
+		kind:   limitKindDocumented,
+		name:   "Monthly Active Organizations (MAO)",
+		scope:  "environment",
+		source: "100 free per month",
+		tiers: []tierLimit{{
+			amount:      100.0,
+			enforcement: enforceSoft,
+			unit:        "month",
+		}},
+	}},
+	name: "Scalekit APIs",
+	policies: profilePolicies{
+		backoff:    true,
+		jitter:     true,
+		retryAfter: true,
+		tiered:     true,
+		tokenReuse: true,
+	},
+	throttleStatus: []int{429},
+	tokenURL:       "https://$SCALEKIT_ENVIRONMENT_URL/oauth/token",
+	tokenUses: []limitUse{{
+		cost:  1,
+		limit: LimitTokenEndpointClientCredentials,
+	}, {
+		cost:  1,
+		limit: LimitM2MTokens,
+	}},
 }
 
 // The operation descriptors: one per method, handed to the request path.
@@ -21,48 +140,80 @@ var (
 		idempotent: true,
 		method:     "GET",
 		path:       "/api/v1/logs/authentication/requests",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opClientServiceCreateOrganizationClient = &operation{
 		id:         "ClientService_CreateOrganizationClient",
 		idempotent: false,
 		method:     "POST",
 		path:       "/api/v1/organizations/{organization_id}/clients",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opClientServiceCreateOrganizationClientSecret = &operation{
 		id:         "ClientService_CreateOrganizationClientSecret",
 		idempotent: false,
 		method:     "POST",
 		path:       "/api/v1/organizations/{organization_id}/clients/{client_id}/secrets",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opClientServiceDeleteOrganizationClient = &operation{
 		id:         "ClientService_DeleteOrganizationClient",
 		idempotent: true,
 		method:     "DELETE",
 		path:       "/api/v1/organizations/{organization_id}/clients/{client_id}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opClientServiceDeleteOrganizationClientSecret = &operation{
 		id:         "ClientService_DeleteOrganizationClientSecret",
 		idempotent: true,
 		method:     "DELETE",
 		path:       "/api/v1/organizations/{organization_id}/clients/{client_id}/secrets/{secret_id}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opClientServiceGetOrganizationClient = &operation{
 		id:         "ClientService_GetOrganizationClient",
 		idempotent: true,
 		method:     "GET",
 		path:       "/api/v1/organizations/{organization_id}/clients/{client_id}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opClientServiceListOrganizationClients = &operation{
 		id:         "ClientService_ListOrganizationClients",
 		idempotent: true,
 		method:     "GET",
 		path:       "/api/v1/organizations/{organization_id}/clients",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opClientServiceUpdateOrganizationClient = &operation{
 		id:         "ClientService_UpdateOrganizationClient",
 		idempotent: false,
 		method:     "PATCH",
 		path:       "/api/v1/organizations/{organization_id}/clients/{client_id}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opConnectedAccountServiceCreateConnectedAccount = &operation{
 		id:         "ConnectedAccountService_CreateConnectedAccount",
@@ -123,90 +274,150 @@ var (
 		idempotent: true,
 		method:     "DELETE",
 		path:       "/api/v1/organizations/{organization_id}/connections/{id}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opConnectionServiceDisableConnection = &operation{
 		id:         "ConnectionService_DisableConnection",
 		idempotent: false,
 		method:     "PATCH",
 		path:       "/api/v1/organizations/{organization_id}/connections/{id}:disable",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opConnectionServiceEnableConnection = &operation{
 		id:         "ConnectionService_EnableConnection",
 		idempotent: false,
 		method:     "PATCH",
 		path:       "/api/v1/organizations/{organization_id}/connections/{id}:enable",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opConnectionServiceGetConnection = &operation{
 		id:         "ConnectionService_GetConnection",
 		idempotent: true,
 		method:     "GET",
 		path:       "/api/v1/organizations/{organization_id}/connections/{id}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opConnectionServiceListConnections = &operation{
 		id:         "ConnectionService_ListConnections",
 		idempotent: true,
 		method:     "GET",
 		path:       "/api/v1/connections",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opDirectoryServiceDisableDirectory = &operation{
 		id:         "DirectoryService_DisableDirectory",
 		idempotent: false,
 		method:     "PATCH",
 		path:       "/api/v1/organizations/{organization_id}/directories/{id}:disable",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opDirectoryServiceEnableDirectory = &operation{
 		id:         "DirectoryService_EnableDirectory",
 		idempotent: false,
 		method:     "PATCH",
 		path:       "/api/v1/organizations/{organization_id}/directories/{id}:enable",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opDirectoryServiceGetDirectory = &operation{
 		id:         "DirectoryService_GetDirectory",
 		idempotent: true,
 		method:     "GET",
 		path:       "/api/v1/organizations/{organization_id}/directories/{id}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opDirectoryServiceListDirectories = &operation{
 		id:         "DirectoryService_ListDirectories",
 		idempotent: true,
 		method:     "GET",
 		path:       "/api/v1/organizations/{organization_id}/directories",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opDirectoryServiceListDirectoryGroups = &operation{
 		id:         "DirectoryService_ListDirectoryGroups",
 		idempotent: true,
 		method:     "GET",
 		path:       "/api/v1/organizations/{organization_id}/directories/{directory_id}/groups",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opDirectoryServiceListDirectoryUsers = &operation{
 		id:         "DirectoryService_ListDirectoryUsers",
 		idempotent: true,
 		method:     "GET",
 		path:       "/api/v1/organizations/{organization_id}/directories/{directory_id}/users",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opDomainServiceCreateDomain = &operation{
 		id:         "DomainService_CreateDomain",
 		idempotent: false,
 		method:     "POST",
 		path:       "/api/v1/organizations/{organization_id}/domains",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opDomainServiceDeleteDomain = &operation{
 		id:         "DomainService_DeleteDomain",
 		idempotent: true,
 		method:     "DELETE",
 		path:       "/api/v1/organizations/{organization_id}/domains/{id}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opDomainServiceGetDomain = &operation{
 		id:         "DomainService_GetDomain",
 		idempotent: true,
 		method:     "GET",
 		path:       "/api/v1/organizations/{organization_id}/domains/{id}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opDomainServiceListDomains = &operation{
 		id:         "DomainService_ListDomains",
 		idempotent: true,
 		method:     "GET",
 		path:       "/api/v1/organizations/{organization_id}/domains",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opMcpServiceCreateMcpConfig = &operation{
 		id:         "McpService_CreateMcpConfig",
@@ -255,84 +466,140 @@ var (
 		idempotent: false,
 		method:     "POST",
 		path:       "/api/v1/organizations",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opOrganizationServiceDeleteOrganization = &operation{
 		id:         "OrganizationService_DeleteOrganization",
 		idempotent: true,
 		method:     "DELETE",
 		path:       "/api/v1/organizations/{id}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opOrganizationServiceGeneratePortalLink = &operation{
 		id:         "OrganizationService_GeneratePortalLink",
 		idempotent: true,
 		method:     "PUT",
 		path:       "/api/v1/organizations/{id}/portal_links",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opOrganizationServiceGetOrganization = &operation{
 		id:         "OrganizationService_GetOrganization",
 		idempotent: true,
 		method:     "GET",
 		path:       "/api/v1/organizations/{id}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opOrganizationServiceGetOrganizationByExternalID = &operation{
 		id:         "OrganizationService_GetOrganizationByExternalId",
 		idempotent: true,
 		method:     "GET",
 		path:       "/api/v1/organizations:external/{external_id}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opOrganizationServiceGetOrganizationSessionPolicy = &operation{
 		id:         "OrganizationService_GetOrganizationSessionPolicy",
 		idempotent: true,
 		method:     "GET",
 		path:       "/api/v1/organizations/{organization_id}/session-policy",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opOrganizationServiceListOrganization = &operation{
 		id:         "OrganizationService_ListOrganization",
 		idempotent: true,
 		method:     "GET",
 		path:       "/api/v1/organizations",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opOrganizationServiceUpdateOrganization = &operation{
 		id:         "OrganizationService_UpdateOrganization",
 		idempotent: false,
 		method:     "PATCH",
 		path:       "/api/v1/organizations/{id}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opOrganizationServiceUpdateOrganizationSessionPolicy = &operation{
 		id:         "OrganizationService_UpdateOrganizationSessionPolicy",
 		idempotent: false,
 		method:     "PATCH",
 		path:       "/api/v1/organizations/{organization_id}/session-policy",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opOrganizationServiceUpdateOrganizationSettings = &operation{
 		id:         "OrganizationService_UpdateOrganizationSettings",
 		idempotent: false,
 		method:     "PATCH",
 		path:       "/api/v1/organizations/{id}/settings",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opOrganizationServiceUpsertUserManagementSettings = &operation{
 		id:         "OrganizationService_UpsertUserManagementSettings",
 		idempotent: false,
 		method:     "PATCH",
 		path:       "/api/v1/organizations/{organization_id}/settings/usermanagement",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opPasswordlessServiceResendPasswordlessEmail = &operation{
 		id:         "PasswordlessService_ResendPasswordlessEmail",
 		idempotent: false,
 		method:     "POST",
 		path:       "/api/v1/passwordless/email/resend",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opPasswordlessServiceSendPasswordlessEmail = &operation{
 		id:         "PasswordlessService_SendPasswordlessEmail",
 		idempotent: false,
 		method:     "POST",
 		path:       "/api/v1/passwordless/email/send",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opPasswordlessServiceVerifyPasswordlessEmail = &operation{
 		id:         "PasswordlessService_VerifyPasswordlessEmail",
 		idempotent: false,
 		method:     "POST",
 		path:       "/api/v1/passwordless/email/verify",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opProviderServiceCreateCustomProvider = &operation{
 		id:         "ProviderService_CreateCustomProvider",
@@ -357,174 +624,290 @@ var (
 		idempotent: false,
 		method:     "POST",
 		path:       "/api/v1/roles/{role_name}/permissions",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opRolesServiceCreateOrganizationRole = &operation{
 		id:         "RolesService_CreateOrganizationRole",
 		idempotent: false,
 		method:     "POST",
 		path:       "/api/v1/organizations/{org_id}/roles",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opRolesServiceCreatePermission = &operation{
 		id:         "RolesService_CreatePermission",
 		idempotent: false,
 		method:     "POST",
 		path:       "/api/v1/permissions",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opRolesServiceCreateRole = &operation{
 		id:         "RolesService_CreateRole",
 		idempotent: false,
 		method:     "POST",
 		path:       "/api/v1/roles",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opRolesServiceDeleteOrganizationRole = &operation{
 		id:         "RolesService_DeleteOrganizationRole",
 		idempotent: true,
 		method:     "DELETE",
 		path:       "/api/v1/organizations/{org_id}/roles/{role_name}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opRolesServiceDeletePermission = &operation{
 		id:         "RolesService_DeletePermission",
 		idempotent: true,
 		method:     "DELETE",
 		path:       "/api/v1/permissions/{permission_name}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opRolesServiceDeleteRole = &operation{
 		id:         "RolesService_DeleteRole",
 		idempotent: true,
 		method:     "DELETE",
 		path:       "/api/v1/roles/{role_name}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opRolesServiceGetOrganizationRole = &operation{
 		id:         "RolesService_GetOrganizationRole",
 		idempotent: true,
 		method:     "GET",
 		path:       "/api/v1/organizations/{org_id}/roles/{role_name}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opRolesServiceGetPermission = &operation{
 		id:         "RolesService_GetPermission",
 		idempotent: true,
 		method:     "GET",
 		path:       "/api/v1/permissions/{permission_name}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opRolesServiceGetRole = &operation{
 		id:         "RolesService_GetRole",
 		idempotent: true,
 		method:     "GET",
 		path:       "/api/v1/roles/{role_name}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opRolesServiceGetRoleUsersCount = &operation{
 		id:         "RolesService_GetRoleUsersCount",
 		idempotent: true,
 		method:     "GET",
 		path:       "/api/v1/roles/{role_name}/users:count",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opRolesServiceListDependentRoles = &operation{
 		id:         "RolesService_ListDependentRoles",
 		idempotent: true,
 		method:     "GET",
 		path:       "/api/v1/roles/{role_name}/dependents",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opRolesServiceListEffectiveRolePermissions = &operation{
 		id:         "RolesService_ListEffectiveRolePermissions",
 		idempotent: true,
 		method:     "GET",
 		path:       "/api/v1/roles/{role_name}/permissions:all",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opRolesServiceListOrganizationRoles = &operation{
 		id:         "RolesService_ListOrganizationRoles",
 		idempotent: true,
 		method:     "GET",
 		path:       "/api/v1/organizations/{org_id}/roles",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opRolesServiceListPermissions = &operation{
 		id:         "RolesService_ListPermissions",
 		idempotent: true,
 		method:     "GET",
 		path:       "/api/v1/permissions",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opRolesServiceListRolePermissions = &operation{
 		id:         "RolesService_ListRolePermissions",
 		idempotent: true,
 		method:     "GET",
 		path:       "/api/v1/roles/{role_name}/permissions",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opRolesServiceListRoles = &operation{
 		id:         "RolesService_ListRoles",
 		idempotent: true,
 		method:     "GET",
 		path:       "/api/v1/roles",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opRolesServiceRemovePermissionFromRole = &operation{
 		id:         "RolesService_RemovePermissionFromRole",
 		idempotent: true,
 		method:     "DELETE",
 		path:       "/api/v1/roles/{role_name}/permissions/{permission_name}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opRolesServiceUpdateDefaultOrganizationRoles = &operation{
 		id:         "RolesService_UpdateDefaultOrganizationRoles",
 		idempotent: false,
 		method:     "PATCH",
 		path:       "/api/v1/organizations/{org_id}/roles:set_defaults",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opRolesServiceUpdateDefaultRoles = &operation{
 		id:         "RolesService_UpdateDefaultRoles",
 		idempotent: false,
 		method:     "PATCH",
 		path:       "/api/v1/roles:set_defaults",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opRolesServiceUpdateDefaultRoles2 = &operation{
 		id:         "RolesService_UpdateDefaultRoles2",
 		idempotent: false,
 		method:     "PATCH",
 		path:       "/api/v1/roles/default",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opRolesServiceUpdateOrganizationRole = &operation{
 		id:         "RolesService_UpdateOrganizationRole",
 		idempotent: true,
 		method:     "PUT",
 		path:       "/api/v1/organizations/{org_id}/roles/{role_name}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opRolesServiceUpdatePermission = &operation{
 		id:         "RolesService_UpdatePermission",
 		idempotent: true,
 		method:     "PUT",
 		path:       "/api/v1/permissions/{permission_name}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opRolesServiceUpdateRole = &operation{
 		id:         "RolesService_UpdateRole",
 		idempotent: true,
 		method:     "PUT",
 		path:       "/api/v1/roles/{role_name}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opSessionServiceGetSession = &operation{
 		id:         "SessionService_GetSession",
 		idempotent: true,
 		method:     "GET",
 		path:       "/api/v1/sessions/{session_id}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opSessionServiceGetUserSessions = &operation{
 		id:         "SessionService_GetUserSessions",
 		idempotent: true,
 		method:     "GET",
 		path:       "/api/v1/users/{user_id}/sessions",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opSessionServiceRevokeAllUserSessions = &operation{
 		id:         "SessionService_RevokeAllUserSessions",
 		idempotent: false,
 		method:     "POST",
 		path:       "/api/v1/users/{user_id}/sessions/revoke",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opSessionServiceRevokeSession = &operation{
 		id:         "SessionService_RevokeSession",
 		idempotent: false,
 		method:     "POST",
 		path:       "/api/v1/sessions/{session_id}/revoke",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opToolServiceExecuteTool = &operation{
 		id:         "ToolService_ExecuteTool",
 		idempotent: false,
 		method:     "POST",
 		path:       "/api/v1/execute_tool",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitAgentToolCalls,
+		}},
 	}
 	opToolServiceListAvailableTools = &operation{
 		id:         "ToolService_ListAvailableTools",
@@ -549,137 +932,229 @@ var (
 		idempotent: false,
 		method:     "POST",
 		path:       "/api/v1/memberships/organizations/{organization_id}/users/{id}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opUserServiceCreateMembership2 = &operation{
 		id:         "UserService_CreateMembership2",
 		idempotent: false,
 		method:     "POST",
 		path:       "/api/v1/memberships/organizations/{organization_id}/users:external/{external_id}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opUserServiceCreateUserAndMembership = &operation{
 		id:         "UserService_CreateUserAndMembership",
 		idempotent: false,
 		method:     "POST",
 		path:       "/api/v1/organizations/{organization_id}/users",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opUserServiceDeleteMembership = &operation{
 		id:         "UserService_DeleteMembership",
 		idempotent: true,
 		method:     "DELETE",
 		path:       "/api/v1/memberships/organizations/{organization_id}/users/{id}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opUserServiceDeleteMembership2 = &operation{
 		id:         "UserService_DeleteMembership2",
 		idempotent: true,
 		method:     "DELETE",
 		path:       "/api/v1/memberships/organizations/{organization_id}/users:external/{external_id}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opUserServiceDeleteUser = &operation{
 		id:         "UserService_DeleteUser",
 		idempotent: true,
 		method:     "DELETE",
 		path:       "/api/v1/users/{id}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opUserServiceDeleteUser2 = &operation{
 		id:         "UserService_DeleteUser2",
 		idempotent: true,
 		method:     "DELETE",
 		path:       "/api/v1/users:external/{external_id}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opUserServiceGetUser = &operation{
 		id:         "UserService_GetUser",
 		idempotent: true,
 		method:     "GET",
 		path:       "/api/v1/users/{id}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opUserServiceGetUser2 = &operation{
 		id:         "UserService_GetUser2",
 		idempotent: true,
 		method:     "GET",
 		path:       "/api/v1/users:external/{external_id}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opUserServiceListOrganizationUsers = &operation{
 		id:         "UserService_ListOrganizationUsers",
 		idempotent: true,
 		method:     "GET",
 		path:       "/api/v1/organizations/{organization_id}/users",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opUserServiceListUserPermissions = &operation{
 		id:         "UserService_ListUserPermissions",
 		idempotent: true,
 		method:     "GET",
 		path:       "/api/v1/organizations/{organization_id}/users/{user_id}/permissions",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opUserServiceListUserRoles = &operation{
 		id:         "UserService_ListUserRoles",
 		idempotent: true,
 		method:     "GET",
 		path:       "/api/v1/organizations/{organization_id}/users/{user_id}/roles",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opUserServiceListUsers = &operation{
 		id:         "UserService_ListUsers",
 		idempotent: true,
 		method:     "GET",
 		path:       "/api/v1/users",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opUserServiceResendInvite = &operation{
 		id:         "UserService_ResendInvite",
 		idempotent: false,
 		method:     "PATCH",
 		path:       "/api/v1/invites/organizations/{organization_id}/users/{id}/resend",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opUserServiceSearchOrganizationUsers = &operation{
 		id:         "UserService_SearchOrganizationUsers",
 		idempotent: true,
 		method:     "GET",
 		path:       "/api/v1/organizations/{organization_id}/users:search",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opUserServiceSearchUsers = &operation{
 		id:         "UserService_SearchUsers",
 		idempotent: true,
 		method:     "GET",
 		path:       "/api/v1/users:search",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opUserServiceUpdateMembership = &operation{
 		id:         "UserService_UpdateMembership",
 		idempotent: false,
 		method:     "PATCH",
 		path:       "/api/v1/memberships/organizations/{organization_id}/users/{id}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opUserServiceUpdateMembership2 = &operation{
 		id:         "UserService_UpdateMembership2",
 		idempotent: false,
 		method:     "PATCH",
 		path:       "/api/v1/memberships/organizations/{organization_id}/users:external/{external_id}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opUserServiceUpdateUser = &operation{
 		id:         "UserService_UpdateUser",
 		idempotent: false,
 		method:     "PATCH",
 		path:       "/api/v1/users/{id}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opUserServiceUpdateUser2 = &operation{
 		id:         "UserService_UpdateUser2",
 		idempotent: false,
 		method:     "PATCH",
 		path:       "/api/v1/users:external/{external_id}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opWebAuthnServiceDeleteCredential = &operation{
 		id:         "WebAuthnService_DeleteCredential",
 		idempotent: true,
 		method:     "DELETE",
 		path:       "/api/v1/webauthn/credentials/{credential_id}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opWebAuthnServiceListCredentials = &operation{
 		id:         "WebAuthnService_ListCredentials",
 		idempotent: true,
 		method:     "GET",
 		path:       "/api/v1/webauthn/credentials",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 	opWebAuthnServiceUpdateCredential = &operation{
 		id:         "WebAuthnService_UpdateCredential",
 		idempotent: false,
 		method:     "PATCH",
 		path:       "/api/v1/webauthn/credentials/{credential_id}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
 	}
 )

@@ -65,6 +65,8 @@ type AuditLogsServiceListAuthRequestsParams struct {
 //
 // On a documented error status (400, 401) the returned *APIError's
 // Value holds the decoded error body.
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) AuditLogsServiceListAuthRequests(ctx context.Context, params *AuditLogsServiceListAuthRequestsParams) (*AuditlogsListAuthLogResponse, error) {
 	var enc paramEncoder
 	if params == nil {
@@ -116,6 +118,8 @@ func (c *Client) AuditLogsServiceListAuthRequests(ctx context.Context, params *A
 // Arguments:
 //
 //   - organizationID: path parameter "organization_id": Unique identifier of the organization
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) ClientServiceCreateOrganizationClient(ctx context.Context, organizationID string, body *ClientsOrganizationClient) (*ClientsCreateOrganizationClientResponse, error) {
 	var enc paramEncoder
 	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/clients"
@@ -159,6 +163,8 @@ func (c *Client) ClientServiceCreateOrganizationClient(ctx context.Context, orga
 //
 //   - organizationID: path parameter "organization_id": Unique identifier of the organization
 //   - clientID: path parameter "client_id": Unique identifier of the API client
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) ClientServiceCreateOrganizationClientSecret(ctx context.Context, organizationID string, clientID string) (*ClientsCreateOrganizationClientSecretResponse, error) {
 	var enc paramEncoder
 	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/clients/" + enc.path("client_id", "simple", false, clientID) + "/secrets"
@@ -196,6 +202,8 @@ func (c *Client) ClientServiceCreateOrganizationClientSecret(ctx context.Context
 //
 //   - organizationID: path parameter "organization_id": Unique identifier of the organization that owns the client. Must start with 'org_' prefix.
 //   - clientID: path parameter "client_id": Unique identifier of the API client to permanently delete. Must start with 'm2morg_' prefix.
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) ClientServiceDeleteOrganizationClient(ctx context.Context, organizationID string, clientID string) (json.RawMessage, error) {
 	var enc paramEncoder
 	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/clients/" + enc.path("client_id", "simple", false, clientID)
@@ -232,6 +240,8 @@ func (c *Client) ClientServiceDeleteOrganizationClient(ctx context.Context, orga
 //   - organizationID: path parameter "organization_id": Unique identifier of the organization
 //   - clientID: path parameter "client_id": Unique identifier of the API client
 //   - secretID: path parameter "secret_id": Unique identifier of the client secret
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) ClientServiceDeleteOrganizationClientSecret(ctx context.Context, organizationID string, clientID string, secretID string) (json.RawMessage, error) {
 	var enc paramEncoder
 	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/clients/" + enc.path("client_id", "simple", false, clientID) + "/secrets/" + enc.path("secret_id", "simple", false, secretID)
@@ -267,6 +277,8 @@ func (c *Client) ClientServiceDeleteOrganizationClientSecret(ctx context.Context
 //
 //   - organizationID: path parameter "organization_id": Unique identifier of the organization
 //   - clientID: path parameter "client_id": Unique identifier of the API client
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) ClientServiceGetOrganizationClient(ctx context.Context, organizationID string, clientID string) (*ClientsGetOrganizationClientResponse, error) {
 	var enc paramEncoder
 	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/clients/" + enc.path("client_id", "simple", false, clientID)
@@ -318,6 +330,8 @@ type ClientServiceListOrganizationClientsParams struct {
 // Arguments:
 //
 //   - organizationID: path parameter "organization_id": Unique identifier of the organization whose clients to list. Must start with 'org_' prefix.
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) ClientServiceListOrganizationClients(ctx context.Context, organizationID string, params *ClientServiceListOrganizationClientsParams) (*ClientsListOrganizationClientsResponse, error) {
 	var enc paramEncoder
 	if params == nil {
@@ -358,6 +372,8 @@ func (c *Client) ClientServiceListOrganizationClients(ctx context.Context, organ
 //
 //   - organizationID: path parameter "organization_id": Unique identifier of the organization
 //   - clientID: path parameter "client_id": Unique identifier of the client
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) ClientServiceUpdateOrganizationClient(ctx context.Context, organizationID string, clientID string, body *ClientsOrganizationClient) (*ClientsUpdateOrganizationClientResponse, error) {
 	var enc paramEncoder
 	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/clients/" + enc.path("client_id", "simple", false, clientID)
@@ -932,6 +948,8 @@ func (c *Client) ConnectedAccountServiceVerifyConnectedAccountUser(ctx context.C
 //
 //   - organizationID: path parameter "organization_id": Organization ID for the Connection.
 //   - id: path parameter "id": Connection ID. Unique ID for the connection
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) ConnectionServiceDeleteConnection(ctx context.Context, organizationID string, id string) (json.RawMessage, error) {
 	var enc paramEncoder
 	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/connections/" + enc.path("id", "simple", false, id)
@@ -969,6 +987,8 @@ func (c *Client) ConnectionServiceDeleteConnection(ctx context.Context, organiza
 //
 //   - organizationID: path parameter "organization_id": Unique identifier of the organization associated with the connection
 //   - id: path parameter "id": Unique identifier for the connection to be toggled
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) ConnectionServiceDisableConnection(ctx context.Context, organizationID string, id string) (*ConnectionsToggleConnectionResponse, error) {
 	var enc paramEncoder
 	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/connections/" + enc.path("id", "simple", false, id) + ":disable"
@@ -1006,6 +1026,8 @@ func (c *Client) ConnectionServiceDisableConnection(ctx context.Context, organiz
 //
 //   - organizationID: path parameter "organization_id": Unique identifier of the organization associated with the connection
 //   - id: path parameter "id": Unique identifier for the connection to be toggled
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) ConnectionServiceEnableConnection(ctx context.Context, organizationID string, id string) (*ConnectionsToggleConnectionResponse, error) {
 	var enc paramEncoder
 	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/connections/" + enc.path("id", "simple", false, id) + ":enable"
@@ -1042,6 +1064,8 @@ func (c *Client) ConnectionServiceEnableConnection(ctx context.Context, organiza
 //
 //   - organizationID: path parameter "organization_id": Organization identifier (required). Specifies which organization owns the connection you want to retrieve.
 //   - id: path parameter "id": Connection identifier (required). Specifies which specific connection to retrieve from the organization.
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) ConnectionServiceGetConnection(ctx context.Context, organizationID string, id string) (*ConnectionsGetConnectionResponse, error) {
 	var enc paramEncoder
 	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/connections/" + enc.path("id", "simple", false, id)
@@ -1089,6 +1113,8 @@ type ConnectionServiceListConnectionsParams struct {
 // List connections
 //
 // Retrieves a list of connections in the environment
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) ConnectionServiceListConnections(ctx context.Context, params *ConnectionServiceListConnectionsParams) (*ConnectionsListConnectionsResponse, error) {
 	var enc paramEncoder
 	if params == nil {
@@ -1131,6 +1157,8 @@ func (c *Client) ConnectionServiceListConnections(ctx context.Context, params *C
 //
 //   - organizationID: path parameter "organization_id": A unique identifier for the organization. The value must begin with 'org_' and be between 1 and 32 characters long
 //   - id: path parameter "id": A unique identifier for a directory within the organization. The value must begin with 'dir_' and be between 1 and 32 characters long
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) DirectoryServiceDisableDirectory(ctx context.Context, organizationID string, id string) (*DirectoriesToggleDirectoryResponse, error) {
 	var enc paramEncoder
 	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/directories/" + enc.path("id", "simple", false, id) + ":disable"
@@ -1167,6 +1195,8 @@ func (c *Client) DirectoryServiceDisableDirectory(ctx context.Context, organizat
 //
 //   - organizationID: path parameter "organization_id": A unique identifier for the organization. The value must begin with 'org_' and be between 1 and 32 characters long
 //   - id: path parameter "id": A unique identifier for a directory within the organization. The value must begin with 'dir_' and be between 1 and 32 characters long
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) DirectoryServiceEnableDirectory(ctx context.Context, organizationID string, id string) (*DirectoriesToggleDirectoryResponse, error) {
 	var enc paramEncoder
 	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/directories/" + enc.path("id", "simple", false, id) + ":enable"
@@ -1201,6 +1231,8 @@ func (c *Client) DirectoryServiceEnableDirectory(ctx context.Context, organizati
 //
 //   - organizationID: path parameter "organization_id": Unique identifier of the organization
 //   - id: path parameter "id": Unique identifier of the directory
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) DirectoryServiceGetDirectory(ctx context.Context, organizationID string, id string) (*DirectoriesGetDirectoryResponse, error) {
 	var enc paramEncoder
 	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/directories/" + enc.path("id", "simple", false, id)
@@ -1232,6 +1264,8 @@ func (c *Client) DirectoryServiceGetDirectory(ctx context.Context, organizationI
 // Arguments:
 //
 //   - organizationID: path parameter "organization_id": Unique identifier of the organization
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) DirectoryServiceListDirectories(ctx context.Context, organizationID string) (*DirectoriesListDirectoriesResponse, error) {
 	var enc paramEncoder
 	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/directories"
@@ -1293,6 +1327,8 @@ type DirectoryServiceListDirectoryGroupsParams struct {
 //
 //   - organizationID: path parameter "organization_id": Unique identifier of the organization
 //   - directoryID: path parameter "directory_id": Unique identifier of the directory
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) DirectoryServiceListDirectoryGroups(ctx context.Context, organizationID string, directoryID string, params *DirectoryServiceListDirectoryGroupsParams) (*DirectoriesListDirectoryGroupsResponse, error) {
 	var enc paramEncoder
 	if params == nil {
@@ -1364,6 +1400,8 @@ type DirectoryServiceListDirectoryUsersParams struct {
 //
 //   - organizationID: path parameter "organization_id": Unique identifier of the organization
 //   - directoryID: path parameter "directory_id": Unique identifier of the directory within the organization
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) DirectoryServiceListDirectoryUsers(ctx context.Context, organizationID string, directoryID string, params *DirectoryServiceListDirectoryUsersParams) (*DirectoriesListDirectoryUsersResponse, error) {
 	var enc paramEncoder
 	if params == nil {
@@ -1415,6 +1453,8 @@ func (c *Client) DirectoryServiceListDirectoryUsers(ctx context.Context, organiz
 //
 // On a documented error status (400) the returned *APIError's
 // Value holds the decoded error body.
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) DomainServiceCreateDomain(ctx context.Context, organizationID string, body *V1DomainsCreateDomain) (*DomainsCreateDomainResponse, error) {
 	var enc paramEncoder
 	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/domains"
@@ -1466,6 +1506,8 @@ func (c *Client) DomainServiceCreateDomain(ctx context.Context, organizationID s
 //
 //   - organizationID: path parameter "organization_id": Scalekit-generated unique identifier for the organization. Use either this or external_id to identify the organization.
 //   - id: path parameter "id": Scalekit-generated unique identifier of the domain to be permanently deleted.
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) DomainServiceDeleteDomain(ctx context.Context, organizationID string, id string) (json.RawMessage, error) {
 	var enc paramEncoder
 	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/domains/" + enc.path("id", "simple", false, id)
@@ -1501,6 +1543,8 @@ func (c *Client) DomainServiceDeleteDomain(ctx context.Context, organizationID s
 //
 //   - organizationID: path parameter "organization_id": Scalekit-generated unique identifier for the organization. Use either this or external_id to identify the organization.
 //   - id: path parameter "id": Scalekit-generated unique identifier of the domain to retrieve.
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) DomainServiceGetDomain(ctx context.Context, organizationID string, id string) (*DomainsGetDomainResponse, error) {
 	var enc paramEncoder
 	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/domains/" + enc.path("id", "simple", false, id)
@@ -1562,6 +1606,8 @@ type DomainServiceListDomainsParams struct {
 // Arguments:
 //
 //   - organizationID: path parameter "organization_id": Scalekit-generated unique identifier for the organization. Use either this or external_id to identify the organization.
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) DomainServiceListDomains(ctx context.Context, organizationID string, params *DomainServiceListDomainsParams) (*DomainsListDomainResponse, error) {
 	var enc paramEncoder
 	if params == nil {

@@ -15,6 +15,8 @@ import (
 //
 // Creates a new organization in your environment. Use this endpoint to add a new tenant that can be
 // configured with various settings and metadata
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) OrganizationServiceCreateOrganization(ctx context.Context, body *V1OrganizationsCreateOrganization) (*OrganizationsCreateOrganizationResponse, error) {
 	req := &request{
 		op:   opOrganizationServiceCreateOrganization,
@@ -49,6 +51,8 @@ func (c *Client) OrganizationServiceCreateOrganization(ctx context.Context, body
 // Arguments:
 //
 //   - id: path parameter "id": Unique scalekit-generated identifier that uniquely references an organization
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) OrganizationServiceDeleteOrganization(ctx context.Context, id string) (json.RawMessage, error) {
 	var enc paramEncoder
 	reqPath := "/api/v1/organizations/" + enc.path("id", "simple", false, id)
@@ -102,6 +106,8 @@ type OrganizationServiceGeneratePortalLinkParams struct {
 // Arguments:
 //
 //   - id: path parameter "id": Organization ID
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) OrganizationServiceGeneratePortalLink(ctx context.Context, id string, params *OrganizationServiceGeneratePortalLinkParams) (*OrganizationsGeneratePortalLinkResponse, error) {
 	var enc paramEncoder
 	if params == nil {
@@ -139,6 +145,8 @@ func (c *Client) OrganizationServiceGeneratePortalLink(ctx context.Context, id s
 // Arguments:
 //
 //   - id: path parameter "id": Unique Scalekit-generated identifier for an organization. Use this with the GetOrganization endpoint. Do not pass this parameter when calling GetOrganizationByExternalId — use external_id instead.
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) OrganizationServiceGetOrganization(ctx context.Context, id string) (*OrganizationsGetOrganizationResponse, error) {
 	var enc paramEncoder
 	reqPath := "/api/v1/organizations/" + enc.path("id", "simple", false, id)
@@ -190,6 +198,8 @@ type OrganizationServiceGetOrganizationByExternalIDParams struct {
 //
 // On a documented error status (400, 404) the returned *APIError's
 // Value holds the decoded error body.
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) OrganizationServiceGetOrganizationByExternalID(ctx context.Context, externalID string, params *OrganizationServiceGetOrganizationByExternalIDParams) (*OrganizationsGetOrganizationResponse, error) {
 	var enc paramEncoder
 	if params == nil {
@@ -239,6 +249,8 @@ func (c *Client) OrganizationServiceGetOrganizationByExternalID(ctx context.Cont
 //
 // On a documented error status (404) the returned *APIError's
 // Value holds the decoded error body.
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) OrganizationServiceGetOrganizationSessionPolicy(ctx context.Context, organizationID string) (*OrganizationsGetOrganizationSessionPolicyResponse, error) {
 	var enc paramEncoder
 	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/session-policy"
@@ -295,6 +307,8 @@ type OrganizationServiceListOrganizationParams struct {
 //
 // On a documented error status (400) the returned *APIError's
 // Value holds the decoded error body.
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) OrganizationServiceListOrganization(ctx context.Context, params *OrganizationServiceListOrganizationParams) (*OrganizationsListOrganizationsResponse, error) {
 	var enc paramEncoder
 	if params == nil {
@@ -341,6 +355,8 @@ func (c *Client) OrganizationServiceListOrganization(ctx context.Context, params
 // Arguments:
 //
 //   - id: path parameter "id": Unique identifier of the organization to be updated
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) OrganizationServiceUpdateOrganization(ctx context.Context, id string, body *V1OrganizationsUpdateOrganization) (*OrganizationsUpdateOrganizationResponse, error) {
 	var enc paramEncoder
 	reqPath := "/api/v1/organizations/" + enc.path("id", "simple", false, id)
@@ -388,6 +404,8 @@ func (c *Client) OrganizationServiceUpdateOrganization(ctx context.Context, id s
 //
 // On a documented error status (404) the returned *APIError's
 // Value holds the decoded error body.
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) OrganizationServiceUpdateOrganizationSessionPolicy(ctx context.Context, organizationID string, body *OrganizationServiceUpdateOrganizationSessionPolicyBody) (*OrganizationsUpdateOrganizationSessionPolicyResponse, error) {
 	var enc paramEncoder
 	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/session-policy"
@@ -440,6 +458,8 @@ func (c *Client) OrganizationServiceUpdateOrganizationSessionPolicy(ctx context.
 //
 // On a documented error status (400, 404) the returned *APIError's
 // Value holds the decoded error body.
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) OrganizationServiceUpdateOrganizationSettings(ctx context.Context, id string, body *OrganizationsOrganizationSettings) (*OrganizationsGetOrganizationResponse, error) {
 	var enc paramEncoder
 	reqPath := "/api/v1/organizations/" + enc.path("id", "simple", false, id) + "/settings"
@@ -488,6 +508,8 @@ func (c *Client) OrganizationServiceUpdateOrganizationSettings(ctx context.Conte
 // Arguments:
 //
 //   - organizationID: path parameter "organization_id": ID of the organization.
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) OrganizationServiceUpsertUserManagementSettings(ctx context.Context, organizationID string, body *OrganizationServiceUpsertUserManagementSettingsBody) (*OrganizationsUpsertUserManagementSettingsResponse, error) {
 	var enc paramEncoder
 	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/settings/usermanagement"
@@ -525,6 +547,8 @@ func (c *Client) OrganizationServiceUpsertUserManagementSettings(ctx context.Con
 // Resend passwordless email
 //
 // Resend a verification email if the user didn't receive it or if the previous code/link has expired
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) PasswordlessServiceResendPasswordlessEmail(ctx context.Context, body *PasswordlessResendPasswordlessRequest) (*PasswordlessSendPasswordlessResponse, error) {
 	req := &request{
 		op:   opPasswordlessServiceResendPasswordlessEmail,
@@ -556,6 +580,8 @@ func (c *Client) PasswordlessServiceResendPasswordlessEmail(ctx context.Context,
 //
 // Send a verification email containing either a verification code (OTP), magic link, or both to a
 // user's email address
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) PasswordlessServiceSendPasswordlessEmail(ctx context.Context, body *PasswordlessSendPasswordlessRequest) (*PasswordlessSendPasswordlessResponse, error) {
 	req := &request{
 		op:   opPasswordlessServiceSendPasswordlessEmail,
@@ -586,6 +612,8 @@ func (c *Client) PasswordlessServiceSendPasswordlessEmail(ctx context.Context, b
 // Verify passwordless email
 //
 // Verify a user's identity using either a verification code or magic link token
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) PasswordlessServiceVerifyPasswordlessEmail(ctx context.Context, body *PasswordlessVerifyPasswordLessRequest) (*PasswordlessVerifyPasswordLessResponse, error) {
 	req := &request{
 		op:   opPasswordlessServiceVerifyPasswordlessEmail,
@@ -762,6 +790,8 @@ func (c *Client) ProviderServiceUpdateCustomProvider(ctx context.Context, identi
 // Arguments:
 //
 //   - roleName: path parameter "role_name": Name of the role
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) RolesServiceAddPermissionsToRole(ctx context.Context, roleName string, body *RolesServiceAddPermissionsToRoleBody) (*RolesAddPermissionsToRoleResponse, error) {
 	var enc paramEncoder
 	reqPath := "/api/v1/roles/" + enc.path("role_name", "simple", false, roleName) + "/permissions"
@@ -807,6 +837,8 @@ func (c *Client) RolesServiceAddPermissionsToRole(ctx context.Context, roleName 
 // Arguments:
 //
 //   - orgID: path parameter "org_id": Unique identifier of the organization
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) RolesServiceCreateOrganizationRole(ctx context.Context, orgID string, body *V1RolesCreateOrganizationRole) (*RolesCreateOrganizationRoleResponse, error) {
 	var enc paramEncoder
 	reqPath := "/api/v1/organizations/" + enc.path("org_id", "simple", false, orgID) + "/roles"
@@ -849,6 +881,8 @@ func (c *Client) RolesServiceCreateOrganizationRole(ctx context.Context, orgID s
 // 'write:users') and an optional description explaining the permission's purpose. The permission name
 // must be unique across the environment and follows alphanumeric naming conventions with colons and
 // underscores. Returns the created permission object including system-generated ID and timestamps.
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) RolesServiceCreatePermission(ctx context.Context, body *V1RolesCreatePermission) (*RolesCreatePermissionResponse, error) {
 	req := &request{
 		op:   opRolesServiceCreatePermission,
@@ -881,6 +915,8 @@ func (c *Client) RolesServiceCreatePermission(ctx context.Context, body *V1Roles
 // to define custom roles that can be assigned to users or groups. You can create hierarchical roles by
 // extending existing roles, assign specific permissions, and configure display information. Roles are
 // the foundation of your access control system and determine what actions users can perform.
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) RolesServiceCreateRole(ctx context.Context, body *V1RolesCreateRole) (*RolesCreateRoleResponse, error) {
 	req := &request{
 		op:   opRolesServiceCreateRole,
@@ -929,6 +965,8 @@ type RolesServiceDeleteOrganizationRoleParams struct {
 //
 //   - orgID: path parameter "org_id": Unique identifier of the organization
 //   - roleName: path parameter "role_name": Unique name of the role
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) RolesServiceDeleteOrganizationRole(ctx context.Context, orgID string, roleName string, params *RolesServiceDeleteOrganizationRoleParams) (json.RawMessage, error) {
 	var enc paramEncoder
 	if params == nil {
@@ -972,6 +1010,8 @@ func (c *Client) RolesServiceDeleteOrganizationRole(ctx context.Context, orgID s
 // Arguments:
 //
 //   - permissionName: path parameter "permission_name": Name of the permission
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) RolesServiceDeletePermission(ctx context.Context, permissionName string) (json.RawMessage, error) {
 	var enc paramEncoder
 	reqPath := "/api/v1/permissions/" + enc.path("permission_name", "simple", false, permissionName)
@@ -1022,6 +1062,8 @@ type RolesServiceDeleteRoleParams struct {
 // Arguments:
 //
 //   - roleName: path parameter "role_name": Unique name identifier of the role to delete. Must be alphanumeric with underscores, 1-64 characters.
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) RolesServiceDeleteRole(ctx context.Context, roleName string, params *RolesServiceDeleteRoleParams) (json.RawMessage, error) {
 	var enc paramEncoder
 	if params == nil {
@@ -1075,6 +1117,8 @@ type RolesServiceGetOrganizationRoleParams struct {
 //
 //   - orgID: path parameter "org_id": Unique identifier of the organization
 //   - roleName: path parameter "role_name": Unique name of the role
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) RolesServiceGetOrganizationRole(ctx context.Context, orgID string, roleName string, params *RolesServiceGetOrganizationRoleParams) (*RolesGetOrganizationRoleResponse, error) {
 	var enc paramEncoder
 	if params == nil {
@@ -1117,6 +1161,8 @@ func (c *Client) RolesServiceGetOrganizationRole(ctx context.Context, orgID stri
 // Arguments:
 //
 //   - permissionName: path parameter "permission_name": Name of the permission
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) RolesServiceGetPermission(ctx context.Context, permissionName string) (*RolesGetPermissionResponse, error) {
 	var enc paramEncoder
 	reqPath := "/api/v1/permissions/" + enc.path("permission_name", "simple", false, permissionName)
@@ -1161,6 +1207,8 @@ type RolesServiceGetRoleParams struct {
 // Arguments:
 //
 //   - roleName: path parameter "role_name": Unique name identifier of the role to retrieve. Must be alphanumeric with underscores, 1-64 characters.
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) RolesServiceGetRole(ctx context.Context, roleName string, params *RolesServiceGetRoleParams) (*RolesGetRoleResponse, error) {
 	var enc paramEncoder
 	if params == nil {
@@ -1204,6 +1252,8 @@ func (c *Client) RolesServiceGetRole(ctx context.Context, roleName string, param
 // Arguments:
 //
 //   - roleName: path parameter "role_name": Unique name of the role
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) RolesServiceGetRoleUsersCount(ctx context.Context, roleName string) (*RolesGetRoleUsersCountResponse, error) {
 	var enc paramEncoder
 	reqPath := "/api/v1/roles/" + enc.path("role_name", "simple", false, roleName) + "/users:count"
@@ -1243,6 +1293,8 @@ func (c *Client) RolesServiceGetRoleUsersCount(ctx context.Context, roleName str
 // Arguments:
 //
 //   - roleName: path parameter "role_name": Name of the base role
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) RolesServiceListDependentRoles(ctx context.Context, roleName string) (*RolesListDependentRolesResponse, error) {
 	var enc paramEncoder
 	reqPath := "/api/v1/roles/" + enc.path("role_name", "simple", false, roleName) + "/dependents"
@@ -1283,6 +1335,8 @@ func (c *Client) RolesServiceListDependentRoles(ctx context.Context, roleName st
 // Arguments:
 //
 //   - roleName: path parameter "role_name": Name of the role
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) RolesServiceListEffectiveRolePermissions(ctx context.Context, roleName string) (*RolesListEffectiveRolePermissionsResponse, error) {
 	var enc paramEncoder
 	reqPath := "/api/v1/roles/" + enc.path("role_name", "simple", false, roleName) + "/permissions:all"
@@ -1329,6 +1383,8 @@ type RolesServiceListOrganizationRolesParams struct {
 // Arguments:
 //
 //   - orgID: path parameter "org_id": Unique identifier of the organization
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) RolesServiceListOrganizationRoles(ctx context.Context, orgID string, params *RolesServiceListOrganizationRolesParams) (*RolesListOrganizationRolesResponse, error) {
 	var enc paramEncoder
 	if params == nil {
@@ -1385,6 +1441,8 @@ type RolesServiceListPermissionsParams struct {
 // description, creation time, and last update time. This operation is useful for building permission
 // selection interfaces, auditing permission usage, or understanding the scope of available access
 // controls in your RBAC system.
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) RolesServiceListPermissions(ctx context.Context, params *RolesServiceListPermissionsParams) (*RolesListPermissionsResponse, error) {
 	var enc paramEncoder
 	if params == nil {
@@ -1431,6 +1489,8 @@ func (c *Client) RolesServiceListPermissions(ctx context.Context, params *RolesS
 // Arguments:
 //
 //   - roleName: path parameter "role_name": Name of the role
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) RolesServiceListRolePermissions(ctx context.Context, roleName string) (*RolesListRolePermissionsResponse, error) {
 	var enc paramEncoder
 	reqPath := "/api/v1/roles/" + enc.path("role_name", "simple", false, roleName) + "/permissions"
@@ -1473,6 +1533,8 @@ type RolesServiceListRolesParams struct {
 // configurations. You can optionally include permission details for each role to understand their
 // capabilities. This is useful for role management, auditing organization access controls, or
 // understanding the available access levels within the organization.
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) RolesServiceListRoles(ctx context.Context, params *RolesServiceListRolesParams) (*RolesListRolesResponse, error) {
 	var enc paramEncoder
 	if params == nil {
@@ -1518,6 +1580,8 @@ func (c *Client) RolesServiceListRoles(ctx context.Context, params *RolesService
 //
 //   - roleName: path parameter "role_name": Name of the role
 //   - permissionName: path parameter "permission_name": Name of the permission to remove
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) RolesServiceRemovePermissionFromRole(ctx context.Context, roleName string, permissionName string) (json.RawMessage, error) {
 	var enc paramEncoder
 	reqPath := "/api/v1/roles/" + enc.path("role_name", "simple", false, roleName) + "/permissions/" + enc.path("permission_name", "simple", false, permissionName)
@@ -1555,6 +1619,8 @@ func (c *Client) RolesServiceRemovePermissionFromRole(ctx context.Context, roleN
 // Arguments:
 //
 //   - orgID: path parameter "org_id": Unique identifier of the organization
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) RolesServiceUpdateDefaultOrganizationRoles(ctx context.Context, orgID string, body *RolesServiceUpdateDefaultOrganizationRolesBody) (*RolesUpdateDefaultOrganizationRolesResponse, error) {
 	var enc paramEncoder
 	reqPath := "/api/v1/organizations/" + enc.path("org_id", "simple", false, orgID) + "/roles:set_defaults"
@@ -1596,6 +1662,8 @@ func (c *Client) RolesServiceUpdateDefaultOrganizationRoles(ctx context.Context,
 // can specify role names for both creator and member default roles. The system will validate that the
 // specified roles exist and update the environment settings accordingly. Returns the updated default
 // role objects including their complete role information and permissions.
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) RolesServiceUpdateDefaultRoles(ctx context.Context, body *RolesUpdateDefaultRolesRequest) (*RolesUpdateDefaultRolesResponse, error) {
 	req := &request{
 		op:   opRolesServiceUpdateDefaultRoles,
@@ -1630,6 +1698,8 @@ func (c *Client) RolesServiceUpdateDefaultRoles(ctx context.Context, body *Roles
 // can specify role names for both creator and member default roles. The system will validate that the
 // specified roles exist and update the environment settings accordingly. Returns the updated default
 // role objects including their complete role information and permissions.
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) RolesServiceUpdateDefaultRoles2(ctx context.Context, body *RolesUpdateDefaultRolesRequest) (*RolesUpdateDefaultRolesResponse, error) {
 	req := &request{
 		op:   opRolesServiceUpdateDefaultRoles2,
@@ -1669,6 +1739,8 @@ func (c *Client) RolesServiceUpdateDefaultRoles2(ctx context.Context, body *Role
 //
 //   - orgID: path parameter "org_id": Unique identifier of the organization
 //   - roleName: path parameter "role_name": Unique name of the role
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) RolesServiceUpdateOrganizationRole(ctx context.Context, orgID string, roleName string, body *V1RolesUpdateRole) (*RolesUpdateOrganizationRoleResponse, error) {
 	var enc paramEncoder
 	reqPath := "/api/v1/organizations/" + enc.path("org_id", "simple", false, orgID) + "/roles/" + enc.path("role_name", "simple", false, roleName)
@@ -1716,6 +1788,8 @@ func (c *Client) RolesServiceUpdateOrganizationRole(ctx context.Context, orgID s
 // Arguments:
 //
 //   - permissionName: path parameter "permission_name": Name of the permission
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) RolesServiceUpdatePermission(ctx context.Context, permissionName string, body *V1RolesCreatePermission) (*RolesUpdatePermissionResponse, error) {
 	var enc paramEncoder
 	reqPath := "/api/v1/permissions/" + enc.path("permission_name", "simple", false, permissionName)
@@ -1759,6 +1833,8 @@ func (c *Client) RolesServiceUpdatePermission(ctx context.Context, permissionNam
 // Arguments:
 //
 //   - roleName: path parameter "role_name": Unique name identifier of the role to update. Must be alphanumeric with underscores, 1-64 characters.
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) RolesServiceUpdateRole(ctx context.Context, roleName string, body *V1RolesUpdateRole) (*RolesUpdateRoleResponse, error) {
 	var enc paramEncoder
 	reqPath := "/api/v1/roles/" + enc.path("role_name", "simple", false, roleName)

@@ -25,6 +25,8 @@ import (
 // Arguments:
 //
 //   - sessionID: path parameter "session_id": Unique identifier for the session. Must start with 'ses_' prefix.
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) SessionServiceGetSession(ctx context.Context, sessionID string) (*SessionsSessionDetails, error) {
 	var enc paramEncoder
 	reqPath := "/api/v1/sessions/" + enc.path("session_id", "simple", false, sessionID)
@@ -96,6 +98,8 @@ type SessionServiceGetUserSessionsParams struct {
 // Arguments:
 //
 //   - userID: path parameter "user_id": Unique identifier for the user whose sessions to retrieve. Must start with 'usr_' prefix.
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) SessionServiceGetUserSessions(ctx context.Context, userID string, params *SessionServiceGetUserSessionsParams) (*SessionsUserSessionDetails, error) {
 	var enc paramEncoder
 	if params == nil {
@@ -142,6 +146,8 @@ func (c *Client) SessionServiceGetUserSessions(ctx context.Context, userID strin
 // Arguments:
 //
 //   - userID: path parameter "user_id": Unique identifier for the user whose all sessions will be revoked. Must start with 'usr_' prefix.
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) SessionServiceRevokeAllUserSessions(ctx context.Context, userID string) (*SessionsRevokeAllUserSessionsResponse, error) {
 	var enc paramEncoder
 	reqPath := "/api/v1/users/" + enc.path("user_id", "simple", false, userID) + "/sessions/revoke"
@@ -179,6 +185,8 @@ func (c *Client) SessionServiceRevokeAllUserSessions(ctx context.Context, userID
 // Arguments:
 //
 //   - sessionID: path parameter "session_id": Unique identifier for the session to revoke. Must start with 'ses_' prefix.
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) SessionServiceRevokeSession(ctx context.Context, sessionID string) (*SessionsRevokeSessionResponse, error) {
 	var enc paramEncoder
 	reqPath := "/api/v1/sessions/" + enc.path("session_id", "simple", false, sessionID) + "/revoke"
@@ -214,6 +222,8 @@ func (c *Client) SessionServiceRevokeSession(ctx context.Context, sessionID stri
 //
 // On a documented error status (400, 401, 404, 500) the returned *APIError's
 // Value holds the decoded error body.
+//
+// Consumes: Agent Tool Calls (quota, per account).
 func (c *Client) ToolServiceExecuteTool(ctx context.Context, body *ToolsExecuteToolRequest) (*ToolsExecuteToolResponse, error) {
 	req := &request{
 		op:   opToolServiceExecuteTool,
@@ -511,6 +521,8 @@ type UserServiceCreateMembershipParams struct {
 //
 //   - organizationID: path parameter "organization_id": Unique identifier of the target organization. Must start with 'org_' and be 1-32 characters long.
 //   - id: path parameter "id": System-generated user ID. Must start with 'usr_' (19-25 characters)
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) UserServiceCreateMembership(ctx context.Context, organizationID string, id string, params *UserServiceCreateMembershipParams, body *V1UsersCreateMembership) (*UsersCreateMembershipResponse, error) {
 	var enc paramEncoder
 	if params == nil {
@@ -569,6 +581,8 @@ type UserServiceCreateMembership2Params struct {
 //
 //   - organizationID: path parameter "organization_id": Unique identifier of the target organization. Must start with 'org_' and be 1-32 characters long.
 //   - externalID: path parameter "external_id": External system identifier from connected directories. Must be unique across the system
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) UserServiceCreateMembership2(ctx context.Context, organizationID string, externalID string, params *UserServiceCreateMembership2Params, body *V1UsersCreateMembership) (*UsersCreateMembershipResponse, error) {
 	var enc paramEncoder
 	if params == nil {
@@ -627,6 +641,8 @@ type UserServiceCreateUserAndMembershipParams struct {
 // Arguments:
 //
 //   - organizationID: path parameter "organization_id"
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) UserServiceCreateUserAndMembership(ctx context.Context, organizationID string, params *UserServiceCreateUserAndMembershipParams, body *UsersCreateUser) (*UsersCreateUserAndMembershipResponse, error) {
 	var enc paramEncoder
 	if params == nil {
@@ -675,6 +691,8 @@ func (c *Client) UserServiceCreateUserAndMembership(ctx context.Context, organiz
 //
 //   - organizationID: path parameter "organization_id": Unique organization identifier. Must start with 'org_' and be 1-32 characters long
 //   - id: path parameter "id": System-generated user ID. Must start with 'usr_' (19-25 characters)
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) UserServiceDeleteMembership(ctx context.Context, organizationID string, id string) (json.RawMessage, error) {
 	var enc paramEncoder
 	reqPath := "/api/v1/memberships/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/users/" + enc.path("id", "simple", false, id)
@@ -711,6 +729,8 @@ func (c *Client) UserServiceDeleteMembership(ctx context.Context, organizationID
 //
 //   - organizationID: path parameter "organization_id": Unique organization identifier. Must start with 'org_' and be 1-32 characters long
 //   - externalID: path parameter "external_id": External system identifier from connected directories. Must match existing records
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) UserServiceDeleteMembership2(ctx context.Context, organizationID string, externalID string) (json.RawMessage, error) {
 	var enc paramEncoder
 	reqPath := "/api/v1/memberships/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/users:external/" + enc.path("external_id", "simple", false, externalID)
@@ -746,6 +766,8 @@ func (c *Client) UserServiceDeleteMembership2(ctx context.Context, organizationI
 // Arguments:
 //
 //   - id: path parameter "id": System-generated user ID. Must start with 'usr_' (19-25 characters)
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) UserServiceDeleteUser(ctx context.Context, id string) (json.RawMessage, error) {
 	var enc paramEncoder
 	reqPath := "/api/v1/users/" + enc.path("id", "simple", false, id)
@@ -781,6 +803,8 @@ func (c *Client) UserServiceDeleteUser(ctx context.Context, id string) (json.Raw
 // Arguments:
 //
 //   - externalID: path parameter "external_id": External system identifier from connected directories. Must match existing records
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) UserServiceDeleteUser2(ctx context.Context, externalID string) (json.RawMessage, error) {
 	var enc paramEncoder
 	reqPath := "/api/v1/users:external/" + enc.path("external_id", "simple", false, externalID)
@@ -814,6 +838,8 @@ func (c *Client) UserServiceDeleteUser2(ctx context.Context, externalID string) 
 // Arguments:
 //
 //   - id: path parameter "id": System-generated user ID
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) UserServiceGetUser(ctx context.Context, id string) (*UsersGetUserResponse, error) {
 	var enc paramEncoder
 	reqPath := "/api/v1/users/" + enc.path("id", "simple", false, id)
@@ -848,6 +874,8 @@ func (c *Client) UserServiceGetUser(ctx context.Context, id string) (*UsersGetUs
 // Arguments:
 //
 //   - externalID: path parameter "external_id": Your application's unique identifier for this user, used to link Scalekit with your system.
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) UserServiceGetUser2(ctx context.Context, externalID string) (*UsersGetUserResponse, error) {
 	var enc paramEncoder
 	reqPath := "/api/v1/users:external/" + enc.path("external_id", "simple", false, externalID)
@@ -898,6 +926,8 @@ type UserServiceListOrganizationUsersParams struct {
 // Arguments:
 //
 //   - organizationID: path parameter "organization_id": Unique identifier of the organization for which to list users. Must start with 'org_' and be 1-32 characters long.
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) UserServiceListOrganizationUsers(ctx context.Context, organizationID string, params *UserServiceListOrganizationUsersParams) (*UsersListOrganizationUsersResponse, error) {
 	var enc paramEncoder
 	if params == nil {
@@ -939,6 +969,8 @@ func (c *Client) UserServiceListOrganizationUsers(ctx context.Context, organizat
 //
 //   - organizationID: path parameter "organization_id": Unique identifier for the organization
 //   - userID: path parameter "user_id": Unique identifier for the user
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) UserServiceListUserPermissions(ctx context.Context, organizationID string, userID string) (*UsersListUserPermissionsResponse, error) {
 	var enc paramEncoder
 	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/users/" + enc.path("user_id", "simple", false, userID) + "/permissions"
@@ -974,6 +1006,8 @@ func (c *Client) UserServiceListUserPermissions(ctx context.Context, organizatio
 //
 //   - organizationID: path parameter "organization_id": Unique identifier for the organization
 //   - userID: path parameter "user_id": Unique identifier for the user
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) UserServiceListUserRoles(ctx context.Context, organizationID string, userID string) (*UsersListUserRolesResponse, error) {
 	var enc paramEncoder
 	reqPath := "/api/v1/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/users/" + enc.path("user_id", "simple", false, userID) + "/roles"
@@ -1018,6 +1052,8 @@ type UserServiceListUsersParams struct {
 // all users regardless of their organization memberships. This is useful for administrative purposes,
 // user audits, or when you need to see all users in your Scalekit environment. Supports pagination for
 // large user bases.
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) UserServiceListUsers(ctx context.Context, params *UserServiceListUsersParams) (*UsersListUsersResponse, error) {
 	var enc paramEncoder
 	if params == nil {
@@ -1067,6 +1103,8 @@ func (c *Client) UserServiceListUsers(ctx context.Context, params *UserServiceLi
 //
 // On a documented error status (400, 404, 500) the returned *APIError's
 // Value holds the decoded error body.
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) UserServiceResendInvite(ctx context.Context, organizationID string, id string, body UserServiceResendInviteBody) (*UsersResendInviteResponse, error) {
 	var enc paramEncoder
 	reqPath := "/api/v1/invites/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/users/" + enc.path("id", "simple", false, id) + "/resend"
@@ -1138,6 +1176,8 @@ type UserServiceSearchOrganizationUsersParams struct {
 //
 // On a documented error status (400, 404) the returned *APIError's
 // Value holds the decoded error body.
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) UserServiceSearchOrganizationUsers(ctx context.Context, organizationID string, params *UserServiceSearchOrganizationUsersParams) (*UsersSearchOrganizationUsersResponse, error) {
 	var enc paramEncoder
 	if params == nil {
@@ -1202,6 +1242,8 @@ type UserServiceSearchUsersParams struct {
 //
 // On a documented error status (400) the returned *APIError's
 // Value holds the decoded error body.
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) UserServiceSearchUsers(ctx context.Context, params *UserServiceSearchUsersParams) (*UsersSearchUsersResponse, error) {
 	var enc paramEncoder
 	if params == nil {
@@ -1250,6 +1292,8 @@ func (c *Client) UserServiceSearchUsers(ctx context.Context, params *UserService
 //
 //   - organizationID: path parameter "organization_id": Unique identifier of the organization containing the membership. Must start with 'org_' and be 1-32 characters long.
 //   - id: path parameter "id": System-generated user ID. Must start with 'usr_' and be 19-25 characters long.
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) UserServiceUpdateMembership(ctx context.Context, organizationID string, id string, body *V1UsersUpdateMembership) (*UsersUpdateMembershipResponse, error) {
 	var enc paramEncoder
 	reqPath := "/api/v1/memberships/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/users/" + enc.path("id", "simple", false, id)
@@ -1295,6 +1339,8 @@ func (c *Client) UserServiceUpdateMembership(ctx context.Context, organizationID
 //
 //   - organizationID: path parameter "organization_id": Unique identifier of the organization containing the membership. Must start with 'org_' and be 1-32 characters long.
 //   - externalID: path parameter "external_id": Your application's unique identifier for this user.
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) UserServiceUpdateMembership2(ctx context.Context, organizationID string, externalID string, body *V1UsersUpdateMembership) (*UsersUpdateMembershipResponse, error) {
 	var enc paramEncoder
 	reqPath := "/api/v1/memberships/organizations/" + enc.path("organization_id", "simple", false, organizationID) + "/users:external/" + enc.path("external_id", "simple", false, externalID)
@@ -1338,6 +1384,8 @@ func (c *Client) UserServiceUpdateMembership2(ctx context.Context, organizationI
 // Arguments:
 //
 //   - id: path parameter "id": System-generated user ID. Must start with 'usr_' and be 19-25 characters long.
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) UserServiceUpdateUser(ctx context.Context, id string, body *V1UsersUpdateUser) (*UsersUpdateUserResponse, error) {
 	var enc paramEncoder
 	reqPath := "/api/v1/users/" + enc.path("id", "simple", false, id)
@@ -1381,6 +1429,8 @@ func (c *Client) UserServiceUpdateUser(ctx context.Context, id string, body *V1U
 // Arguments:
 //
 //   - externalID: path parameter "external_id": Your application's unique identifier for this user, used to link Scalekit with your system.
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) UserServiceUpdateUser2(ctx context.Context, externalID string, body *V1UsersUpdateUser) (*UsersUpdateUserResponse, error) {
 	var enc paramEncoder
 	reqPath := "/api/v1/users:external/" + enc.path("external_id", "simple", false, externalID)
@@ -1423,6 +1473,8 @@ func (c *Client) UserServiceUpdateUser2(ctx context.Context, externalID string, 
 // Arguments:
 //
 //   - credentialID: path parameter "credential_id": The credential ID to delete
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) WebAuthnServiceDeleteCredential(ctx context.Context, credentialID string) (*WebauthnDeleteCredentialResponse, error) {
 	var enc paramEncoder
 	reqPath := "/api/v1/webauthn/credentials/" + enc.path("credential_id", "simple", false, credentialID)
@@ -1462,6 +1514,8 @@ type WebAuthnServiceListCredentialsParams struct {
 //
 // Retrieves all registered passkeys for the current user, including device information, creation
 // timestamps, and display names. Use this to show users their registered authenticators.
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) WebAuthnServiceListCredentials(ctx context.Context, params *WebAuthnServiceListCredentialsParams) (*WebauthnListCredentialsResponse, error) {
 	var enc paramEncoder
 	if params == nil {
@@ -1500,6 +1554,8 @@ func (c *Client) WebAuthnServiceListCredentials(ctx context.Context, params *Web
 // Arguments:
 //
 //   - credentialID: path parameter "credential_id": The credential ID to update
+//
+// Consumes: Management API Requests (rate, per environment).
 func (c *Client) WebAuthnServiceUpdateCredential(ctx context.Context, credentialID string, body *WebAuthnServiceUpdateCredentialBody) (*WebauthnUpdateCredentialResponse, error) {
 	var enc paramEncoder
 	reqPath := "/api/v1/webauthn/credentials/" + enc.path("credential_id", "simple", false, credentialID)
