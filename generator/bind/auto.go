@@ -35,15 +35,15 @@ func (b *binder) auto(l *model.Limit) {
 		if !hintFields[t.Field] {
 			continue
 		}
-		where := fmt.Sprintf("the profile's %s (%s)", t.Field, t.Pos)
-		// The token request: "/oauth/token", "token endpoint", "token issuance".
-		if m := tokenPhraseRE.FindString(t.Value); m != "" && b.api.OAuth2 != nil {
-			b.use(nil, l, 0, fmt.Sprintf("automatic: %s says %q, which is the OAuth token request", where, m))
-		}
+		where := fmt.Sprintf("%s at %s", t.Field, t.Pos)
+		// The token request: "/oauth/token", "token endpoint", "token issuance";
+		// one reason per text.
+		tokenSaid := false
 		for _, m := range literalPathRE.FindAllStringSubmatch(t.Value, -1) {
 			p := strings.TrimRight(m[1], ".,;:")
-			if b.isTokenPath(p) {
+			if !tokenSaid && b.isTokenPath(p) {
 				b.use(nil, l, 0, fmt.Sprintf("automatic: %s names %q, the OAuth token request", where, p))
+				tokenSaid = true
 			}
 			for _, op := range b.api.Operations {
 				if op.Path == p {
@@ -51,16 +51,29 @@ func (b *binder) auto(l *model.Limit) {
 				}
 			}
 		}
+		if m := tokenPhraseRE.FindString(t.Value); m != "" && !tokenSaid && b.api.OAuth2 != nil {
+			b.use(nil, l, 0, fmt.Sprintf("automatic: %s says %q, which is the OAuth token request", where, m))
+		}
 		for _, m := range nounListRE.FindAllStringSubmatch(t.Value, -1) {
+			var nouns []string
 			for _, noun := range strings.Split(m[1], "/") {
 				noun = strings.ToLower(strings.TrimSpace(noun))
-				if stopNouns[noun] || len(noun) < 3 {
-					continue
+				if !stopNouns[noun] && len(noun) >= 3 {
+					nouns = append(nouns, noun)
 				}
-				for _, op := range b.api.Operations {
-					if hit := nounHit(noun, op); hit != "" {
-						b.use(op, l, 0, fmt.Sprintf("automatic: %s names %q endpoints; %s", where, noun, hit))
+			}
+			if len(nouns) == 0 {
+				continue
+			}
+			for _, op := range b.api.Operations {
+				var hits []string
+				for _, noun := range nouns {
+					if hit := nounHit(noun, op); hit != "" && !contains(hits, hit) {
+						hits = append(hits, hit)
 					}
+				}
+				if len(hits) > 0 {
+					b.use(op, l, 0, fmt.Sprintf("automatic: %s says %q; %s", where, m[0], strings.Join(hits, ", ")))
 				}
 			}
 		}

@@ -157,7 +157,9 @@ func (b *binder) finish() {
 			b.warnf(l.Pos, "limit %q is bound to no operation, so the client will not enforce it; bind it in the config (limitgen.yaml)", l.Name)
 		}
 	}
-	sort.SliceStable(b.rl.TokenUses, func(i, j int) bool { return indexOf(b.rl.Limits, b.rl.TokenUses[i].Limit) < indexOf(b.rl.Limits, b.rl.TokenUses[j].Limit) })
+	sort.SliceStable(b.rl.TokenUses, func(i, j int) bool {
+		return indexOf(b.rl.Limits, b.rl.TokenUses[i].Limit) < indexOf(b.rl.Limits, b.rl.TokenUses[j].Limit)
+	})
 }
 
 func indexOf(ls []*model.Limit, l *model.Limit) int {
