@@ -28,10 +28,7 @@ func newGenerated(env Env) (Client, error) {
 		scalekit.WithClientCredentials(env.ClientID, env.ClientSecret),
 	}
 	if env.Known {
-		c, err := scalekit.NewClient(env.BaseURL, append(opts, scalekit.WithLimit(managementLimit, env.Rate, env.Burst))...)
-		if err == nil || !limitUndeclared {
-			return &generated{c: c}, err
-		}
+		opts = append(opts, scalekit.WithLimit(scalekit.LimitManagementAPIRequests, env.Rate, env.Burst))
 	}
 	c, err := scalekit.NewClient(env.BaseURL, opts...)
 	if err != nil {
