@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"go/parser"
+	"go/token"
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -123,6 +126,7 @@ func TestGolden(t *testing.T) {
 				}
 				return
 			}
+			checkImports(t, res)
 			got := map[string]bool{}
 			for _, f := range res.Files {
 				got[f.Name] = true
@@ -145,6 +149,29 @@ func TestGolden(t *testing.T) {
 				t.Errorf("%s differs (-want +got):\n%s", warnFile, diff)
 			}
 		})
+	}
+}
+
+// checkImports fails for an import outside the standard library and the
+// golang.org/x modules the runtime may use.
+func checkImports(t *testing.T, res *Result) {
+	t.Helper()
+	fset := token.NewFileSet()
+	for _, f := range res.Files {
+		af, err := parser.ParseFile(fset, f.Name, f.Content, parser.ImportsOnly)
+		if err != nil {
+			t.Errorf("%s: %v", f.Name, err)
+			continue
+		}
+		for _, imp := range af.Imports {
+			path, _ := strconv.Unquote(imp.Path.Value)
+			first, _, _ := strings.Cut(path, "/")
+			allowed := !strings.Contains(first, ".") ||
+				strings.HasPrefix(path, "golang.org/x/time/") || strings.HasPrefix(path, "golang.org/x/oauth2") || strings.HasPrefix(path, "golang.org/x/sync/")
+			if !allowed {
+				t.Errorf("%s imports %s", f.Name, path)
+			}
+		}
 	}
 }
 

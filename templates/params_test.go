@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -241,5 +242,28 @@ func TestParamUnescapePath(t *testing.T) {
 	}
 	if got := paramUnescapePath("%zz"); got != "%zz" {
 		t.Errorf("invalid escape = %q", got)
+	}
+}
+
+func TestParamMultipartBody(t *testing.T) {
+	type body struct {
+		Name  string   `json:"name"`
+		Files []string `json:"files"`
+	}
+	data, ct, err := paramMultipartBody(body{Name: "n", Files: []string{"a", "b"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("POST", "http://x", strings.NewReader(string(data)))
+	req.Header.Set("Content-Type", ct)
+	if err := req.ParseMultipartForm(1 << 20); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]string{"name": {"n"}, "files": {"a", "b"}}
+	if diff := cmp.Diff(want, req.MultipartForm.Value); diff != "" {
+		t.Errorf("parts (-want +got):\n%s", diff)
+	}
+	if _, _, err := paramMultipartBody(42); err == nil {
+		t.Error("a number accepted as a multipart body")
 	}
 }

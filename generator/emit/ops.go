@@ -55,7 +55,7 @@ func (e *emitter) genClient(f *jen.File) {
 // argument must not shadow any of them.
 var reservedLocals = func() map[string]bool {
 	m := map[string]bool{}
-	for _, s := range strings.Fields(`c ctx params body enc reqPath req resp err out data status v
+	for _, s := range strings.Fields(`c ctx ct params body enc reqPath req resp err out data status v
 		context fmt json time errors
 		any bool byte comparable complex64 complex128 error float32 float64 int int8 int16 int32 int64
 		rune string uint uint8 uint16 uint32 uint64 uintptr true false iota nil
@@ -209,19 +209,21 @@ func (e *emitter) genOperation(g *jen.Group, op *model.Operation) {
 		if op.Body != nil {
 			e.genBodyEncoding(b, op, desc, ret, succ.zeroRet)
 		}
-		respVar := jen.Id("resp")
-		if succ.kind == 0 {
-			respVar = jen.Id("_")
-		}
-		b.List(respVar, jen.Err()).Op(":=").Id("c").Dot("do").Call(jen.Id("ctx"), jen.Id("req"))
 		errVal := jen.Err()
 		if fn := e.errorValueFunc(op); fn != nil {
 			errVal = jen.Id("paramErrorValue").Call(jen.Err(), fn)
 		}
+		if succ.kind == 0 {
+			// err is scoped to the if: the body encoding above may
+			// already have declared one, and "_, err :=" would then
+			// declare nothing new.
+			b.If(jen.List(jen.Id("_"), jen.Err()).Op(":=").Id("c").Dot("do").Call(jen.Id("ctx"), jen.Id("req")), jen.Err().Op("!=").Nil()).Block(ret(succ.zeroRet, errVal))
+			b.Return(jen.Nil())
+			return
+		}
+		b.List(jen.Id("resp"), jen.Err()).Op(":=").Id("c").Dot("do").Call(jen.Id("ctx"), jen.Id("req"))
 		b.If(jen.Err().Op("!=").Nil()).Block(ret(succ.zeroRet, errVal))
 		switch succ.kind {
-		case 0:
-			b.Return(jen.Nil())
 		case 1:
 			b.Id("out").Op(":=").New(e.goType(op.Success.Type))
 			b.If(jen.Err().Op(":=").Id("paramDecode").Call(jen.Id(desc).Dot("id"), jen.Id("resp").Dot("body"), jen.Id("out")), jen.Err().Op("!=").Nil()).Block(

@@ -17,7 +17,8 @@
 // Create one client per base URL with NewClient and share it: its limiters,
 // quota counters and token cache are per client.
 //
-//	c, err := apisio.NewClient("https://api.example.com")
+//	c, err := apisio.NewClient("https://api.example.com",
+//		apisio.WithClientCredentials(os.Getenv("CLIENT_ID"), os.Getenv("CLIENT_SECRET")))
 //	if err != nil {
 //		// handle the invalid base URL
 //	}

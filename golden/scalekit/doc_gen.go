@@ -31,7 +31,8 @@
 // Create one client per base URL with NewClient and share it: its limiters,
 // quota counters and token cache are per client.
 //
-//	c, err := scalekit.NewClient("https://api.example.com")
+//	c, err := scalekit.NewClient("https://api.example.com",
+//		scalekit.WithClientCredentials(os.Getenv("CLIENT_ID"), os.Getenv("CLIENT_SECRET")))
 //	if err != nil {
 //		// handle the invalid base URL
 //	}

@@ -41,8 +41,8 @@ const (
 	maxLearned    = 1e6
 	// learnHistory is how many accepted send times a learning bucket keeps
 	// and learnLookback how far back the estimate looks.
-	learnHistory  = 1024
-	learnLookback = 5 * time.Second
+	learnHistory  = 4096
+	learnLookback = time.Minute
 	// learnMinSpan is the shortest span an estimate is taken over.
 	learnMinSpan = 100 * time.Millisecond
 	// learnSync is how often a bucket reads the learned rate shared in the
@@ -285,7 +285,9 @@ func (b *rateBucket) estimateLocked(t time.Time) float64 {
 		if span < learnMinSpan {
 			break
 		}
-		if c := (float64(len(times)-i) - b.burstEst) / span.Seconds(); c > best {
+		// The refused call found less than one unit left: the true rate
+		// lies within one call of the bound; take the middle.
+		if c := (float64(len(times)-i) - b.burstEst + 0.5) / span.Seconds(); c > best {
 			best = c
 		}
 	}
