@@ -189,6 +189,7 @@ func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 			c.settleAll(ctx, bo, reserved, false)
 			return nil, err
 		}
+		sentAt := c.clk.now()
 		resp, err := c.httpClient.Do(req)
 		now = c.clk.now()
 		if err != nil {
@@ -216,7 +217,7 @@ func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 			body, err := io.ReadAll(resp.Body)
 			resp.Body.Close()
 			for _, br := range bo.rates {
-				br.b.onAccepted(now)
+				br.b.onAccepted(sentAt)
 			}
 			c.settleAll(ctx, bo, reserved, true)
 			if err != nil {
@@ -238,7 +239,7 @@ func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 			attempt--
 			continue
 		case c.isThrottle(status) || c.isQuotaStatus(status):
-			if err := c.onThrottle(ctx, r, bo, &epochs, attempt, apiErr, now); err != nil {
+			if err := c.onThrottle(ctx, r, bo, &epochs, attempt, apiErr, sentAt, now); err != nil {
 				return nil, err
 			}
 			continue
@@ -277,7 +278,7 @@ func (c *Client) settleAll(ctx context.Context, bo *boundOp, reserved uint64, ac
 // Retry-After and the call is retried if the policy, the budget and the
 // deadline allow. The throttled request was not processed, so resending is
 // safe whatever the method.
-func (c *Client) onThrottle(ctx context.Context, r *request, bo *boundOp, epochs *[maxRatesPerOp]uint64, attempt int, apiErr *APIError, now time.Time) error {
+func (c *Client) onThrottle(ctx context.Context, r *request, bo *boundOp, epochs *[maxRatesPerOp]uint64, attempt int, apiErr *APIError, sentAt, now time.Time) error {
 	wait, hasRA := parseRetryAfter(apiErr.Header, now)
 	exhausted := c.isQuotaStatus(apiErr.StatusCode) || (hasRA && wait >= c.retry.QuotaRetryAfter) ||
 		(len(bo.quotas) > 0 && bodySaysExhausted(apiErr.Body))
@@ -312,7 +313,7 @@ func (c *Client) onThrottle(ctx context.Context, r *request, bo *boundOp, epochs
 			ep = br.b.epoch
 			br.b.mu.Unlock()
 		}
-		br.b.onThrottle(now, retryAt, ep)
+		br.b.onThrottle(now, sentAt, retryAt, ep)
 		if !br.b.known {
 			c.publishLearned(ctx, br.b, now)
 		}

@@ -2,39 +2,54 @@ package templates
 
 import (
 	"context"
+	"errors"
 	"math"
+	"slices"
 	"sync"
 	"time"
 )
 
 // Learning constants for limits whose rate is not published. They are tuned
-// for servers that enforce a token bucket and answer 429 with Retry-After:
+// for servers that enforce a token bucket (rate c, burst B) and answer 429
+// with Retry-After:
 //
 //   - Until the first throttle the bucket does not pace at all: a call the
 //     server would accept is never held back.
 //   - The first throttle pauses the whole bucket until Retry-After (one
-//     pause for every waiter). The number of calls accepted before it
-//     estimates the server's burst. Then "slow start": the pace starts at
-//     that burst per second and doubles every learnStep.
-//   - The next throttle ends slow start. The server accepted, during the
-//     step that overran it, its remaining burst plus its rate times the
-//     step's length, which gives the rate; the pace settles at settleRatio
-//     of it.
-//   - After that the pace rises by probeSlope of the estimate per second
-//     (probing gently upward), and each throttle re-estimates the rate from
-//     everything accepted since the last pause ended, minus the burst.
+//     pause for every waiter). The calls accepted in the moment before it
+//     estimate B. Then "slow start": the pace starts at B per second and
+//     doubles every learnStep.
+//   - Each later throttle estimates c from the send times of the accepted
+//     calls: for any earlier time T, a token bucket accepts at most
+//     B + c·(t − T) calls in [T, t], so c ≥ (accepted in [T, t] − B)/(t − T)
+//     for every T, with equality from the last moment the bucket was full.
+//     The largest such bound over the recent past is the estimate; it is
+//     exact once the pace has overrun the server for a while.
+//   - The pace then settles just under the estimate (settleRatio) and rises
+//     by probeSlope of the estimate per second, so that a server that
+//     raises its rate is found again, at the cost of a throttle every
+//     half minute or so.
 //   - A throttle answering a request sent before the last adjustment is
 //     the same episode: it extends the pause but does not cut again.
 const (
-	learnStep     = 250 * time.Millisecond
-	settleRatio   = 0.97
+	learnStep     = 200 * time.Millisecond
+	settleRatio   = 0.98
 	resettleRatio = 0.985
-	probeSlope    = 0.002
+	probeSlope    = 0.001
 	maxLearned    = 1e6
+	// learnHistory is how many accepted send times a learning bucket keeps
+	// and learnLookback how far back the estimate looks.
+	learnHistory  = 4096
+	learnLookback = time.Minute
+	// learnMinSpan is the shortest span an estimate is taken over.
+	learnMinSpan = 100 * time.Millisecond
 	// learnSync is how often a bucket reads the learned rate shared in the
 	// Store, and learnTTL how long a shared learned rate stays valid.
 	learnSync = time.Second
 	learnTTL  = 10 * time.Minute
+	// learnHorizon: a learning bucket books no further ahead than this, so
+	// that a changed pace applies at once to callers already waiting.
+	learnHorizon = 50 * time.Millisecond
 )
 
 // readLearned adopts a rate that another client sharing the Store learned:
@@ -60,7 +75,6 @@ func (c *Client) readLearned(ctx context.Context, b *rateBucket, now time.Time) 
 		b.estimate = rate / resettleRatio
 		b.base = rate
 		b.since = now
-		b.accepted = 0
 		b.epoch++
 	}
 }
@@ -103,14 +117,12 @@ type rateBucket struct {
 	epoch       uint64
 	phase       int
 	base        float64   // pace at since (slow start: initial; settled: settle point)
-	since       time.Time // start of the current phase or step sequence
+	since       time.Time // start of the current phase
 	estimate    float64   // estimated server rate
 	burstEst    float64   // estimated server burst
-	accepted    int64     // accepted since since
-	stepIdx     int64     // slow start: step of stepAccepted
-	stepAcc     int64     // slow start: accepted within step stepIdx
+	sent        []int64   // ring of accepted calls' send times (Unix ns), learning buckets only
+	sentN       int       // calls recorded in sent
 	throttles   int64
-	lastRate    float64
 	syncAt      time.Time // next read of the shared learned rate
 }
 
@@ -121,8 +133,6 @@ func (b *rateBucket) paceLocked(now time.Time) (float64, int) {
 	}
 	var r float64
 	switch b.phase {
-	case phaseFree:
-		r = 0
 	case phaseSlowStart:
 		steps := max(0, now.Sub(b.since)/learnStep)
 		r = b.base * math.Pow(2, float64(min(steps, 40)))
@@ -131,16 +141,58 @@ func (b *rateBucket) paceLocked(now time.Time) (float64, int) {
 	case phaseAnnounced:
 		r = b.base
 	}
-	r = min(r, maxLearned)
-	b.lastRate = r
-	return r, 1
+	return min(r, maxLearned), 1
 }
 
-// wait blocks until the bucket admits cost units, or returns a
+// waitBucket blocks until the bucket admits cost units, or returns a
 // *RateLimitedError at once when that would be after notAfter. It returns
 // the epoch the call is sent in, for onThrottle.
 func (c *Client) waitBucket(ctx context.Context, b *rateBucket, cost int, notAfter time.Time, opID string) (uint64, error) {
-	now := c.clk.now()
+	for {
+		now := c.clk.now()
+		at, ep, err := c.reserveBucket(ctx, b, cost, now, notAfter, opID)
+		notBooked := err == errNotBooked
+		if notBooked {
+			if m := now.Add(time.Millisecond); at.Before(m) {
+				at = m
+			}
+		} else if err != nil || !at.After(now) {
+			return ep, err
+		}
+		if err := c.clk.sleepUntil(ctx, at); err != nil {
+			return ep, err
+		}
+		if notBooked {
+			continue
+		}
+		// A throttle seen while this call slept paused the bucket or changed
+		// its pace: book again rather than send into the pause.
+		if !b.stale(ep, at) {
+			return ep, nil
+		}
+	}
+}
+
+// errNotBooked tells waitBucket to sleep until the returned time and book
+// again.
+var errNotBooked = errors.New("not booked yet")
+
+// stale reports whether a booking made in epoch ep for time at was
+// overtaken by a throttle or an announcement.
+func (b *rateBucket) stale(ep uint64, at time.Time) bool {
+	if b.known {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		return b.pausedUntil.After(at)
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.epoch != ep && b.pausedUntil.After(at)
+}
+
+// reserveBucket books cost units at or after now and returns when they may
+// be sent.
+func (c *Client) reserveBucket(ctx context.Context, b *rateBucket, cost int, now, notAfter time.Time, opID string) (time.Time, uint64, error) {
 	b.mu.Lock()
 	if !b.known && !now.Before(b.syncAt) {
 		b.syncAt = now.Add(learnSync)
@@ -158,52 +210,91 @@ func (c *Client) waitBucket(ctx context.Context, b *rateBucket, cost int, notAft
 
 	at := start
 	if rate > 0 {
+		maxWait := notAfter.Sub(start)
+		horizon := !b.known && maxWait > learnHorizon
+		if horizon {
+			maxWait = learnHorizon
+		}
 		var ok bool
 		var err error
-		maxWait := notAfter.Sub(start)
 		at, ok, err = c.store.Take(ctx, b.key, rate, burst, cost, start, maxWait)
 		if err != nil {
 			c.storeFailed(err)
 			at, ok, _ = c.local.Take(ctx, b.key, rate, burst, cost, start, maxWait)
 		}
 		if !ok {
-			return ep, &RateLimitedError{Operation: opID, Limit: b.limit, RetryAt: at}
+			if horizon && !at.After(notAfter) {
+				// Come back closer to the slot (it is not booked).
+				return at.Add(-learnHorizon / 2), ep, errNotBooked
+			}
+			return at, ep, &RateLimitedError{Operation: opID, Limit: b.limit, RetryAt: at}
 		}
-	} else if !notAfter.IsZero() && at.After(notAfter) {
-		return ep, &RateLimitedError{Operation: opID, Limit: b.limit, RetryAt: at}
+	} else if at.After(notAfter) {
+		return at, ep, &RateLimitedError{Operation: opID, Limit: b.limit, RetryAt: at}
 	}
-	if at.After(now) {
-		if err := c.clk.sleepUntil(ctx, at); err != nil {
-			return ep, err
-		}
-	}
-	return ep, nil
+	return at, ep, nil
 }
 
-// onAccepted records a call the server accepted.
-func (b *rateBucket) onAccepted(now time.Time) {
+// onAccepted records a call sent at sentAt that the server accepted.
+func (b *rateBucket) onAccepted(sentAt time.Time) {
 	if b.known {
 		return
 	}
 	b.mu.Lock()
-	if now.After(b.since) {
-		b.accepted++
-		if b.phase == phaseSlowStart {
-			step := int64(now.Sub(b.since) / learnStep)
-			if step != b.stepIdx {
-				b.stepIdx, b.stepAcc = step, 0
-			}
-			b.stepAcc++
-		}
-	} else if b.phase == phaseFree {
-		b.accepted++
+	if b.sent == nil {
+		b.sent = make([]int64, learnHistory)
 	}
+	b.sent[b.sentN%learnHistory] = sentAt.UnixNano()
+	b.sentN++
 	b.mu.Unlock()
 }
 
-// onThrottle records a throttle response to a call sent in epoch ep, and
-// pauses the bucket until retryAt.
-func (b *rateBucket) onThrottle(now, retryAt time.Time, ep uint64) {
+// acceptedSinceLocked counts the accepted calls sent in [from, to].
+func (b *rateBucket) acceptedSinceLocked(from, to int64) int {
+	n := 0
+	for i := 0; i < min(b.sentN, learnHistory); i++ {
+		if t := b.sent[i]; t >= from && t <= to {
+			n++
+		}
+	}
+	return n
+}
+
+// estimateLocked returns the largest lower bound on the server's rate that
+// the accepted calls sent before t imply (see the learning constants), or 0
+// when the history is too short.
+func (b *rateBucket) estimateLocked(t time.Time) float64 {
+	n := min(b.sentN, learnHistory)
+	if n == 0 {
+		return 0
+	}
+	end := t.UnixNano()
+	from := t.Add(-learnLookback).UnixNano()
+	times := make([]int64, 0, n)
+	for _, s := range b.sent[:n] {
+		if s >= from && s <= end {
+			times = append(times, s)
+		}
+	}
+	slices.Sort(times)
+	best := 0.0
+	for i, start := range times {
+		span := time.Duration(end - start)
+		if span < learnMinSpan {
+			break
+		}
+		// The refused call found less than one unit left: the true rate
+		// lies within one call of the bound; take the middle.
+		if c := (float64(len(times)-i) - b.burstEst + 0.5) / span.Seconds(); c > best {
+			best = c
+		}
+	}
+	return best
+}
+
+// onThrottle records a throttle response to a call sent at sentAt in epoch
+// ep, and pauses the bucket until retryAt.
+func (b *rateBucket) onThrottle(now, sentAt, retryAt time.Time, ep uint64) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.throttles++
@@ -218,43 +309,28 @@ func (b *rateBucket) onThrottle(now, retryAt time.Time, ep uint64) {
 	if b.pausedUntil.After(now) {
 		resume = b.pausedUntil
 	}
+	cur, _ := b.paceLocked(sentAt)
 	switch b.phase {
 	case phaseFree:
-		b.burstEst = float64(max(b.accepted, 1))
+		// The calls accepted just before the first refusal were the
+		// server's burst.
+		b.burstEst = float64(max(1, b.acceptedSinceLocked(sentAt.Add(-learnMinSpan).UnixNano(), sentAt.UnixNano())))
 		b.phase = phaseSlowStart
 		b.base = b.burstEst // per second
-	case phaseSlowStart:
-		cur, _ := b.paceLocked(now)
-		stepStart := b.since.Add(time.Duration(b.stepIdx) * learnStep)
-		est := 0.0
-		if t := now.Sub(stepStart).Seconds(); t >= 0.05 {
-			est = (float64(b.stepAcc) - b.burstEst) / t
+	case phaseSlowStart, phaseSettled, phaseAnnounced:
+		est := b.estimateLocked(sentAt)
+		ratio := resettleRatio
+		if b.phase == phaseSlowStart {
+			ratio = settleRatio
 		}
 		if est <= 0 {
-			est = cur / 2
+			est = 0.7 * cur
 		}
-		b.estimate = clampF(est, cur/4, cur)
+		b.estimate = clampRate(est, 0.1*cur, cur)
 		b.phase = phaseSettled
-		b.base = settleRatio * b.estimate
-	case phaseSettled:
-		cur, _ := b.paceLocked(now)
-		est := 0.0
-		if t := now.Sub(b.since).Seconds(); t >= 1 {
-			est = (float64(b.accepted) - b.burstEst) / t
-		}
-		if est <= 0 {
-			est = 0.9 * b.estimate
-		}
-		b.estimate = clampF(est, 0.7*cur, cur)
-		b.base = resettleRatio * b.estimate
-	case phaseAnnounced:
-		// The announcement was optimistic: fall back to learning from it.
-		b.estimate = b.base
-		b.phase = phaseSettled
-		b.base = resettleRatio * b.estimate
+		b.base = ratio * b.estimate
 	}
 	b.since = resume
-	b.accepted, b.stepIdx, b.stepAcc = 0, 0, 0
 }
 
 // onAnnounced applies rate-limit headers: an announced rate replaces what
@@ -285,7 +361,7 @@ func (b *rateBucket) snapshot(now time.Time) (rate float64, throttles int64, pau
 	return r, b.throttles, b.pausedUntil
 }
 
-func clampF(v, lo, hi float64) float64 {
+func clampRate(v, lo, hi float64) float64 {
 	if v < lo {
 		v = lo
 	}

@@ -84,10 +84,10 @@ func (ts *tokenServer) serve(w http.ResponseWriter, r *http.Request) {
 func TestTokenURLResolution(t *testing.T) {
 	base := mustURL(t, "https://env.example.com/prefix")
 	for raw, want := range map[string]string{
-		"https://$SCALEKIT_ENVIRONMENT_URL/oauth/token": "https://env.example.com/oauth/token",
+		"https://$SCALEKIT_ENVIRONMENT_URL/oauth/token":  "https://env.example.com/oauth/token",
 		"https://{environment}.scalekit.com/oauth/token": "https://env.example.com/oauth/token",
-		"/oauth/token":                  "https://env.example.com/oauth/token",
-		"oauth/token":                   "https://env.example.com/oauth/token",
+		"/oauth/token":                   "https://env.example.com/oauth/token",
+		"oauth/token":                    "https://env.example.com/oauth/token",
 		"https://auth.example.org/token": "https://auth.example.org/token",
 	} {
 		got, err := resolveTokenURL(base, raw)

@@ -1,0 +1,165 @@
+package templates
+
+import (
+	"container/heap"
+	"context"
+	"flag"
+	"math"
+	"testing"
+	"time"
+)
+
+var simTrace = flag.Bool("simtrace", false, "log the learning bucket's reactions in TestLearnedRateSettles")
+
+// simServer is a token-bucket server like the fake Scalekit's management
+// API: rate per second, burst, and Retry-After in whole seconds (or exact
+// milliseconds).
+type simServer struct {
+	rate, tokens float64
+	burst        float64
+	last         time.Time
+	retryMs      bool
+}
+
+func (s *simServer) arrive(t time.Time) (ok bool, retry time.Duration) {
+	s.tokens = math.Min(s.burst, s.tokens+t.Sub(s.last).Seconds()*s.rate)
+	s.last = t
+	if s.tokens >= 1 {
+		s.tokens--
+		return true, 0
+	}
+	wait := time.Duration((1 - s.tokens) / s.rate * float64(time.Second))
+	if s.retryMs {
+		return false, max(time.Millisecond, wait.Round(time.Millisecond))
+	}
+	return false, max(time.Second, time.Duration(math.Ceil(wait.Seconds()))*time.Second)
+}
+
+type simEvent struct {
+	at     time.Time
+	kind   int // 0 ready, 1 send, 2 response
+	ep     uint64
+	ok     bool
+	retry  time.Duration
+	sent   time.Time
+	seq    int
+	booked time.Time
+}
+
+type simQueue []*simEvent
+
+func (q simQueue) Len() int { return len(q) }
+func (q simQueue) Less(i, j int) bool {
+	if q[i].at.Equal(q[j].at) {
+		return q[i].seq < q[j].seq
+	}
+	return q[i].at.Before(q[j].at)
+}
+func (q simQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
+func (q *simQueue) Push(x any)   { *q = append(*q, x.(*simEvent)) }
+func (q *simQueue) Pop() any {
+	old := *q
+	e := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return e
+}
+
+type simResult struct {
+	accepted, rejected int
+	ceiling            float64
+}
+
+// simulate drives one learning bucket with workers closed-loop callers
+// against srv for window, in simulated time: the runtime's own booking,
+// pause and learning code decides, only time is simulated.
+func simulate(t *testing.T, workers int, service, window time.Duration, srv *simServer) simResult {
+	t.Helper()
+	clk := newFakeClock()
+	c, err := newClientClock("http://sim.example", testProfile(), clk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := c.buckets[testLimitMgmt]
+	start := clk.now()
+	srv.last, srv.tokens = start, srv.burst
+	end := start.Add(window)
+	q := &simQueue{}
+	seq := 0
+	push := func(e *simEvent) { seq++; e.seq = seq; heap.Push(q, e) }
+	for i := 0; i < workers; i++ {
+		push(&simEvent{at: start})
+	}
+	var res simResult
+	ctx := context.Background()
+	for q.Len() > 0 {
+		e := heap.Pop(q).(*simEvent)
+		if !e.at.Before(end) {
+			continue
+		}
+		switch e.kind {
+		case 0: // ready: book a slot
+			at, ep, err := c.reserveBucket(ctx, b, 1, e.at, e.at.Add(time.Hour), "sim")
+			if err == errNotBooked {
+				if m := e.at.Add(time.Millisecond); at.Before(m) {
+					at = m
+				}
+				push(&simEvent{at: at})
+				continue
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			push(&simEvent{at: at, kind: 1, ep: ep, booked: at})
+		case 1: // wake and send
+			if at := e.at; at.After(e.booked.Add(-1)) && e.booked.After(start.Add(-1)) && b.stale(e.ep, e.booked) {
+				push(&simEvent{at: e.at})
+				continue
+			}
+			ok, retry := srv.arrive(e.at)
+			push(&simEvent{at: e.at.Add(service), kind: 2, ep: e.ep, ok: ok, retry: retry, sent: e.at})
+		case 2: // response
+			if e.ok {
+				res.accepted++
+				b.onAccepted(e.sent)
+			} else {
+				res.rejected++
+				before := b.epoch
+				b.onThrottle(e.at, e.sent, e.at.Add(e.retry), e.ep)
+				if *simTrace && b.epoch != before {
+					t.Logf("%6.3fs throttle: phase %d base %.1f est %.1f burst %.0f paused %.3fs", e.at.Sub(start).Seconds(), b.phase, b.base, b.estimate, b.burstEst, b.pausedUntil.Sub(e.at).Seconds())
+				}
+			}
+			push(&simEvent{at: e.at})
+		}
+	}
+	res.ceiling = srv.rate*window.Seconds() + srv.burst
+	return res
+}
+
+func TestLearnedRateSettles(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		retryMs bool
+		window  time.Duration
+		// wantGoodput is the least share of the ceiling; whole-second
+		// Retry-After costs a second's pause per throttle, which bounds a
+		// short cold window.
+		wantGoodput, wantRejects float64
+	}{
+		{"retry-after-ms 15s", true, 15 * time.Second, 0.95, 0.02},
+		{"retry-after-ms 60s", true, 60 * time.Second, 0.96, 0.01},
+		{"whole seconds 15s", false, 15 * time.Second, 0.82, 0.02},
+		{"whole seconds 60s", false, 60 * time.Second, 0.93, 0.01},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := &simServer{rate: 50, burst: 10, retryMs: tc.retryMs}
+			r := simulate(t, 16, 10*time.Millisecond, tc.window, srv)
+			goodput := float64(r.accepted) / r.ceiling
+			rejects := float64(r.rejected) / float64(r.accepted)
+			t.Logf("accepted %d of ceiling %.0f (%.1f%%), %d rejected (%.4f per accepted)", r.accepted, r.ceiling, 100*goodput, r.rejected, rejects)
+			if goodput < tc.wantGoodput || rejects > tc.wantRejects {
+				t.Errorf("goodput %.3f (want ≥ %.2f), rejections per accepted %.4f (want ≤ %.3f)", goodput, tc.wantGoodput, rejects, tc.wantRejects)
+			}
+		})
+	}
+}
