@@ -79,6 +79,9 @@ func (b *binder) applyNumbers(cfg *profile.Config) error {
 		if lc.Reason != "" {
 			l.Reason = lc.Reason
 		}
+		if l.Kind == model.LimitDocumented && l.Reason == "" {
+			l.Reason = fmt.Sprintf("declared documented-only by config %s", lc.Pos)
+		}
 		if len(set) > 0 {
 			l.Notes = strings.TrimSpace(l.Notes + fmt.Sprintf(" Config %s sets %s.", lc.Pos, strings.Join(set, ", ")))
 		}

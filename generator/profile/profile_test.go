@@ -101,7 +101,7 @@ func viewOf(pr *Profile, err error) view {
 // inputs lists the copied third-party files and the hand-written bad ones.
 func inputs(t *testing.T) []string {
 	var files []string
-	for _, dir := range []string{"testdata/inputs", "testdata/bad"} {
+	for _, dir := range []string{"testdata/inputs", "testdata/bad", "testdata/variants"} {
 		err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
 			if err == nil && !d.IsDir() {
 				files = append(files, filepath.ToSlash(p))

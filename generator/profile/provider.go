@@ -335,7 +335,7 @@ func (b *builder) policy(name, desc string) {
 	if strings.Contains(text, "retry-after") {
 		p.RetryAfter = true
 	}
-	for _, w := range []string{"tier", "reuse", "backoff", "back off", "jitter", "retry-after"} {
+	for _, w := range []string{"tier", "reuse", "cache", "backoff", "back off", "jitter", "retry-after"} {
 		if strings.Contains(lname, w) {
 			return
 		}
