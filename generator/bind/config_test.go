@@ -18,7 +18,7 @@ func smallAPI() *model.API {
 		return &model.Operation{ID: id, MethodName: id, HTTPMethod: method, Path: path, Tags: []string{tag}, Secured: true}
 	}
 	return &model.API{
-		Title: "Scalekit",
+		Title:  "Scalekit",
 		OAuth2: &model.OAuth2{SchemeName: "oauth2", TokenURL: "https://$SCALEKIT_ENVIRONMENT_URL/oauth/token"},
 		Operations: []*model.Operation{
 			op("ConnectedAccountService_List", "GET", "/api/v1/connected_accounts", "Connected Accounts"),
