@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"go/format"
 	"go/parser"
 	"go/token"
 	"os"
@@ -152,12 +153,15 @@ func TestGolden(t *testing.T) {
 	}
 }
 
-// checkImports fails for an import outside the standard library and the
+// checkImports fails for a file that is not gofmt'd or has an import outside the standard library and the
 // golang.org/x modules the runtime may use.
 func checkImports(t *testing.T, res *Result) {
 	t.Helper()
 	fset := token.NewFileSet()
 	for _, f := range res.Files {
+		if formatted, err := format.Source(f.Content); err != nil || !bytes.Equal(formatted, f.Content) {
+			t.Errorf("%s is not gofmt'd (err %v)", f.Name, err)
+		}
 		af, err := parser.ParseFile(fset, f.Name, f.Content, parser.ImportsOnly)
 		if err != nil {
 			t.Errorf("%s: %v", f.Name, err)

@@ -11,6 +11,7 @@ package emit
 import (
 	"bytes"
 	"fmt"
+	"go/format"
 	"go/token"
 	"sort"
 	"strings"
@@ -63,7 +64,14 @@ func Emit(api *model.API, opts Options) ([]File, error) {
 		if err := f.Render(&buf); err != nil {
 			return fmt.Errorf("emitting %s: %w", name, err)
 		}
-		files = append(files, File{Name: name, Content: buf.Bytes()})
+		// jennifer formats once; doc comments are only normalized (as
+		// gofmt does) once the layout around them is final, so format
+		// again to make the output a gofmt fixed point.
+		out, err := format.Source(buf.Bytes())
+		if err != nil {
+			return fmt.Errorf("emitting %s: %w", name, err)
+		}
+		files = append(files, File{Name: name, Content: out})
 		return nil
 	}
 	if err := add("doc_gen.go", func(f *jen.File) { genDoc(f, api, opts.Package) }); err != nil {

@@ -2,6 +2,7 @@ package emit
 
 import (
 	"bytes"
+	"go/format"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -33,6 +34,9 @@ func TestEmitShape(t *testing.T) {
 		names = append(names, f.Name)
 		if !bytes.HasPrefix(f.Content, []byte(testHeader+"\n")) {
 			t.Errorf("%s does not start with the header", f.Name)
+		}
+		if formatted, err := format.Source(f.Content); err != nil || !bytes.Equal(formatted, f.Content) {
+			t.Errorf("%s is not gofmt'd (err %v)", f.Name, err)
 		}
 		if !strings.HasSuffix(f.Name, "_gen.go") {
 			t.Errorf("%s: name does not end in _gen.go", f.Name)

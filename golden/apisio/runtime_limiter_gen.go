@@ -300,10 +300,21 @@ func (b *rateBucket) onThrottle(now, sentAt, retryAt time.Time, ep uint64) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.throttles++
-	if retryAt.After(b.pausedUntil) {
-		b.pausedUntil = retryAt
+	b.pauseLocked(retryAt)
+	b.learnLocked(now, sentAt, ep)
+}
+
+func (b *rateBucket) pauseLocked(until time.Time) {
+	if until.After(b.pausedUntil) {
+		b.pausedUntil = until
 	}
-	if b.known || ep != b.epoch {
+}
+
+// learnLocked reacts to a sign that the server's bucket was empty when the
+// call sent at sentAt (in epoch ep) arrived: a throttle, or a response
+// announcing that nothing remains.
+func (b *rateBucket) learnLocked(now, sentAt time.Time, ep uint64) {
+	if b.known || ep != b.epoch || b.phase == phaseAnnounced {
 		return
 	}
 	b.epoch++
@@ -319,7 +330,7 @@ func (b *rateBucket) onThrottle(now, sentAt, retryAt time.Time, ep uint64) {
 		b.burstEst = float64(max(1, b.acceptedSinceLocked(sentAt.Add(-learnMinSpan).UnixNano(), sentAt.UnixNano())))
 		b.phase = phaseSlowStart
 		b.base = b.burstEst // per second
-	case phaseSlowStart, phaseSettled, phaseAnnounced:
+	case phaseSlowStart, phaseSettled:
 		est := b.estimateLocked(sentAt)
 		ratio := resettleRatio
 		if b.phase == phaseSlowStart {
@@ -335,24 +346,45 @@ func (b *rateBucket) onThrottle(now, sentAt, retryAt time.Time, ep uint64) {
 	b.since = resume
 }
 
-// onAnnounced applies rate-limit headers: an announced rate replaces what
-// was learned, and an exhausted window pauses the bucket until it resets.
-func (b *rateBucket) onAnnounced(now time.Time, info rateInfo) {
+// onAnnounced applies rate-limit headers of a response to a call sent at
+// sentAt in epoch ep. An announced rate replaces what was learned. A window
+// with nothing remaining pauses the bucket: until the next unit at the
+// announced or estimated rate, or until the announced reset when the rate
+// is unknown; while learning, it is also a throttle signal that cost no
+// refusal.
+func (b *rateBucket) onAnnounced(now, sentAt time.Time, info rateInfo, ep uint64) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if info.remaining == 0 && info.reset > 0 {
-		if t := now.Add(info.reset); t.After(b.pausedUntil) {
-			b.pausedUntil = t
-		}
-	}
-	if b.known || info.perSecond <= 0 {
-		return
-	}
-	if b.phase != phaseAnnounced || b.base != info.perSecond {
+	if !b.known && info.perSecond > 0 && (b.phase != phaseAnnounced || b.base != info.perSecond) {
 		b.phase = phaseAnnounced
 		b.base = info.perSecond
 		b.epoch++
+		ep = b.epoch
 	}
+	if info.remaining != 0 {
+		return
+	}
+	pause := info.reset
+	rate, _ := b.paceLocked(now)
+	if b.phase == phaseFree {
+		rate = b.burstGuessLocked(sentAt)
+	}
+	if rate > 0 {
+		next := time.Duration(float64(time.Second) / rate)
+		if pause < 0 || next < pause {
+			pause = next
+		}
+	}
+	if pause > 0 {
+		b.pauseLocked(now.Add(pause))
+	}
+	b.learnLocked(now, sentAt, ep)
+}
+
+// burstGuessLocked is the rate guessed before any estimate: the burst per
+// second.
+func (b *rateBucket) burstGuessLocked(sentAt time.Time) float64 {
+	return float64(max(1, b.acceptedSinceLocked(sentAt.Add(-learnMinSpan).UnixNano(), sentAt.UnixNano())))
 }
 
 // snapshot returns the pace and throttle count for Usage.

@@ -210,17 +210,22 @@ func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 			}
 			continue
 		}
-		if info, ok := parseRateHeaders(resp.Header, now); ok {
-			for _, br := range bo.rates {
-				br.b.onAnnounced(now, info)
-			}
-		}
-		if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
-			body, err := io.ReadAll(resp.Body)
-			resp.Body.Close()
+		ok2xx := resp.StatusCode >= 200 && resp.StatusCode <= 299
+		if ok2xx {
 			for _, br := range bo.rates {
 				br.b.onAccepted(sentAt)
 			}
+		}
+		if info, ok := parseRateHeaders(resp.Header, now); ok {
+			for i, br := range bo.rates {
+				if i < maxRatesPerOp {
+					br.b.onAnnounced(now, sentAt, info, epochs[i])
+				}
+			}
+		}
+		if ok2xx {
+			body, err := io.ReadAll(resp.Body)
+			resp.Body.Close()
 			c.settleAll(ctx, bo, reserved, true)
 			if err != nil {
 				return nil, fmt.Errorf("%s: reading response: %w", r.op.id, err)

@@ -74,7 +74,7 @@ type ClientsClientSecret struct {
 // ClientSecretStatus indicates whether a client secret can be used for authentication.
 // ACTIVE secrets can be used for authentication while INACTIVE secrets cannot.
 //
-//  - INACTIVE: The secret is inactive and cannot be used for authentication
+//   - INACTIVE: The secret is inactive and cannot be used for authentication
 //
 // Its known values are the constants below; IsKnown reports whether a
 // value is one of them. Other values are kept as received.
@@ -562,8 +562,8 @@ type ConnectedAccountsConnectedAccountForList struct {
 // ConnectedAccountsConnectorStatus is the schema connected_accountsConnectorStatus.
 //
 // - ACTIVE: Account is connected and credentials are valid
-//  - EXPIRED: Access token has expired and needs refresh
-//  - PENDING_AUTH: Account awaiting user authorization
+//   - EXPIRED: Access token has expired and needs refresh
+//   - PENDING_AUTH: Account awaiting user authorization
 //
 // Its known values are the constants below; IsKnown reports whether a
 // value is one of them. Other values are kept as received.
@@ -590,11 +590,11 @@ func (v ConnectedAccountsConnectorStatus) IsKnown() bool {
 // ConnectedAccountsConnectorType is the schema connected_accountsConnectorType.
 //
 // - OAUTH: OAuth 2.0 authorization with access and refresh tokens
-//  - API_KEY: Static API key authentication
-//  - BASIC_AUTH: HTTP Basic Authentication (username/password)
-//  - BEARER_TOKEN: Bearer token authentication
-//  - CUSTOM: Custom authentication mechanism
-//  - BASIC: Basic authentication (alias)
+//   - API_KEY: Static API key authentication
+//   - BASIC_AUTH: HTTP Basic Authentication (username/password)
+//   - BEARER_TOKEN: Bearer token authentication
+//   - CUSTOM: Custom authentication mechanism
+//   - BASIC: Basic authentication (alias)
 //
 // Its known values are the constants below; IsKnown reports whether a
 // value is one of them. Other values are kept as received.
