@@ -53,6 +53,13 @@ func (b *binder) auto(l *model.Limit) {
 		}
 		if m := tokenPhraseRE.FindString(t.Value); m != "" && !tokenSaid && b.api.OAuth2 != nil {
 			b.use(nil, l, 0, fmt.Sprintf("automatic: %s says %q, which is the OAuth token request", where, m))
+			// A document that also describes the token endpoint as an
+			// operation (a third-party rendering) gets it bound too.
+			for _, op := range b.api.Operations {
+				if op.Path != "" && b.isTokenPath(op.Path) {
+					b.use(op, l, 0, fmt.Sprintf("automatic: %s says %q; this operation is the token endpoint", where, m))
+				}
+			}
 		}
 		for _, m := range nounListRE.FindAllStringSubmatch(t.Value, -1) {
 			var nouns []string
