@@ -213,3 +213,24 @@ func TestIdentifierCollision(t *testing.T) {
 		t.Errorf("identifiers %v collide with the API's types", ids)
 	}
 }
+
+// TestTokenOperation checks that a document describing the token endpoint
+// as an operation gets the token limits on that operation as well.
+func TestTokenOperation(t *testing.T) {
+	api := smallAPI()
+	api.Operations = append(api.Operations, &model.Operation{ID: "createToken", MethodName: "CreateToken", HTTPMethod: "POST", Path: "/oauth/token"})
+	if _, err := Bind(api, profiles.ScalekitName, profiles.Scalekit, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"AgentToolCalls <- ToolService_ExecuteTool",
+		"M2MTokens <- createToken",
+		"M2MTokens <- token",
+		"ManagementAPIRequests <- OrganizationService_ListOrganization",
+		"TokenEndpointClientCredentials <- createToken",
+		"TokenEndpointClientCredentials <- token",
+	}
+	if diff := cmp.Diff(want, summary(api)); diff != "" {
+		t.Errorf("bindings (-want +got):\n%s", diff)
+	}
+}
