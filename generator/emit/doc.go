@@ -2,6 +2,8 @@ package emit
 
 import (
 	"fmt"
+	"net/url"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -177,9 +179,10 @@ func genDoc(f *jen.File, api *model.API, pkg string) {
 	if len(servers) > 0 {
 		servers = append([]string{"Servers listed by the document:", ""}, servers...)
 	}
-	newClient := "\tc, err := " + pkg + ".NewClient(\"https://api.example.com\")"
+	base := strconv.Quote(exampleBaseURL(api))
+	newClient := "\tc, err := " + pkg + ".NewClient(" + base + ")"
 	if api.OAuth2 != nil {
-		newClient = "\tc, err := " + pkg + ".NewClient(\"https://api.example.com\",\n" +
+		newClient = "\tc, err := " + pkg + ".NewClient(" + base + ",\n" +
 			"\t\t" + pkg + ".WithClientCredentials(os.Getenv(\"CLIENT_ID\"), os.Getenv(\"CLIENT_SECRET\")))"
 	}
 	usage := []string{
@@ -210,6 +213,19 @@ func genDoc(f *jen.File, api *model.API, pkg string) {
 			f.PackageComment("// " + l)
 		}
 	}
+}
+
+// exampleBaseURL is the first server URL that works as it is, for the
+// package doc's example, or a placeholder.
+func exampleBaseURL(api *model.API) string {
+	for _, s := range api.Servers {
+		u, err := url.Parse(s.URL)
+		if err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" &&
+			!strings.ContainsAny(s.URL, "{}$ ") && oneLine(s.URL) == s.URL {
+			return s.URL
+		}
+	}
+	return "https://api.example.com"
 }
 
 // oneLine flattens spec text to a single sanitized line.

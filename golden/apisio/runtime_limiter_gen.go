@@ -8,6 +8,7 @@ import (
 	"math"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -52,6 +53,8 @@ const (
 	// learnHorizon: a learning bucket books no further ahead than this, so
 	// that a changed pace applies at once to callers already waiting.
 	learnHorizon = 50 * time.Millisecond
+	// probeMaxWait bounds the wait for the first response.
+	probeMaxWait = 2 * time.Second
 )
 
 // readLearned adopts a rate that another client sharing the Store learned:
@@ -126,6 +129,13 @@ type rateBucket struct {
 	sentN       int       // calls recorded in sent
 	throttles   int64
 	syncAt      time.Time // next read of the shared learned rate
+	// First contact: until the bucket has seen one response, one call goes
+	// ahead and the others wait for its answer (at most probeMaxWait), so
+	// that announced rate headers or a first throttle are known before a
+	// crowd of callers arrives at once.
+	seen    atomic.Bool
+	probing bool
+	probeCh chan struct{}
 }
 
 // paceLocked returns the rate and burst to pace at, at time now.
@@ -150,6 +160,19 @@ func (b *rateBucket) paceLocked(now time.Time) (float64, int) {
 // *RateLimitedError at once when that would be after notAfter. It returns
 // the epoch the call is sent in, for onThrottle.
 func (c *Client) waitBucket(ctx context.Context, b *rateBucket, cost int, notAfter time.Time, opID string) (uint64, error) {
+	if !b.known && !b.seen.Load() {
+		if ch := b.probeWait(); ch != nil {
+			timer := time.NewTimer(probeMaxWait)
+			select {
+			case <-ch:
+			case <-timer.C:
+			case <-ctx.Done():
+				timer.Stop()
+				return 0, ctx.Err()
+			}
+			timer.Stop()
+		}
+	}
 	for {
 		now := c.clk.now()
 		at, ep, err := c.reserveBucket(ctx, b, cost, now, notAfter, opID)
@@ -171,6 +194,37 @@ func (c *Client) waitBucket(ctx context.Context, b *rateBucket, cost int, notAft
 		// its pace: book again rather than send into the pause.
 		if !b.stale(ep, at) {
 			return ep, nil
+		}
+	}
+}
+
+// probeWait returns the channel to wait on while another call makes first
+// contact, or nil when this call may go ahead.
+func (b *rateBucket) probeWait() <-chan struct{} {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.seen.Load() || b.phase != phaseFree {
+		return nil
+	}
+	if !b.probing {
+		b.probing = true
+		b.probeCh = make(chan struct{})
+		return nil
+	}
+	return b.probeCh
+}
+
+// markSeen ends first contact.
+func (b *rateBucket) markSeen() {
+	if b.seen.Load() {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !b.seen.Load() {
+		b.seen.Store(true)
+		if b.probeCh != nil {
+			close(b.probeCh)
 		}
 	}
 }

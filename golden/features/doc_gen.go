@@ -13,7 +13,7 @@
 // Create one client per base URL with NewClient and share it: its limiters,
 // quota counters and token cache are per client.
 //
-//	c, err := features.NewClient("https://api.example.com")
+//	c, err := features.NewClient("https://api.example.com/v1")
 //	if err != nil {
 //		// handle the invalid base URL
 //	}
