@@ -68,11 +68,11 @@ func (c *Client) buildLimits() error {
 		case limitKindRate:
 			b := &rateBucket{limit: l.id, key: ns + ":rate:" + string(l.id) + ":" + scopeKey, learnedKey: ns + ":learned:" + string(l.id) + ":" + scopeKey}
 			if o, ok := c.overrides[l.id]; ok {
-				b.known, b.rate, b.burst = true, o.perSecond, max(o.burst, 1)
+				b.known, b.rate, b.burst = true, o.perSecond, burstWithMargin(o.burst)
 			} else if tl := l.forTier(c.tier); tl != nil && !l.unknown && tl.amount > 0 && tl.windowLength() > 0 {
 				b.known = true
 				b.rate = tl.amount / tl.windowLength().Seconds()
-				b.burst = max(tl.burst, 1)
+				b.burst = burstWithMargin(tl.burst)
 			}
 			c.buckets[l.id] = b
 		case limitKindQuota:
@@ -84,6 +84,14 @@ func (c *Client) buildLimits() error {
 	}
 	c.defaultBucket = &rateBucket{key: ns + ":rate::" + c.baseKey, learnedKey: ns + ":learned::" + c.baseKey}
 	return nil
+}
+
+// burstWithMargin keeps one unit of a known burst in reserve: calls paced
+// exactly to the server's bucket would be refused whenever a later request
+// travels faster than an earlier one; one unit absorbs a jitter of one
+// interval.
+func burstWithMargin(burst int) int {
+	return max(1, burst-1)
 }
 
 // scopeKey returns the key that identifies the client's share of a limit
@@ -145,6 +153,7 @@ func (r *request) idempotent() bool {
 // authenticates, and retries what is safe to retry.
 func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 	bo := c.bind(r.op)
+	defer c.endFirstContact(bo)
 	c.budget.onCall()
 	authRetried := false
 	var epochs [maxRatesPerOp]uint64
@@ -192,6 +201,7 @@ func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 		sentAt := c.clk.now()
 		resp, err := c.httpClient.Do(req)
 		now = c.clk.now()
+		c.endFirstContact(bo)
 		if err != nil {
 			c.settleAll(ctx, bo, reserved, false)
 			if ctx.Err() != nil {
@@ -208,17 +218,22 @@ func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 			}
 			continue
 		}
-		if info, ok := parseRateHeaders(resp.Header, now); ok {
-			for _, br := range bo.rates {
-				br.b.onAnnounced(now, info)
-			}
-		}
-		if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
-			body, err := io.ReadAll(resp.Body)
-			resp.Body.Close()
+		ok2xx := resp.StatusCode >= 200 && resp.StatusCode <= 299
+		if ok2xx {
 			for _, br := range bo.rates {
 				br.b.onAccepted(sentAt)
 			}
+		}
+		if info, ok := parseRateHeaders(resp.Header, now); ok {
+			for i, br := range bo.rates {
+				if i < maxRatesPerOp {
+					br.b.onAnnounced(now, sentAt, info, epochs[i])
+				}
+			}
+		}
+		if ok2xx {
+			body, err := io.ReadAll(resp.Body)
+			resp.Body.Close()
 			c.settleAll(ctx, bo, reserved, true)
 			if err != nil {
 				return nil, fmt.Errorf("%s: reading response: %w", r.op.id, err)
@@ -258,6 +273,14 @@ func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 			continue
 		}
 		return nil, apiErr
+	}
+}
+
+// endFirstContact releases the callers waiting for a bucket's first
+// response.
+func (c *Client) endFirstContact(bo *boundOp) {
+	for _, br := range bo.rates {
+		br.b.markSeen()
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -50,6 +51,8 @@ const (
 	// learnHorizon: a learning bucket books no further ahead than this, so
 	// that a changed pace applies at once to callers already waiting.
 	learnHorizon = 50 * time.Millisecond
+	// probeMaxWait bounds the wait for the first response.
+	probeMaxWait = 2 * time.Second
 )
 
 // readLearned adopts a rate that another client sharing the Store learned:
@@ -124,6 +127,13 @@ type rateBucket struct {
 	sentN       int       // calls recorded in sent
 	throttles   int64
 	syncAt      time.Time // next read of the shared learned rate
+	// First contact: until the bucket has seen one response, one call goes
+	// ahead and the others wait for its answer (at most probeMaxWait), so
+	// that announced rate headers or a first throttle are known before a
+	// crowd of callers arrives at once.
+	seen    atomic.Bool
+	probing bool
+	probeCh chan struct{}
 }
 
 // paceLocked returns the rate and burst to pace at, at time now.
@@ -148,6 +158,19 @@ func (b *rateBucket) paceLocked(now time.Time) (float64, int) {
 // *RateLimitedError at once when that would be after notAfter. It returns
 // the epoch the call is sent in, for onThrottle.
 func (c *Client) waitBucket(ctx context.Context, b *rateBucket, cost int, notAfter time.Time, opID string) (uint64, error) {
+	if !b.known && !b.seen.Load() {
+		if ch := b.probeWait(); ch != nil {
+			timer := time.NewTimer(probeMaxWait)
+			select {
+			case <-ch:
+			case <-timer.C:
+			case <-ctx.Done():
+				timer.Stop()
+				return 0, ctx.Err()
+			}
+			timer.Stop()
+		}
+	}
 	for {
 		now := c.clk.now()
 		at, ep, err := c.reserveBucket(ctx, b, cost, now, notAfter, opID)
@@ -169,6 +192,37 @@ func (c *Client) waitBucket(ctx context.Context, b *rateBucket, cost int, notAft
 		// its pace: book again rather than send into the pause.
 		if !b.stale(ep, at) {
 			return ep, nil
+		}
+	}
+}
+
+// probeWait returns the channel to wait on while another call makes first
+// contact, or nil when this call may go ahead.
+func (b *rateBucket) probeWait() <-chan struct{} {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.seen.Load() || b.phase != phaseFree {
+		return nil
+	}
+	if !b.probing {
+		b.probing = true
+		b.probeCh = make(chan struct{})
+		return nil
+	}
+	return b.probeCh
+}
+
+// markSeen ends first contact.
+func (b *rateBucket) markSeen() {
+	if b.seen.Load() {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !b.seen.Load() {
+		b.seen.Store(true)
+		if b.probeCh != nil {
+			close(b.probeCh)
 		}
 	}
 }
@@ -298,10 +352,21 @@ func (b *rateBucket) onThrottle(now, sentAt, retryAt time.Time, ep uint64) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.throttles++
-	if retryAt.After(b.pausedUntil) {
-		b.pausedUntil = retryAt
+	b.pauseLocked(retryAt)
+	b.learnLocked(now, sentAt, ep)
+}
+
+func (b *rateBucket) pauseLocked(until time.Time) {
+	if until.After(b.pausedUntil) {
+		b.pausedUntil = until
 	}
-	if b.known || ep != b.epoch {
+}
+
+// learnLocked reacts to a sign that the server's bucket was empty when the
+// call sent at sentAt (in epoch ep) arrived: a throttle, or a response
+// announcing that nothing remains.
+func (b *rateBucket) learnLocked(now, sentAt time.Time, ep uint64) {
+	if b.known || ep != b.epoch || b.phase == phaseAnnounced {
 		return
 	}
 	b.epoch++
@@ -317,7 +382,7 @@ func (b *rateBucket) onThrottle(now, sentAt, retryAt time.Time, ep uint64) {
 		b.burstEst = float64(max(1, b.acceptedSinceLocked(sentAt.Add(-learnMinSpan).UnixNano(), sentAt.UnixNano())))
 		b.phase = phaseSlowStart
 		b.base = b.burstEst // per second
-	case phaseSlowStart, phaseSettled, phaseAnnounced:
+	case phaseSlowStart, phaseSettled:
 		est := b.estimateLocked(sentAt)
 		ratio := resettleRatio
 		if b.phase == phaseSlowStart {
@@ -333,24 +398,45 @@ func (b *rateBucket) onThrottle(now, sentAt, retryAt time.Time, ep uint64) {
 	b.since = resume
 }
 
-// onAnnounced applies rate-limit headers: an announced rate replaces what
-// was learned, and an exhausted window pauses the bucket until it resets.
-func (b *rateBucket) onAnnounced(now time.Time, info rateInfo) {
+// onAnnounced applies rate-limit headers of a response to a call sent at
+// sentAt in epoch ep. An announced rate replaces what was learned. A window
+// with nothing remaining pauses the bucket: until the next unit at the
+// announced or estimated rate, or until the announced reset when the rate
+// is unknown; while learning, it is also a throttle signal that cost no
+// refusal.
+func (b *rateBucket) onAnnounced(now, sentAt time.Time, info rateInfo, ep uint64) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if info.remaining == 0 && info.reset > 0 {
-		if t := now.Add(info.reset); t.After(b.pausedUntil) {
-			b.pausedUntil = t
-		}
-	}
-	if b.known || info.perSecond <= 0 {
-		return
-	}
-	if b.phase != phaseAnnounced || b.base != info.perSecond {
+	if !b.known && info.perSecond > 0 && (b.phase != phaseAnnounced || b.base != info.perSecond) {
 		b.phase = phaseAnnounced
 		b.base = info.perSecond
 		b.epoch++
+		ep = b.epoch
 	}
+	if info.remaining != 0 {
+		return
+	}
+	pause := info.reset
+	rate, _ := b.paceLocked(now)
+	if b.phase == phaseFree {
+		rate = b.burstGuessLocked(sentAt)
+	}
+	if rate > 0 {
+		next := time.Duration(float64(time.Second) / rate)
+		if pause < 0 || next < pause {
+			pause = next
+		}
+	}
+	if pause > 0 {
+		b.pauseLocked(now.Add(pause))
+	}
+	b.learnLocked(now, sentAt, ep)
+}
+
+// burstGuessLocked is the rate guessed before any estimate: the burst per
+// second.
+func (b *rateBucket) burstGuessLocked(sentAt time.Time) float64 {
+	return float64(max(1, b.acceptedSinceLocked(sentAt.Add(-learnMinSpan).UnixNano(), sentAt.UnixNano())))
 }
 
 // snapshot returns the pace and throttle count for Usage.
