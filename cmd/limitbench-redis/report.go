@@ -1,0 +1,142 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/limitgen/limitgen/internal/fakescalekit"
+	"github.com/limitgen/limitgen/store/redisstore"
+)
+
+// result is one scenario in one mode, summed over the worker processes.
+type result struct {
+	Scenario   string `json:"scenario"`
+	Mode       string `json:"mode"`
+	Procs      int    `json:"procs"`
+	Goroutines int    `json:"goroutines_per_proc"`
+	Known      bool   `json:"rate_known"`
+
+	WindowS float64 `json:"window_s"`
+	// Ceiling is what the server could accept: rate × window + burst, or
+	// the allowance.
+	Ceiling float64 `json:"ceiling"`
+
+	// From the server.
+	Requests       int64 `json:"server_requests"`
+	Accepted       int64 `json:"accepted"`
+	Throttled      int64 `json:"throttled"`
+	QuotaRefused   int64 `json:"quota_refused"`
+	TokenMints     int64 `json:"token_mints"`
+	TokenThrottled int64 `json:"token_throttled"`
+	ToolCalls      int64 `json:"tool_calls"`
+	AfterAllowance int64 `json:"after_allowance"`
+
+	Goodput             float64 `json:"goodput"`               // accepted / ceiling
+	RejectedPerAccepted float64 `json:"rejected_per_accepted"` // 429s / accepted
+	SentPerCeiling      float64 `json:"sent_per_ceiling"`      // rate: (accepted + throttled) / ceiling
+
+	// From the clients.
+	Calls          int64            `json:"calls"`
+	OK             int64            `json:"ok"`
+	RateLimited    int64            `json:"rate_limited"`
+	QuotaExhausted int64            `json:"quota_exhausted"`
+	OtherErrors    int64            `json:"other_errors"`
+	LastError      string           `json:"last_error,omitempty"`
+	Store          redisstore.Stats `json:"store"`
+	RoundTripsPer  float64          `json:"redis_round_trips_per_call"`
+}
+
+func (r *result) add(w workerResult) {
+	r.Calls += w.Calls
+	r.OK += w.OK
+	r.RateLimited += w.RateLimited
+	r.QuotaExhausted += w.QuotaExhausted
+	r.OtherErrors += w.OtherErrors
+	if w.LastError != "" {
+		r.LastError = w.LastError
+	}
+	r.Store.Calls += w.Store.Calls
+	r.Store.RoundTrips += w.Store.RoundTrips
+	r.Store.Errors += w.Store.Errors
+	r.Store.Timeouts += w.Store.Timeouts
+	r.Store.Unavailable += w.Store.Unavailable
+}
+
+func (r *result) finish(s fakescalekit.Snapshot, elapsed time.Duration, cfg fakescalekit.Config) {
+	r.WindowS = elapsed.Seconds()
+	r.Requests, r.Accepted, r.Throttled, r.QuotaRefused = s.Requests, s.Accepted, s.Throttled, s.QuotaRefused
+	r.TokenMints, r.TokenThrottled, r.ToolCalls, r.AfterAllowance = s.TokenMints, s.TokenThrottled, s.ToolCalls, s.AfterAllowance
+	r.RejectedPerAccepted = float64(s.Rejected()) / float64(max(1, s.Accepted))
+	if r.Scenario == "quota" {
+		r.Ceiling = float64(cfg.ToolAllowance)
+		r.Goodput = float64(s.ToolCalls) / r.Ceiling
+	} else {
+		r.Ceiling = cfg.Rate*elapsed.Seconds() + float64(cfg.Burst)
+		r.Goodput = float64(s.Accepted) / r.Ceiling
+		r.SentPerCeiling = float64(s.Accepted+s.Throttled) / r.Ceiling
+	}
+	r.RoundTripsPer = float64(r.Store.RoundTrips) / float64(max(1, r.Calls))
+}
+
+func report(out io.Writer, cfg config, results []result) {
+	how := "learned from 429s"
+	if cfg.known {
+		how = "given with WithLimit"
+	}
+	fmt.Fprintf(out, "%d worker processes × %d goroutines, fake Scalekit at 50 req/s burst 10 (rate %s), service time %v\n\n",
+		cfg.procs, cfg.goroutines, how, cfg.service)
+	var rate, quota []result
+	for _, r := range results {
+		if r.Scenario == "rate" {
+			rate = append(rate, r)
+		} else {
+			quota = append(quota, r)
+		}
+	}
+	if len(rate) > 0 {
+		fmt.Fprintf(out, "### rate: shared management limit, %v window\n\n", cfg.duration)
+		fmt.Fprintln(out, "| mode | accepted | ceiling | goodput | 429s | 429s/accepted | sent/ceiling | calls | client errors | Redis RT/call | store errors | token mints |")
+		fmt.Fprintln(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+		for _, r := range rate {
+			fmt.Fprintf(out, "| %s | %d | %.0f | %.1f%% | %d | %.3f | %.2f× | %d | %d | %.2f | %d | %d |\n",
+				r.Mode, r.Accepted, r.Ceiling, 100*r.Goodput, r.Throttled+r.TokenThrottled, r.RejectedPerAccepted,
+				r.SentPerCeiling, r.Calls, r.RateLimited+r.OtherErrors, r.RoundTripsPer, r.Store.Errors, r.TokenMints)
+		}
+		fmt.Fprintln(out)
+	}
+	if len(quota) > 0 {
+		fmt.Fprintf(out, "### quota: hard tool-call allowance of %d (tier %q)\n\n", cfg.allowance, cfg.tier)
+		fmt.Fprintln(out, "| mode | tool calls accepted | allowance | sent after allowance used | per process | 429s | refused locally | Redis RT/call | store errors | time |")
+		fmt.Fprintln(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+		for _, r := range quota {
+			fmt.Fprintf(out, "| %s | %d | %.0f | %d | %.2f | %d | %d | %.2f | %d | %.1fs |\n",
+				r.Mode, r.ToolCalls, r.Ceiling, r.AfterAllowance, float64(r.AfterAllowance)/float64(r.Procs),
+				r.QuotaRefused+r.Throttled, r.QuotaExhausted, r.RoundTripsPer, r.Store.Errors, r.WindowS)
+		}
+		fmt.Fprintln(out)
+	}
+	for _, r := range results {
+		if r.LastError != "" {
+			fmt.Fprintf(out, "%s/%s: %d other client errors, last: %s\n", r.Scenario, r.Mode, r.OtherErrors, r.LastError)
+		}
+	}
+	// The issue's targets.
+	for _, r := range rate {
+		if r.Mode == "redis" {
+			fmt.Fprintf(out, "target (redis): goodput ≥ 95%% and ≤ 0.02 429s/accepted: %s\n",
+				verdict(r.Goodput >= 0.95 && r.RejectedPerAccepted <= 0.02))
+		}
+	}
+	for _, r := range quota {
+		fmt.Fprintf(out, "target (%s): allowance exceeded by at most one request per process: %s\n",
+			r.Mode, verdict(r.AfterAllowance <= int64(r.Procs) && r.ToolCalls <= int64(r.Ceiling)))
+	}
+}
+
+func verdict(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "NOT met"
+}
