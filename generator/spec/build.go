@@ -106,8 +106,12 @@ func (b *builder) servers(api *model.API) {
 			continue
 		}
 		api.Servers = append(api.Servers, model.Server{URL: s.URL, Description: s.Description})
+		pos := b.pos(originPos(s.Origin), "servers", fmt.Sprint(i))
+		if b.version == 2 {
+			pos = b.tree.at("host")
+		}
 		if strings.Contains(s.URL, "$") {
-			b.warn(b.pos(originPos(s.Origin), "servers", fmt.Sprint(i)), "server URL %q contains a placeholder that is not a server variable; the base URL must be given to NewClient", s.URL)
+			b.warn(pos, "server URL %q contains a placeholder that is not a server variable; the base URL must be given to NewClient", s.URL)
 		}
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi2"
 	"github.com/getkin/kin-openapi/openapi2conv"
 	"github.com/getkin/kin-openapi/openapi3"
+	"gopkg.in/yaml.v3"
 
 	"github.com/limitgen/limitgen/generator/model"
 )
@@ -88,6 +89,17 @@ var (
 // OpenAPI 3.0, 31 for 3.1 and later 3.x.
 func detectVersion(name string, data []byte, t *tree) (int, error) {
 	key, val, ok := topLevelVersion(data)
+	if !ok {
+		// An indented or flow-style YAML document: read the parsed tree.
+		if n := t.node(); n != nil && n.Kind == yaml.MappingNode {
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if k := n.Content[i].Value; k == "swagger" || k == "openapi" {
+					key, val, ok = k, n.Content[i+1].Value, true
+					break
+				}
+			}
+		}
+	}
 	if !ok {
 		return 0, fmt.Errorf("%s:1:1: not an OpenAPI document: no top-level \"openapi\" or \"swagger\" field", name)
 	}

@@ -68,3 +68,16 @@ func TestCorpus(t *testing.T) {
 		checkAPI(t, api)
 	}
 }
+
+func BenchmarkLoadOfficial(b *testing.B) {
+	path := filepath.Join(sharedInputs, "openapi/scalekit-official.yaml")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		b.Skipf("shared inputs not present: %v", err)
+	}
+	for b.Loop() {
+		if _, _, err := Load(path, data, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

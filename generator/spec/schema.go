@@ -119,6 +119,14 @@ func (b *builder) fill(t *model.Type, s *openapi3.Schema) {
 	if t.Pos.Line == 0 {
 		t.Pos = originPos(s.Origin)
 	}
+	if t.Pos.Line == 0 && b.compName[b.componentKey(t.SchemaName)] == t.Name {
+		// Swagger 2.0: kin-openapi records no origins.
+		if b.version == 2 {
+			t.Pos = b.tree.at("definitions", t.SchemaName)
+		} else {
+			t.Pos = b.tree.at("components", "schemas", t.SchemaName)
+		}
+	}
 }
 
 // inline returns the type of an inline schema, declaring a named type for

@@ -1,0 +1,75 @@
+// Package spec loads an OpenAPI document (Swagger 2.0, OpenAPI 3.0 or 3.1,
+// in YAML or JSON) with kin-openapi and builds limitgen's model of it. No
+// kin-openapi or yaml type leaves this package.
+//
+// # Reading
+//
+// OpenAPI 3.x documents go through openapi3.Loader with origins recorded
+// (every model.Pos and diagnostic names file:line:col) and relative $refs
+// read through Options.ReadFile; remote ($ref to http://...) references are
+// refused. Swagger 2.0 documents are converted with openapi2conv; kin-openapi
+// records no origins for them, so positions come from a parse of the
+// document by JSON pointer. The document is never validated as a whole:
+// examples are not checked at all (real documents carry invalid ones) and
+// webhooks and callbacks are not client operations, so they and the schemas
+// only they use are not built. A document that cannot be loaded (a $ref to
+// a missing file or element, a syntax error) is an error starting with the
+// position of the construct.
+//
+// Defects whose meaning is clear become warnings: duplicate enum values
+// (dropped), tags not declared in the document's tags, server and token URLs
+// with "$VARIABLE" placeholders (kept verbatim), unsupported security
+// schemes (ignored), conflicting allOf properties (first wins), schemas
+// nested more than 64 levels deep (the rest is any).
+//
+// # Method names
+//
+// Each operation becomes one method on Client. Its name is the operationId
+// mangled by naming.Exported: words are split at punctuation, spaces and
+// case changes, each word gets an upper-case first letter, and common
+// initialisms are upper-cased (ID, URL, HTTP, API, JSON, ...; "oauth" is
+// written OAuth):
+//
+//	ToolService_ExecuteTool  → ToolServiceExecuteTool
+//	listUsers                → ListUsers
+//	get-user.by id           → GetUserByID
+//
+// An operation without operationId is named after its method and path, each
+// path parameter introduced by "By" (its ID is then the unexported form of
+// that name):
+//
+//	GET /users/{id}/roles    → GetUsersByIDRoles
+//
+// Names are claimed in the order of the sorted paths and, within a path,
+// GET, PUT, POST, DELETE, OPTIONS, HEAD, PATCH, TRACE; a name already taken
+// (two operationIds that mangle alike, or a runtime member of Client) gets
+// the smallest free numeric suffix from 2 up. The mapping therefore depends
+// only on the document.
+//
+// # Types
+//
+// Component schemas keep their (mangled) names, claimed in sorted order
+// before any other name; inline schemas that need a declaration (objects
+// with properties, enums, unions, allOf) are named after their context:
+// <Method>Request, <Method>Response, <Method><Status>Error, <Method><Param>,
+// <Parent><Field>, <Parent>Item for array elements, <Parent>Value for map
+// values. Every package-level name avoids naming.RuntimeIdentifiers and
+// Options.Reserved. Only types reachable from operations are built; $refs
+// are resolved through a work queue, so cycles and long chains terminate
+// without deep recursion.
+//
+// Shapes: allOf is merged into one struct; oneOf/anyOf with two or more
+// non-null alternatives (including scalar ones, and 3.1 type arrays such as
+// [string, integer]) is a KindUnion, with the discriminator and its mapping
+// when given; a wrapper with a single alternative (allOf of one part, or
+// oneOf: [{$ref}, {type: null}]) is that alternative, nullable when null
+// was an option. Nullability comes from 3.0 nullable, 3.1 "null" in type,
+// a null alternative or null in enum. A string const stays a string type
+// with Type.Const set (it is not turned into a one-value enum). Enum
+// constants are named <Type><Value> (values mangled by naming.Suffix,
+// negative numbers as Minus1, symbols spelled out) and made unique in the
+// package scope. Formats: int32 → 32-bit, other integers 64-bit, float →
+// 32-bit, date-time → KindTime, date → KindDate, byte and binary →
+// KindBytes; request and response bodies that are neither JSON, form,
+// multipart nor text are KindBytes.
+package spec
