@@ -90,6 +90,10 @@ type Config struct {
 	// RetryAfterMillis adds Retry-After-Ms with the exact wait to throttle
 	// responses (Retry-After itself is always whole seconds).
 	RetryAfterMillis bool
+	// RetryAfterDate sends Retry-After of rate throttles as an HTTP-date
+	// (the first whole second at which the bucket has room) instead of
+	// delay-seconds.
+	RetryAfterDate bool
 
 	// ServiceTime is slept on every request after the decision and before
 	// the answer, like a real server's processing time.
@@ -420,7 +424,16 @@ func policyQuota(rate float64) (q, w int64) {
 }
 
 func (s *Server) throttleHeaders(h http.Header, wait time.Duration) {
-	h.Set("Retry-After", strconv.FormatInt(max(1, ceilSeconds(wait)), 10))
+	if s.cfg.RetryAfterDate {
+		// The first whole second at or after the bucket has room.
+		at := s.cfg.Now().Add(wait).UTC()
+		if t := at.Truncate(time.Second); t.Before(at) {
+			at = t.Add(time.Second)
+		}
+		h.Set("Retry-After", at.Format(http.TimeFormat))
+	} else {
+		h.Set("Retry-After", strconv.FormatInt(max(1, ceilSeconds(wait)), 10))
+	}
 	if s.cfg.RetryAfterMillis {
 		h.Set("Retry-After-Ms", strconv.FormatInt(max(1, int64((wait+time.Millisecond-1)/time.Millisecond)), 10))
 	}

@@ -167,6 +167,21 @@ func TestThrottleResponse(t *testing.T) {
 	}
 }
 
+func TestRetryAfterDate(t *testing.T) {
+	clk := newClock()
+	cfg := testConfig(clk)
+	cfg.Rate, cfg.Burst, cfg.RetryAfterDate = 1, 1, true
+	s := New(cfg)
+	tok := mint(t, s)
+	do(t, s, "GET", "/api/v1/organizations", tok, "")
+	clk.Advance(300 * time.Millisecond)
+	rec := do(t, s, "GET", "/api/v1/organizations", tok, "")
+	// The wait is 700 ms: one whole second after 12:00:00.3 is 12:00:01.
+	if got, want := rec.Header().Get("Retry-After"), "Sat, 28 Nov 2026 12:00:01 GMT"; rec.Code != 429 || got != want {
+		t.Errorf("status %d Retry-After %q, want 429 %q", rec.Code, got, want)
+	}
+}
+
 func TestTokenExpiry(t *testing.T) {
 	clk := newClock()
 	cfg := testConfig(clk)
