@@ -77,3 +77,17 @@ func FuzzParseProse(f *testing.F) {
 		}
 	})
 }
+
+// FuzzLoadConfig checks that no binding config panics the config reader
+// and that every failure names the file.
+func FuzzLoadConfig(f *testing.F) {
+	if data, err := os.ReadFile("../../profiles/scalekit.limitgen.yaml"); err == nil {
+		f.Add(data)
+	}
+	f.Add([]byte("limits:\n  A:\n    rate: 50/s\n    burst: 10\n    tiers: {Free: 5/month (hard stop)}\n    bind: [{path: /a/**, method: [GET]}, {token: true}]\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if _, err := LoadConfig("fuzz.yml", data); err != nil && !strings.HasPrefix(err.Error(), "fuzz.yml") {
+			t.Fatalf("error does not name the file: %v", err)
+		}
+	})
+}
