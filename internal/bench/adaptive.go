@@ -82,7 +82,7 @@ func (c *awsAdaptive) ListOrganizations(ctx context.Context) error { return c.ca
 func (c *awsAdaptive) ExecuteTool(ctx context.Context) error       { return c.call(ctx, opTool) }
 
 // oracle knows the hidden limits: it paces at the hidden rate with the
-// hidden burst, refreshes its token at 80% of its lifetime, and refuses tool
+// hidden burst less one, refreshes its token at 80% of its lifetime, and refuses tool
 // calls locally once the allowance is used. It is the best any client can
 // do; other clients are reported as a ratio of it.
 type oracle struct {
@@ -98,7 +98,10 @@ func newOracle(env Env) (Client, error) {
 	margin := h.TokenLifetime / 5
 	lim := rate.NewLimiter(rate.Inf, 0)
 	if h.Rate > 0 {
-		lim = rate.NewLimiter(rate.Limit(h.Rate), max(1, h.Burst))
+		// One unit of burst is kept in hand: requests admitted at exactly
+		// the rate reach the server with scheduling jitter, and a bucket
+		// run at zero margin refuses the early ones.
+		lim = rate.NewLimiter(rate.Limit(h.Rate), max(1, h.Burst-1))
 	}
 	return &oracle{env: env, tc: newTokenCache(env, margin), lim: lim}, nil
 }
