@@ -82,9 +82,9 @@ func (c *awsAdaptive) ListOrganizations(ctx context.Context) error { return c.ca
 func (c *awsAdaptive) ExecuteTool(ctx context.Context) error       { return c.call(ctx, opTool) }
 
 // oracle knows the hidden limits: it paces at the hidden rate with the
-// hidden burst less one, refreshes its token at 80% of its lifetime, and refuses tool
-// calls locally once the allowance is used. It is the best any client can
-// do; other clients are reported as a ratio of it.
+// hidden burst less one, refreshes its token at 80% of its lifetime, and
+// refuses tool calls locally once the allowance is used. It is the best any
+// client can do; other clients are reported as a ratio of it.
 type oracle struct {
 	env   Env
 	tc    *tokenCache
