@@ -232,6 +232,7 @@ func limitsDoc(api *model.API) []string {
 	}
 	lines := []string{
 		"# Limits",
+		"",
 		fmt.Sprintf("The client enforces the limits of %s (%s). Rates are paced before", src, providerWord(rl)),
 		"sending (learned from the server's responses when not published); quotas are",
 		"counted per period and enforced for the tier set with WithTier; documented",
@@ -281,6 +282,9 @@ func allowanceText(rl *model.RateLimits, l *model.Limit) string {
 		parts = append(parts, s)
 	}
 	text := strings.Join(parts, "; ")
+	if sameWords(text, l.Source) {
+		text = "" // the profile's text says it already
+	}
 	switch {
 	case l.Source != "" && text != "":
 		return text + " — \"" + l.Source + "\""
@@ -290,6 +294,12 @@ func allowanceText(rl *model.RateLimits, l *model.Limit) string {
 		return text
 	}
 	return "unknown"
+}
+
+// sameWords reports whether a and b differ only in spacing and case.
+func sameWords(a, b string) bool {
+	squash := func(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), "")) }
+	return squash(a) == squash(b)
 }
 
 func tierName(rl *model.RateLimits, key string) string {
