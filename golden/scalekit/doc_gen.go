@@ -43,6 +43,7 @@
 // whose status is not 2xx is an *APIError; use errors.As to read it.
 //
 // # Limits
+//
 // The client enforces the limits of profiles/scalekit-rate-limits.yml (provider Scalekit). Rates are paced before
 // sending (learned from the server's responses when not published); quotas are
 // counted per period and enforced for the tier set with WithTier; documented
@@ -53,7 +54,7 @@
 //	| Management API Requests | rate | environment | "see provider documentation" |
 //	| Token Endpoint (client credentials) | rate | client | "see provider documentation" |
 //	| M2M Tokens | quota | environment | 10,000/month (billed beyond) — "10000 free per month (then $5 per 1,000)" |
-//	| Agent Tool Calls | quota | account | 5,000/month (Free, hard stop); 200,000/month (Growth) — "5,000/month (Free, hard stop); 200,000/month (Growth)" |
+//	| Agent Tool Calls | quota | account | "5,000/month (Free, hard stop); 200,000/month (Growth)" |
 //	| Monthly Active Users (MAU) | documented | environment | 1,000,000/month (billed beyond) — "1,000,000 free per month" |
 //	| Monthly Active Organizations (MAO) | documented | environment | 100/month (billed beyond) — "100 free per month" |
 //
