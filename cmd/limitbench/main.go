@@ -185,8 +185,16 @@ func pick[T any](all []T, names string, name func(T) string) ([]T, error) {
 	return out, nil
 }
 
+// machine describes where the numbers come from, with the load average
+// when the system tells it (a busy shared machine skews latencies).
 func machine() string {
-	return fmt.Sprintf("%s %s/%s, %d CPUs", runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU())
+	m := fmt.Sprintf("%s %s/%s, %d CPUs", runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU())
+	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
+		if f := strings.Fields(string(b)); len(f) >= 3 {
+			m += fmt.Sprintf(", load average %s %s %s", f[0], f[1], f[2])
+		}
+	}
+	return m
 }
 
 func command() string {
