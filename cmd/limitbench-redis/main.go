@@ -157,6 +157,7 @@ func runOne(cfg config, rdb *redis.Client, scenario, mode string) (result, error
 	sc := fakescalekit.DefaultConfig()
 	sc.ServiceTime = cfg.service
 	sc.TokenLifetime = time.Hour
+	sc.RecordArrivals = scenario == "rate"
 	if scenario == "quota" {
 		sc.ToolAllowance = cfg.allowance
 	}
@@ -198,6 +199,7 @@ func runOne(cfg config, rdb *redis.Client, scenario, mode string) (result, error
 		}
 	}
 
+	warm := fake.Snapshot()
 	fake.Reset()
 	start := time.Now()
 	window := cfg.duration
@@ -227,6 +229,7 @@ func runOne(cfg config, rdb *redis.Client, scenario, mode string) (result, error
 	if scenario == "quota" {
 		snap, elapsed = fake.Snapshot(), time.Since(start)
 	}
+	r.WarmupTokenMints = warm.TokenMints
 	r.finish(snap, elapsed, sc)
 	return r, nil
 }

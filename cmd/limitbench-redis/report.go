@@ -35,6 +35,12 @@ type result struct {
 	Goodput             float64 `json:"goodput"`               // accepted / ceiling
 	RejectedPerAccepted float64 `json:"rejected_per_accepted"` // 429s / accepted
 	SentPerCeiling      float64 `json:"sent_per_ceiling"`      // rate: (accepted + throttled) / ceiling
+	// PeakOvershoot is the most requests sent in any one second over what
+	// the server accepts in one second from a full bucket (rate + burst).
+	PeakOvershoot float64 `json:"peak_1s_overshoot"`
+	// WarmupTokenMints is how many tokens the processes minted to start:
+	// one when they share the token through Redis.
+	WarmupTokenMints int64 `json:"warmup_token_mints"`
 
 	// From the clients.
 	Calls          int64            `json:"calls"`
@@ -75,6 +81,7 @@ func (r *result) finish(s fakescalekit.Snapshot, elapsed time.Duration, cfg fake
 		r.Ceiling = cfg.Rate*elapsed.Seconds() + float64(cfg.Burst)
 		r.Goodput = float64(s.Accepted) / r.Ceiling
 		r.SentPerCeiling = float64(s.Accepted+s.Throttled) / r.Ceiling
+		r.PeakOvershoot = float64(fakescalekit.MaxInWindow(s.Arrivals, time.Second)) / (cfg.Rate + float64(cfg.Burst))
 	}
 	r.RoundTripsPer = float64(r.Store.RoundTrips) / float64(max(1, r.Calls))
 }
@@ -96,12 +103,13 @@ func report(out io.Writer, cfg config, results []result) {
 	}
 	if len(rate) > 0 {
 		fmt.Fprintf(out, "### rate: shared management limit, %v window\n\n", cfg.duration)
-		fmt.Fprintln(out, "| mode | accepted | ceiling | goodput | 429s | 429s/accepted | sent/ceiling | calls | client errors | Redis RT/call | store errors | token mints |")
-		fmt.Fprintln(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+		fmt.Fprintln(out, "| mode | accepted | ceiling | goodput | 429s | 429s/accepted | sent/ceiling | peak 1 s sent / (rate+burst) | calls | client errors | Redis RT/call | store errors | token mints (warm-up) |")
+		fmt.Fprintln(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 		for _, r := range rate {
-			fmt.Fprintf(out, "| %s | %d | %.0f | %.1f%% | %d | %.3f | %.2f× | %d | %d | %.2f | %d | %d |\n",
+			fmt.Fprintf(out, "| %s | %d | %.0f | %.1f%% | %d | %.3f | %.2f× | %.2f× | %d | %d | %.2f | %d | %d (%d) |\n",
 				r.Mode, r.Accepted, r.Ceiling, 100*r.Goodput, r.Throttled+r.TokenThrottled, r.RejectedPerAccepted,
-				r.SentPerCeiling, r.Calls, r.RateLimited+r.OtherErrors, r.RoundTripsPer, r.Store.Errors, r.TokenMints)
+				r.SentPerCeiling, r.PeakOvershoot, r.Calls, r.RateLimited+r.OtherErrors, r.RoundTripsPer, r.Store.Errors,
+				r.TokenMints, r.WarmupTokenMints)
 		}
 		fmt.Fprintln(out)
 	}
