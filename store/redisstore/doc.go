@@ -64,16 +64,16 @@
 // Each call is bounded by a timeout (WithTimeout, default 50 ms) whether
 // or not the go-redis client honours context deadlines; a call that passes
 // it returns an error wrapping ErrTimeout, and a Redis that is down returns
-// its connection error. After a call fails to reach Redis, the store fails
-// fast with ErrUnavailable for a cooldown (WithCooldown, default one
-// second), so a hung Redis costs each client call nothing more; the first
-// call after the cooldown tries again, and the store recovers by itself
-// when Redis returns. On any error the generated client falls back to its
-// local limiter and ledger for that call (see its WithStore): while Redis
-// is away each process paces and counts alone, as if it had no store. Create the
-// go-redis client with ContextTimeoutEnabled: true so that an abandoned
-// call also stops reading at once; otherwise it runs on in the background
-// until the client's ReadTimeout.
+// its connection error. After three calls in a row fail to reach Redis,
+// the store fails fast with ErrUnavailable for a cooldown (WithCooldown,
+// default one second), so a hung Redis costs client calls nothing more;
+// the first call after the cooldown tries again, and the store recovers by
+// itself when Redis returns. On any error the generated client falls back
+// to its local limiter and ledger for that call (see its WithStore): while
+// Redis is away each process paces and counts alone, as if it had no
+// store. Create the go-redis client with ContextTimeoutEnabled: true so
+// that an abandoned call also stops reading at once; otherwise it runs on
+// in the background until the client's ReadTimeout.
 //
 // Losing state can only make the clients less strict: a missing bucket is
 // a full bucket, a missing counter starts again from zero, a missing token

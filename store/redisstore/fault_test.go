@@ -278,11 +278,13 @@ func TestCooldownAndRecovery(t *testing.T) {
 	}
 
 	p.close()
-	if _, err := s.AddUsage(ctx, "api:quota:q:acct", 1, reset); err == nil {
-		t.Fatal("with Redis down: no error")
+	for i := range tripAfter {
+		if _, err := s.AddUsage(ctx, "api:quota:q:acct", 1, reset); err == nil || errors.Is(err, ErrUnavailable) {
+			t.Fatalf("failure %d with Redis down: %v, want an error from Redis", i+1, err)
+		}
 	}
 	if _, err := s.AddUsage(ctx, "api:quota:q:acct", 1, reset); !errors.Is(err, ErrUnavailable) {
-		t.Errorf("right after a failure: %v, want ErrUnavailable", err)
+		t.Errorf("right after %d failures: %v, want ErrUnavailable", tripAfter, err)
 	}
 
 	p2 := &proxy{target: target}

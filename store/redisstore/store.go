@@ -44,8 +44,11 @@ type Store struct {
 	callerClock bool
 	cooldown    time.Duration
 
-	// downUntil (Unix ns) is when calls may go to Redis again after one
-	// failed to reach it; zero when none has.
+	// fails counts calls in a row that failed to reach Redis. downUntil
+	// (Unix ns) is when calls may go to Redis again after tripAfter of
+	// them; it stays set (in the past) until a call succeeds, so that one
+	// more failure after the cooldown trips again at once.
+	fails     atomic.Int32
 	downUntil atomic.Int64
 
 	calls       atomic.Int64
@@ -75,8 +78,9 @@ func WithTimeout(d time.Duration) Option {
 }
 
 // WithCooldown sets how long the store fails fast, with ErrUnavailable and
-// without asking Redis, after a call failed to reach Redis (a timeout or a
-// connection error, not an error reply). While Redis is down or hung, this
+// without asking Redis, after three calls in a row failed to reach Redis (a
+// timeout or a connection error, not an error reply; one failure is enough
+// right after a cooldown). While Redis is down or hung, this
 // keeps each client call from paying the timeout once per store call; the
 // first call after the cooldown tries Redis again, so the clients recover
 // on their own when it returns. Zero or less turns it off; the default is
@@ -171,6 +175,7 @@ func call[T any](s *Store, ctx context.Context, op, key string, fn func(ctx cont
 		r.err = tctx.Err()
 	}
 	if r.err == nil {
+		s.succeeded()
 		return r.v, nil
 	}
 	s.errs.Add(1)
@@ -179,9 +184,9 @@ func call[T any](s *Store, ctx context.Context, op, key string, fn func(ctx cont
 		return zero, fmt.Errorf("redisstore: %s %s: %w", op, key, ctx.Err())
 	}
 	var reply redis.Error
-	if !errors.As(r.err, &reply) && s.cooldown > 0 {
+	if !errors.As(r.err, &reply) {
 		// Redis was not reached (an error reply means it was).
-		s.downUntil.Store(time.Now().Add(s.cooldown).UnixNano())
+		s.failed()
 	}
 	var ne net.Error
 	if tctx.Err() != nil || errors.As(r.err, &ne) && ne.Timeout() {
@@ -191,6 +196,29 @@ func call[T any](s *Store, ctx context.Context, op, key string, fn func(ctx cont
 		return zero, fmt.Errorf("redisstore: %s %s: %w after %v", op, key, ErrTimeout, s.timeout)
 	}
 	return zero, fmt.Errorf("redisstore: %s %s: %w", op, key, r.err)
+}
+
+// tripAfter is how many calls in a row must fail to reach Redis before the
+// store fails fast: one slow reply on a busy machine should not send every
+// client call to local state for a whole cooldown.
+const tripAfter = 3
+
+func (s *Store) failed() {
+	if s.cooldown <= 0 {
+		return
+	}
+	if s.downUntil.Load() != 0 || s.fails.Add(1) >= tripAfter {
+		s.downUntil.Store(time.Now().Add(s.cooldown).UnixNano())
+	}
+}
+
+func (s *Store) succeeded() {
+	if s.fails.Load() != 0 {
+		s.fails.Store(0)
+	}
+	if s.downUntil.Load() != 0 {
+		s.downUntil.Store(0)
+	}
 }
 
 // run sends one script, by digest first, and in full when Redis has not
