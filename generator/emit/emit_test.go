@@ -2,6 +2,7 @@ package emit
 
 import (
 	"bytes"
+	"fmt"
 	"go/format"
 	"io/fs"
 	"os"
@@ -221,5 +222,33 @@ func writeScratchModule(t *testing.T, dir string) {
 	}
 	if err := os.WriteFile(filepath.Join(dir, "go.sum"), sum, 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestEnumLit(t *testing.T) {
+	tests := []struct {
+		base model.Kind
+		v    any
+		want string // "" for no literal
+	}{
+		{model.KindString, "a\"b", `"a\"b"`},
+		{model.KindString, int64(3), `"3"`},
+		{model.KindInt, int64(3), "3"},
+		{model.KindInt, 2.0, "2"},
+		{model.KindInt, 2.5, ""},
+		{model.KindInt, "x", ""},
+		{model.KindFloat, int64(2), "2.0"},
+		{model.KindFloat, 2.5, "2.5"},
+		{model.KindBool, true, "true"},
+		{model.KindBool, "yes", ""},
+	}
+	for _, tt := range tests {
+		got := ""
+		if lit := enumLit(tt.base, tt.v); lit != nil {
+			got = fmt.Sprintf("%#v", lit)
+		}
+		if got != tt.want {
+			t.Errorf("enumLit(%v, %#v) = %q, want %q", tt.base, tt.v, got, tt.want)
+		}
 	}
 }

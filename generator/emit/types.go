@@ -252,6 +252,10 @@ func enumLit(base model.Kind, v any) *jen.Statement {
 		case float64:
 			return jen.Lit(n)
 		}
+	case model.KindBool:
+		if b, ok := v.(bool); ok {
+			return jen.Lit(b)
+		}
 	default:
 		if s, ok := v.(string); ok {
 			return jen.Lit(s)
