@@ -78,6 +78,7 @@ func (b *builder) build() (*model.API, []model.Diagnostic, error) {
 		return nil, nil, err
 	}
 	b.drain()
+	b.finish()
 	sort.SliceStable(b.types, func(i, j int) bool { return b.types[i].Name < b.types[j].Name })
 	api.Types = b.types
 	sort.SliceStable(b.diags, func(i, j int) bool { return diagLess(b.diags[i], b.diags[j]) })
@@ -226,4 +227,16 @@ func secured(reqs *openapi3.SecurityRequirements) bool {
 		return false
 	}
 	return slices.ContainsFunc(*reqs, func(r openapi3.SecurityRequirement) bool { return len(r) > 0 })
+}
+
+// finish marks fields nullable whose declared type is nullable (a $ref to
+// a nullable schema): only known once every named type is built.
+func (b *builder) finish() {
+	for _, t := range b.types {
+		for _, f := range t.Fields {
+			if d := f.Type; d != nil && d.Kind == model.KindNamed && d.Ref != nil && d.Ref.Nullable {
+				f.Nullable = true
+			}
+		}
+	}
 }

@@ -19,7 +19,7 @@ import (
 // by two parts keeps the first definition, with a warning.
 func (b *builder) allOf(s *openapi3.Schema, name string) *model.Type {
 	t := &model.Type{Kind: model.KindStruct}
-	m := &merge{b: b, t: t, name: name, fields: naming.NewNamespace(), seen: map[string]*openapi3.SchemaRef{}, req: map[string]bool{}}
+	m := &merge{b: b, t: t, name: name, fields: naming.NewNamespace(typeMethods), seen: map[string]*openapi3.SchemaRef{}, req: map[string]bool{}}
 	m.add(s, 0)
 	for _, f := range t.Fields {
 		f.Required = m.req[f.JSONName]
@@ -112,7 +112,7 @@ func (b *builder) union(s *openapi3.Schema, parts openapi3.SchemaRefs, anyOf boo
 		all = len(s.AnyOf)
 	}
 	t.Nullable = all > len(parts)
-	vns := naming.NewNamespace()
+	vns := naming.NewNamespace(typeMethods)
 	for i, p := range parts {
 		hint := name + "Variant" + strconv.Itoa(i+1)
 		if p.Ref == "" && p.Value != nil && p.Value.Title != "" {
@@ -191,7 +191,7 @@ func variantName(t *model.Type) string {
 // (type: [string, integer]) into a union of those types.
 func (b *builder) typeUnion(s *openapi3.Schema, name string) *model.Type {
 	t := &model.Type{Kind: model.KindUnion, AnyOf: true}
-	vns := naming.NewNamespace()
+	vns := naming.NewNamespace(typeMethods)
 	for _, typ := range nonNullTypes(s) {
 		one := *s
 		one.Type = &openapi3.Types{typ}

@@ -56,7 +56,7 @@ func TestLoadErrors(t *testing.T) {
 // with names relative to the document.
 func TestReadFile(t *testing.T) {
 	fsys := fstest.MapFS{
-		"api/main.yaml":       {Data: []byte("openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      operationId: a\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: 'schemas/thing.yaml'}\n")},
+		"api/main.yaml":          {Data: []byte("openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      operationId: a\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: 'schemas/thing.yaml'}\n")},
 		"api/schemas/thing.yaml": {Data: []byte("type: object\nproperties:\n  n: {type: integer}\n")},
 	}
 	var read []string

@@ -298,6 +298,11 @@ func intConst(v any) any {
 	return v
 }
 
+// typeMethods are the methods the emitter declares on generated struct and
+// union types (JSON methods for extra properties and variants); a field or
+// variant of the same name would not compile.
+var typeMethods = map[string]bool{"MarshalJSON": true, "UnmarshalJSON": true}
+
 // object fills t as a struct (when s has properties) or a map.
 func (b *builder) object(t *model.Type, s *openapi3.Schema, name string) {
 	ap := s.AdditionalProperties
@@ -307,7 +312,7 @@ func (b *builder) object(t *model.Type, s *openapi3.Schema, name string) {
 		return
 	}
 	t.Kind = model.KindStruct
-	fields := naming.NewNamespace()
+	fields := naming.NewNamespace(typeMethods)
 	req := stringSet(s.Required)
 	for _, p := range sortedProps(s.Properties) {
 		t.Fields = append(t.Fields, b.field(fields, p.name, p.ref, req[p.name], name))
