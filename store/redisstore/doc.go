@@ -64,8 +64,8 @@
 // Each call is bounded by a timeout (WithTimeout, default 50 ms) whether
 // or not the go-redis client honours context deadlines; a call that passes
 // it returns an error wrapping ErrTimeout, and a Redis that is down returns
-// its connection error. After three calls in a row fail to reach Redis,
-// the store fails fast with ErrUnavailable for a cooldown (WithCooldown,
+// its connection error. After calls fail to reach Redis three times in a
+// row over at least a quarter of a second, the store fails fast with ErrUnavailable for a cooldown (WithCooldown,
 // default one second), so a hung Redis costs client calls nothing more;
 // the first call after the cooldown tries again, and the store recovers by
 // itself when Redis returns. On any error the generated client falls back

@@ -270,7 +270,7 @@ func TestCooldownAndRecovery(t *testing.T) {
 	opt.ContextTimeoutEnabled = true
 	rdb := redis.NewClient(opt)
 	defer rdb.Close()
-	s := New(rdb, WithPrefix(testPrefix(t, newClient(t))), WithTimeout(time.Second), WithCooldown(100*time.Millisecond))
+	s := New(rdb, WithPrefix(testPrefix(t, newClient(t))), WithTimeout(time.Second), WithCooldown(time.Second))
 	ctx := context.Background()
 	reset := time.Now().Add(time.Hour)
 	if _, err := s.AddUsage(ctx, "api:quota:q:acct", 1, reset); err != nil {
@@ -278,13 +278,28 @@ func TestCooldownAndRecovery(t *testing.T) {
 	}
 
 	p.close()
-	for i := range tripAfter {
-		if _, err := s.AddUsage(ctx, "api:quota:q:acct", 1, reset); err == nil || errors.Is(err, ErrUnavailable) {
-			t.Fatalf("failure %d with Redis down: %v, want an error from Redis", i+1, err)
+	// The failures trip the store once there are tripAfter of them over
+	// tripSpan; each is one connection attempt, so this takes a moment.
+	failures, since := 0, time.Now()
+	for {
+		_, err := s.AddUsage(ctx, "api:quota:q:acct", 1, reset)
+		if errors.Is(err, ErrUnavailable) {
+			break
 		}
+		if err == nil {
+			t.Fatal("with Redis down: no error")
+		}
+		failures++
+		if time.Since(since) > 30*time.Second {
+			t.Fatalf("%d failures in a row and still not failing fast", failures)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if failures < tripAfter || time.Since(since) < tripSpan {
+		t.Errorf("failing fast after %d failures over %v, want at least %d over %v", failures, time.Since(since), tripAfter, tripSpan)
 	}
 	if _, err := s.AddUsage(ctx, "api:quota:q:acct", 1, reset); !errors.Is(err, ErrUnavailable) {
-		t.Errorf("right after %d failures: %v, want ErrUnavailable", tripAfter, err)
+		t.Errorf("within the cooldown: %v, want ErrUnavailable", err)
 	}
 
 	p2 := &proxy{target: target}
@@ -311,5 +326,26 @@ func TestCooldownAndRecovery(t *testing.T) {
 	}
 	if st := s.Stats(); st.Unavailable == 0 {
 		t.Errorf("Stats = %+v, want some calls failed fast", st)
+	}
+}
+
+// TestBurstOfFailuresDoesNotTrip: calls in flight that all time out at
+// once (a process stalled for a moment) must not make the store fail fast.
+func TestBurstOfFailuresDoesNotTrip(t *testing.T) {
+	s := New(nil)
+	for range 10 {
+		s.failed()
+	}
+	if s.downUntil.Load() != 0 {
+		t.Error("ten failures within a moment tripped the store")
+	}
+	s.failSince.Store(time.Now().Add(-tripSpan).UnixNano())
+	s.failed()
+	if s.downUntil.Load() == 0 {
+		t.Errorf("failures over %v did not trip the store", tripSpan)
+	}
+	s.succeeded()
+	if s.downUntil.Load() != 0 || s.fails.Load() != 0 {
+		t.Error("a success did not reset the store")
 	}
 }

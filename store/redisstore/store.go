@@ -44,11 +44,13 @@ type Store struct {
 	callerClock bool
 	cooldown    time.Duration
 
-	// fails counts calls in a row that failed to reach Redis. downUntil
-	// (Unix ns) is when calls may go to Redis again after tripAfter of
-	// them; it stays set (in the past) until a call succeeds, so that one
-	// more failure after the cooldown trips again at once.
+	// fails counts calls in a row that failed to reach Redis, the first
+	// of them at failSince (Unix ns). downUntil (Unix ns) is when calls
+	// may go to Redis again after the store tripped; it stays set (in the
+	// past) until a call succeeds, so that one more failure after the
+	// cooldown trips again at once.
 	fails     atomic.Int32
+	failSince atomic.Int64
 	downUntil atomic.Int64
 
 	calls       atomic.Int64
@@ -78,9 +80,10 @@ func WithTimeout(d time.Duration) Option {
 }
 
 // WithCooldown sets how long the store fails fast, with ErrUnavailable and
-// without asking Redis, after three calls in a row failed to reach Redis (a
-// timeout or a connection error, not an error reply; one failure is enough
-// right after a cooldown). While Redis is down or hung, this
+// without asking Redis, after calls failed to reach Redis (a timeout or a
+// connection error, not an error reply) three times in a row over at least
+// a quarter of a second, or once right after a cooldown. While Redis is
+// down or hung, this
 // keeps each client call from paying the timeout once per store call; the
 // first call after the cooldown tries Redis again, so the clients recover
 // on their own when it returns. Zero or less turns it off; the default is
@@ -198,17 +201,27 @@ func call[T any](s *Store, ctx context.Context, op, key string, fn func(ctx cont
 	return zero, fmt.Errorf("redisstore: %s %s: %w", op, key, r.err)
 }
 
-// tripAfter is how many calls in a row must fail to reach Redis before the
-// store fails fast: one slow reply on a busy machine should not send every
-// client call to local state for a whole cooldown.
-const tripAfter = 3
+// The store fails fast after tripAfter calls in a row failed to reach Redis
+// over at least tripSpan. A busy machine that stalls one process for a
+// moment times out all of its calls in flight at once; that should not
+// send every client call to local state for a whole cooldown, while a
+// Redis that stays away keeps failing for longer than tripSpan.
+const (
+	tripAfter = 3
+	tripSpan  = 250 * time.Millisecond
+)
 
 func (s *Store) failed() {
 	if s.cooldown <= 0 {
 		return
 	}
-	if s.downUntil.Load() != 0 || s.fails.Add(1) >= tripAfter {
-		s.downUntil.Store(time.Now().Add(s.cooldown).UnixNano())
+	now := time.Now()
+	if s.fails.Add(1) == 1 {
+		s.failSince.Store(now.UnixNano())
+	}
+	if s.downUntil.Load() != 0 ||
+		s.fails.Load() >= tripAfter && now.UnixNano()-s.failSince.Load() >= int64(tripSpan) {
+		s.downUntil.Store(now.Add(s.cooldown).UnixNano())
 	}
 }
 
