@@ -29,7 +29,7 @@
 // Usage:
 //
 //	go run ./cmd/limitbench-redis [-procs 4] [-goroutines 4] [-duration 10s]
-//	    [-known] [-scenario rate,quota] [-redis redis://127.0.0.1:6391/0] [-json]
+//	    [-known] [-scenario rate,quota] [-runs N] [-redis redis://127.0.0.1:6391/0] [-json]
 //
 // The Redis URL defaults to $REDIS_URL. Every run uses a fresh key
 // namespace and deletes it afterwards.
@@ -68,6 +68,7 @@ type config struct {
 	allowance  int
 	tier       string
 	jsonOut    bool
+	runs       int
 }
 
 func main() {
@@ -87,6 +88,7 @@ func main() {
 	flag.IntVar(&cfg.allowance, "allowance", 5000, "tool-call allowance of the quota scenario (the Free tier's)")
 	flag.StringVar(&cfg.tier, "tier", "free", "tier key given to WithTier in the quota scenario")
 	flag.BoolVar(&cfg.jsonOut, "json", false, "print JSON instead of Markdown")
+	flag.IntVar(&cfg.runs, "runs", 1, "run each scenario and mode N times and report medians too")
 	flag.BoolVar(&worker, "worker", false, "internal: run as a worker process")
 	flag.StringVar(&wcfg.Mode, "mode", "", "internal: worker mode")
 	flag.StringVar(&wcfg.Base, "base", "", "internal: base URL")
@@ -129,17 +131,22 @@ func run(cfg config, out io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("no Redis at %s: %w", cfg.redisURL, err)
 	}
-	var results []result
 	for _, sc := range cfg.scenarios {
 		if sc != "rate" && sc != "quota" {
 			return fmt.Errorf("unknown scenario %q (want rate or quota)", sc)
 		}
-		for _, mode := range []string{"redis", "local"} {
-			r, err := runOne(cfg, rdb, sc, mode)
-			if err != nil {
-				return fmt.Errorf("%s/%s: %w", sc, mode, err)
+	}
+	var results []result
+	for _, sc := range cfg.scenarios {
+		for run := range max(cfg.runs, 1) {
+			for _, mode := range []string{"redis", "local"} {
+				r, err := runOne(cfg, rdb, sc, mode)
+				if err != nil {
+					return fmt.Errorf("%s/%s: %w", sc, mode, err)
+				}
+				r.Run = run + 1
+				results = append(results, r)
 			}
-			results = append(results, r)
 		}
 	}
 	if cfg.jsonOut {
