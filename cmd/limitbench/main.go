@@ -29,7 +29,8 @@
 //	deadline      callers arrive at twice the limit, each with a 100 ms deadline
 //
 // Metrics: goodput as a fraction of the ceiling (hidden rate × window +
-// burst) and as a ratio of the oracle's; 429s per accepted request; fraction
+// burst) and as a ratio of the oracle's; "settled", the goodput of the
+// window's second half alone (after learning); 429s per accepted request; fraction
 // of calls that returned an error; p50/p99/max latency; token mints and
 // 401s; tool calls the server received after the allowance was used up (and
 // after it had refused one); how long over-quota calls took to fail; for the

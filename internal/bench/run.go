@@ -22,6 +22,10 @@ type Result struct {
 	// the fraction of callers served; for the quota, accepted tool calls
 	// divided by the allowance.
 	Goodput float64 `json:"goodput"`
+	// Settled is the goodput of the window's second half alone, against
+	// rate × half the window: what a client does once it has learned (it
+	// can pass 100% by the burst).
+	Settled float64 `json:"settled_goodput,omitempty"`
 	// RejectedPerAccepted is every 429 the server sent divided by what it
 	// accepted.
 	RejectedPerAccepted float64 `json:"rejected_per_accepted"`
@@ -128,11 +132,14 @@ func Run(ctx context.Context, sc Scenario, k Kind) (Result, error) {
 		t     tally
 		snap  fakescalekit.Snapshot
 		tools []toolCall
-		start = time.Now()
+		// midAccepted is the server's accepted count halfway through a
+		// window, for the settled goodput.
+		midAccepted int64
+		start       = time.Now()
 	)
 	switch sc.Load {
 	case ClosedLoop, OpenLoop:
-		t, snap = runWindow(ctx, sc, fake, call, start)
+		t, snap, midAccepted = runWindow(ctx, sc, fake, call, start)
 	case Fixed:
 		t, tools = runFixed(ctx, sc, call, start)
 		snap = fake.Snapshot()
@@ -154,6 +161,7 @@ func Run(ctx context.Context, sc Scenario, k Kind) (Result, error) {
 		r.WindowS = sc.Window.Seconds()
 		r.Ceiling = sc.Ceiling(sc.Window)
 		r.Goodput = float64(snap.Accepted) / r.Ceiling
+		r.Settled = float64(snap.Accepted-midAccepted) / (sc.Server.Rate * sc.Window.Seconds() / 2)
 		r.ErrorFraction = float64(t.errors) / float64(max(1, t.calls))
 	default:
 		total := sc.Workers * sc.CallsEach
@@ -218,16 +226,20 @@ func ms(d time.Duration) float64 { return float64(d) / 1e6 }
 
 // runWindow drives a closed or open loop for sc.Window and snapshots the
 // server the moment the window closes.
-func runWindow(ctx context.Context, sc Scenario, fake *fakescalekit.Server, call func(context.Context) error, start time.Time) (tally, fakescalekit.Snapshot) {
+func runWindow(ctx context.Context, sc Scenario, fake *fakescalekit.Server, call func(context.Context) error, start time.Time) (tally, fakescalekit.Snapshot, int64) {
 	end := start.Add(sc.Window)
 	wctx, cancel := windowContext(ctx, end)
 	defer cancel()
 	var snap fakescalekit.Snapshot
+	var midAccepted int64
 	snapped := make(chan struct{})
 	go func() {
+		defer close(snapped)
+		if sleepCtx(wctx, time.Until(start.Add(sc.Window/2))) == nil {
+			midAccepted = fake.Snapshot().Accepted
+		}
 		<-wctx.Done()
 		snap = fake.Snapshot()
-		close(snapped)
 	}()
 
 	one := func(t *tally) bool {
@@ -289,7 +301,7 @@ func runWindow(ctx context.Context, sc Scenario, fake *fakescalekit.Server, call
 	wg.Wait()
 	cancel()
 	<-snapped
-	return total, snap
+	return total, snap, midAccepted
 }
 
 // runFixed starts sc.Workers goroutines together, each making sc.CallsEach
