@@ -4,11 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"sync"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	"golang.org/x/time/rate"
 )
 
 // awsAdaptive drives the AWS SDK for Go v2 adaptive retry mode the way the
@@ -80,76 +77,3 @@ func (c *awsAdaptive) call(ctx context.Context, o op) error {
 
 func (c *awsAdaptive) ListOrganizations(ctx context.Context) error { return c.call(ctx, opList) }
 func (c *awsAdaptive) ExecuteTool(ctx context.Context) error       { return c.call(ctx, opTool) }
-
-// oracle knows the hidden limits: it paces at the hidden rate with the
-// hidden burst less one, refreshes its token at 80% of its lifetime, and
-// refuses tool calls locally once the allowance is used. It is the best any
-// client can do; other clients are reported as a ratio of it.
-type oracle struct {
-	env   Env
-	tc    *tokenCache
-	lim   *rate.Limiter
-	mu    sync.Mutex
-	tools int
-}
-
-func newOracle(env Env) (Client, error) {
-	h := env.Hidden
-	margin := h.TokenLifetime / 5
-	lim := rate.NewLimiter(rate.Inf, 0)
-	if h.Rate > 0 {
-		// One unit of burst is kept in hand: requests admitted at exactly
-		// the rate reach the server with scheduling jitter, and a bucket
-		// run at zero margin refuses the early ones.
-		lim = rate.NewLimiter(rate.Limit(h.Rate), max(1, h.Burst-1))
-	}
-	return &oracle{env: env, tc: newTokenCache(env, margin), lim: lim}, nil
-}
-
-func (c *oracle) ListOrganizations(ctx context.Context) error {
-	for {
-		if err := c.pace(ctx); err != nil {
-			return err
-		}
-		err := sendOnce(ctx, c.env.HTTPClient, c.tc, c.env.BaseURL, opList)
-		var se *StatusError
-		if !errors.As(err, &se) || se.Code != http.StatusTooManyRequests {
-			return err
-		}
-		// Arrival jitter on the wire can still trip the server's bucket
-		// now and then; pace and send again.
-	}
-}
-
-// pace waits for the next slot at the hidden rate. A slot the call could
-// not use before its deadline (the wait plus two service times) is not
-// taken, and the call fails at once.
-func (c *oracle) pace(ctx context.Context) error {
-	r := c.lim.Reserve()
-	if !r.OK() {
-		return errors.New("oracle: burst too small")
-	}
-	wait := r.Delay()
-	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait+2*c.env.Hidden.ServiceTime {
-		r.Cancel()
-		return context.DeadlineExceeded
-	}
-	if err := sleepCtx(ctx, wait); err != nil {
-		r.Cancel()
-		return err
-	}
-	return nil
-}
-
-func (c *oracle) ExecuteTool(ctx context.Context) error {
-	if a := c.env.Hidden.ToolAllowance; a > 0 {
-		c.mu.Lock()
-		if c.tools >= a {
-			c.mu.Unlock()
-			return errOverAllowance
-		}
-		c.tools++
-		c.mu.Unlock()
-	}
-	return sendOnce(ctx, c.env.HTTPClient, c.tc, c.env.BaseURL, opTool)
-}

@@ -14,7 +14,8 @@ type Suite struct {
 	// Parallel runs every client of one scenario run at once, each against
 	// its own fake server (faster, noisier).
 	Parallel bool
-	// Progress, if set, is told about each finished run.
+	// Progress, if set, is told about each finished run; in parallel mode
+	// it is called from several goroutines at once.
 	Progress func(r Result)
 }
 
