@@ -112,16 +112,16 @@ func main() {
 			cfg.scenarios = append(cfg.scenarios, s)
 		}
 	}
-	if err := run(cfg, os.Stdout); err != nil {
+	if _, err := run(cfg, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "limitbench-redis:", err)
 		os.Exit(1)
 	}
 }
 
-func run(cfg config, out io.Writer) error {
+func run(cfg config, out io.Writer) ([]result, error) {
 	opt, err := redis.ParseURL(cfg.redisURL)
 	if err != nil {
-		return fmt.Errorf("redis URL: %w", err)
+		return nil, fmt.Errorf("redis URL: %w", err)
 	}
 	rdb := redis.NewClient(opt)
 	defer rdb.Close()
@@ -129,11 +129,11 @@ func run(cfg config, out io.Writer) error {
 	err = rdb.Ping(ctx).Err()
 	cancel()
 	if err != nil {
-		return fmt.Errorf("no Redis at %s: %w", cfg.redisURL, err)
+		return nil, fmt.Errorf("no Redis at %s: %w", cfg.redisURL, err)
 	}
 	for _, sc := range cfg.scenarios {
 		if sc != "rate" && sc != "quota" {
-			return fmt.Errorf("unknown scenario %q (want rate or quota)", sc)
+			return nil, fmt.Errorf("unknown scenario %q (want rate or quota)", sc)
 		}
 	}
 	var results []result
@@ -142,7 +142,7 @@ func run(cfg config, out io.Writer) error {
 			for _, mode := range []string{"redis", "local"} {
 				r, err := runOne(cfg, rdb, sc, mode)
 				if err != nil {
-					return fmt.Errorf("%s/%s: %w", sc, mode, err)
+					return nil, fmt.Errorf("%s/%s: %w", sc, mode, err)
 				}
 				r.Run = run + 1
 				results = append(results, r)
@@ -152,10 +152,10 @@ func run(cfg config, out io.Writer) error {
 	if cfg.jsonOut {
 		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")
-		return enc.Encode(results)
+		return results, enc.Encode(results)
 	}
 	report(out, cfg, results)
-	return nil
+	return results, nil
 }
 
 // runOne runs one scenario in one mode: a fresh fake server, fresh Redis

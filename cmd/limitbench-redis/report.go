@@ -100,24 +100,24 @@ func report(out io.Writer, cfg config, results []result) {
 	quota := medians(results, "quota", cfg.runs)
 	if len(rate) > 0 {
 		fmt.Fprintf(out, "### rate: shared management limit, %v window\n\n", cfg.duration)
-		fmt.Fprintln(out, "| mode | run | accepted | ceiling | goodput | 429s | 429s/accepted | sent/ceiling | peak 1 s sent / (rate+burst) | calls | client errors | Redis RT/call | store errors | token mints (warm-up) |")
+		fmt.Fprintln(out, "| mode | run | accepted | ceiling | goodput | 429s | 429s/accepted | sent/ceiling | peak 1 s sent / (rate+burst) | calls | client errors | Redis RT/call | store errors (timeouts) | token mints (warm-up) |")
 		fmt.Fprintln(out, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 		for _, r := range rate {
-			fmt.Fprintf(out, "| %s | %s | %d | %.0f | %.1f%% | %d | %.3f | %.2f× | %.2f× | %d | %d | %.2f | %d | %d (%d) |\n",
+			fmt.Fprintf(out, "| %s | %s | %d | %.0f | %.1f%% | %d | %.3f | %.2f× | %.2f× | %d | %d | %.2f | %d (%d) | %d (%d) |\n",
 				r.Mode, runLabel(r), r.Accepted, r.Ceiling, 100*r.Goodput, r.Throttled+r.TokenThrottled, r.RejectedPerAccepted,
-				r.SentPerCeiling, r.PeakOvershoot, r.Calls, r.RateLimited+r.OtherErrors, r.RoundTripsPer, r.Store.Errors,
+				r.SentPerCeiling, r.PeakOvershoot, r.Calls, r.RateLimited+r.OtherErrors, r.RoundTripsPer, r.Store.Errors, r.Store.Timeouts,
 				r.TokenMints, r.WarmupTokenMints)
 		}
 		fmt.Fprintln(out)
 	}
 	if len(quota) > 0 {
 		fmt.Fprintf(out, "### quota: hard tool-call allowance of %d (tier %q)\n\n", cfg.allowance, cfg.tier)
-		fmt.Fprintln(out, "| mode | run | tool calls accepted | allowance | sent after allowance used | per process | 429s | refused locally | Redis RT/call | store errors | time |")
+		fmt.Fprintln(out, "| mode | run | tool calls accepted | allowance | sent after allowance used | per process | 429s | refused locally | Redis RT/call | store errors (timeouts) | time |")
 		fmt.Fprintln(out, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 		for _, r := range quota {
-			fmt.Fprintf(out, "| %s | %s | %d | %.0f | %d | %.2f | %d | %d | %.2f | %d | %.1fs |\n",
+			fmt.Fprintf(out, "| %s | %s | %d | %.0f | %d | %.2f | %d | %d | %.2f | %d (%d) | %.1fs |\n",
 				r.Mode, runLabel(r), r.ToolCalls, r.Ceiling, r.AfterAllowance, float64(r.AfterAllowance)/float64(r.Procs),
-				r.QuotaRefused+r.Throttled, r.QuotaExhausted, r.RoundTripsPer, r.Store.Errors, r.WindowS)
+				r.QuotaRefused+r.Throttled, r.QuotaExhausted, r.RoundTripsPer, r.Store.Errors, r.Store.Timeouts, r.WindowS)
 		}
 		fmt.Fprintln(out)
 	}
@@ -199,6 +199,7 @@ func medians(results []result, scenario string, runs int) []result {
 		m.OtherErrors = i(func(r result) int64 { return r.OtherErrors })
 		m.RoundTripsPer = f(func(r result) float64 { return r.RoundTripsPer })
 		m.Store.Errors = i(func(r result) int64 { return r.Store.Errors })
+		m.Store.Timeouts = i(func(r result) int64 { return r.Store.Timeouts })
 		m.TokenMints = i(func(r result) int64 { return r.TokenMints })
 		m.WarmupTokenMints = i(func(r result) int64 { return r.WarmupTokenMints })
 		m.ToolCalls = i(func(r result) int64 { return r.ToolCalls })

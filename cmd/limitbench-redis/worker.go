@@ -97,6 +97,7 @@ func runWorker(cfg workerConfig, in io.Reader, out io.Writer) error {
 	for range cfg.Goroutines {
 		wg.Go(func() {
 			var r workerResult
+		loop:
 			for ctx.Err() == nil {
 				err := call(ctx, c)
 				if ctx.Err() != nil {
@@ -109,11 +110,15 @@ func runWorker(cfg workerConfig, in io.Reader, out io.Writer) error {
 				case errors.Is(err, scalekit.ErrQuotaExhausted):
 					r.QuotaExhausted++
 				case errors.Is(err, scalekit.ErrRateLimited):
+					var rl *scalekit.RateLimitedError
+					if errors.As(err, &rl) && !rl.RetryAt.Before(end) {
+						r.Calls--
+						break loop // the window ends first: not counted
+					}
 					r.RateLimited++
 					// As a caller would: wait until the limiter said, then
 					// try again (the window's end cuts the wait).
-					var rl *scalekit.RateLimitedError
-					if errors.As(err, &rl) && rl.RetryAt.After(time.Now()) {
+					if rl != nil && rl.RetryAt.After(time.Now()) {
 						t := time.NewTimer(time.Until(rl.RetryAt))
 						select {
 						case <-t.C:
@@ -125,8 +130,8 @@ func runWorker(cfg workerConfig, in io.Reader, out io.Writer) error {
 					r.OtherErrors++
 					r.LastError = err.Error()
 				}
-				if cfg.Scenario == "quota" && err != nil && errors.Is(err, scalekit.ErrQuotaExhausted) {
-					break // refused: this caller is done
+				if cfg.Scenario == "quota" && errors.Is(err, scalekit.ErrQuotaExhausted) {
+					break loop // refused: this caller is done
 				}
 			}
 			mu.Lock()
