@@ -49,6 +49,9 @@ type workerResult struct {
 }
 
 func runWorker(cfg workerConfig, in io.Reader, out io.Writer) error {
+	// go-redis logs each connection it drops after a timeout; the store's
+	// counters report them instead.
+	redis.SetLogger(quietLogger{})
 	enc := json.NewEncoder(out)
 	c, store, closeFn, err := newWorkerClient(cfg)
 	if err != nil {
@@ -214,3 +217,7 @@ func executeTool(ctx context.Context, c *scalekit.Client) error {
 	})
 	return err
 }
+
+type quietLogger struct{}
+
+func (quietLogger) Printf(context.Context, string, ...any) {}
