@@ -18,9 +18,10 @@
 // Every operation is one round trip to Redis: a Lua script (EVALSHA, which
 // costs a second round trip only the first time a script meets a Redis that
 // has not cached it), a single command, or a two-command pipeline. The rate
-// limiter is GCRA (the generic cell rate algorithm, a token bucket kept as
-// one "theoretical arrival time"), read and written inside one script, so
-// concurrent callers in any number of processes never over-admit.
+// limiter is GCRA (the generic cell rate algorithm: a token bucket kept as
+// the time at which it will be full again), read and written inside one
+// script, so concurrent callers in any number of processes never
+// over-admit.
 //
 // By default the limiter's clock is the Redis server's (the TIME command,
 // inside the script), not the callers': processes on different machines
@@ -29,12 +30,15 @@
 // too many (a caller whose clock runs ahead sees the bucket as refilled) or
 // stalls everyone else. Only durations cross the boundary: Take sends how
 // far the now it was given lies ahead of this machine's clock (after a
-// pause, say), the script returns how long the caller must wait from
-// there, and Take adds that to the now it was given. WithCallerClock uses the callers' now instead, for tests with
-// a fake clock or for deployments whose clocks are known to agree.
-// Expiries of tokens and learned rates are sent as durations (PX) for the
-// same reason; quota counters expire at the period's end (PEXPIREAT),
-// because a period boundary is an absolute time.
+// pause, say), the script returns how long the caller must wait from there,
+// and Take adds that to the now it was given. WithCallerClock uses the
+// callers' now instead, for tests with a fake clock or for deployments whose
+// clocks are known to agree. Expiries of tokens and learned rates are sent
+// as durations (PX) for the same reason; quota counters expire at the
+// period's end (PEXPIREAT), because a period boundary is an absolute time. A
+// quota counter's expiry is set only by the increment that creates it, so a
+// process whose clock is already in the next period cannot stretch the old
+// count over the new period.
 //
 // # Keys
 //
@@ -61,19 +65,20 @@
 //
 // # Faults
 //
-// Each call is bounded by a timeout (WithTimeout, default 50 ms) whether
-// or not the go-redis client honours context deadlines; a call that passes
-// it returns an error wrapping ErrTimeout, and a Redis that is down returns
-// its connection error. After calls fail to reach Redis three times in a
-// row over at least a quarter of a second, the store fails fast with ErrUnavailable for a cooldown (WithCooldown,
-// default one second), so a hung Redis costs client calls nothing more;
-// the first call after the cooldown tries again, and the store recovers by
-// itself when Redis returns. On any error the generated client falls back
-// to its local limiter and ledger for that call (see its WithStore): while
-// Redis is away each process paces and counts alone, as if it had no
-// store. Create the go-redis client with ContextTimeoutEnabled: true so
-// that an abandoned call also stops reading at once; otherwise it runs on
-// in the background until the client's ReadTimeout.
+// Each call is bounded by a timeout (WithTimeout, default 50 ms) whether or
+// not the go-redis client honours context deadlines; a call that passes it
+// returns an error wrapping ErrTimeout, and a Redis that is down returns its
+// connection error. After calls fail to reach Redis three times in a row
+// over at least a quarter of a second, the store fails fast with
+// ErrUnavailable for a cooldown (WithCooldown, default one second), so a
+// hung Redis costs client calls nothing more; the first call after the
+// cooldown tries again, and the store recovers by itself when Redis returns.
+// On any error the generated client falls back to its local limiter and
+// ledger for that call (see its WithStore): while Redis is away each process
+// paces and counts alone, as if it had no store. Create the go-redis client
+// with ContextTimeoutEnabled: true so that an abandoned call also stops
+// reading at once; otherwise it runs on in the background until the client's
+// ReadTimeout. Stats counts calls, round trips, errors and timeouts.
 //
 // Losing state can only make the clients less strict: a missing bucket is
 // a full bucket, a missing counter starts again from zero, a missing token
