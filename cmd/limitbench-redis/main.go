@@ -18,6 +18,10 @@
 //	quota  ExecuteTool with WithTier(free) against a hard allowance of
 //	       -allowance tool calls (the profile's Free tier, 5,000/month),
 //	       until every caller is refused.
+//	outage the rate scenario in the redis mode only, with Redis taken away
+//	       (a proxy in front of it stopped) from 30% to 60% of the window:
+//	       the clients fall back to local limits and come back to the
+//	       shared one by themselves; reported per phase.
 //
 // Reported per mode: accepted requests against the shared ceiling (rate ×
 // window + burst), 429s per accepted request, requests sent per ceiling
@@ -29,7 +33,7 @@
 // Usage:
 //
 //	go run ./cmd/limitbench-redis [-procs 4] [-goroutines 4] [-duration 10s]
-//	    [-known] [-scenario rate,quota] [-runs N] [-redis redis://127.0.0.1:6391/0] [-json]
+//	    [-known] [-scenario rate,quota,outage] [-runs N] [-redis redis://127.0.0.1:6391/0] [-json]
 //
 // The Redis URL defaults to $REDIS_URL. Every run uses a fresh key
 // namespace and deletes it afterwards.
@@ -47,6 +51,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"strings"
@@ -82,7 +87,7 @@ func main() {
 	flag.IntVar(&cfg.goroutines, "goroutines", 4, "closed-loop callers per process")
 	flag.DurationVar(&cfg.duration, "duration", 10*time.Second, "measuring window of the rate scenario")
 	flag.BoolVar(&cfg.known, "known", false, "give the clients the management rate (WithLimit) instead of letting them learn it")
-	flag.StringVar(&scenarios, "scenario", "rate,quota", "comma-separated scenarios: rate, quota")
+	flag.StringVar(&scenarios, "scenario", "rate,quota,outage", "comma-separated scenarios: rate, quota, outage")
 	flag.StringVar(&cfg.redisURL, "redis", os.Getenv("REDIS_URL"), "Redis URL (default $REDIS_URL)")
 	flag.DurationVar(&cfg.service, "service", 10*time.Millisecond, "the fake server's time per request")
 	flag.IntVar(&cfg.allowance, "allowance", 5000, "tool-call allowance of the quota scenario (the Free tier's)")
@@ -132,14 +137,18 @@ func run(cfg config, out io.Writer) ([]result, error) {
 		return nil, fmt.Errorf("no Redis at %s: %w", cfg.redisURL, err)
 	}
 	for _, sc := range cfg.scenarios {
-		if sc != "rate" && sc != "quota" {
-			return nil, fmt.Errorf("unknown scenario %q (want rate or quota)", sc)
+		if sc != "rate" && sc != "quota" && sc != "outage" {
+			return nil, fmt.Errorf("unknown scenario %q (want rate, quota or outage)", sc)
 		}
 	}
 	var results []result
 	for _, sc := range cfg.scenarios {
 		for run := range max(cfg.runs, 1) {
-			for _, mode := range []string{"redis", "local"} {
+			modes := []string{"redis", "local"}
+			if sc == "outage" {
+				modes = modes[:1] // local processes have nothing to lose
+			}
+			for _, mode := range modes {
 				r, err := runOne(cfg, rdb, sc, mode)
 				if err != nil {
 					return nil, fmt.Errorf("%s/%s: %w", sc, mode, err)
@@ -164,7 +173,7 @@ func runOne(cfg config, rdb *redis.Client, scenario, mode string) (result, error
 	sc := fakescalekit.DefaultConfig()
 	sc.ServiceTime = cfg.service
 	sc.TokenLifetime = time.Hour
-	sc.RecordArrivals = scenario == "rate"
+	sc.RecordArrivals = scenario != "quota"
 	if scenario == "quota" {
 		sc.ToolAllowance = cfg.allowance
 	}
@@ -183,6 +192,22 @@ func runOne(cfg config, rdb *redis.Client, scenario, mode string) (result, error
 	prefix := "limitbench:" + hex.EncodeToString(id[:]) + ":"
 	defer deleteKeys(rdb, prefix)
 
+	// The outage scenario reaches Redis through a proxy it can stop.
+	redisURL := cfg.redisURL
+	var px *proxy
+	if scenario == "outage" {
+		u, err := url.Parse(cfg.redisURL)
+		if err != nil {
+			return result{}, err
+		}
+		if px, err = startProxy(u.Host); err != nil {
+			return result{}, err
+		}
+		defer px.stop()
+		u.Host = px.addr
+		redisURL = u.String()
+	}
+
 	exe, err := os.Executable()
 	if err != nil {
 		return result{}, err
@@ -190,7 +215,7 @@ func runOne(cfg config, rdb *redis.Client, scenario, mode string) (result, error
 	workers := make([]*workerProc, cfg.procs)
 	for i := range workers {
 		args := []string{"-worker", "-mode", mode, "-base", base, "-prefix", prefix,
-			"-worker-scenario", scenario, "-redis", cfg.redisURL,
+			"-worker-scenario", scenario, "-redis", redisURL,
 			"-goroutines", fmt.Sprint(cfg.goroutines), "-tier", cfg.tier,
 			fmt.Sprintf("-known=%v", cfg.known)}
 		w, err := startWorker(exe, args)
@@ -221,11 +246,44 @@ func runOne(cfg config, rdb *redis.Client, scenario, mode string) (result, error
 	}
 	var snap fakescalekit.Snapshot
 	var elapsed time.Duration
-	if scenario == "rate" {
+	r := result{Scenario: scenario, Mode: mode, Procs: cfg.procs, Goroutines: cfg.goroutines, Known: cfg.known}
+	switch scenario {
+	case "rate":
 		time.Sleep(time.Until(end))
 		snap, elapsed = fake.Snapshot(), time.Since(start)
+	case "outage":
+		// Redis is away from 30% to 60% of the window; the clients should
+		// be back on the shared limit from 70% on.
+		at := func(f float64) time.Time { return start.Add(time.Duration(f * float64(window))) }
+		marks := []struct {
+			name string
+			from float64
+			to   float64
+		}{{"before", 0, 0.3}, {"outage", 0.3, 0.6}, {"recovery", 0.6, 0.7}, {"after", 0.7, 1}}
+		snaps := []fakescalekit.Snapshot{{}}
+		for _, m := range marks {
+			time.Sleep(time.Until(at(m.to)))
+			snaps = append(snaps, fake.Snapshot())
+			switch m.name {
+			case "before":
+				px.stop()
+			case "outage":
+				if err := px.restart(); err != nil {
+					return result{}, fmt.Errorf("restarting the Redis proxy: %w", err)
+				}
+			}
+		}
+		for i, m := range marks {
+			a, b := snaps[i], snaps[i+1]
+			secs := (m.to - m.from) * window.Seconds()
+			ph := phase{Name: m.name, FromS: m.from * window.Seconds(), ToS: m.to * window.Seconds(),
+				Accepted: b.Accepted - a.Accepted, Throttled: b.Throttled - a.Throttled}
+			ph.Goodput = float64(ph.Accepted) / (sc.Rate * secs)
+			ph.RejectedPerAccepted = float64(ph.Throttled) / float64(max(1, ph.Accepted))
+			r.Phases = append(r.Phases, ph)
+		}
+		snap, elapsed = snaps[len(snaps)-1], time.Since(start)
 	}
-	r := result{Scenario: scenario, Mode: mode, Procs: cfg.procs, Goroutines: cfg.goroutines, Known: cfg.known}
 	for i, w := range workers {
 		wr, err := w.result()
 		if err != nil {

@@ -44,6 +44,8 @@ type result struct {
 	// WarmupTokenMints is how many tokens the processes minted to start:
 	// one when they share the token through Redis.
 	WarmupTokenMints int64 `json:"warmup_token_mints"`
+	// Phases of the outage scenario.
+	Phases []phase `json:"phases,omitempty"`
 
 	// From the clients.
 	Calls          int64            `json:"calls"`
@@ -54,6 +56,17 @@ type result struct {
 	LastError      string           `json:"last_error,omitempty"`
 	Store          redisstore.Stats `json:"store"`
 	RoundTripsPer  float64          `json:"redis_round_trips_per_call"`
+}
+
+// phase is a part of the outage scenario's window.
+type phase struct {
+	Name                string  `json:"name"`
+	FromS               float64 `json:"from_s"`
+	ToS                 float64 `json:"to_s"`
+	Accepted            int64   `json:"accepted"`
+	Throttled           int64   `json:"throttled"`
+	Goodput             float64 `json:"goodput"` // accepted / (rate × length): no burst
+	RejectedPerAccepted float64 `json:"rejected_per_accepted"`
 }
 
 func (r *result) add(w workerResult) {
@@ -98,6 +111,12 @@ func report(out io.Writer, cfg config, results []result) {
 		cfg.procs, cfg.goroutines, how, cfg.service)
 	rate := medians(results, "rate", cfg.runs)
 	quota := medians(results, "quota", cfg.runs)
+	var outage []result
+	for _, r := range results {
+		if r.Scenario == "outage" {
+			outage = append(outage, r)
+		}
+	}
 	if len(rate) > 0 {
 		fmt.Fprintf(out, "### rate: shared management limit, %v window\n\n", cfg.duration)
 		fmt.Fprintln(out, "| mode | run | accepted | ceiling | goodput | 429s | 429s/accepted | sent/ceiling | peak 1 s sent / (rate+burst) | calls | client errors | Redis RT/call | store errors (timeouts) | token mints (warm-up) |")
@@ -120,6 +139,21 @@ func report(out io.Writer, cfg config, results []result) {
 				r.QuotaRefused+r.Throttled, r.QuotaExhausted, r.RoundTripsPer, r.Store.Errors, r.Store.Timeouts, r.WindowS)
 		}
 		fmt.Fprintln(out)
+	}
+	if len(outage) > 0 {
+		fmt.Fprintf(out, "### outage: Redis away from 30%% to 60%% of a %v window (redis mode)\n\n", cfg.duration)
+		fmt.Fprintln(out, "| run | phase | span | accepted | of rate × span | 429s | 429s/accepted |")
+		fmt.Fprintln(out, "|---|---|---|---:|---:|---:|---:|")
+		for _, r := range outage {
+			for _, ph := range r.Phases {
+				fmt.Fprintf(out, "| %d | %s | %.1f–%.1fs | %d | %.1f%% | %d | %.3f |\n",
+					r.Run, ph.Name, ph.FromS, ph.ToS, ph.Accepted, 100*ph.Goodput, ph.Throttled, ph.RejectedPerAccepted)
+			}
+			fmt.Fprintf(out, "| %d | whole window | | %d | %.1f%% of rate × window + burst | %d | %.3f |\n",
+				r.Run, r.Accepted, 100*r.Goodput, r.Throttled, r.RejectedPerAccepted)
+			fmt.Fprintf(out, "\nrun %d store: %d calls, %d errors (%d timeouts, %d failed fast while Redis was away)\n\n",
+				r.Run, r.Store.Calls, r.Store.Errors, r.Store.Timeouts, r.Store.Unavailable)
+		}
 	}
 	for _, r := range results {
 		if r.LastError != "" {
