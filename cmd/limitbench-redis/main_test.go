@@ -25,8 +25,8 @@ func TestMain(m *testing.M) {
 
 // TestBenchmarkSmoke runs both scenarios briefly with two real worker
 // processes and checks what must hold whatever the machine's speed: the
-// processes sharing Redis mint one token between them and share the quota
-// ledger; the local ones mint one each.
+// processes sharing Redis mint one token between them; the local ones mint
+// one each; taking Redis away shows as store errors, not as a failed run.
 func TestBenchmarkSmoke(t *testing.T) {
 	url := os.Getenv("REDIS_URL")
 	if url == "" {
@@ -47,7 +47,7 @@ func TestBenchmarkSmoke(t *testing.T) {
 	t.Setenv(workerEnv, "1")
 	cfg := config{
 		procs: 2, goroutines: 2, duration: time.Second, known: true,
-		scenarios: []string{"rate", "quota"}, redisURL: url, service: time.Millisecond,
+		scenarios: []string{"rate", "quota", "outage"}, redisURL: url, service: time.Millisecond,
 		allowance: 100, tier: "free", runs: 1,
 	}
 	var out bytes.Buffer
@@ -55,8 +55,8 @@ func TestBenchmarkSmoke(t *testing.T) {
 	if err != nil {
 		t.Fatalf("run: %v\n%s", err, out.String())
 	}
-	if len(results) != 4 {
-		t.Fatalf("%d results, want 4 (2 scenarios × 2 modes)", len(results))
+	if len(results) != 5 {
+		t.Fatalf("%d results, want 5 (rate and quota × 2 modes, outage)", len(results))
 	}
 	for _, r := range results {
 		wantMints := int64(cfg.procs)
@@ -74,6 +74,9 @@ func TestBenchmarkSmoke(t *testing.T) {
 		}
 		if r.Mode == "redis" && r.Store.RoundTrips == 0 {
 			t.Errorf("%s/redis: no Redis round trips", r.Scenario)
+		}
+		if r.Scenario == "outage" && (len(r.Phases) != 4 || r.Store.Errors == 0) {
+			t.Errorf("outage: %d phases and %d store errors, want 4 phases and errors while Redis was away", len(r.Phases), r.Store.Errors)
 		}
 	}
 	if !strings.Contains(out.String(), "| redis |") {
