@@ -33,11 +33,11 @@ import (
 //   - A throttle answering a request sent before the last adjustment is
 //     the same episode: it extends the pause but does not cut again.
 const (
-	learnStep     = 200 * time.Millisecond
+	learnStep = 200 * time.Millisecond
 	// learnGrowth is the slow start's factor per step: gentle, so that the
 	// step that overruns the server does so for long enough to measure its
 	// rate well (an overrun costs nothing: the server's burst absorbs it).
-	learnGrowth = 1.5
+	learnGrowth   = 1.5
 	settleRatio   = 0.98
 	resettleRatio = 0.985
 	probeSlope    = 0.001
