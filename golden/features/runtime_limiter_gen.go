@@ -21,7 +21,7 @@ import (
 //   - The first throttle pauses the whole bucket until Retry-After (one
 //     pause for every waiter). The calls accepted in the moment before it
 //     estimate B. Then "slow start": the pace starts at B per second and
-//     doubles every learnStep.
+//     grows by learnGrowth every learnStep.
 //   - Each later throttle estimates c from the send times of the accepted
 //     calls: for any earlier time T, a token bucket accepts at most
 //     B + c·(t − T) calls in [T, t], so c ≥ (accepted in [T, t] − B)/(t − T)
@@ -35,7 +35,11 @@ import (
 //   - A throttle answering a request sent before the last adjustment is
 //     the same episode: it extends the pause but does not cut again.
 const (
-	learnStep     = 200 * time.Millisecond
+	learnStep = 200 * time.Millisecond
+	// learnGrowth is the slow start's factor per step: gentle, so that the
+	// step that overruns the server does so for long enough to measure its
+	// rate well (an overrun costs nothing: the server's burst absorbs it).
+	learnGrowth   = 1.5
 	settleRatio   = 0.98
 	resettleRatio = 0.985
 	probeSlope    = 0.001
@@ -129,6 +133,14 @@ type rateBucket struct {
 	sentN       int       // calls recorded in sent
 	throttles   int64
 	syncAt      time.Time // next read of the shared learned rate
+	// The first throttle: the send time of the refused call and when its
+	// answer arrived. Calls accepted in that span are the server's burst,
+	// and their answers may arrive after the refusal's.
+	firstSent, firstSeen time.Time
+	// firstEarliest is the earliest send among the first crowd's accepted
+	// calls: the server refilled during [firstEarliest, firstSent], so the
+	// crowd overstates the burst by the rate times that span.
+	firstEarliest time.Time
 	// First contact: until the bucket has seen one response, one call goes
 	// ahead and the others wait for its answer (at most probeMaxWait), so
 	// that announced rate headers or a first throttle are known before a
@@ -147,7 +159,7 @@ func (b *rateBucket) paceLocked(now time.Time) (float64, int) {
 	switch b.phase {
 	case phaseSlowStart:
 		steps := max(0, now.Sub(b.since)/learnStep)
-		r = b.base * math.Pow(2, float64(min(steps, 40)))
+		r = b.base * math.Pow(learnGrowth, float64(min(steps, 60)))
 	case phaseSettled:
 		r = b.base + b.estimate*probeSlope*max(0, now.Sub(b.since).Seconds())
 	case phaseAnnounced:
@@ -256,12 +268,19 @@ func (c *Client) reserveBucket(ctx context.Context, b *rateBucket, cost int, now
 		c.readLearned(ctx, b, now)
 		b.mu.Lock()
 	}
-	start := now
-	if b.pausedUntil.After(now) {
-		start = b.pausedUntil
-	}
-	rate, burst := b.paceLocked(start)
 	ep := b.epoch
+	if b.pausedUntil.After(now) {
+		// Paused: wait for the end without holding a slot (the pause may
+		// be extended; slots booked inside it would be wasted), then book.
+		until := b.pausedUntil
+		b.mu.Unlock()
+		if until.After(notAfter) {
+			return until, ep, &RateLimitedError{Operation: opID, Limit: b.limit, RetryAt: until}
+		}
+		return until, ep, errNotBooked
+	}
+	start := now
+	rate, burst := b.paceLocked(start)
 	b.mu.Unlock()
 
 	at := start
@@ -302,6 +321,13 @@ func (b *rateBucket) onAccepted(sentAt time.Time) {
 	}
 	b.sent[b.sentN%learnHistory] = sentAt.UnixNano()
 	b.sentN++
+	if b.phase == phaseSlowStart && !sentAt.Before(b.firstSent.Add(-learnMinSpan)) && !sentAt.After(b.firstSeen) {
+		b.burstEst++ // a late answer from the first crowd
+		b.base = b.burstEst
+		if sentAt.Before(b.firstEarliest) {
+			b.firstEarliest = sentAt
+		}
+	}
 	b.mu.Unlock()
 }
 
@@ -381,7 +407,14 @@ func (b *rateBucket) learnLocked(now, sentAt time.Time, ep uint64) {
 	case phaseFree:
 		// The calls accepted just before the first refusal were the
 		// server's burst.
-		b.burstEst = float64(max(1, b.acceptedSinceLocked(sentAt.Add(-learnMinSpan).UnixNano(), sentAt.UnixNano())))
+		b.firstSent, b.firstSeen = sentAt, now
+		b.burstEst = float64(max(1, b.acceptedSinceLocked(sentAt.Add(-learnMinSpan).UnixNano(), now.UnixNano())))
+		b.firstEarliest = sentAt
+		for i := 0; i < min(b.sentN, learnHistory); i++ {
+			if t := time.Unix(0, b.sent[i]); !t.Before(sentAt.Add(-learnMinSpan)) && t.Before(b.firstEarliest) {
+				b.firstEarliest = t
+			}
+		}
 		b.phase = phaseSlowStart
 		b.base = b.burstEst // per second
 	case phaseSlowStart, phaseSettled:
@@ -389,6 +422,12 @@ func (b *rateBucket) learnLocked(now, sentAt time.Time, ep uint64) {
 		ratio := resettleRatio
 		if b.phase == phaseSlowStart {
 			ratio = settleRatio
+			// Take the refill during the first crowd out of the burst,
+			// and estimate again.
+			if refill := est * b.firstSent.Sub(b.firstEarliest).Seconds(); est > 0 && refill > 0 {
+				b.burstEst = max(1, b.burstEst-refill)
+				est = b.estimateLocked(sentAt)
+			}
 		}
 		if est <= 0 {
 			est = 0.7 * cur
