@@ -137,7 +137,25 @@ func docBlock(paragraphs ...[]string) []string {
 		}
 		out = append(out, p...)
 	}
-	return out
+	return avoidHeadings(out)
+}
+
+// avoidHeadings ends with a period every one-line paragraph that gofmt
+// would otherwise turn into a "# Heading" (a capitalized line without
+// final punctuation between blank lines): an operation's summary or a short
+// description is prose, not a section title.
+func avoidHeadings(lines []string) []string {
+	for i, l := range lines {
+		if i == 0 || lines[i-1] != "" || i+1 >= len(lines) || lines[i+1] != "" {
+			continue
+		}
+		first, _ := utf8.DecodeRuneInString(l)
+		last, _ := utf8.DecodeLastRuneInString(l)
+		if unicode.IsUpper(first) && (unicode.IsLetter(last) || unicode.IsDigit(last)) {
+			lines[i] = l + "."
+		}
+	}
+	return lines
 }
 
 // withDoc returns the comment for a declaration followed by the declaration.

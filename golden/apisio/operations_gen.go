@@ -10,7 +10,7 @@ import (
 // AddMembership calls POST /api/v1/memberships/organizations/{organization_id}/users/{id} (operation
 // addMembership).
 //
-// # Add a user to an organization
+// Add a user to an organization.
 //
 // Arguments:
 //
@@ -58,7 +58,7 @@ func (c *Client) AddMembership(ctx context.Context, organizationID string, id st
 
 // CreateConnectedAccount calls POST /api/v1/connected_accounts (operation createConnectedAccount).
 //
-// # Create a connected account
+// Create a connected account.
 //
 // On a documented error status (401) the returned *APIError's
 // Value holds the decoded error body.
@@ -95,7 +95,7 @@ func (c *Client) CreateConnectedAccount(ctx context.Context, body *ConnectedAcco
 // CreateConnectedAccountMagicLink calls POST /api/v1/connected_accounts/magic_link (operation
 // createConnectedAccountMagicLink).
 //
-// # Generate an authorization magic link
+// Generate an authorization magic link.
 //
 // On a documented error status (401) the returned *APIError's
 // Value holds the decoded error body.
@@ -131,7 +131,7 @@ func (c *Client) CreateConnectedAccountMagicLink(ctx context.Context, body *Magi
 
 // CreateOrganization calls POST /api/v1/organizations (operation createOrganization).
 //
-// # Create an organization
+// Create an organization.
 //
 // On a documented error status (401) the returned *APIError's
 // Value holds the decoded error body.
@@ -167,7 +167,7 @@ func (c *Client) CreateOrganization(ctx context.Context, body *CreateOrganizatio
 
 // CreatePortalLink calls PUT /api/v1/organizations/{id}/portal_links (operation createPortalLink).
 //
-// # Generate an admin portal link
+// Generate an admin portal link.
 //
 // Generate a self-service admin portal link that an organization administrator can use to configure
 // SSO and SCIM without leaving your application.
@@ -209,7 +209,7 @@ func (c *Client) CreatePortalLink(ctx context.Context, id string) (*PortalLink, 
 
 // CreateRole calls POST /api/v1/organizations/{org_id}/roles (operation createRole).
 //
-// # Create an organization role
+// Create an organization role.
 //
 // Arguments:
 //
@@ -295,7 +295,7 @@ func (c *Client) CreateToken(ctx context.Context, body *TokenRequest) (*TokenRes
 
 // DeleteOrganization calls DELETE /api/v1/organizations/{id} (operation deleteOrganization).
 //
-// # Delete an organization
+// Delete an organization.
 //
 // Arguments:
 //
@@ -329,7 +329,7 @@ func (c *Client) DeleteOrganization(ctx context.Context, id string) error {
 
 // ExecuteTool calls POST /api/v1/execute_tool (operation executeTool).
 //
-// # Execute a tool
+// Execute a tool.
 //
 // Execute a tool action on behalf of a user through a connected account (e.g. fetch emails, create a
 // CRM record). Core of the agent / MCP auth product.
@@ -369,7 +369,7 @@ func (c *Client) ExecuteTool(ctx context.Context, body *ExecuteToolRequest) (*Ex
 // GetConnection calls GET /api/v1/organizations/{organization_id}/connections/{id} (operation
 // getConnection).
 //
-// # Get a connection
+// Get a connection.
 //
 // Retrieve configuration and status details for a specific SSO connection.
 //
@@ -412,7 +412,7 @@ func (c *Client) GetConnection(ctx context.Context, organizationID string, id st
 // GetDirectory calls GET /api/v1/organizations/{organization_id}/directories/{directory_id} (operation
 // getDirectory).
 //
-// # Get a directory
+// Get a directory.
 //
 // Arguments:
 //
@@ -452,7 +452,7 @@ func (c *Client) GetDirectory(ctx context.Context, organizationID string, direct
 
 // GetOrganization calls GET /api/v1/organizations/{id} (operation getOrganization).
 //
-// # Get an organization
+// Get an organization.
 //
 // Arguments:
 //
@@ -504,7 +504,7 @@ type ListConnectedAccountsParams struct {
 
 // ListConnectedAccounts calls GET /api/v1/connected_accounts (operation listConnectedAccounts).
 //
-// # List connected accounts
+// List connected accounts.
 //
 // List agent connected accounts (authorized third-party connectors).
 //
@@ -563,7 +563,7 @@ type ListConnectionsParams struct {
 
 // ListConnections calls GET /api/v1/connections (operation listConnections).
 //
-// # List connections
+// List connections.
 //
 // Retrieve a list of SSO connections in the environment.
 //
@@ -607,7 +607,7 @@ func (c *Client) ListConnections(ctx context.Context, params *ListConnectionsPar
 // ListDirectories calls GET /api/v1/organizations/{organization_id}/directories (operation
 // listDirectories).
 //
-// # List directories
+// List directories.
 //
 // List SCIM directories configured for an organization.
 //
@@ -663,7 +663,7 @@ type ListDirectoryGroupsParams struct {
 // /api/v1/organizations/{organization_id}/directories/{directory_id}/groups (operation
 // listDirectoryGroups).
 //
-// # List directory groups
+// List directory groups.
 //
 // Fetch groups provisioned via SCIM into a directory on demand.
 //
@@ -725,7 +725,7 @@ type ListDirectoryUsersParams struct {
 // /api/v1/organizations/{organization_id}/directories/{directory_id}/users (operation
 // listDirectoryUsers).
 //
-// # List directory users
+// List directory users.
 //
 // Fetch users provisioned via SCIM into a directory on demand.
 //
@@ -773,7 +773,7 @@ func (c *Client) ListDirectoryUsers(ctx context.Context, organizationID string, 
 // ListOrganizationConnections calls GET /api/v1/organizations/{organization_id}/connections (operation
 // listOrganizationConnections).
 //
-// # List an organization's connections
+// List an organization's connections.
 //
 // Arguments:
 //
@@ -825,7 +825,7 @@ type ListOrganizationsParams struct {
 
 // ListOrganizations calls GET /api/v1/organizations (operation listOrganizations).
 //
-// # List organizations
+// List organizations.
 //
 // On a documented error status (401) the returned *APIError's
 // Value holds the decoded error body.
@@ -865,7 +865,7 @@ func (c *Client) ListOrganizations(ctx context.Context, params *ListOrganization
 
 // ListRoles calls GET /api/v1/organizations/{org_id}/roles (operation listRoles).
 //
-// # List organization roles
+// List organization roles.
 //
 // Arguments:
 //
@@ -905,7 +905,7 @@ func (c *Client) ListRoles(ctx context.Context, orgID string) (*ListRolesRespons
 // RemoveMembership calls DELETE /api/v1/memberships/organizations/{organization_id}/users/{id}
 // (operation removeMembership).
 //
-// # Remove a user from an organization
+// Remove a user from an organization.
 //
 // Arguments:
 //
@@ -941,7 +941,7 @@ func (c *Client) RemoveMembership(ctx context.Context, organizationID string, id
 // ResendInvite calls PATCH /api/v1/invites/organizations/{organization_id}/users/{id}/resend
 // (operation resendInvite).
 //
-// # Resend a user invitation
+// Resend a user invitation.
 //
 // Arguments:
 //
@@ -982,7 +982,7 @@ func (c *Client) ResendInvite(ctx context.Context, organizationID string, id str
 // UpdateConnectedAccountCredentials calls PUT /api/v1/connected_accounts (operation
 // updateConnectedAccountCredentials).
 //
-// # Update connected account credentials
+// Update connected account credentials.
 //
 // On a documented error status (401) the returned *APIError's
 // Value holds the decoded error body.
@@ -1019,7 +1019,7 @@ func (c *Client) UpdateConnectedAccountCredentials(ctx context.Context, body *Co
 // UpdateMembership calls PATCH /api/v1/memberships/organizations/{organization_id}/users/{id}
 // (operation updateMembership).
 //
-// # Update a membership
+// Update a membership.
 //
 // Arguments:
 //
@@ -1067,7 +1067,7 @@ func (c *Client) UpdateMembership(ctx context.Context, organizationID string, id
 
 // UpdateOrganization calls PATCH /api/v1/organizations/{id} (operation updateOrganization).
 //
-// # Update an organization
+// Update an organization.
 //
 // Arguments:
 //
@@ -1115,7 +1115,7 @@ func (c *Client) UpdateOrganization(ctx context.Context, id string, body *Update
 // UpdateOrganizationSettings calls PATCH /api/v1/organizations/{id}/settings (operation
 // updateOrganizationSettings).
 //
-// # Update organization settings
+// Update organization settings.
 //
 // Toggle feature settings (e.g. sso, scim, directory_sync) on an organization.
 //

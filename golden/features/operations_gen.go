@@ -84,7 +84,7 @@ type GetFileVersionParams struct {
 
 // GetFileVersion calls GET /files/{path}/versions/{version} (operation getFileVersion).
 //
-// # Get one version of a file
+// Get one version of a file.
 //
 // Arguments:
 //

@@ -54,7 +54,7 @@ type AuditLogsServiceListAuthRequestsParams struct {
 // AuditLogsServiceListAuthRequests calls GET /api/v1/logs/authentication/requests (operation
 // AuditLogsService_ListAuthRequests).
 //
-// # List authentication requests
+// List authentication requests.
 //
 // Returns a paginated list of authentication request logs for the current environment, ordered
 // most-recent first. Use this endpoint to audit login activity, investigate failed authentications.
@@ -110,7 +110,7 @@ func (c *Client) AuditLogsServiceListAuthRequests(ctx context.Context, params *A
 // ClientServiceCreateOrganizationClient calls POST /api/v1/organizations/{organization_id}/clients
 // (operation ClientService_CreateOrganizationClient).
 //
-// # Create organization API client
+// Create organization API client.
 //
 // Creates a new API client for an organization. Returns the client details and a plain secret
 // (available only once).
@@ -155,7 +155,7 @@ func (c *Client) ClientServiceCreateOrganizationClient(ctx context.Context, orga
 // /api/v1/organizations/{organization_id}/clients/{client_id}/secrets (operation
 // ClientService_CreateOrganizationClientSecret).
 //
-// # Create organization API client secret
+// Create organization API client secret.
 //
 // Creates a new secret for an organization API client. Returns the plain secret (available only once).
 //
@@ -192,7 +192,7 @@ func (c *Client) ClientServiceCreateOrganizationClientSecret(ctx context.Context
 // /api/v1/organizations/{organization_id}/clients/{client_id} (operation
 // ClientService_DeleteOrganizationClient).
 //
-// # Delete organization API client
+// Delete organization API client.
 //
 // Permanently deletes an API client from an organization. This operation cannot be undone and will
 // revoke all access for the client. All associated secrets will also be invalidated. Use this endpoint
@@ -231,7 +231,7 @@ func (c *Client) ClientServiceDeleteOrganizationClient(ctx context.Context, orga
 // /api/v1/organizations/{organization_id}/clients/{client_id}/secrets/{secret_id} (operation
 // ClientService_DeleteOrganizationClientSecret).
 //
-// # Delete organization API client secret
+// Delete organization API client secret.
 //
 // Permanently deletes a secret from an organization API client. This operation cannot be undone.
 //
@@ -269,7 +269,7 @@ func (c *Client) ClientServiceDeleteOrganizationClientSecret(ctx context.Context
 // /api/v1/organizations/{organization_id}/clients/{client_id} (operation
 // ClientService_GetOrganizationClient).
 //
-// # Get organization API client
+// Get organization API client.
 //
 // Retrieves details of a specific API client in an organization.
 //
@@ -307,13 +307,13 @@ func (c *Client) ClientServiceGetOrganizationClient(ctx context.Context, organiz
 type ClientServiceListOrganizationClientsParams struct {
 	// PageSize is the query parameter "page_size".
 	//
-	// Maximum number of clients to return per page
+	// Maximum number of clients to return per page.
 	//
 	// Maximum number of API clients to return per page. Must be between 10 and 100
 	PageSize *int64
 	// PageToken is the query parameter "page_token".
 	//
-	// Pagination token from the previous response
+	// Pagination token from the previous response.
 	//
 	// Pagination token from the previous response. Use to retrieve the next page of organization clients
 	PageToken *string
@@ -322,7 +322,7 @@ type ClientServiceListOrganizationClientsParams struct {
 // ClientServiceListOrganizationClients calls GET /api/v1/organizations/{organization_id}/clients
 // (operation ClientService_ListOrganizationClients).
 //
-// # List organization API clients
+// List organization API clients.
 //
 // Retrieves a paginated list of API clients for a specific organization. Returns client details
 // including metadata, scopes, and secret information (without exposing actual secret values).
@@ -364,7 +364,7 @@ func (c *Client) ClientServiceListOrganizationClients(ctx context.Context, organ
 // /api/v1/organizations/{organization_id}/clients/{client_id} (operation
 // ClientService_UpdateOrganizationClient).
 //
-// # Update organization API client
+// Update organization API client.
 //
 // Updates an existing organization API client. Only specified fields are modified.
 //
@@ -408,7 +408,7 @@ func (c *Client) ClientServiceUpdateOrganizationClient(ctx context.Context, orga
 // ConnectedAccountServiceCreateConnectedAccount calls POST /api/v1/connected_accounts (operation
 // ConnectedAccountService_CreateConnectedAccount).
 //
-// # Create a connected account
+// Create a connected account.
 //
 // Creates a new connected account with OAuth tokens or API credentials for third-party service
 // integration. Supply authorization details including access tokens, refresh tokens, scopes, and
@@ -450,7 +450,7 @@ func (c *Client) ConnectedAccountServiceCreateConnectedAccount(ctx context.Conte
 // ConnectedAccountServiceDeleteConnectedAccount calls POST /api/v1/connected_accounts:delete
 // (operation ConnectedAccountService_DeleteConnectedAccount).
 //
-// # Delete a connected account
+// Delete a connected account.
 //
 // Permanently removes a connected account and revokes all associated authentication credentials.
 // Identify the account by ID, or by combination of organization/user, connector, and identifier. This
@@ -518,7 +518,7 @@ type ConnectedAccountServiceGetConnectedAccountAuthParams struct {
 // ConnectedAccountServiceGetConnectedAccountAuth calls GET /api/v1/connected_accounts/auth (operation
 // ConnectedAccountService_GetConnectedAccountAuth).
 //
-// # Get connected account auth credentials
+// Get connected account auth credentials.
 //
 // Retrieves complete authentication details for a connected account including OAuth tokens, refresh
 // tokens, scopes, and API configuration. Query by account ID or by combination of organization/user,
@@ -595,7 +595,7 @@ type ConnectedAccountServiceGetConnectedAccountDetailsParams struct {
 // ConnectedAccountServiceGetConnectedAccountDetails calls GET /api/v1/connected_accounts/details
 // (operation ConnectedAccountService_GetConnectedAccountDetails).
 //
-// # Get connected account metadata
+// Get connected account metadata.
 //
 // Returns metadata for a connected account including status, connector type, provider, and
 // configuration without exposing stored authorization credentials. Look up by account ID, or by a
@@ -644,7 +644,7 @@ func (c *Client) ConnectedAccountServiceGetConnectedAccountDetails(ctx context.C
 // /api/v1/connected_accounts/magic_link (operation
 // ConnectedAccountService_GetMagicLinkForConnectedAccount).
 //
-// # Generate authentication magic link
+// Generate authentication magic link.
 //
 // Creates a time-limited magic link for connecting or re-authorizing a third-party account. The link
 // directs users to the OAuth authorization flow for the specified connector. Returns the generated
@@ -733,7 +733,7 @@ type ConnectedAccountServiceListConnectedAccountsParams struct {
 // ConnectedAccountServiceListConnectedAccounts calls GET /api/v1/connected_accounts (operation
 // ConnectedAccountService_ListConnectedAccounts).
 //
-// # List connected accounts
+// List connected accounts.
 //
 // Retrieves a paginated list of connected accounts for third-party integrations. Filter by
 // organization, user, connector type, provider, or identifier. Returns OAuth tokens, API keys, and
@@ -807,7 +807,7 @@ type ConnectedAccountServiceSearchConnectedAccountsParams struct {
 // ConnectedAccountServiceSearchConnectedAccounts calls GET /api/v1/connected_accounts:search
 // (operation ConnectedAccountService_SearchConnectedAccounts).
 //
-// # Search connected accounts
+// Search connected accounts.
 //
 // Search for connected accounts in your environment using a text query that matches against
 // identifiers, providers, or connectors. The search performs case-insensitive matching across account
@@ -854,7 +854,7 @@ func (c *Client) ConnectedAccountServiceSearchConnectedAccounts(ctx context.Cont
 // ConnectedAccountServiceUpdateConnectedAccount calls PUT /api/v1/connected_accounts (operation
 // ConnectedAccountService_UpdateConnectedAccount).
 //
-// # Update connected account credentials
+// Update connected account credentials.
 //
 // Updates authentication credentials and configuration for an existing connected account. Modify OAuth
 // tokens, refresh tokens, access scopes, or API configuration settings. Specify the account by ID, or
@@ -896,7 +896,7 @@ func (c *Client) ConnectedAccountServiceUpdateConnectedAccount(ctx context.Conte
 // ConnectedAccountServiceVerifyConnectedAccountUser calls POST /api/v1/connected_accounts/user/verify
 // (operation ConnectedAccountService_VerifyConnectedAccountUser).
 //
-// # Verify connected account user
+// Verify connected account user.
 //
 // Confirms the user assertion and activates the connected account after the user completes third-party
 // OAuth. Called by the B2B app server with auth_request_id and identifier. Validates that the asserted
@@ -938,7 +938,7 @@ func (c *Client) ConnectedAccountServiceVerifyConnectedAccountUser(ctx context.C
 // /api/v1/organizations/{organization_id}/connections/{id} (operation
 // ConnectionService_DeleteConnection).
 //
-// # Delete SSO connection
+// Delete SSO connection.
 //
 // Deletes an SSO connection from the specified organization by connection ID. Use this endpoint when
 // an identity provider integration is no longer needed for the organization. Returns an empty response
@@ -977,7 +977,7 @@ func (c *Client) ConnectionServiceDeleteConnection(ctx context.Context, organiza
 // /api/v1/organizations/{organization_id}/connections/{id}:disable (operation
 // ConnectionService_DisableConnection).
 //
-// # Disable SSO connection
+// Disable SSO connection.
 //
 // Deactivate an existing connection for the specified organization. When disabled, users cannot
 // authenticate using this connection. This endpoint changes the connection state from enabled to
@@ -1016,7 +1016,7 @@ func (c *Client) ConnectionServiceDisableConnection(ctx context.Context, organiz
 // /api/v1/organizations/{organization_id}/connections/{id}:enable (operation
 // ConnectionService_EnableConnection).
 //
-// # Enable SSO connection
+// Enable SSO connection.
 //
 // Activate an existing connection for the specified organization. When enabled, users can authenticate
 // using this connection. This endpoint changes the connection state from disabled to enabled without
@@ -1054,7 +1054,7 @@ func (c *Client) ConnectionServiceEnableConnection(ctx context.Context, organiza
 // ConnectionServiceGetConnection calls GET /api/v1/organizations/{organization_id}/connections/{id}
 // (operation ConnectionService_GetConnection).
 //
-// # Get connection details
+// Get connection details.
 //
 // Retrieves the complete configuration and status details for a specific connection by its ID within
 // an organization. Returns all connection properties including provider settings, protocols, and
@@ -1110,9 +1110,9 @@ type ConnectionServiceListConnectionsParams struct {
 // ConnectionServiceListConnections calls GET /api/v1/connections (operation
 // ConnectionService_ListConnections).
 //
-// # List connections
+// List connections.
 //
-// # Retrieves a list of connections in the environment
+// Retrieves a list of connections in the environment.
 //
 // Consumes: Management API Requests (rate, per environment).
 func (c *Client) ConnectionServiceListConnections(ctx context.Context, params *ConnectionServiceListConnectionsParams) (*ConnectionsListConnectionsResponse, error) {
@@ -1148,7 +1148,7 @@ func (c *Client) ConnectionServiceListConnections(ctx context.Context, params *C
 // /api/v1/organizations/{organization_id}/directories/{id}:disable (operation
 // DirectoryService_DisableDirectory).
 //
-// # Disable a directory
+// Disable a directory.
 //
 // Stops synchronization of users and groups from a specified directory within an organization. This
 // operation prevents further updates from the connected Directory provider
@@ -1186,7 +1186,7 @@ func (c *Client) DirectoryServiceDisableDirectory(ctx context.Context, organizat
 // /api/v1/organizations/{organization_id}/directories/{id}:enable (operation
 // DirectoryService_EnableDirectory).
 //
-// # Enable a directory
+// Enable a directory.
 //
 // Activates a directory within an organization, allowing it to synchronize users and groups with the
 // connected Directory provider
@@ -1223,9 +1223,9 @@ func (c *Client) DirectoryServiceEnableDirectory(ctx context.Context, organizati
 // DirectoryServiceGetDirectory calls GET /api/v1/organizations/{organization_id}/directories/{id}
 // (operation DirectoryService_GetDirectory).
 //
-// # Get directory details
+// Get directory details.
 //
-// # Retrieves detailed information about a specific directory within an organization
+// Retrieves detailed information about a specific directory within an organization.
 //
 // Arguments:
 //
@@ -1259,7 +1259,7 @@ func (c *Client) DirectoryServiceGetDirectory(ctx context.Context, organizationI
 // DirectoryServiceListDirectories calls GET /api/v1/organizations/{organization_id}/directories
 // (operation DirectoryService_ListDirectories).
 //
-// # List organization directories
+// List organization directories.
 //
 // Arguments:
 //
@@ -1318,7 +1318,7 @@ type DirectoryServiceListDirectoryGroupsParams struct {
 // /api/v1/organizations/{organization_id}/directories/{directory_id}/groups (operation
 // DirectoryService_ListDirectoryGroups).
 //
-// # List directory groups
+// List directory groups.
 //
 // Retrieves all groups from a specified directory. Use this endpoint to view group structures from
 // your connected identity provider.
@@ -1391,7 +1391,7 @@ type DirectoryServiceListDirectoryUsersParams struct {
 // /api/v1/organizations/{organization_id}/directories/{directory_id}/users (operation
 // DirectoryService_ListDirectoryUsers).
 //
-// # List directory users
+// List directory users.
 //
 // Retrieves a list of all users within a specified directory for an organization. This endpoint allows
 // you to view user accounts associated with your connected Directory Providers.
@@ -1436,7 +1436,7 @@ func (c *Client) DirectoryServiceListDirectoryUsers(ctx context.Context, organiz
 // DomainServiceCreateDomain calls POST /api/v1/organizations/{organization_id}/domains (operation
 // DomainService_CreateDomain).
 //
-// # Create Domain
+// Create Domain.
 //
 // Creates and associates a domain with an organization.
 //
@@ -1495,7 +1495,7 @@ func (c *Client) DomainServiceCreateDomain(ctx context.Context, organizationID s
 // DomainServiceDeleteDomain calls DELETE /api/v1/organizations/{organization_id}/domains/{id}
 // (operation DomainService_DeleteDomain).
 //
-// # Delete Domain
+// Delete Domain.
 //
 // Permanently removes a domain record from an organization.
 //
@@ -1534,7 +1534,7 @@ func (c *Client) DomainServiceDeleteDomain(ctx context.Context, organizationID s
 // DomainServiceGetDomain calls GET /api/v1/organizations/{organization_id}/domains/{id} (operation
 // DomainService_GetDomain).
 //
-// # Get Domain
+// Get Domain.
 //
 // Retrieves complete details for a domain including domain type, timestamps, and configuration
 // information.
@@ -1595,7 +1595,7 @@ type DomainServiceListDomainsParams struct {
 // DomainServiceListDomains calls GET /api/v1/organizations/{organization_id}/domains (operation
 // DomainService_ListDomains).
 //
-// # List Domains
+// List Domains.
 //
 // Retrieves a paginated list of all domains configured for the specified organization.
 //
@@ -1640,7 +1640,7 @@ func (c *Client) DomainServiceListDomains(ctx context.Context, organizationID st
 
 // McpServiceCreateMcpConfig calls POST /api/v1/mcp/configs (operation McpService_CreateMcpConfig).
 //
-// # Create a new MCP configuration
+// Create a new MCP configuration.
 //
 // Creates a new MCP configuration with a set of connections and tools.
 //
@@ -1679,7 +1679,7 @@ func (c *Client) McpServiceCreateMcpConfig(ctx context.Context, body *McpMcpConf
 // McpServiceCreateMcpSessionToken calls POST /api/v1/mcp/configs/{mcp_config_id}/tokens (operation
 // McpService_CreateMcpSessionToken).
 //
-// # Create an MCP session token
+// Create an MCP session token.
 //
 // Mints a short-lived JWT that represents a user identifier across the connected accounts associated
 // with an MCP configuration. The supplied identifier becomes the token's `sub` claim; the token's
@@ -1735,7 +1735,7 @@ func (c *Client) McpServiceCreateMcpSessionToken(ctx context.Context, mcpConfigI
 // McpServiceDeleteMcpConfig calls DELETE /api/v1/mcp/configs/{config_id} (operation
 // McpService_DeleteMcpConfig).
 //
-// # Delete an MCP configuration
+// Delete an MCP configuration.
 //
 // Deletes the MCP configuration and any associated mappings and instances in the current environment.
 //
@@ -1777,7 +1777,7 @@ func (c *Client) McpServiceDeleteMcpConfig(ctx context.Context, configID string)
 // McpServiceGetMcpConfig calls GET /api/v1/mcp/configs/{config_id} (operation
 // McpService_GetMcpConfig).
 //
-// # Fetch an MCP configuration
+// Fetch an MCP configuration.
 //
 // Returns a single MCP configuration for the current environment by ID.
 //
@@ -1853,7 +1853,7 @@ type McpServiceListMcpConfigsParams struct {
 
 // McpServiceListMcpConfigs calls GET /api/v1/mcp/configs (operation McpService_ListMcpConfigs).
 //
-// # List MCP configurations
+// List MCP configurations.
 //
 // Lists MCP configurations for the current environment with optional filters for id, name prefix, and
 // provider.
@@ -1902,7 +1902,7 @@ func (c *Client) McpServiceListMcpConfigs(ctx context.Context, params *McpServic
 // McpServiceListMcpConnectedAccounts calls POST /api/v1/mcp/configs/{config_id}/connected_accounts
 // (operation McpService_ListMcpConnectedAccounts).
 //
-// # List connected accounts for an MCP configuration
+// List connected accounts for an MCP configuration.
 //
 // Returns the connected account state for each connection in the MCP configuration for the given user
 // identifier. When include_auth_link is true, creates connected accounts on the fly if they do not
@@ -1958,7 +1958,7 @@ func (c *Client) McpServiceListMcpConnectedAccounts(ctx context.Context, configI
 // McpServiceUpdateMcpConfig calls PUT /api/v1/mcp/configs/{config_id} (operation
 // McpService_UpdateMcpConfig).
 //
-// # Update an existing MCP configuration
+// Update an existing MCP configuration.
 //
 // Updates the description and connection-to-tool mappings for an existing MCP configuration. The
 // configuration name cannot be changed after creation.

@@ -11,7 +11,7 @@ import (
 // OrganizationServiceCreateOrganization calls POST /api/v1/organizations (operation
 // OrganizationService_CreateOrganization).
 //
-// # Create an organization
+// Create an organization.
 //
 // Creates a new organization in your environment. Use this endpoint to add a new tenant that can be
 // configured with various settings and metadata
@@ -44,9 +44,9 @@ func (c *Client) OrganizationServiceCreateOrganization(ctx context.Context, body
 // OrganizationServiceDeleteOrganization calls DELETE /api/v1/organizations/{id} (operation
 // OrganizationService_DeleteOrganization).
 //
-// # Delete an organization
+// Delete an organization.
 //
-// # Remove an existing organization from the environment using its unique identifier
+// Remove an existing organization from the environment using its unique identifier.
 //
 // Arguments:
 //
@@ -87,7 +87,7 @@ type OrganizationServiceGeneratePortalLinkParams struct {
 	// - Directory Sync: ?features=dir_sync
 	// - Both features: ?features=sso&features=dir_sync
 	//
-	// Example URL: https://scalekit.com/portal/lnk_123?features=sso
+	// Example URL: https://scalekit.com/portal/lnk_123?features=sso.
 	//
 	//  - dir_sync: Enables directory synchronization configuration in the portal
 	//  - sso: Enables Single Sign-On (SSO) configuration in the portal
@@ -97,7 +97,7 @@ type OrganizationServiceGeneratePortalLinkParams struct {
 // OrganizationServiceGeneratePortalLink calls PUT /api/v1/organizations/{id}/portal_links (operation
 // OrganizationService_GeneratePortalLink).
 //
-// # Generate admin portal link
+// Generate admin portal link.
 //
 // Creates a single use Admin Portal URL valid for 1 minute. Once the generated admin portal URL is
 // accessed or rendered, a temporary session of 6 hours is created to allow the admin to update
@@ -138,9 +138,9 @@ func (c *Client) OrganizationServiceGeneratePortalLink(ctx context.Context, id s
 // OrganizationServiceGetOrganization calls GET /api/v1/organizations/{id} (operation
 // OrganizationService_GetOrganization).
 //
-// # Get organization details
+// Get organization details.
 //
-// # Retrieves organization details by Scalekit ID, including name, region, metadata, and settings
+// Retrieves organization details by Scalekit ID, including name, region, metadata, and settings.
 //
 // Arguments:
 //
@@ -185,7 +185,7 @@ type OrganizationServiceGetOrganizationByExternalIDParams struct {
 // /api/v1/organizations:external/{external_id} (operation
 // OrganizationService_GetOrganizationByExternalId).
 //
-// # Get organization details by external Id
+// Get organization details by external Id.
 //
 // Retrieves organization details by external ID, including name, region, metadata, and settings. Only
 // provide external_id in the path. If the id query parameter is also supplied, it silently takes
@@ -237,7 +237,7 @@ func (c *Client) OrganizationServiceGetOrganizationByExternalID(ctx context.Cont
 // /api/v1/organizations/{organization_id}/session-policy (operation
 // OrganizationService_GetOrganizationSessionPolicy).
 //
-// # Get organization session policy
+// Get organization session policy.
 //
 // Retrieves the session policy for an organization. Returns session_policy='APPLICATION' if the
 // organization inherits the application-level defaults, or session_policy='CUSTOM' with the configured
@@ -300,7 +300,7 @@ type OrganizationServiceListOrganizationParams struct {
 // OrganizationServiceListOrganization calls GET /api/v1/organizations (operation
 // OrganizationService_ListOrganization).
 //
-// # List organizations
+// List organizations.
 //
 // Retrieve a paginated list of organizations within your environment. The response includes a
 // `page_token` that can be used to access subsequent pages of results.
@@ -347,7 +347,7 @@ func (c *Client) OrganizationServiceListOrganization(ctx context.Context, params
 // OrganizationServiceUpdateOrganization calls PATCH /api/v1/organizations/{id} (operation
 // OrganizationService_UpdateOrganization).
 //
-// # Update organization details
+// Update organization details.
 //
 // Updates an organization's display name, external ID, or metadata. Requires a valid organization
 // identifier. Region code cannot be modified through this endpoint.
@@ -392,7 +392,7 @@ func (c *Client) OrganizationServiceUpdateOrganization(ctx context.Context, id s
 // /api/v1/organizations/{organization_id}/session-policy (operation
 // OrganizationService_UpdateOrganizationSessionPolicy).
 //
-// # Update organization session policy
+// Update organization session policy.
 //
 // Sets a custom session policy for an organization or reverts to application-level settings. Send
 // session_policy='APPLICATION' to revert to application defaults. Send session_policy='CUSTOM' with
@@ -446,7 +446,7 @@ func (c *Client) OrganizationServiceUpdateOrganizationSessionPolicy(ctx context.
 // OrganizationServiceUpdateOrganizationSettings calls PATCH /api/v1/organizations/{id}/settings
 // (operation OrganizationService_UpdateOrganizationSettings).
 //
-// # Toggle organization settings
+// Toggle organization settings.
 //
 // Updates configuration settings for an organization. Supports modifying SSO configuration, directory
 // synchronization settings, and session parameters. Requires organization ID and the specific settings
@@ -501,9 +501,9 @@ func (c *Client) OrganizationServiceUpdateOrganizationSettings(ctx context.Conte
 // /api/v1/organizations/{organization_id}/settings/usermanagement (operation
 // OrganizationService_UpsertUserManagementSettings).
 //
-// # Upsert organization user setting
+// Upsert organization user setting.
 //
-// # Upsert user management settings for an organization
+// Upsert user management settings for an organization.
 //
 // Arguments:
 //
@@ -544,9 +544,9 @@ func (c *Client) OrganizationServiceUpsertUserManagementSettings(ctx context.Con
 // PasswordlessServiceResendPasswordlessEmail calls POST /api/v1/passwordless/email/resend (operation
 // PasswordlessService_ResendPasswordlessEmail).
 //
-// # Resend passwordless email
+// Resend passwordless email.
 //
-// Resend a verification email if the user didn't receive it or if the previous code/link has expired
+// Resend a verification email if the user didn't receive it or if the previous code/link has expired.
 //
 // Consumes: Management API Requests (rate, per environment).
 func (c *Client) PasswordlessServiceResendPasswordlessEmail(ctx context.Context, body *PasswordlessResendPasswordlessRequest) (*PasswordlessSendPasswordlessResponse, error) {
@@ -576,7 +576,7 @@ func (c *Client) PasswordlessServiceResendPasswordlessEmail(ctx context.Context,
 // PasswordlessServiceSendPasswordlessEmail calls POST /api/v1/passwordless/email/send (operation
 // PasswordlessService_SendPasswordlessEmail).
 //
-// # Send passwordless email
+// Send passwordless email.
 //
 // Send a verification email containing either a verification code (OTP), magic link, or both to a
 // user's email address
@@ -609,9 +609,9 @@ func (c *Client) PasswordlessServiceSendPasswordlessEmail(ctx context.Context, b
 // PasswordlessServiceVerifyPasswordlessEmail calls POST /api/v1/passwordless/email/verify (operation
 // PasswordlessService_VerifyPasswordlessEmail).
 //
-// # Verify passwordless email
+// Verify passwordless email.
 //
-// # Verify a user's identity using either a verification code or magic link token
+// Verify a user's identity using either a verification code or magic link token.
 //
 // Consumes: Management API Requests (rate, per environment).
 func (c *Client) PasswordlessServiceVerifyPasswordlessEmail(ctx context.Context, body *PasswordlessVerifyPasswordLessRequest) (*PasswordlessVerifyPasswordLessResponse, error) {
@@ -641,7 +641,7 @@ func (c *Client) PasswordlessServiceVerifyPasswordlessEmail(ctx context.Context,
 // ProviderServiceCreateCustomProvider calls POST /api/v1/custom-providers (operation
 // ProviderService_CreateCustomProvider).
 //
-// # Create a custom provider
+// Create a custom provider.
 //
 // Creates an environment-scoped custom provider (connector) with authentication patterns and optional
 // proxy configuration. The returned identifier must be used for all subsequent update and delete
@@ -682,7 +682,7 @@ func (c *Client) ProviderServiceCreateCustomProvider(ctx context.Context, body *
 // ProviderServiceDeleteCustomProvider calls DELETE /api/v1/custom-providers/{identifier} (operation
 // ProviderService_DeleteCustomProvider).
 //
-// # Delete a custom provider
+// Delete a custom provider.
 //
 // Deletes an environment-scoped custom provider (connector) by its identifier. This operation is
 // permanent and removes the provider definition from the environment.
@@ -725,7 +725,7 @@ func (c *Client) ProviderServiceDeleteCustomProvider(ctx context.Context, identi
 // ProviderServiceUpdateCustomProvider calls PUT /api/v1/custom-providers/{identifier} (operation
 // ProviderService_UpdateCustomProvider).
 //
-// # Update a custom provider
+// Update a custom provider.
 //
 // Updates an existing environment-scoped custom provider (connector) by its identifier. Only the
 // fields provided in the request are modified.
@@ -776,7 +776,7 @@ func (c *Client) ProviderServiceUpdateCustomProvider(ctx context.Context, identi
 // RolesServiceAddPermissionsToRole calls POST /api/v1/roles/{role_name}/permissions (operation
 // RolesService_AddPermissionsToRole).
 //
-// # Add permissions to role
+// Add permissions to role.
 //
 // Adds one or more permissions to the specified role while preserving existing permission assignments.
 // Use this endpoint to grant additional capabilities to a role without affecting its current
@@ -826,7 +826,7 @@ func (c *Client) RolesServiceAddPermissionsToRole(ctx context.Context, roleName 
 // RolesServiceCreateOrganizationRole calls POST /api/v1/organizations/{org_id}/roles (operation
 // RolesService_CreateOrganizationRole).
 //
-// # Create organization role
+// Create organization role.
 //
 // Creates a new role within the specified organization with basic configuration including name,
 // display name, description, and permissions. Use this endpoint to define custom roles that can be
@@ -873,7 +873,7 @@ func (c *Client) RolesServiceCreateOrganizationRole(ctx context.Context, orgID s
 // RolesServiceCreatePermission calls POST /api/v1/permissions (operation
 // RolesService_CreatePermission).
 //
-// # Create new permission
+// Create new permission.
 //
 // Creates a new permission that represents a specific action users can perform within the environment.
 // Use this endpoint to define granular access controls for your RBAC system. You can provide a unique
@@ -909,7 +909,7 @@ func (c *Client) RolesServiceCreatePermission(ctx context.Context, body *V1Roles
 
 // RolesServiceCreateRole calls POST /api/v1/roles (operation RolesService_CreateRole).
 //
-// # Create new role in environment
+// Create new role in environment.
 //
 // Creates a new role within the environment with specified permissions and metadata. Use this endpoint
 // to define custom roles that can be assigned to users or groups. You can create hierarchical roles by
@@ -953,7 +953,7 @@ type RolesServiceDeleteOrganizationRoleParams struct {
 // RolesServiceDeleteOrganizationRole calls DELETE /api/v1/organizations/{org_id}/roles/{role_name}
 // (operation RolesService_DeleteOrganizationRole).
 //
-// # Delete organization role
+// Delete organization role.
 //
 // Permanently removes a role from the organization and optionally reassigns users who had that role to
 // a different role. Use this endpoint when you need to clean up unused roles or restructure your
@@ -997,7 +997,7 @@ func (c *Client) RolesServiceDeleteOrganizationRole(ctx context.Context, orgID s
 // RolesServiceDeletePermission calls DELETE /api/v1/permissions/{permission_name} (operation
 // RolesService_DeletePermission).
 //
-// # Delete permission
+// Delete permission.
 //
 // Permanently removes a permission from the environment using its unique name identifier. Use this
 // endpoint when you need to clean up unused permissions or remove access controls that are no longer
@@ -1050,7 +1050,7 @@ type RolesServiceDeleteRoleParams struct {
 
 // RolesServiceDeleteRole calls DELETE /api/v1/roles/{role_name} (operation RolesService_DeleteRole).
 //
-// # Delete role and reassign users
+// Delete role and reassign users.
 //
 // Permanently removes a role from the environment and reassigns users who had that role to a different
 // role. Use this endpoint when you need to clean up unused roles or restructure your access control
@@ -1105,7 +1105,7 @@ type RolesServiceGetOrganizationRoleParams struct {
 // RolesServiceGetOrganizationRole calls GET /api/v1/organizations/{org_id}/roles/{role_name}
 // (operation RolesService_GetOrganizationRole).
 //
-// # Get organization role details
+// Get organization role details.
 //
 // Retrieves complete information for a specific organization role including metadata, inheritance
 // details, and optionally permissions. Use this endpoint to audit role configuration and understand
@@ -1149,7 +1149,7 @@ func (c *Client) RolesServiceGetOrganizationRole(ctx context.Context, orgID stri
 // RolesServiceGetPermission calls GET /api/v1/permissions/{permission_name} (operation
 // RolesService_GetPermission).
 //
-// # Retrieve permission details
+// Retrieve permission details.
 //
 // Retrieves complete information for a specific permission by its unique name identifier. Use this
 // endpoint to view permission details including description, creation time, and last update time.
@@ -1198,7 +1198,7 @@ type RolesServiceGetRoleParams struct {
 
 // RolesServiceGetRole calls GET /api/v1/roles/{role_name} (operation RolesService_GetRole).
 //
-// # Get role details
+// Get role details.
 //
 // Retrieves complete information for a specific role including metadata and inheritance details (base
 // role and dependent role count). Use this endpoint to audit role configuration and understand the
@@ -1239,7 +1239,7 @@ func (c *Client) RolesServiceGetRole(ctx context.Context, roleName string, param
 // RolesServiceGetRoleUsersCount calls GET /api/v1/roles/{role_name}/users:count (operation
 // RolesService_GetRoleUsersCount).
 //
-// # Retrieve user count for role
+// Retrieve user count for role.
 //
 // Retrieves the total number of users currently assigned to the specified role within the environment.
 // Use this endpoint to monitor role usage, enforce user limits, or understand the scope of role
@@ -1280,7 +1280,7 @@ func (c *Client) RolesServiceGetRoleUsersCount(ctx context.Context, roleName str
 // RolesServiceListDependentRoles calls GET /api/v1/roles/{role_name}/dependents (operation
 // RolesService_ListDependentRoles).
 //
-// # List dependent roles
+// List dependent roles.
 //
 // Retrieves all roles that directly extend the specified base role through inheritance. Use this
 // endpoint to understand the role hierarchy and identify which roles inherit permissions from a
@@ -1321,7 +1321,7 @@ func (c *Client) RolesServiceListDependentRoles(ctx context.Context, roleName st
 // RolesServiceListEffectiveRolePermissions calls GET /api/v1/roles/{role_name}/permissions:all
 // (operation RolesService_ListEffectiveRolePermissions).
 //
-// # List effective permissions for role
+// List effective permissions for role.
 //
 // Retrieves the complete set of effective permissions for a role, including both directly assigned
 // permissions and permissions inherited from base roles through the role hierarchy. Use this endpoint
@@ -1373,7 +1373,7 @@ type RolesServiceListOrganizationRolesParams struct {
 // RolesServiceListOrganizationRoles calls GET /api/v1/organizations/{org_id}/roles (operation
 // RolesService_ListOrganizationRoles).
 //
-// # List organization roles
+// List organization roles.
 //
 // Retrieves all environment roles and organization specific roles. Use this endpoint to view all role
 // definitions, including custom roles and their configurations. You can optionally include permission
@@ -1432,7 +1432,7 @@ type RolesServiceListPermissionsParams struct {
 
 // RolesServiceListPermissions calls GET /api/v1/permissions (operation RolesService_ListPermissions).
 //
-// # List all permissions
+// List all permissions.
 //
 // Retrieves a comprehensive, paginated list of all permissions available within the environment. Use
 // this endpoint to view all permission definitions for auditing, role management, or understanding the
@@ -1475,7 +1475,7 @@ func (c *Client) RolesServiceListPermissions(ctx context.Context, params *RolesS
 // RolesServiceListRolePermissions calls GET /api/v1/roles/{role_name}/permissions (operation
 // RolesService_ListRolePermissions).
 //
-// # List permissions for role
+// List permissions for role.
 //
 // Retrieves all permissions directly assigned to the specified role, excluding permissions inherited
 // from base roles. Use this endpoint to view the explicit permission assignments for a role, which is
@@ -1526,7 +1526,7 @@ type RolesServiceListRolesParams struct {
 
 // RolesServiceListRoles calls GET /api/v1/roles (operation RolesService_ListRoles).
 //
-// # List all roles in environment
+// List all roles in environment.
 //
 // Retrieves a comprehensive list of all roles available within the specified environment including
 // organization roles. Use this endpoint to view all role definitions, including custom roles and their
@@ -1566,7 +1566,7 @@ func (c *Client) RolesServiceListRoles(ctx context.Context, params *RolesService
 // /api/v1/roles/{role_name}/permissions/{permission_name} (operation
 // RolesService_RemovePermissionFromRole).
 //
-// # Remove permission from role
+// Remove permission from role.
 //
 // Removes a specific permission from the specified role, revoking that capability from all users
 // assigned to the role. Use this endpoint to restrict role capabilities or remove unnecessary
@@ -1609,7 +1609,7 @@ func (c *Client) RolesServiceRemovePermissionFromRole(ctx context.Context, roleN
 // /api/v1/organizations/{org_id}/roles:set_defaults (operation
 // RolesService_UpdateDefaultOrganizationRoles).
 //
-// # Set default organization roles
+// Set default organization roles.
 //
 // Updates the default member role for the specified organization. Use this endpoint to configure which
 // role is automatically assigned to new users when they join the organization. The system will
@@ -1655,7 +1655,7 @@ func (c *Client) RolesServiceUpdateDefaultOrganizationRoles(ctx context.Context,
 // RolesServiceUpdateDefaultRoles calls PATCH /api/v1/roles:set_defaults (operation
 // RolesService_UpdateDefaultRoles).
 //
-// # Set default creator and member roles
+// Set default creator and member roles.
 //
 // Updates the default creator and member roles for the current environment. Use this endpoint to
 // configure which roles are automatically assigned to new users when they join the environment. You
@@ -1691,7 +1691,7 @@ func (c *Client) RolesServiceUpdateDefaultRoles(ctx context.Context, body *Roles
 // RolesServiceUpdateDefaultRoles2 calls PATCH /api/v1/roles/default (operation
 // RolesService_UpdateDefaultRoles2).
 //
-// # Set default creator and member roles
+// Set default creator and member roles.
 //
 // Updates the default creator and member roles for the current environment. Use this endpoint to
 // configure which roles are automatically assigned to new users when they join the environment. You
@@ -1727,7 +1727,7 @@ func (c *Client) RolesServiceUpdateDefaultRoles2(ctx context.Context, body *Role
 // RolesServiceUpdateOrganizationRole calls PUT /api/v1/organizations/{org_id}/roles/{role_name}
 // (operation RolesService_UpdateOrganizationRole).
 //
-// # Update organization role
+// Update organization role.
 //
 // Modifies an existing organization role's properties including display name, description,
 // permissions, and inheritance settings. Use this endpoint to update role metadata, change permission
@@ -1775,7 +1775,7 @@ func (c *Client) RolesServiceUpdateOrganizationRole(ctx context.Context, orgID s
 // RolesServiceUpdatePermission calls PUT /api/v1/permissions/{permission_name} (operation
 // RolesService_UpdatePermission).
 //
-// # Update permission details
+// Update permission details.
 //
 // Modifies an existing permission's attributes including description and metadata. Use this endpoint
 // to update permission descriptions or clarify permission purposes after creation. The permission is
@@ -1823,7 +1823,7 @@ func (c *Client) RolesServiceUpdatePermission(ctx context.Context, permissionNam
 
 // RolesServiceUpdateRole calls PUT /api/v1/roles/{role_name} (operation RolesService_UpdateRole).
 //
-// # Update role information
+// Update role information.
 //
 // Modifies an existing role's properties including display name, description, permissions, and
 // inheritance. Use this endpoint to update role metadata, change permission assignments, or modify

@@ -12,7 +12,7 @@ import (
 // SessionServiceGetSession calls GET /api/v1/sessions/{session_id} (operation
 // SessionService_GetSession).
 //
-// # Get session details
+// Get session details.
 //
 // Retrieves comprehensive details for a specific user session including authentication status, device
 // information, and expiration timelines. Use this endpoint to fetch current session metadata for
@@ -85,7 +85,7 @@ type SessionServiceGetUserSessionsParams struct {
 // SessionServiceGetUserSessions calls GET /api/v1/users/{user_id}/sessions (operation
 // SessionService_GetUserSessions).
 //
-// # List user sessions
+// List user sessions.
 //
 // Retrieves a paginated list of all sessions associated with a specific user across all devices and
 // browsers. Use this endpoint to audit user activity, display all active sessions in account
@@ -134,7 +134,7 @@ func (c *Client) SessionServiceGetUserSessions(ctx context.Context, userID strin
 // SessionServiceRevokeAllUserSessions calls POST /api/v1/users/{user_id}/sessions/revoke (operation
 // SessionService_RevokeAllUserSessions).
 //
-// # Revoke all user sessions
+// Revoke all user sessions.
 //
 // Immediately invalidates all active sessions for a specific user across all devices and browsers,
 // setting their status to 'revoked'. Use this endpoint to implement global logout functionality, force
@@ -174,7 +174,7 @@ func (c *Client) SessionServiceRevokeAllUserSessions(ctx context.Context, userID
 // SessionServiceRevokeSession calls POST /api/v1/sessions/{session_id}/revoke (operation
 // SessionService_RevokeSession).
 //
-// # Revoke user session
+// Revoke user session.
 //
 // Immediately invalidates a specific user session by session ID, setting its status to 'revoked'. Once
 // revoked, the session cannot be used for any future API requests or application access. Use this
@@ -212,7 +212,7 @@ func (c *Client) SessionServiceRevokeSession(ctx context.Context, sessionID stri
 
 // ToolServiceExecuteTool calls POST /api/v1/execute_tool (operation ToolService_ExecuteTool).
 //
-// # Execute a tool using a connected account
+// Execute a tool using a connected account.
 //
 // Executes a tool action using authentication credentials from a connected account. Specify the tool
 // by name and provide required parameters as JSON. The connected account can be identified by ID, or
@@ -274,7 +274,7 @@ type ToolServiceListAvailableToolsParams struct {
 // ToolServiceListAvailableTools calls GET /api/v1/tools/available (operation
 // ToolService_ListAvailableTools).
 //
-// # List available tools
+// List available tools.
 //
 // Tools that can be made available for a connected-account identifier. Use this when you need the
 // candidate set for an identifier, not the tools already scoped to it. `identifier` is required.
@@ -348,7 +348,7 @@ type ToolServiceListScopedToolsParams struct {
 
 // ToolServiceListScopedTools calls GET /api/v1/tools/scoped (operation ToolService_ListScopedTools).
 //
-// # List scoped tools
+// List scoped tools.
 //
 // Tools already bound to one connected-account identifier. Use this when you need the list a user or
 // agent is authorized to call (the list you pass to an LLM). Filter by provider, tool name, or
@@ -447,7 +447,7 @@ type ToolServiceListToolsParams struct {
 
 // ToolServiceListTools calls GET /api/v1/tools (operation ToolService_ListTools).
 //
-// # List tools
+// List tools.
 //
 // Workspace catalog. Fetch tools by provider, identifier, and connector. Use this when you need every
 // tool in the environment, not tools bound to one user. If `filter.summary` is true, returns only tool
@@ -511,7 +511,7 @@ type UserServiceCreateMembershipParams struct {
 // /api/v1/memberships/organizations/{organization_id}/users/{id} (operation
 // UserService_CreateMembership).
 //
-// # Add existing user to organization
+// Add existing user to organization.
 //
 // Adds an existing user to an organization and assigns them specific roles and permissions. Use this
 // endpoint when you want to grant an existing user access to a particular organization. You can
@@ -571,7 +571,7 @@ type UserServiceCreateMembership2Params struct {
 // /api/v1/memberships/organizations/{organization_id}/users:external/{external_id} (operation
 // UserService_CreateMembership2).
 //
-// # Add existing user to organization by external ID
+// Add existing user to organization by external ID.
 //
 // Adds an existing user to an organization using your application's external identifier for the user.
 // Use this endpoint when you store users in Scalekit using your own system's identifiers and need to
@@ -630,7 +630,7 @@ type UserServiceCreateUserAndMembershipParams struct {
 // UserServiceCreateUserAndMembership calls POST /api/v1/organizations/{organization_id}/users
 // (operation UserService_CreateUserAndMembership).
 //
-// # Create new user in organization
+// Create new user in organization.
 //
 // Creates a new user account and immediately adds them to the specified organization. Use this
 // endpoint when you want to create a user and grant them access to an organization in a single
@@ -682,7 +682,7 @@ func (c *Client) UserServiceCreateUserAndMembership(ctx context.Context, organiz
 // /api/v1/memberships/organizations/{organization_id}/users/{id} (operation
 // UserService_DeleteMembership).
 //
-// # Delete organization membership for user
+// Delete organization membership for user.
 //
 // Removes a user from an organization by user ID. This action is irreversible and may also remove
 // related group memberships.
@@ -720,7 +720,7 @@ func (c *Client) UserServiceDeleteMembership(ctx context.Context, organizationID
 // /api/v1/memberships/organizations/{organization_id}/users:external/{external_id} (operation
 // UserService_DeleteMembership2).
 //
-// # Delete organization membership by external ID
+// Delete organization membership by external ID.
 //
 // Removes a user from an organization using your application's external identifier for the user. Use
 // this endpoint to revoke organization access without needing to store Scalekit's internal user ID.
@@ -756,7 +756,7 @@ func (c *Client) UserServiceDeleteMembership2(ctx context.Context, organizationI
 
 // UserServiceDeleteUser calls DELETE /api/v1/users/{id} (operation UserService_DeleteUser).
 //
-// # Delete user permanently
+// Delete user permanently.
 //
 // Permanently removes a user from your environment and deletes all associated data. Use this endpoint
 // when you need to completely remove a user account. This action deletes the user's profile,
@@ -794,7 +794,7 @@ func (c *Client) UserServiceDeleteUser(ctx context.Context, id string) (json.Raw
 // UserServiceDeleteUser2 calls DELETE /api/v1/users:external/{external_id} (operation
 // UserService_DeleteUser2).
 //
-// # Delete user by external ID
+// Delete user by external ID.
 //
 // Permanently removes a user identified by your application's external identifier. This action deletes
 // the user's profile, memberships, and all related data across all organizations. This operation
@@ -830,7 +830,7 @@ func (c *Client) UserServiceDeleteUser2(ctx context.Context, externalID string) 
 
 // UserServiceGetUser calls GET /api/v1/users/{id} (operation UserService_GetUser).
 //
-// # Get user
+// Get user.
 //
 // Retrieves all details for a user by system-generated user ID. The response includes organization
 // memberships and user metadata.
@@ -865,7 +865,7 @@ func (c *Client) UserServiceGetUser(ctx context.Context, id string) (*UsersGetUs
 
 // UserServiceGetUser2 calls GET /api/v1/users:external/{external_id} (operation UserService_GetUser2).
 //
-// # Get user by external ID
+// Get user by external ID.
 //
 // Retrieves all details for a user by your application's external identifier. Use this endpoint when
 // you store users in Scalekit using your own system's identifiers and need to retrieve the Scalekit
@@ -917,7 +917,7 @@ type UserServiceListOrganizationUsersParams struct {
 // UserServiceListOrganizationUsers calls GET /api/v1/organizations/{organization_id}/users (operation
 // UserService_ListOrganizationUsers).
 //
-// # List organization users
+// List organization users.
 //
 // Retrieves a paginated list of all users who are members of the specified organization. Use this
 // endpoint to view all users with access to a particular organization, including their roles,
@@ -960,7 +960,7 @@ func (c *Client) UserServiceListOrganizationUsers(ctx context.Context, organizat
 // /api/v1/organizations/{organization_id}/users/{user_id}/permissions (operation
 // UserService_ListUserPermissions).
 //
-// # List user permissions
+// List user permissions.
 //
 // Retrieves all permissions a user has access to within a specific organization. This includes
 // permissions from direct role assignments and inherited permissions from role hierarchy.
@@ -997,7 +997,7 @@ func (c *Client) UserServiceListUserPermissions(ctx context.Context, organizatio
 // UserServiceListUserRoles calls GET /api/v1/organizations/{organization_id}/users/{user_id}/roles
 // (operation UserService_ListUserRoles).
 //
-// # List user roles
+// List user roles.
 //
 // Retrieves all roles assigned to a user within a specific organization. This includes both direct
 // role assignments and inherited roles from role hierarchy.
@@ -1046,7 +1046,7 @@ type UserServiceListUsersParams struct {
 
 // UserServiceListUsers calls GET /api/v1/users (operation UserService_ListUsers).
 //
-// # List all users in environment
+// List all users in environment.
 //
 // Retrieves a paginated list of all users across your entire environment. Use this endpoint to view
 // all users regardless of their organization memberships. This is useful for administrative purposes,
@@ -1086,7 +1086,7 @@ func (c *Client) UserServiceListUsers(ctx context.Context, params *UserServiceLi
 // /api/v1/invites/organizations/{organization_id}/users/{id}/resend (operation
 // UserService_ResendInvite).
 //
-// # Resend user invitation email
+// Resend user invitation email.
 //
 // Resends an invitation email to a user who has a pending or expired invitation in the specified
 // organization. If the invitation has expired, a new invitation will be automatically created and
@@ -1163,7 +1163,7 @@ type UserServiceSearchOrganizationUsersParams struct {
 // UserServiceSearchOrganizationUsers calls GET /api/v1/organizations/{organization_id}/users:search
 // (operation UserService_SearchOrganizationUsers).
 //
-// # Search organization users
+// Search organization users.
 //
 // Searches for users within a specific organization by email address, user ID, or external ID. The
 // query must be at least 3 characters and is case-insensitive. Scopes results strictly to the given
@@ -1233,7 +1233,7 @@ type UserServiceSearchUsersParams struct {
 
 // UserServiceSearchUsers calls GET /api/v1/users:search (operation UserService_SearchUsers).
 //
-// # Search users
+// Search users.
 //
 // Searches for users across the entire environment by email address, user ID, or external ID. The
 // query must be at least 3 characters and is case-insensitive. Returns a paginated list of matching
@@ -1283,7 +1283,7 @@ func (c *Client) UserServiceSearchUsers(ctx context.Context, params *UserService
 // /api/v1/memberships/organizations/{organization_id}/users/{id} (operation
 // UserService_UpdateMembership).
 //
-// # Update organization membership for user
+// Update organization membership for user.
 //
 // Updates a user's membership details within an organization by user ID. You can update roles and
 // membership metadata.
@@ -1329,7 +1329,7 @@ func (c *Client) UserServiceUpdateMembership(ctx context.Context, organizationID
 // /api/v1/memberships/organizations/{organization_id}/users:external/{external_id} (operation
 // UserService_UpdateMembership2).
 //
-// # Update organization membership by external ID
+// Update organization membership by external ID.
 //
 // Updates a user's membership details within an organization using your application's external
 // identifier for the user. Use this endpoint to update roles and membership metadata without needing
@@ -1374,7 +1374,7 @@ func (c *Client) UserServiceUpdateMembership2(ctx context.Context, organizationI
 
 // UserServiceUpdateUser calls PATCH /api/v1/users/{id} (operation UserService_UpdateUser).
 //
-// # Update user information
+// Update user information.
 //
 // Modifies user account information including profile details, metadata, and external ID. Use this
 // endpoint to update a user's personal information, contact details, or custom metadata. You can
@@ -1420,7 +1420,7 @@ func (c *Client) UserServiceUpdateUser(ctx context.Context, id string, body *V1U
 // UserServiceUpdateUser2 calls PATCH /api/v1/users:external/{external_id} (operation
 // UserService_UpdateUser2).
 //
-// # Update user by external ID
+// Update user by external ID.
 //
 // Modifies user account information for a user identified by your application's external identifier.
 // Use this endpoint to keep user profile data in sync from your system without needing to store
@@ -1465,7 +1465,7 @@ func (c *Client) UserServiceUpdateUser2(ctx context.Context, externalID string, 
 // WebAuthnServiceDeleteCredential calls DELETE /api/v1/webauthn/credentials/{credential_id} (operation
 // WebAuthnService_DeleteCredential).
 //
-// # Remove a passkey
+// Remove a passkey.
 //
 // Deletes a specific passkey credential for the current user. After removal, the authenticator can no
 // longer be used for authentication.
@@ -1510,7 +1510,7 @@ type WebAuthnServiceListCredentialsParams struct {
 // WebAuthnServiceListCredentials calls GET /api/v1/webauthn/credentials (operation
 // WebAuthnService_ListCredentials).
 //
-// # List user's passkeys
+// List user's passkeys.
 //
 // Retrieves all registered passkeys for the current user, including device information, creation
 // timestamps, and display names. Use this to show users their registered authenticators.
@@ -1546,7 +1546,7 @@ func (c *Client) WebAuthnServiceListCredentials(ctx context.Context, params *Web
 // WebAuthnServiceUpdateCredential calls PATCH /api/v1/webauthn/credentials/{credential_id} (operation
 // WebAuthnService_UpdateCredential).
 //
-// # Rename a passkey
+// Rename a passkey.
 //
 // Updates the display name of a passkey credential to help users identify their authenticators. Only
 // the display name can be modified.

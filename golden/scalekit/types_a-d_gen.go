@@ -1017,7 +1017,7 @@ type ConnectedAccountsVerifyConnectedAccountUserResponse struct {
 
 // ConnectionsCodeChallengeType is the schema connectionsCodeChallengeType.
 //
-// # Code Challenge Type
+// Code Challenge Type.
 //
 // Its known values are the constants below; IsKnown reports whether a
 // value is one of them. Other values are kept as received.
@@ -1184,7 +1184,7 @@ func (v ConnectionsConnectionProvider) IsKnown() bool {
 
 // ConnectionsConnectionStatus is the schema connectionsConnectionStatus.
 //
-// # Current configuration status of the connection
+// Current configuration status of the connection.
 //
 // Its known values are the constants below; IsKnown reports whether a
 // value is one of them. Other values are kept as received.
@@ -1210,7 +1210,7 @@ func (v ConnectionsConnectionStatus) IsKnown() bool {
 
 // ConnectionsConnectionType is the schema connectionsConnectionType.
 //
-// # Authentication protocol used by the connection
+// Authentication protocol used by the connection.
 //
 // Its known values are the constants below; IsKnown reports whether a
 // value is one of them. Other values are kept as received.
@@ -1331,7 +1331,7 @@ type ConnectionsListConnectionsResponse struct {
 
 // ConnectionsNameIDFormat is the schema connectionsNameIdFormat.
 //
-// # IDP Name ID Format
+// IDP Name ID Format.
 //
 // Its known values are the constants below; IsKnown reports whether a
 // value is one of them. Other values are kept as received.
@@ -1540,7 +1540,7 @@ type ConnectionsPasswordLessConfig struct {
 
 // ConnectionsPasswordlessType is the schema connectionsPasswordlessType.
 //
-// # Passwordless Type
+// Passwordless Type.
 //
 // Its known values are the constants below; IsKnown reports whether a
 // value is one of them. Other values are kept as received.
@@ -1566,7 +1566,7 @@ func (v ConnectionsPasswordlessType) IsKnown() bool {
 
 // ConnectionsRequestBinding is the schema connectionsRequestBinding.
 //
-// # IDP SLO Request Binding
+// IDP SLO Request Binding.
 //
 // Its known values are the constants below; IsKnown reports whether a
 // value is one of them. Other values are kept as received.
@@ -1644,7 +1644,7 @@ type ConnectionsSAMLConnectionConfigResponse struct {
 
 // ConnectionsSAMLSigningOptions is the schema connectionsSAMLSigningOptions.
 //
-// # SAML Signing Option
+// SAML Signing Option.
 //
 // Its known values are the constants below; IsKnown reports whether a
 // value is one of them. Other values are kept as received.
@@ -1705,7 +1705,7 @@ type ConnectionsToggleConnectionResponse struct {
 
 // ConnectionsTokenAuthType is the schema connectionsTokenAuthType.
 //
-// # Token Auth Type
+// Token Auth Type.
 //
 // Its known values are the constants below; IsKnown reports whether a
 // value is one of them. Other values are kept as received.
@@ -1820,7 +1820,7 @@ type DirectoriesDirectoryGroup struct {
 
 // DirectoriesDirectoryProvider is the schema directoriesDirectoryProvider.
 //
-// # Identity provider connected to this directory
+// Identity provider connected to this directory.
 //
 // Its known values are the constants below; IsKnown reports whether a
 // value is one of them. Other values are kept as received.
@@ -1854,7 +1854,7 @@ func (v DirectoriesDirectoryProvider) IsKnown() bool {
 
 // DirectoriesDirectoryType is the schema directoriesDirectoryType.
 //
-// # Type of the directory, indicating the protocol or standard used for synchronization
+// Type of the directory, indicating the protocol or standard used for synchronization.
 //
 // Its known values are the constants below; IsKnown reports whether a
 // value is one of them. Other values are kept as received.
@@ -1976,7 +1976,7 @@ type DirectoriesSecret struct {
 
 // DirectoriesSecretStatus is the schema directoriesSecretStatus.
 //
-// # Secret Status
+// Secret Status.
 //
 // Its known values are the constants below; IsKnown reports whether a
 // value is one of them. Other values are kept as received.

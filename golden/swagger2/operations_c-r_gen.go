@@ -12,7 +12,7 @@ import (
 // ClientServiceCreateOrganizationClient calls POST /api/v1/organizations/{organization_id}/clients
 // (operation ClientService_CreateOrganizationClient).
 //
-// # Create organization API client
+// Create organization API client.
 //
 // Creates a new API client for an organization. Returns the client details and a plain secret
 // (available only once).
@@ -55,7 +55,7 @@ func (c *Client) ClientServiceCreateOrganizationClient(ctx context.Context, orga
 // /api/v1/organizations/{organization_id}/clients/{client_id}/secrets (operation
 // ClientService_CreateOrganizationClientSecret).
 //
-// # Create organization API client secret
+// Create organization API client secret.
 //
 // Creates a new secret for an organization API client. Returns the plain secret (available only once).
 //
@@ -90,7 +90,7 @@ func (c *Client) ClientServiceCreateOrganizationClientSecret(ctx context.Context
 // /api/v1/organizations/{organization_id}/clients/{client_id} (operation
 // ClientService_DeleteOrganizationClient).
 //
-// # Delete organization API client
+// Delete organization API client.
 //
 // Permanently deletes an API client from an organization. This operation cannot be undone and will
 // revoke all access for the client. All associated secrets will also be invalidated. Use this endpoint
@@ -127,7 +127,7 @@ func (c *Client) ClientServiceDeleteOrganizationClient(ctx context.Context, orga
 // /api/v1/organizations/{organization_id}/clients/{client_id}/secrets/{secret_id} (operation
 // ClientService_DeleteOrganizationClientSecret).
 //
-// # Delete organization API client secret
+// Delete organization API client secret.
 //
 // Permanently deletes a secret from an organization API client. This operation cannot be undone.
 //
@@ -163,7 +163,7 @@ func (c *Client) ClientServiceDeleteOrganizationClientSecret(ctx context.Context
 // /api/v1/organizations/{organization_id}/clients/{client_id} (operation
 // ClientService_GetOrganizationClient).
 //
-// # Get organization API client
+// Get organization API client.
 //
 // Retrieves details of a specific API client in an organization.
 //
@@ -199,13 +199,13 @@ func (c *Client) ClientServiceGetOrganizationClient(ctx context.Context, organiz
 type ClientServiceListOrganizationClientsParams struct {
 	// PageSize is the query parameter "page_size".
 	//
-	// Maximum number of clients to return per page
+	// Maximum number of clients to return per page.
 	//
 	// Maximum number of API clients to return per page. Must be between 10 and 100
 	PageSize *int64
 	// PageToken is the query parameter "page_token".
 	//
-	// Pagination token from the previous response
+	// Pagination token from the previous response.
 	//
 	// Pagination token from the previous response. Use to retrieve the next page of organization clients
 	PageToken *string
@@ -214,7 +214,7 @@ type ClientServiceListOrganizationClientsParams struct {
 // ClientServiceListOrganizationClients calls GET /api/v1/organizations/{organization_id}/clients
 // (operation ClientService_ListOrganizationClients).
 //
-// # List organization API clients
+// List organization API clients.
 //
 // Retrieves a paginated list of API clients for a specific organization. Returns client details
 // including metadata, scopes, and secret information (without exposing actual secret values).
@@ -254,7 +254,7 @@ func (c *Client) ClientServiceListOrganizationClients(ctx context.Context, organ
 // /api/v1/organizations/{organization_id}/clients/{client_id} (operation
 // ClientService_UpdateOrganizationClient).
 //
-// # Update organization API client
+// Update organization API client.
 //
 // Updates an existing organization API client. Only specified fields are modified.
 //
@@ -296,7 +296,7 @@ func (c *Client) ClientServiceUpdateOrganizationClient(ctx context.Context, orga
 // ConnectedAccountServiceCreateConnectedAccount calls POST /api/v1/connected_accounts (operation
 // ConnectedAccountService_CreateConnectedAccount).
 //
-// # Create a connected account
+// Create a connected account.
 //
 // Creates a new connected account with OAuth tokens or API credentials for third-party service
 // integration. Supply authorization details including access tokens, refresh tokens, scopes, and
@@ -338,7 +338,7 @@ func (c *Client) ConnectedAccountServiceCreateConnectedAccount(ctx context.Conte
 // ConnectedAccountServiceDeleteConnectedAccount calls POST /api/v1/connected_accounts:delete
 // (operation ConnectedAccountService_DeleteConnectedAccount).
 //
-// # Delete a connected account
+// Delete a connected account.
 //
 // Permanently removes a connected account and revokes all associated authentication credentials.
 // Identify the account by ID, or by combination of organization/user, connector, and identifier. This
@@ -405,7 +405,7 @@ type ConnectedAccountServiceGetConnectedAccountAuthParams struct {
 // ConnectedAccountServiceGetConnectedAccountAuth calls GET /api/v1/connected_accounts/auth (operation
 // ConnectedAccountService_GetConnectedAccountAuth).
 //
-// # Get connected account details
+// Get connected account details.
 //
 // Retrieves complete authentication details for a connected account including OAuth tokens, refresh
 // tokens, scopes, and API configuration. Query by account ID or by combination of organization/user,
@@ -455,7 +455,7 @@ func (c *Client) ConnectedAccountServiceGetConnectedAccountAuth(ctx context.Cont
 // /api/v1/connected_accounts/magic_link (operation
 // ConnectedAccountService_GetMagicLinkForConnectedAccount).
 //
-// # Generate authentication magic link
+// Generate authentication magic link.
 //
 // Creates a time-limited magic link for connecting or re-authorizing a third-party account. The link
 // directs users to the OAuth authorization flow for the specified connector. Returns the generated
@@ -539,7 +539,7 @@ type ConnectedAccountServiceListConnectedAccountsParams struct {
 // ConnectedAccountServiceListConnectedAccounts calls GET /api/v1/connected_accounts (operation
 // ConnectedAccountService_ListConnectedAccounts).
 //
-// # List connected accounts
+// List connected accounts.
 //
 // Retrieves a paginated list of connected accounts for third-party integrations. Filter by
 // organization, user, connector type, provider, or identifier. Returns OAuth tokens, API keys, and
@@ -612,7 +612,7 @@ type ConnectedAccountServiceSearchConnectedAccountsParams struct {
 // ConnectedAccountServiceSearchConnectedAccounts calls GET /api/v1/connected_accounts:search
 // (operation ConnectedAccountService_SearchConnectedAccounts).
 //
-// # Search connected accounts
+// Search connected accounts.
 //
 // Search for connected accounts in your environment using a text query that matches against
 // identifiers, providers, or connectors. The search performs case-insensitive matching across account
@@ -659,7 +659,7 @@ func (c *Client) ConnectedAccountServiceSearchConnectedAccounts(ctx context.Cont
 // ConnectedAccountServiceUpdateConnectedAccount calls PUT /api/v1/connected_accounts (operation
 // ConnectedAccountService_UpdateConnectedAccount).
 //
-// # Update connected account credentials
+// Update connected account credentials.
 //
 // Updates authentication credentials and configuration for an existing connected account. Modify OAuth
 // tokens, refresh tokens, access scopes, or API configuration settings. Specify the account by ID, or
@@ -702,7 +702,7 @@ func (c *Client) ConnectedAccountServiceUpdateConnectedAccount(ctx context.Conte
 // /api/v1/organizations/{organization_id}/connections/{id}:disable (operation
 // ConnectionService_DisableConnection).
 //
-// # Disable organization connection
+// Disable organization connection.
 //
 // Deactivate an existing connection for the specified organization. When disabled, users cannot
 // authenticate using this connection. This endpoint changes the connection state from enabled to
@@ -739,7 +739,7 @@ func (c *Client) ConnectionServiceDisableConnection(ctx context.Context, organiz
 // /api/v1/organizations/{organization_id}/connections/{id}:enable (operation
 // ConnectionService_EnableConnection).
 //
-// # Enable organization connection
+// Enable organization connection.
 //
 // Activate an existing connection for the specified organization. When enabled, users can authenticate
 // using this connection. This endpoint changes the connection state from disabled to enabled without
@@ -775,7 +775,7 @@ func (c *Client) ConnectionServiceEnableConnection(ctx context.Context, organiza
 // ConnectionServiceGetConnection calls GET /api/v1/organizations/{organization_id}/connections/{id}
 // (operation ConnectionService_GetConnection).
 //
-// # Get connection details
+// Get connection details.
 //
 // Retrieves the complete configuration and status details for a specific connection by its ID within
 // an organization. Returns all connection properties including provider settings, protocols, and
@@ -829,7 +829,7 @@ type ConnectionServiceListConnectionsParams struct {
 // ConnectionServiceListConnections calls GET /api/v1/connections (operation
 // ConnectionService_ListConnections).
 //
-// # List connections
+// List connections.
 //
 // Retrieves a list of connections in the environment
 func (c *Client) ConnectionServiceListConnections(ctx context.Context, params *ConnectionServiceListConnectionsParams) (*ConnectionsListConnectionsResponse, error) {
@@ -865,7 +865,7 @@ func (c *Client) ConnectionServiceListConnections(ctx context.Context, params *C
 // /api/v1/organizations/{organization_id}/directories/{id}:disable (operation
 // DirectoryService_DisableDirectory).
 //
-// # Disable a directory
+// Disable a directory.
 //
 // Stops synchronization of users and groups from a specified directory within an organization. This
 // operation prevents further updates from the connected Directory provider
@@ -901,7 +901,7 @@ func (c *Client) DirectoryServiceDisableDirectory(ctx context.Context, organizat
 // /api/v1/organizations/{organization_id}/directories/{id}:enable (operation
 // DirectoryService_EnableDirectory).
 //
-// # Enable a directory
+// Enable a directory.
 //
 // Activates a directory within an organization, allowing it to synchronize users and groups with the
 // connected Directory provider
@@ -936,9 +936,9 @@ func (c *Client) DirectoryServiceEnableDirectory(ctx context.Context, organizati
 // DirectoryServiceGetDirectory calls GET /api/v1/organizations/{organization_id}/directories/{id}
 // (operation DirectoryService_GetDirectory).
 //
-// # Get directory details
+// Get directory details.
 //
-// # Retrieves detailed information about a specific directory within an organization
+// Retrieves detailed information about a specific directory within an organization.
 //
 // Arguments:
 //
@@ -970,7 +970,7 @@ func (c *Client) DirectoryServiceGetDirectory(ctx context.Context, organizationI
 // DirectoryServiceListDirectories calls GET /api/v1/organizations/{organization_id}/directories
 // (operation DirectoryService_ListDirectories).
 //
-// # List organization directories
+// List organization directories.
 //
 // Arguments:
 //
@@ -1027,7 +1027,7 @@ type DirectoryServiceListDirectoryGroupsParams struct {
 // /api/v1/organizations/{organization_id}/directories/{directory_id}/groups (operation
 // DirectoryService_ListDirectoryGroups).
 //
-// # List directory groups
+// List directory groups.
 //
 // Retrieves all groups from a specified directory. Use this endpoint to view group structures from
 // your connected identity provider.
@@ -1098,7 +1098,7 @@ type DirectoryServiceListDirectoryUsersParams struct {
 // /api/v1/organizations/{organization_id}/directories/{directory_id}/users (operation
 // DirectoryService_ListDirectoryUsers).
 //
-// # List directory users
+// List directory users.
 //
 // Retrieves a list of all users within a specified directory for an organization. This endpoint allows
 // you to view user accounts associated with your connected Directory Providers.
@@ -1141,7 +1141,7 @@ func (c *Client) DirectoryServiceListDirectoryUsers(ctx context.Context, organiz
 // DomainServiceCreateDomain calls POST /api/v1/organizations/{organization_id}/domains (operation
 // DomainService_CreateDomain).
 //
-// # Create Domain
+// Create Domain.
 //
 // Creates a new domain and associates it with the specified organization. The domain can be configured
 // as either an ALLOWED_EMAIL_DOMAIN for automatic organization suggestions during user
@@ -1196,7 +1196,7 @@ func (c *Client) DomainServiceCreateDomain(ctx context.Context, organizationID s
 // DomainServiceDeleteDomain calls DELETE /api/v1/organizations/{organization_id}/domains/{id}
 // (operation DomainService_DeleteDomain).
 //
-// # Delete Domain
+// Delete Domain.
 //
 // Permanently removes an allowed email domain or organization domain from the organization
 // configuration.
@@ -1234,7 +1234,7 @@ func (c *Client) DomainServiceDeleteDomain(ctx context.Context, organizationID s
 // DomainServiceGetDomain calls GET /api/v1/organizations/{organization_id}/domains/{id} (operation
 // DomainService_GetDomain).
 //
-// # Get Domain
+// Get Domain.
 //
 // Retrieves complete details for a specific allowed email domain or organization domain, including
 // timestamps, and configuration information.
@@ -1294,7 +1294,7 @@ type DomainServiceListDomainsParams struct {
 // DomainServiceListDomains calls GET /api/v1/organizations/{organization_id}/domains (operation
 // DomainService_ListDomains).
 //
-// # List Domains
+// List Domains.
 //
 // Retrieves a paginated list of all allowed email domains and organization domains configured for the
 // specified organization.Use this endpoint to view and manage domain configurations.
@@ -1340,7 +1340,7 @@ func (c *Client) DomainServiceListDomains(ctx context.Context, organizationID st
 // OrganizationServiceCreateOrganization calls POST /api/v1/organizations (operation
 // OrganizationService_CreateOrganization).
 //
-// # Create an organization
+// Create an organization.
 //
 // Creates a new organization in your environment. Use this endpoint to add a new tenant that can be
 // configured with various settings and metadata
@@ -1371,9 +1371,9 @@ func (c *Client) OrganizationServiceCreateOrganization(ctx context.Context, body
 // OrganizationServiceDeleteOrganization calls DELETE /api/v1/organizations/{id} (operation
 // OrganizationService_DeleteOrganization).
 //
-// # Delete an organization
+// Delete an organization.
 //
-// # Remove an existing organization from the environment using its unique identifier
+// Remove an existing organization from the environment using its unique identifier.
 //
 // Arguments:
 //
@@ -1412,7 +1412,7 @@ type OrganizationServiceGeneratePortalLinkParams struct {
 	// - Directory Sync: ?features=dir_sync
 	// - Both features: ?features=sso&features=dir_sync
 	//
-	// Example URL: https://scalekit.com/portal/lnk_123?features=sso
+	// Example URL: https://scalekit.com/portal/lnk_123?features=sso.
 	//
 	//  - dir_sync: Enables directory synchronization configuration in the portal
 	//  - sso: Enables Single Sign-On (SSO) configuration in the portal
@@ -1422,7 +1422,7 @@ type OrganizationServiceGeneratePortalLinkParams struct {
 // OrganizationServiceGeneratePortalLink calls PUT /api/v1/organizations/{id}/portal_links (operation
 // OrganizationService_GeneratePortalLink).
 //
-// # Generate admin portal link
+// Generate admin portal link.
 //
 // Creates a single use Admin Portal URL valid for 1 minute. Once the generated admin portal URL is
 // accessed or rendered, a temporary session of 6 hours is created to allow the admin to update
@@ -1461,9 +1461,9 @@ func (c *Client) OrganizationServiceGeneratePortalLink(ctx context.Context, id s
 // OrganizationServiceGetOrganization calls GET /api/v1/organizations/{id} (operation
 // OrganizationService_GetOrganization).
 //
-// # Get organization details
+// Get organization details.
 //
-// # Retrieves organization details by Scalekit ID, including name, region, metadata, and settings
+// Retrieves organization details by Scalekit ID, including name, region, metadata, and settings.
 //
 // Arguments:
 //
@@ -1511,7 +1511,7 @@ type OrganizationServiceListOrganizationParams struct {
 // OrganizationServiceListOrganization calls GET /api/v1/organizations (operation
 // OrganizationService_ListOrganization).
 //
-// # List organizations
+// List organizations.
 //
 // Retrieve a paginated list of organizations within your environment. The response includes a
 // `page_token` that can be used to access subsequent pages of results.
@@ -1556,7 +1556,7 @@ func (c *Client) OrganizationServiceListOrganization(ctx context.Context, params
 // OrganizationServiceUpdateOrganization calls PATCH /api/v1/organizations/{id} (operation
 // OrganizationService_UpdateOrganization).
 //
-// # Update organization details
+// Update organization details.
 //
 // Updates an organization's display name, external ID, or metadata. Requires a valid organization
 // identifier. Region code cannot be modified through this endpoint.
@@ -1598,7 +1598,7 @@ func (c *Client) OrganizationServiceUpdateOrganization(ctx context.Context, id s
 // OrganizationServiceUpdateOrganizationSettings calls PATCH /api/v1/organizations/{id}/settings
 // (operation OrganizationService_UpdateOrganizationSettings).
 //
-// # Toggle organization settings
+// Toggle organization settings.
 //
 // Updates configuration settings for an organization. Supports modifying SSO configuration, directory
 // synchronization settings, and session parameters. Requires organization ID and the specific settings
@@ -1650,7 +1650,7 @@ func (c *Client) OrganizationServiceUpdateOrganizationSettings(ctx context.Conte
 // PasswordlessServiceResendPasswordlessEmail calls POST /api/v1/passwordless/email/resend (operation
 // PasswordlessService_ResendPasswordlessEmail).
 //
-// # Resend passwordless email
+// Resend passwordless email.
 //
 // Resend a verification email if the user didn't receive it or if the previous code/link has expired
 func (c *Client) PasswordlessServiceResendPasswordlessEmail(ctx context.Context, body *PasswordlessResendPasswordlessRequest) (*PasswordlessSendPasswordlessResponse, error) {
@@ -1680,7 +1680,7 @@ func (c *Client) PasswordlessServiceResendPasswordlessEmail(ctx context.Context,
 // PasswordlessServiceSendPasswordlessEmail calls POST /api/v1/passwordless/email/send (operation
 // PasswordlessService_SendPasswordlessEmail).
 //
-// # Send passwordless email
+// Send passwordless email.
 //
 // Send a verification email containing either a verification code (OTP), magic link, or both to a
 // user's email address
@@ -1711,7 +1711,7 @@ func (c *Client) PasswordlessServiceSendPasswordlessEmail(ctx context.Context, b
 // PasswordlessServiceVerifyPasswordlessEmail calls POST /api/v1/passwordless/email/verify (operation
 // PasswordlessService_VerifyPasswordlessEmail).
 //
-// # Verify passwordless email
+// Verify passwordless email.
 //
 // Verify a user's identity using either a verification code or magic link token
 func (c *Client) PasswordlessServiceVerifyPasswordlessEmail(ctx context.Context, body *PasswordlessVerifyPasswordLessRequest) (*PasswordlessVerifyPasswordLessResponse, error) {
@@ -1741,7 +1741,7 @@ func (c *Client) PasswordlessServiceVerifyPasswordlessEmail(ctx context.Context,
 // RolesServiceAddPermissionsToRole calls POST /api/v1/roles/{role_name}/permissions (operation
 // RolesService_AddPermissionsToRole).
 //
-// # Add permissions to role
+// Add permissions to role.
 //
 // Adds one or more permissions to the specified role while preserving existing permission assignments.
 // Use this endpoint to grant additional capabilities to a role without affecting its current
@@ -1789,7 +1789,7 @@ func (c *Client) RolesServiceAddPermissionsToRole(ctx context.Context, roleName 
 // RolesServiceCreateOrganizationRole calls POST /api/v1/organizations/{org_id}/roles (operation
 // RolesService_CreateOrganizationRole).
 //
-// # Create organization role
+// Create organization role.
 //
 // Creates a new role within the specified organization with basic configuration including name,
 // display name, description, and permissions. Use this endpoint to define custom roles that can be
@@ -1834,7 +1834,7 @@ func (c *Client) RolesServiceCreateOrganizationRole(ctx context.Context, orgID s
 // RolesServiceCreatePermission calls POST /api/v1/permissions (operation
 // RolesService_CreatePermission).
 //
-// # Create new permission
+// Create new permission.
 //
 // Creates a new permission that represents a specific action users can perform within the environment.
 // Use this endpoint to define granular access controls for your RBAC system. You can provide a unique
@@ -1868,7 +1868,7 @@ func (c *Client) RolesServiceCreatePermission(ctx context.Context, body *V1Roles
 
 // RolesServiceCreateRole calls POST /api/v1/roles (operation RolesService_CreateRole).
 //
-// # Create new role in environment
+// Create new role in environment.
 //
 // Creates a new role within the environment with specified permissions and metadata. Use this endpoint
 // to define custom roles that can be assigned to users or groups. You can create hierarchical roles by
@@ -1910,7 +1910,7 @@ type RolesServiceDeleteOrganizationRoleParams struct {
 // RolesServiceDeleteOrganizationRole calls DELETE /api/v1/organizations/{org_id}/roles/{role_name}
 // (operation RolesService_DeleteOrganizationRole).
 //
-// # Delete organization role
+// Delete organization role.
 //
 // Permanently removes a role from the organization and optionally reassigns users who had that role to
 // a different role. Use this endpoint when you need to clean up unused roles or restructure your
@@ -1952,7 +1952,7 @@ func (c *Client) RolesServiceDeleteOrganizationRole(ctx context.Context, orgID s
 // RolesServiceDeletePermission calls DELETE /api/v1/permissions/{permission_name} (operation
 // RolesService_DeletePermission).
 //
-// # Delete permission
+// Delete permission.
 //
 // Permanently removes a permission from the environment using its unique name identifier. Use this
 // endpoint when you need to clean up unused permissions or remove access controls that are no longer
@@ -2003,7 +2003,7 @@ type RolesServiceDeleteRoleParams struct {
 
 // RolesServiceDeleteRole calls DELETE /api/v1/roles/{role_name} (operation RolesService_DeleteRole).
 //
-// # Delete role and reassign users
+// Delete role and reassign users.
 //
 // Permanently removes a role from the environment and reassigns users who had that role to a different
 // role. Use this endpoint when you need to clean up unused roles or restructure your access control
@@ -2046,7 +2046,7 @@ func (c *Client) RolesServiceDeleteRole(ctx context.Context, roleName string, pa
 // RolesServiceDeleteRoleBase calls DELETE /api/v1/roles/{role_name}/base (operation
 // RolesService_DeleteRoleBase).
 //
-// # Delete role inheritance relationship
+// Delete role inheritance relationship.
 //
 // Removes the base role inheritance relationship for a specified role, effectively eliminating all
 // inherited permissions from the base role. Use this endpoint when you want to break the hierarchical
@@ -2094,7 +2094,7 @@ type RolesServiceGetOrganizationRoleParams struct {
 // RolesServiceGetOrganizationRole calls GET /api/v1/organizations/{org_id}/roles/{role_name}
 // (operation RolesService_GetOrganizationRole).
 //
-// # Get organization role details
+// Get organization role details.
 //
 // Retrieves complete information for a specific organization role including metadata, inheritance
 // details, and optionally permissions. Use this endpoint to audit role configuration and understand
@@ -2136,7 +2136,7 @@ func (c *Client) RolesServiceGetOrganizationRole(ctx context.Context, orgID stri
 // RolesServiceGetPermission calls GET /api/v1/permissions/{permission_name} (operation
 // RolesService_GetPermission).
 //
-// # Retrieve permission details
+// Retrieve permission details.
 //
 // Retrieves complete information for a specific permission by its unique name identifier. Use this
 // endpoint to view permission details including description, creation time, and last update time.
@@ -2183,7 +2183,7 @@ type RolesServiceGetRoleParams struct {
 
 // RolesServiceGetRole calls GET /api/v1/roles/{role_name} (operation RolesService_GetRole).
 //
-// # Get role details
+// Get role details.
 //
 // Retrieves complete information for a specific role including metadata and inheritance details (base
 // role and dependent role count). Use this endpoint to audit role configuration and understand the
@@ -2222,7 +2222,7 @@ func (c *Client) RolesServiceGetRole(ctx context.Context, roleName string, param
 // RolesServiceGetRoleUsersCount calls GET /api/v1/roles/{role_name}/users:count (operation
 // RolesService_GetRoleUsersCount).
 //
-// # Retrieve user count for role
+// Retrieve user count for role.
 //
 // Retrieves the total number of users currently assigned to the specified role within the environment.
 // Use this endpoint to monitor role usage, enforce user limits, or understand the scope of role
@@ -2261,7 +2261,7 @@ func (c *Client) RolesServiceGetRoleUsersCount(ctx context.Context, roleName str
 // RolesServiceListDependentRoles calls GET /api/v1/roles/{role_name}/dependents (operation
 // RolesService_ListDependentRoles).
 //
-// # List dependent roles
+// List dependent roles.
 //
 // Retrieves all roles that directly extend the specified base role through inheritance. Use this
 // endpoint to understand the role hierarchy and identify which roles inherit permissions from a
@@ -2300,7 +2300,7 @@ func (c *Client) RolesServiceListDependentRoles(ctx context.Context, roleName st
 // RolesServiceListEffectiveRolePermissions calls GET /api/v1/roles/{role_name}/permissions:all
 // (operation RolesService_ListEffectiveRolePermissions).
 //
-// # List effective permissions for role
+// List effective permissions for role.
 //
 // Retrieves the complete set of effective permissions for a role, including both directly assigned
 // permissions and permissions inherited from base roles through the role hierarchy. Use this endpoint
@@ -2350,7 +2350,7 @@ type RolesServiceListOrganizationRolesParams struct {
 // RolesServiceListOrganizationRoles calls GET /api/v1/organizations/{org_id}/roles (operation
 // RolesService_ListOrganizationRoles).
 //
-// # List organization roles
+// List organization roles.
 //
 // Retrieves all environment roles and organization specific roles. Use this endpoint to view all role
 // definitions, including custom roles and their configurations. You can optionally include permission
@@ -2402,7 +2402,7 @@ type RolesServiceListPermissionsParams struct {
 
 // RolesServiceListPermissions calls GET /api/v1/permissions (operation RolesService_ListPermissions).
 //
-// # List all permissions
+// List all permissions.
 //
 // Retrieves a comprehensive, paginated list of all permissions available within the environment. Use
 // this endpoint to view all permission definitions for auditing, role management, or understanding the
@@ -2442,7 +2442,7 @@ func (c *Client) RolesServiceListPermissions(ctx context.Context, params *RolesS
 // RolesServiceListRolePermissions calls GET /api/v1/roles/{role_name}/permissions (operation
 // RolesService_ListRolePermissions).
 //
-// # List permissions for role
+// List permissions for role.
 //
 // Retrieves all permissions directly assigned to the specified role, excluding permissions inherited
 // from base roles. Use this endpoint to view the explicit permission assignments for a role, which is
@@ -2491,7 +2491,7 @@ type RolesServiceListRolesParams struct {
 
 // RolesServiceListRoles calls GET /api/v1/roles (operation RolesService_ListRoles).
 //
-// # List all roles in environment
+// List all roles in environment.
 //
 // Retrieves a comprehensive list of all roles available within the specified environment including
 // organization roles. Use this endpoint to view all role definitions, including custom roles and their
@@ -2529,7 +2529,7 @@ func (c *Client) RolesServiceListRoles(ctx context.Context, params *RolesService
 // /api/v1/roles/{role_name}/permissions/{permission_name} (operation
 // RolesService_RemovePermissionFromRole).
 //
-// # Remove permission from role
+// Remove permission from role.
 //
 // Removes a specific permission from the specified role, revoking that capability from all users
 // assigned to the role. Use this endpoint to restrict role capabilities or remove unnecessary
@@ -2570,7 +2570,7 @@ func (c *Client) RolesServiceRemovePermissionFromRole(ctx context.Context, roleN
 // /api/v1/organizations/{org_id}/roles:set_defaults (operation
 // RolesService_UpdateDefaultOrganizationRoles).
 //
-// # Set default organization roles
+// Set default organization roles.
 //
 // Updates the default member role for the specified organization. Use this endpoint to configure which
 // role is automatically assigned to new users when they join the organization. The system will
@@ -2614,7 +2614,7 @@ func (c *Client) RolesServiceUpdateDefaultOrganizationRoles(ctx context.Context,
 // RolesServiceUpdateDefaultRoles calls PATCH /api/v1/roles:set_defaults (operation
 // RolesService_UpdateDefaultRoles).
 //
-// # Set default creator and member roles
+// Set default creator and member roles.
 //
 // Updates the default creator and member roles for the current environment. Use this endpoint to
 // configure which roles are automatically assigned to new users when they join the environment. You
@@ -2648,7 +2648,7 @@ func (c *Client) RolesServiceUpdateDefaultRoles(ctx context.Context, body *Roles
 // RolesServiceUpdateDefaultRoles2 calls PATCH /api/v1/roles/default (operation
 // RolesService_UpdateDefaultRoles2).
 //
-// # Set default creator and member roles
+// Set default creator and member roles.
 //
 // Updates the default creator and member roles for the current environment. Use this endpoint to
 // configure which roles are automatically assigned to new users when they join the environment. You
@@ -2682,7 +2682,7 @@ func (c *Client) RolesServiceUpdateDefaultRoles2(ctx context.Context, body *Role
 // RolesServiceUpdateOrganizationRole calls PUT /api/v1/organizations/{org_id}/roles/{role_name}
 // (operation RolesService_UpdateOrganizationRole).
 //
-// # Update organization role
+// Update organization role.
 //
 // Modifies an existing organization role's properties including display name, description,
 // permissions, and inheritance settings. Use this endpoint to update role metadata, change permission
@@ -2728,7 +2728,7 @@ func (c *Client) RolesServiceUpdateOrganizationRole(ctx context.Context, orgID s
 // RolesServiceUpdatePermission calls PUT /api/v1/permissions/{permission_name} (operation
 // RolesService_UpdatePermission).
 //
-// # Update permission details
+// Update permission details.
 //
 // Modifies an existing permission's attributes including description and metadata. Use this endpoint
 // to update permission descriptions or clarify permission purposes after creation. The permission is
@@ -2774,7 +2774,7 @@ func (c *Client) RolesServiceUpdatePermission(ctx context.Context, permissionNam
 
 // RolesServiceUpdateRole calls PUT /api/v1/roles/{role_name} (operation RolesService_UpdateRole).
 //
-// # Update role information
+// Update role information.
 //
 // Modifies an existing role's properties including display name, description, permissions, and
 // inheritance. Use this endpoint to update role metadata, change permission assignments, or modify

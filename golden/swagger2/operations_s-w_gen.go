@@ -12,7 +12,7 @@ import (
 // SessionServiceGetSession calls GET /api/v1/sessions/{session_id} (operation
 // SessionService_GetSession).
 //
-// # Get session details
+// Get session details.
 //
 // Retrieves comprehensive details for a specific user session including authentication status, device
 // information, and expiration timelines. Use this endpoint to fetch current session metadata for
@@ -83,7 +83,7 @@ type SessionServiceGetUserSessionsParams struct {
 // SessionServiceGetUserSessions calls GET /api/v1/users/{user_id}/sessions (operation
 // SessionService_GetUserSessions).
 //
-// # List user sessions
+// List user sessions.
 //
 // Retrieves a paginated list of all sessions associated with a specific user across all devices and
 // browsers. Use this endpoint to audit user activity, display all active sessions in account
@@ -130,7 +130,7 @@ func (c *Client) SessionServiceGetUserSessions(ctx context.Context, userID strin
 // SessionServiceRevokeAllUserSessions calls POST /api/v1/users/{user_id}/sessions/revoke (operation
 // SessionService_RevokeAllUserSessions).
 //
-// # Revoke all user sessions
+// Revoke all user sessions.
 //
 // Immediately invalidates all active sessions for a specific user across all devices and browsers,
 // setting their status to 'revoked'. Use this endpoint to implement global logout functionality, force
@@ -168,7 +168,7 @@ func (c *Client) SessionServiceRevokeAllUserSessions(ctx context.Context, userID
 // SessionServiceRevokeSession calls POST /api/v1/sessions/{session_id}/revoke (operation
 // SessionService_RevokeSession).
 //
-// # Revoke user session
+// Revoke user session.
 //
 // Immediately invalidates a specific user session by session ID, setting its status to 'revoked'. Once
 // revoked, the session cannot be used for any future API requests or application access. Use this
@@ -204,7 +204,7 @@ func (c *Client) SessionServiceRevokeSession(ctx context.Context, sessionID stri
 
 // ToolServiceExecuteTool calls POST /api/v1/execute_tool (operation ToolService_ExecuteTool).
 //
-// # Execute a tool using a connected account
+// Execute a tool using a connected account.
 //
 // Executes a tool action using authentication credentials from a connected account. Specify the tool
 // by name and provide required parameters as JSON. The connected account can be identified by ID, or
@@ -261,7 +261,7 @@ type UserServiceCreateMembershipParams struct {
 // /api/v1/memberships/organizations/{organization_id}/users/{id} (operation
 // UserService_CreateMembership).
 //
-// # Add existing user to organization
+// Add existing user to organization.
 //
 // Adds an existing user to an organization and assigns them specific roles and permissions. Use this
 // endpoint when you want to grant an existing user access to a particular organization. You can
@@ -319,7 +319,7 @@ type UserServiceCreateUserAndMembershipParams struct {
 // UserServiceCreateUserAndMembership calls POST /api/v1/organizations/{organization_id}/users
 // (operation UserService_CreateUserAndMembership).
 //
-// # Create new user in organization
+// Create new user in organization.
 //
 // Creates a new user account and immediately adds them to the specified organization. Use this
 // endpoint when you want to create a user and grant them access to an organization in a single
@@ -378,7 +378,7 @@ type UserServiceDeleteMembershipParams struct {
 // /api/v1/memberships/organizations/{organization_id}/users/{id} (operation
 // UserService_DeleteMembership).
 //
-// # Delete organization membership for user
+// Delete organization membership for user.
 //
 // Removes a user from an organization by user ID or external ID. If the user has no memberships left
 // and cascade is true, the user is also deleted. This action is irreversible and may also remove
@@ -426,7 +426,7 @@ type UserServiceDeleteUserParams struct {
 
 // UserServiceDeleteUser calls DELETE /api/v1/users/{id} (operation UserService_DeleteUser).
 //
-// # Delete user permanently
+// Delete user permanently.
 //
 // Permanently removes a user from your environment and deletes all associated data. Use this endpoint
 // when you need to completely remove a user account. This action deletes the user's profile,
@@ -474,7 +474,7 @@ type UserServiceGetUserParams struct {
 
 // UserServiceGetUser calls GET /api/v1/users/{id} (operation UserService_GetUser).
 //
-// # Get user
+// Get user.
 //
 // Retrieves all details for a user by system-generated user ID or external ID. The response includes
 // organization memberships and user metadata.
@@ -527,7 +527,7 @@ type UserServiceListOrganizationUsersParams struct {
 // UserServiceListOrganizationUsers calls GET /api/v1/organizations/{organization_id}/users (operation
 // UserService_ListOrganizationUsers).
 //
-// # List organization users
+// List organization users.
 //
 // Retrieves a paginated list of all users who are members of the specified organization. Use this
 // endpoint to view all users with access to a particular organization, including their roles,
@@ -568,7 +568,7 @@ func (c *Client) UserServiceListOrganizationUsers(ctx context.Context, organizat
 // /api/v1/organizations/{organization_id}/users/{user_id}/permissions (operation
 // UserService_ListUserPermissions).
 //
-// # List user permissions
+// List user permissions.
 //
 // Retrieves all permissions a user has access to within a specific organization. This includes
 // permissions from direct role assignments and inherited permissions from role hierarchy.
@@ -603,7 +603,7 @@ func (c *Client) UserServiceListUserPermissions(ctx context.Context, organizatio
 // UserServiceListUserRoles calls GET /api/v1/organizations/{organization_id}/users/{user_id}/roles
 // (operation UserService_ListUserRoles).
 //
-// # List user roles
+// List user roles.
 //
 // Retrieves all roles assigned to a user within a specific organization. This includes both direct
 // role assignments and inherited roles from role hierarchy.
@@ -650,7 +650,7 @@ type UserServiceListUsersParams struct {
 
 // UserServiceListUsers calls GET /api/v1/users (operation UserService_ListUsers).
 //
-// # List all users in environment
+// List all users in environment.
 //
 // Retrieves a paginated list of all users across your entire environment. Use this endpoint to view
 // all users regardless of their organization memberships. This is useful for administrative purposes,
@@ -688,7 +688,7 @@ func (c *Client) UserServiceListUsers(ctx context.Context, params *UserServiceLi
 // /api/v1/invites/organizations/{organization_id}/users/{id}/resend (operation
 // UserService_ResendInvite).
 //
-// # Resend user invitation email
+// Resend user invitation email.
 //
 // Resends an invitation email to a user who has a pending or expired invitation in the specified
 // organization. If the invitation has expired, a new invitation will be automatically created and
@@ -755,7 +755,7 @@ type UserServiceUpdateMembershipParams struct {
 // /api/v1/memberships/organizations/{organization_id}/users/{id} (operation
 // UserService_UpdateMembership).
 //
-// # Update organization membership for user
+// Update organization membership for user.
 //
 // Updates a user's membership details within an organization by user ID or external ID. You can update
 // roles and membership metadata.
@@ -810,7 +810,7 @@ type UserServiceUpdateUserParams struct {
 
 // UserServiceUpdateUser calls PATCH /api/v1/users/{id} (operation UserService_UpdateUser).
 //
-// # Update user information
+// Update user information.
 //
 // Modifies user account information including profile details, metadata, and external ID. Use this
 // endpoint to update a user's personal information, contact details, or custom metadata. You can
@@ -858,7 +858,7 @@ func (c *Client) UserServiceUpdateUser(ctx context.Context, id string, params *U
 // WebAuthnServiceDeleteCredential calls DELETE /api/v1/webauthn/credentials/{credential_id} (operation
 // WebAuthnService_DeleteCredential).
 //
-// # Remove a passkey
+// Remove a passkey.
 //
 // Deletes a specific passkey credential for the current user. After removal, the authenticator can no
 // longer be used for authentication.
@@ -901,7 +901,7 @@ type WebAuthnServiceListCredentialsParams struct {
 // WebAuthnServiceListCredentials calls GET /api/v1/webauthn/credentials (operation
 // WebAuthnService_ListCredentials).
 //
-// # List user's passkeys
+// List user's passkeys.
 //
 // Retrieves all registered passkeys for the current user, including device information, creation
 // timestamps, and display names. Use this to show users their registered authenticators.
@@ -935,7 +935,7 @@ func (c *Client) WebAuthnServiceListCredentials(ctx context.Context, params *Web
 // WebAuthnServiceUpdateCredential calls PATCH /api/v1/webauthn/credentials/{credential_id} (operation
 // WebAuthnService_UpdateCredential).
 //
-// # Rename a passkey
+// Rename a passkey.
 //
 // Updates the display name of a passkey credential to help users identify their authenticators. Only
 // the display name can be modified.
