@@ -74,6 +74,7 @@ type config struct {
 	tier       string
 	jsonOut    bool
 	runs       int
+	storeTO    time.Duration
 }
 
 func main() {
@@ -94,6 +95,7 @@ func main() {
 	flag.StringVar(&cfg.tier, "tier", "free", "tier key given to WithTier in the quota scenario")
 	flag.BoolVar(&cfg.jsonOut, "json", false, "print JSON instead of Markdown")
 	flag.IntVar(&cfg.runs, "runs", 1, "run each scenario and mode N times and report medians too")
+	flag.DurationVar(&cfg.storeTO, "store-timeout", 0, "redisstore.WithTimeout for the workers (default: the store's default)")
 	flag.BoolVar(&worker, "worker", false, "internal: run as a worker process")
 	flag.StringVar(&wcfg.Mode, "mode", "", "internal: worker mode")
 	flag.StringVar(&wcfg.Base, "base", "", "internal: base URL")
@@ -103,6 +105,7 @@ func main() {
 
 	if worker {
 		wcfg.RedisURL, wcfg.Goroutines, wcfg.Known, wcfg.Tier = cfg.redisURL, cfg.goroutines, cfg.known, cfg.tier
+		wcfg.StoreTimeout = cfg.storeTO
 		if err := runWorker(wcfg, os.Stdin, os.Stdout); err != nil {
 			fmt.Fprintln(os.Stderr, "worker:", err)
 			os.Exit(1)
@@ -217,7 +220,7 @@ func runOne(cfg config, rdb *redis.Client, scenario, mode string) (result, error
 		args := []string{"-worker", "-mode", mode, "-base", base, "-prefix", prefix,
 			"-worker-scenario", scenario, "-redis", redisURL,
 			"-goroutines", fmt.Sprint(cfg.goroutines), "-tier", cfg.tier,
-			fmt.Sprintf("-known=%v", cfg.known)}
+			fmt.Sprintf("-known=%v", cfg.known), "-store-timeout", cfg.storeTO.String()}
 		w, err := startWorker(exe, args)
 		if err != nil {
 			return result{}, err

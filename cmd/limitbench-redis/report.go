@@ -107,8 +107,12 @@ func report(out io.Writer, cfg config, results []result) {
 	if cfg.known {
 		how = "given with WithLimit"
 	}
-	fmt.Fprintf(out, "%d worker processes × %d goroutines, fake Scalekit at 50 req/s burst 10 (rate %s), service time %v\n\n",
-		cfg.procs, cfg.goroutines, how, cfg.service)
+	to := "default " + redisstore.DefaultTimeout.String()
+	if cfg.storeTO > 0 {
+		to = cfg.storeTO.String()
+	}
+	fmt.Fprintf(out, "%d worker processes × %d goroutines, fake Scalekit at 50 req/s burst 10 (rate %s), service time %v, store timeout %s\n\n",
+		cfg.procs, cfg.goroutines, how, cfg.service, to)
 	rate := medians(results, "rate", cfg.runs)
 	quota := medians(results, "quota", cfg.runs)
 	var outage []result

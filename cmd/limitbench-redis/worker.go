@@ -27,6 +27,8 @@ type workerConfig struct {
 	Goroutines int
 	Known      bool
 	Tier       string
+	// StoreTimeout is given to redisstore.WithTimeout (zero: its default).
+	StoreTimeout time.Duration
 }
 
 type readyMsg struct {
@@ -186,7 +188,7 @@ func newWorkerClient(cfg workerConfig) (*scalekit.Client, *redisstore.Store, fun
 		}
 		opt.ContextTimeoutEnabled = true
 		rdb := redis.NewClient(opt)
-		store = redisstore.New(rdb, redisstore.WithPrefix(cfg.Prefix))
+		store = redisstore.New(rdb, redisstore.WithPrefix(cfg.Prefix), redisstore.WithTimeout(cfg.StoreTimeout))
 		opts = append(opts, scalekit.WithStore(store))
 		closeFn = func() { hc.CloseIdleConnections(); rdb.Close() }
 	}
