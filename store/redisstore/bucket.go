@@ -78,7 +78,7 @@ return {1, math.ceil(wait)}
 // at which the caller may send (now when at once). When that would be more
 // than maxWait after now it reserves nothing and returns ok == false and
 // the time at which n tokens would be available. An infinite rate admits at
-// once without asking Redis.
+// once without asking Redis. A negative maxWait refuses every Take.
 func (s *Store) Take(ctx context.Context, key string, rate float64, burst int, n int, now time.Time, maxWait time.Duration) (time.Time, bool, error) {
 	if math.IsInf(rate, 1) {
 		return now, true, nil
@@ -93,7 +93,12 @@ func (s *Store) Take(ctx context.Context, key string, rate float64, burst int, n
 		return time.Time{}, false, fmt.Errorf("redisstore: take %s: negative n %d", key, n)
 	}
 	interval := 1e6 / rate // µs per token
-	maxWaitUS := max(maxWait.Microseconds(), 0)
+	// A negative maxWait (a caller whose deadline lies before now, after a
+	// pause) refuses even tokens that are there: nothing may be sent.
+	maxWaitUS := maxWait.Microseconds()
+	if maxWait < 0 && maxWaitUS == 0 {
+		maxWaitUS = -1
+	}
 	// A key that outlives its bucket's refill is harmless (a tat in the
 	// past means full); one that dies early would over-admit. On the
 	// caller's clock, which may be a fake one running at any speed, the

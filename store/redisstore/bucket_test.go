@@ -89,6 +89,8 @@ func TestTakeReserves(t *testing.T) {
 		{1, time.Second, 200 * time.Millisecond, true},             // queued behind it
 		{2, 350 * time.Millisecond, 400 * time.Millisecond, false}, // too long: nothing reserved
 		{1, 350 * time.Millisecond, 300 * time.Millisecond, true},
+		{1, -time.Millisecond, 400 * time.Millisecond, false}, // a deadline already passed
+		{1, 400 * time.Millisecond, 400 * time.Millisecond, true},
 	}
 	var got, want []take
 	for _, st := range steps {
@@ -101,6 +103,26 @@ func TestTakeReserves(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got, cmp.AllowUnexported(take{})); diff != "" {
 		t.Errorf("takes (-want +got):\n%s", diff)
+	}
+}
+
+// TestTakeNegativeMaxWait: a full bucket still refuses a caller that may
+// not wait at all, not even zero, and keeps its tokens.
+func TestTakeNegativeMaxWait(t *testing.T) {
+	for _, callerClock := range []bool{false, true} {
+		var opts []Option
+		if callerClock {
+			opts = append(opts, WithCallerClock())
+		}
+		s, _ := newStore(t, opts...)
+		ctx := context.Background()
+		now := time.Now()
+		if _, ok, err := s.Take(ctx, "api:rate:l:env", 1, 1, 1, now, -time.Nanosecond); err != nil || ok {
+			t.Errorf("caller clock %v: Take with a negative maxWait: ok %v, err %v; want refused", callerClock, ok, err)
+		}
+		if _, ok, err := s.Take(ctx, "api:rate:l:env", 1, 1, 1, now, 0); err != nil || !ok {
+			t.Errorf("caller clock %v: the refused Take took the token: ok %v, err %v", callerClock, ok, err)
+		}
 	}
 }
 
