@@ -77,14 +77,13 @@ return {1, math.ceil(wait)}
 // second and holding at most burst, in one round trip. It returns the time
 // at which the caller may send (now when at once). When that would be more
 // than maxWait after now it reserves nothing and returns ok == false and
-// the time at which n tokens would be available. An infinite rate admits at
-// once without asking Redis. A negative maxWait refuses every Take.
+// the time at which n tokens would be available. A rate that is not a
+// positive finite number means no limit: at once, without asking Redis. A
+// negative maxWait refuses every Take.
 func (s *Store) Take(ctx context.Context, key string, rate float64, burst int, n int, now time.Time, maxWait time.Duration) (time.Time, bool, error) {
-	if math.IsInf(rate, 1) {
-		return now, true, nil
-	}
-	if !(rate > 0) || math.IsNaN(rate) {
-		return time.Time{}, false, fmt.Errorf("redisstore: take %s: rate %v is not positive", key, rate)
+	if !(rate > 0) || math.IsInf(rate, 1) {
+		// No limit to pace to (as the in-memory store treats it).
+		return now, maxWait >= 0, nil
 	}
 	if burst < 1 {
 		burst = 1

@@ -316,17 +316,19 @@ func TestTakeLostStateIsLessStrict(t *testing.T) {
 	}
 }
 
-func TestTakeRejectsBadArguments(t *testing.T) {
-	s := New(nil) // never reaches Redis
+// TestTakeNoLimit: a rate that is not positive and finite paces nothing,
+// as in the in-memory store, and does not ask Redis (the store has none).
+func TestTakeNoLimit(t *testing.T) {
+	s := New(nil)
 	ctx := context.Background()
-	for _, rate := range []float64{0, -1, math.NaN()} {
-		if _, _, err := s.Take(ctx, "k", rate, 1, 1, t0, 0); err == nil {
-			t.Errorf("Take with rate %v: no error", rate)
+	for _, rate := range []float64{0, -1, math.NaN(), math.Inf(1)} {
+		at, ok, err := s.Take(ctx, "k", rate, 1, 1, t0, 0)
+		if err != nil || !ok || !at.Equal(t0) {
+			t.Errorf("Take with rate %v = %v, %v, %v; want at once", rate, at, ok, err)
 		}
 	}
-	at, ok, err := s.Take(ctx, "k", math.Inf(1), 1, 1, t0, 0)
-	if err != nil || !ok || !at.Equal(t0) {
-		t.Errorf("Take with an infinite rate = %v, %v, %v; want at once", at, ok, err)
+	if _, _, err := s.Take(ctx, "k", 10, 1, -1, t0, 0); err == nil {
+		t.Error("Take of -1 tokens: no error")
 	}
 }
 
