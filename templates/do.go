@@ -153,7 +153,8 @@ func (r *request) idempotent() bool {
 // authenticates, and retries what is safe to retry.
 func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 	bo := c.bind(r.op)
-	defer c.endFirstContact(bo)
+	var gated uint8 // bit i: admitted through bucket i's start-up gate
+	defer func() { c.gateDone(bo, &gated, false) }()
 	c.budget.onCall()
 	authRetried := false
 	var epochs [maxRatesPerOp]uint64
@@ -176,7 +177,10 @@ func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 			notAfter = dl
 		}
 		for i, br := range bo.rates {
-			ep, err := c.waitBucket(ctx, br.b, br.cost, notAfter, r.op.id)
+			ep, admitted, err := c.waitBucket(ctx, br.b, br.cost, notAfter, r.op.id)
+			if admitted && i < 8 {
+				gated |= 1 << i
+			}
 			if err != nil {
 				c.settleAll(ctx, bo, reserved, false)
 				return nil, err
@@ -201,7 +205,7 @@ func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 		sentAt := c.clk.now()
 		resp, err := c.httpClient.Do(req)
 		now = c.clk.now()
-		c.endFirstContact(bo)
+		c.gateDone(bo, &gated, err == nil && resp.StatusCode >= 200 && resp.StatusCode <= 299)
 		if err != nil {
 			c.settleAll(ctx, bo, reserved, false)
 			if ctx.Err() != nil {
@@ -276,12 +280,17 @@ func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 	}
 }
 
-// endFirstContact releases the callers waiting for a bucket's first
-// response.
-func (c *Client) endFirstContact(bo *boundOp) {
-	for _, br := range bo.rates {
-		br.b.markSeen()
+// gateDone ends the start-up gate admissions of one attempt.
+func (c *Client) gateDone(bo *boundOp, gated *uint8, accepted bool) {
+	if *gated == 0 {
+		return
 	}
+	for i, br := range bo.rates {
+		if i < 8 && *gated&(1<<i) != 0 {
+			br.b.gateDone(accepted)
+		}
+	}
+	*gated = 0
 }
 
 // settleAll counts an accepted call in every quota, or refunds the

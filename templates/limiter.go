@@ -55,8 +55,10 @@ const (
 	// learnHorizon: a learning bucket books no further ahead than this, so
 	// that a changed pace applies at once to callers already waiting.
 	learnHorizon = 50 * time.Millisecond
-	// probeMaxWait bounds the wait for the first response.
-	probeMaxWait = 2 * time.Second
+	// gateMaxWait bounds a wait at the start-up gate; gateOpen is the
+	// window beyond which the gate stops counting.
+	gateMaxWait = 2 * time.Second
+	gateOpen    = 1024
 )
 
 // readLearned adopts a rate that another client sharing the Store learned:
@@ -139,13 +141,16 @@ type rateBucket struct {
 	// calls: the server refilled during [firstEarliest, firstSent], so the
 	// crowd overstates the burst by the rate times that span.
 	firstEarliest time.Time
-	// First contact: until the bucket has seen one response, one call goes
-	// ahead and the others wait for its answer (at most probeMaxWait), so
-	// that announced rate headers or a first throttle are known before a
-	// crowd of callers arrives at once.
-	seen    atomic.Bool
-	probing bool
-	probeCh chan struct{}
+	// The start-up gate, while nothing is known (phaseFree): like TCP's
+	// slow start, at most cwnd calls are in flight; cwnd starts at one and
+	// grows by one per accepted call (doubling every round trip), so that
+	// announced rate headers, a remaining budget or the first throttle are
+	// known before a crowd of callers arrives at once. It opens for good
+	// once the window reaches gateOpen or the bucket starts pacing.
+	gateOff  atomic.Bool
+	inflight int
+	cwnd     int
+	gateCh   chan struct{}
 }
 
 // paceLocked returns the rate and burst to pace at, at time now.
@@ -169,19 +174,34 @@ func (b *rateBucket) paceLocked(now time.Time) (float64, int) {
 // waitBucket blocks until the bucket admits cost units, or returns a
 // *RateLimitedError at once when that would be after notAfter. It returns
 // the epoch the call is sent in, for onThrottle.
-func (c *Client) waitBucket(ctx context.Context, b *rateBucket, cost int, notAfter time.Time, opID string) (uint64, error) {
-	if !b.known && !b.seen.Load() {
-		if ch := b.probeWait(); ch != nil {
-			timer := time.NewTimer(probeMaxWait)
-			select {
-			case <-ch:
-			case <-timer.C:
-			case <-ctx.Done():
-				timer.Stop()
-				return 0, ctx.Err()
-			}
-			timer.Stop()
+func (c *Client) waitBucket(ctx context.Context, b *rateBucket, cost int, notAfter time.Time, opID string) (ep uint64, gated bool, err error) {
+	ep, gated, err = c.waitBucketGated(ctx, b, cost, notAfter, opID)
+	if err != nil && gated {
+		b.gateDone(false)
+		gated = false
+	}
+	return ep, gated, err
+}
+
+func (c *Client) waitBucketGated(ctx context.Context, b *rateBucket, cost int, notAfter time.Time, opID string) (uint64, bool, error) {
+	gated := false
+	for !b.known && !b.gateOff.Load() {
+		ch, admitted := b.gateEnter()
+		if ch == nil {
+			gated = admitted
+			break
 		}
+		timer := time.NewTimer(gateMaxWait)
+		select {
+		case <-ch:
+			timer.Stop()
+			continue
+		case <-timer.C:
+		case <-ctx.Done():
+			timer.Stop()
+			return 0, false, ctx.Err()
+		}
+		break // waited long enough: go ahead ungated
 	}
 	for {
 		now := c.clk.now()
@@ -192,10 +212,10 @@ func (c *Client) waitBucket(ctx context.Context, b *rateBucket, cost int, notAft
 				at = m
 			}
 		} else if err != nil || !at.After(now) {
-			return ep, err
+			return ep, gated, err
 		}
 		if err := c.clk.sleepUntil(ctx, at); err != nil {
-			return ep, err
+			return ep, gated, err
 		}
 		if notBooked {
 			continue
@@ -203,39 +223,55 @@ func (c *Client) waitBucket(ctx context.Context, b *rateBucket, cost int, notAft
 		// A throttle seen while this call slept paused the bucket or changed
 		// its pace: book again rather than send into the pause.
 		if !b.stale(ep, at) {
-			return ep, nil
+			return ep, gated, nil
 		}
 	}
 }
 
-// probeWait returns the channel to wait on while another call makes first
-// contact, or nil when this call may go ahead.
-func (b *rateBucket) probeWait() <-chan struct{} {
+// gateEnter admits a call through the start-up gate (admitted: it must
+// call gateDone), or returns the channel to wait on for a free place; nil
+// and not admitted when the gate is open.
+func (b *rateBucket) gateEnter() (wait <-chan struct{}, admitted bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.seen.Load() || b.phase != phaseFree {
-		return nil
+	if b.phase != phaseFree || b.gateOff.Load() {
+		return nil, false
 	}
-	if !b.probing {
-		b.probing = true
-		b.probeCh = make(chan struct{})
-		return nil
+	if b.inflight < max(b.cwnd, 1) {
+		b.inflight++
+		return nil, true
 	}
-	return b.probeCh
+	if b.gateCh == nil {
+		b.gateCh = make(chan struct{})
+	}
+	return b.gateCh, false
 }
 
-// markSeen ends first contact.
-func (b *rateBucket) markSeen() {
-	if b.seen.Load() {
-		return
-	}
+// gateDone ends an admitted call; an accepted one widens the window.
+func (b *rateBucket) gateDone(accepted bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if !b.seen.Load() {
-		b.seen.Store(true)
-		if b.probeCh != nil {
-			close(b.probeCh)
+	b.inflight--
+	if accepted {
+		b.cwnd = max(b.cwnd, 1) + 1
+		if b.cwnd >= gateOpen {
+			b.openGateLocked()
 		}
+	}
+	b.wakeGateLocked()
+}
+
+// openGateLocked stops gating for good: the bucket paces, or the server
+// took a full window without complaint.
+func (b *rateBucket) openGateLocked() {
+	b.gateOff.Store(true)
+	b.wakeGateLocked()
+}
+
+func (b *rateBucket) wakeGateLocked() {
+	if b.gateCh != nil {
+		close(b.gateCh)
+		b.gateCh = nil
 	}
 }
 
@@ -405,6 +441,7 @@ func (b *rateBucket) learnLocked(now, sentAt time.Time, ep uint64) {
 	case phaseFree:
 		// The calls accepted just before the first refusal were the
 		// server's burst.
+		b.openGateLocked()
 		b.firstSent, b.firstSeen = sentAt, now
 		b.burstEst = float64(max(1, b.acceptedSinceLocked(sentAt.Add(-learnMinSpan).UnixNano(), now.UnixNano())))
 		b.firstEarliest = sentAt
@@ -447,6 +484,7 @@ func (b *rateBucket) onAnnounced(now, sentAt time.Time, info rateInfo, ep uint64
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if !b.known && info.perSecond > 0 && (b.phase != phaseAnnounced || b.base != info.perSecond) {
+		b.openGateLocked()
 		b.phase = phaseAnnounced
 		b.base = info.perSecond
 		b.epoch++
