@@ -187,6 +187,7 @@ func TestPositions(t *testing.T) {
 		"GetUsersByID2":   {File: "params.yaml", Line: 21, Col: 5},
 		"DeleteUsersByID": {File: "params.yaml", Line: 24, Col: 5},
 		"GetUsersByID":    {File: "params.yaml", Line: 28, Col: 5},
+		"GetPart":         {File: "params.yaml", Line: 33, Col: 5},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("operation positions (-want +got):\n%s", diff)

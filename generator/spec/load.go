@@ -186,6 +186,9 @@ func loadError(name string, t *tree, opts Options, err error) error {
 			return fmt.Errorf("%s: $ref %q: cannot read referenced file: %w", r.pos, r.ref, rerr)
 		}
 	}
+	if strings.Contains(msg, "invalid host") {
+		return fmt.Errorf("%s: invalid Swagger 2.0 host: %w", t.at("host"), err)
+	}
 	for _, m := range []string{"line "} {
 		if i := strings.Index(msg, m); i >= 0 {
 			if sm := yamlLineRE.FindStringSubmatch(msg[i:]); sm != nil {

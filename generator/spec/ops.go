@@ -170,9 +170,15 @@ func (b *builder) params(op *model.Operation, r rawOp) {
 	argNS := naming.NewNamespace(pathLocals)
 	fieldNS := naming.NewNamespace()
 	hasStruct := false
+	list = b.pathPlaceholders(op, r, list)
 	for _, in := range []model.ParamIn{model.InPath, model.InQuery, model.InHeader, model.InCookie} {
 		for _, p := range list {
 			if model.ParamIn(strings.ToLower(p.In)) != in {
+				continue
+			}
+			if in == model.InHeader && ignoredHeaders[strings.ToLower(p.Name)] {
+				// OpenAPI: such header parameters SHALL be ignored; the
+				// client sets them itself.
 				continue
 			}
 			mp := &model.Param{
@@ -222,6 +228,43 @@ func (b *builder) params(op *model.Operation, r rawOp) {
 	}
 	if hasStruct {
 		op.ParamsType = b.ns.Claim(op.MethodName + "Params")
+	}
+}
+
+// ignoredHeaders are header parameters that OpenAPI says to ignore.
+var ignoredHeaders = map[string]bool{"accept": true, "content-type": true, "authorization": true}
+
+// pathPlaceholders adds a required string parameter for every {name} of
+// the path template that no parameter declares (a common defect), with a
+// warning, so that the URL can always be filled in.
+func (b *builder) pathPlaceholders(op *model.Operation, r rawOp, list []*openapi3.Parameter) []*openapi3.Parameter {
+	rest := r.path
+	for {
+		i := strings.Index(rest, "{")
+		if i < 0 {
+			return list
+		}
+		j := strings.Index(rest[i:], "}")
+		if j < 0 {
+			return list
+		}
+		name := rest[i+1 : i+j]
+		rest = rest[i+j+1:]
+		declared := false
+		for _, p := range list {
+			if strings.EqualFold(p.In, "path") && p.Name == name {
+				declared = true
+				break
+			}
+		}
+		if declared || name == "" {
+			continue
+		}
+		b.warn(r.pos, "path parameter %q of %s %s is not declared; it is taken as a required string", name, r.method, r.path)
+		list = append(list, &openapi3.Parameter{
+			Name: name, In: "path", Required: true,
+			Schema: &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}}},
+		})
 	}
 }
 

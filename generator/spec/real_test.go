@@ -50,9 +50,53 @@ func TestRealDocuments(t *testing.T) {
 		}
 		t.Logf("%-60s ops=%3d types=%3d warnings=%d", filepath.Base(f), len(api.Operations), len(api.Types), len(diags))
 		checkAPI(t, api)
-		if strings.Contains(f, "scalekit-official") && len(api.Operations) != 111 {
-			t.Errorf("%s: %d operations, want 111", f, len(api.Operations))
+		if want, ok := wantOps[filepath.Base(f)]; ok && len(api.Operations) != want {
+			t.Errorf("%s: %d operations, want %d", f, len(api.Operations), want)
 		}
+		if strings.Contains(f, "scalekit-") && (api.OAuth2 == nil || !strings.HasSuffix(api.OAuth2.TokenURL, "/oauth/token")) {
+			t.Errorf("%s: OAuth2 = %+v, want a client-credentials flow with the /oauth/token URL", f, api.OAuth2)
+		}
+		if strings.Contains(f, "scalekit-official") {
+			checkOfficial(t, api)
+		}
+	}
+}
+
+// wantOps are the operation counts of the Scalekit documents (SOURCES.md).
+var wantOps = map[string]int{
+	"scalekit-official.yaml":        111,
+	"scalekit-official.scalar.json": 111,
+	"scalekit-agentkit.scalar.json": 23,
+	"scalekit-swagger2.json":        83,
+	"scalekit-openapi.yml":          26,
+}
+
+// checkOfficial spot-checks the official 3.1.1 document.
+func checkOfficial(t *testing.T, api *model.API) {
+	t.Helper()
+	var exec *model.Operation
+	for _, op := range api.Operations {
+		if op.ID == "ToolService_ExecuteTool" {
+			exec = op
+		}
+		if !op.Secured {
+			t.Errorf("%s is not secured", op.MethodName)
+		}
+	}
+	if exec == nil {
+		t.Fatalf("no ToolService_ExecuteTool operation")
+	}
+	if exec.MethodName != "ToolServiceExecuteTool" || exec.HTTPMethod != "POST" || exec.Path != "/api/v1/execute_tool" || exec.Idempotent {
+		t.Errorf("ToolService_ExecuteTool = %s %s %s idempotent=%v", exec.MethodName, exec.HTTPMethod, exec.Path, exec.Idempotent)
+	}
+	if exec.Body == nil || exec.Body.Encoding != model.BodyJSON || exec.Body.Type.Deref().Kind != model.KindStruct {
+		t.Errorf("ToolService_ExecuteTool body = %+v, want a JSON struct", exec.Body)
+	}
+	if exec.Success == nil || exec.Success.Type == nil || exec.Pos.Line == 0 {
+		t.Errorf("ToolService_ExecuteTool success = %+v at %s", exec.Success, exec.Pos)
+	}
+	if len(api.Servers) == 0 || api.Servers[0].URL != "https://$SCALEKIT_ENVIRONMENT_URL" {
+		t.Errorf("servers = %+v", api.Servers)
 	}
 }
 

@@ -423,13 +423,21 @@ func isNullSchema(sr *openapi3.SchemaRef) bool {
 	return len(s.Enum) == 1 && s.Enum[0] == nil
 }
 
+// hasEnum reports whether s lists enum values that become Go constants:
+// at least one, all scalars. An enum of objects or arrays only constrains
+// and is not turned into constants.
 func hasEnum(s *openapi3.Schema) bool {
+	found := false
 	for _, v := range s.Enum {
-		if v != nil {
-			return true
+		switch v.(type) {
+		case nil:
+		case string, float64, int, int64, bool:
+			found = true
+		default:
+			return false
 		}
 	}
-	return false
+	return found
 }
 
 // hasOwnShape reports whether s says anything about its value beyond its
