@@ -23,11 +23,17 @@ var idempotentMethods = map[string]bool{
 	http.MethodDelete: true, http.MethodOptions: true, http.MethodTrace: true,
 }
 
-// pathLocals are names a generated method declares besides its path
-// arguments; path parameters are renamed away from them.
+// pathLocals are names a generated method declares or refers to besides
+// its path arguments (locals, the receiver, imported packages); path
+// parameters are renamed away from them and from the runtime's identifiers,
+// so an argument never shadows something the method body uses.
 var pathLocals = map[string]bool{
 	"ctx": true, "params": true, "body": true, "c": true, "req": true, "resp": true,
-	"err": true, "op": true, "out": true, "opts": true, "r": true,
+	"err": true, "op": true, "out": true, "opts": true, "r": true, "v": true,
+	"bytes": true, "context": true, "errors": true, "fmt": true, "http": true, "io": true,
+	"json": true, "strconv": true, "strings": true, "time": true, "url": true, "path": true,
+	"rate": true, "oauth2": true, "sync": true, "math": true, "sort": true, "mime": true,
+	"multipart": true, "base64": true, "textproto": true,
 }
 
 type rawOp struct {
@@ -167,7 +173,7 @@ func (b *builder) params(op *model.Operation, r rawOp) {
 			list = append(list, pr.Value)
 		}
 	}
-	argNS := naming.NewNamespace(pathLocals)
+	argNS := naming.NewNamespace(pathLocals, naming.RuntimeIdentifiers())
 	fieldNS := naming.NewNamespace()
 	hasStruct := false
 	list = b.pathPlaceholders(op, r, list)
