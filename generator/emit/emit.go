@@ -15,6 +15,7 @@ import (
 	"go/token"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/dave/jennifer/jen"
 
@@ -131,8 +132,13 @@ func chunk[T any](prefix string, items []T, name func(T) string, lines func(T) i
 	}
 	letter := func(it T) string {
 		n := name(it)
-		if n == "" {
+		switch {
+		case n == "":
 			return "_"
+		case n[0] >= utf8.RuneSelf:
+			// A file name stays ASCII; exported names that start with a
+			// non-ASCII letter sort after "Z", so they share its files.
+			return "z"
 		}
 		return strings.ToLower(n[:1])
 	}
@@ -163,7 +169,15 @@ func chunk[T any](prefix string, items []T, name func(T) string, lines func(T) i
 	}
 	flush()
 	// Two chunks with the same letter range would need the same name; the
-	// break-only-between-letters rule prevents it.
+	// break-only-between-letters rule prevents it as long as every letter's
+	// names are contiguous. Number any duplicate all the same.
+	seen := map[string]int{}
+	for i := range out {
+		base := strings.TrimSuffix(out[i].file, "_gen.go")
+		if seen[base]++; seen[base] > 1 {
+			out[i].file = fmt.Sprintf("%s_%d_gen.go", base, seen[base])
+		}
+	}
 	return out
 }
 

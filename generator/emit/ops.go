@@ -7,10 +7,13 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/dave/jennifer/jen"
 
 	"github.com/limitgen/limitgen/generator/model"
+	"github.com/limitgen/limitgen/generator/naming"
 )
 
 // descriptorName is the package-level variable holding op's *operation.
@@ -66,7 +69,7 @@ var reservedLocals = func() map[string]bool {
 }()
 
 // argNames returns the Go argument name of each path parameter of op.
-func argNames(op *model.Operation) map[*model.Param]string {
+func (e *emitter) argNames(op *model.Operation) map[*model.Param]string {
 	names := map[*model.Param]string{}
 	used := map[string]bool{}
 	for _, p := range op.Params {
@@ -77,8 +80,9 @@ func argNames(op *model.Operation) map[*model.Param]string {
 		if n == "" || !token.IsIdentifier(n) {
 			n = "p"
 		}
-		n = strings.ToLower(n[:1]) + n[1:]
-		for reservedLocals[n] || token.IsKeyword(n) || used[n] {
+		r, size := utf8.DecodeRuneInString(n)
+		n = string(unicode.ToLower(r)) + n[size:]
+		for reservedLocals[n] || token.IsKeyword(n) || used[n] || e.shadowsPackageName(n) {
 			n += "_"
 		}
 		used[n] = true
@@ -86,6 +90,26 @@ func argNames(op *model.Operation) map[*model.Param]string {
 	}
 	return names
 }
+
+// shadowsPackageName reports whether an argument named n could hide a
+// package-level name that a method body refers to: a runtime identifier
+// (paramDecode, request, ...) or an operation descriptor (opXxx).
+func (e *emitter) shadowsPackageName(n string) bool {
+	if runtimeIdents[n] {
+		return true
+	}
+	if !strings.HasPrefix(n, "op") {
+		return false
+	}
+	for _, op := range e.api.Operations {
+		if descriptorName(op) == n {
+			return true
+		}
+	}
+	return false
+}
+
+var runtimeIdents = naming.RuntimeIdentifiers()
 
 // successShape describes what a method returns.
 type successShape struct {
@@ -132,7 +156,7 @@ func (e *emitter) genOperation(g *jen.Group, op *model.Operation) {
 	if op.ParamsType != "" {
 		e.genParamsType(g, op)
 	}
-	args := argNames(op)
+	args := e.argNames(op)
 	succ := e.success(op)
 	ret := func(vals ...jen.Code) jen.Code {
 		if succ.kind == 0 {
