@@ -1,0 +1,108 @@
+package templates
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// failingStore fails every call, like a Redis that is down.
+type failingStore struct{ calls atomic.Int64 }
+
+var errStoreDown = errors.New("store down")
+
+func (s *failingStore) Take(context.Context, string, float64, int, int, time.Time, time.Duration) (time.Time, bool, error) {
+	s.calls.Add(1)
+	return time.Time{}, false, errStoreDown
+}
+func (s *failingStore) LearnedRate(context.Context, string) (float64, int, bool, error) {
+	s.calls.Add(1)
+	return 0, 0, false, errStoreDown
+}
+func (s *failingStore) SetLearnedRate(context.Context, string, float64, int, time.Time) error {
+	s.calls.Add(1)
+	return errStoreDown
+}
+func (s *failingStore) AddUsage(context.Context, string, int64, time.Time) (int64, error) {
+	s.calls.Add(1)
+	return 0, errStoreDown
+}
+func (s *failingStore) Usage(context.Context, string) (int64, error) { return 0, errStoreDown }
+func (s *failingStore) Token(context.Context, string) (string, time.Time, bool, error) {
+	s.calls.Add(1)
+	return "", time.Time{}, false, errStoreDown
+}
+func (s *failingStore) SetToken(context.Context, string, string, time.Time) error {
+	s.calls.Add(1)
+	return errStoreDown
+}
+func (s *failingStore) LockToken(context.Context, string, time.Duration) (func(), bool, error) {
+	s.calls.Add(1)
+	return func() {}, false, errStoreDown
+}
+
+// TestStoreDownFallsBackToLocal checks that a failing Store never fails or
+// blocks a call: limits and quotas go on locally, and the failure is
+// logged once.
+func TestStoreDownFallsBackToLocal(t *testing.T) {
+	clk := newFakeClock()
+	ts := newTokenServer(t, clk, time.Hour)
+	var logs bytes.Buffer
+	st := &failingStore{}
+	c := newTestClient(t, ts.URL, clk, WithStore(st), WithTier(testTierFree), WithLimit(testLimitMgmt, 100, 5),
+		WithClientCredentials(testClientID, testSecret), WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	for i := 0; i < 5; i++ {
+		if _, err := c.do(context.Background(), toolReq()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := c.do(context.Background(), toolReq()); !errors.Is(err, ErrQuotaExhausted) {
+		t.Errorf("sixth tool call: err = %v, want the local ledger to stop it", err)
+	}
+	if st.calls.Load() == 0 {
+		t.Error("the store was never tried")
+	}
+	if n := strings.Count(logs.String(), "limit store failed"); n != 1 {
+		t.Errorf("store failure logged %d times, want once:\n%s", n, logs.String())
+	}
+}
+
+// TestNoGoroutineLeft checks that a client leaves no goroutine behind once
+// its calls (and any background token refresh) are over.
+func TestNoGoroutineLeft(t *testing.T) {
+	before := runtime.NumGoroutine()
+	func() {
+		clk := newFakeClock()
+		ts := newTokenServer(t, clk, 100*time.Second)
+		tr := &http.Transport{}
+		defer tr.CloseIdleConnections()
+		c := newTestClient(t, ts.URL, clk, WithHTTPClient(&http.Client{Transport: tr}), WithClientCredentials(testClientID, testSecret))
+		for i := 0; i < 5; i++ {
+			if _, err := c.do(context.Background(), listReq()); err != nil {
+				t.Fatal(err)
+			}
+			clk.advance(30 * time.Second) // crosses refresh-ahead points
+		}
+		for i := 0; i < 1000 && c.tokens.bgBusy.Load(); i++ {
+			time.Sleep(time.Millisecond)
+		}
+		ts.Close()
+	}()
+	var after int
+	for i := 0; i < 200; i++ { // goroutines of closed connections take a moment to exit
+		if after = runtime.NumGoroutine(); after <= before {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	buf := make([]byte, 1<<16)
+	t.Errorf("%d goroutines before, %d after:\n%s", before, after, buf[:runtime.Stack(buf, true)])
+}
+
