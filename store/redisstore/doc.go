@@ -65,7 +65,7 @@
 //
 // # Faults
 //
-// Each call is bounded by a timeout (WithTimeout, default 50 ms) whether or
+// Each call is bounded by a timeout (WithTimeout, default 100 ms) whether or
 // not the go-redis client honours context deadlines; a call that passes it
 // returns an error wrapping ErrTimeout, and a Redis that is down returns its
 // connection error. After calls fail to reach Redis three times in a row
