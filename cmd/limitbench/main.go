@@ -56,6 +56,9 @@
 //	-json           print JSON (every run and the medians) instead of Markdown
 //	-list           list scenarios and clients and exit
 //
+// A full run (15 s windows, clients one at a time) takes about a quarter of
+// an hour; -quick about 45 seconds plus the build.
+//
 // The output is a Markdown table per scenario, followed by whether the
 // generated client met the runtime issue's targets. Numbers from a noisy
 // shared machine: compare ratios against the oracle and medians of several
