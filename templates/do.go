@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -141,6 +142,9 @@ func (c *Client) storeFailed(err error) {
 	}
 }
 
+// storeOK notes that a Store call succeeded.
+func (c *Client) storeOK() {}
+
 // idempotent reports whether r may be sent again after it may have been
 // processed.
 func (r *request) idempotent() bool {
@@ -248,6 +252,9 @@ func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 		resp.Body.Close()
 		c.settleAll(ctx, bo, reserved, false)
 		apiErr := &APIError{Operation: r.op.id, StatusCode: resp.StatusCode, Header: resp.Header, Body: body}
+		if tok != nil {
+			apiErr.redact = []string{strings.TrimPrefix(tok.header[0], "Bearer "), c.clientSecret}
+		}
 		status := resp.StatusCode
 		switch {
 		case status == http.StatusUnauthorized && tok != nil && !authRetried:

@@ -24,7 +24,14 @@ type quotaLedger struct {
 	periodEnd      time.Time
 	key            string // Store key of the current period
 	used           int64  // last count seen
-	exhaustedUntil time.Time
+	// shared is the count the Store last reported, mine this client's own
+	// net count and offline what it added while the Store failed, all in
+	// the current period. While the Store fails the count goes on from
+	// shared+offline (not from zero: a flaky Store must not reopen an
+	// allowance the other processes used up), and mine is a lower bound
+	// always (the local count never exceeds the true one).
+	shared, mine, offline int64
+	exhaustedUntil        time.Time
 	exhaustedErr   error
 }
 
@@ -40,7 +47,7 @@ func (q *quotaLedger) period(now time.Time) (string, time.Time) {
 		start, end := w.periodBounds(now)
 		q.key = q.prefix + ":" + strconv.FormatInt(start.Unix(), 10)
 		q.periodEnd = end
-		q.used = 0
+		q.used, q.shared, q.mine, q.offline = 0, 0, 0, 0
 	}
 	return q.key, q.periodEnd
 }
@@ -68,13 +75,9 @@ func (c *Client) checkQuota(ctx context.Context, q *quotaLedger, cost int, opID 
 	}
 	allow := q.amount()
 	key, end := q.period(now)
-	used, err := c.store.AddUsage(ctx, key, int64(cost), end)
-	if err != nil {
-		c.storeFailed(err)
-		used, _ = c.local.AddUsage(ctx, key, int64(cost), end)
-	}
+	used := c.incrQuota(ctx, q, key, int64(cost), end)
 	if used > allow {
-		c.incrQuota(ctx, key, -int64(cost), end)
+		c.incrQuota(ctx, q, key, -int64(cost), end)
 		q.mu.Lock()
 		q.used = used - int64(cost)
 		q.mu.Unlock()
@@ -90,23 +93,41 @@ func (c *Client) settleQuota(ctx context.Context, q *quotaLedger, cost int, rese
 	switch {
 	case reserved && !accepted:
 		key, end := q.period(now)
-		used := c.incrQuota(ctx, key, -int64(cost), end)
-		q.mu.Lock()
-		q.used = used
-		q.mu.Unlock()
+		c.incrQuota(ctx, q, key, -int64(cost), end)
 	case !reserved && accepted:
 		key, end := q.period(now)
-		used := c.incrQuota(ctx, key, int64(cost), end)
+		used := c.incrQuota(ctx, q, key, int64(cost), end)
 		q.record(c, used, int64(cost), end)
 	}
 }
 
-func (c *Client) incrQuota(ctx context.Context, key string, n int64, end time.Time) int64 {
+// incrQuota adds n to the quota counter key and returns the count to judge
+// by: the Store's, or while it fails the last count it reported plus what
+// this client added since; never less than this client's own count.
+func (c *Client) incrQuota(ctx context.Context, q *quotaLedger, key string, n int64, end time.Time) int64 {
 	used, err := c.store.AddUsage(ctx, key, n, end)
 	if err != nil {
 		c.storeFailed(err)
-		used, _ = c.local.AddUsage(ctx, key, n, end)
+	} else {
+		c.storeOK()
 	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if key != q.key {
+		return max(used, 0) // a call of the previous period settling late
+	}
+	q.mine += n
+	if err != nil {
+		// A timed-out add may or may not have been applied; it is not
+		// replayed later (twice counted would block calls the server
+		// would accept).
+		q.offline += n
+		used = q.shared + q.offline
+	} else {
+		q.shared, q.offline = used, 0
+	}
+	used = max(used, q.mine)
+	q.used = used
 	return used
 }
 
