@@ -254,16 +254,26 @@ type APIError struct {
 	Body []byte
 	// Value is the decoded error body (a pointer to a generated type), or nil.
 	Value any
+
+	// redact holds the credentials sent with the request: a server that
+	// echoes them in its error body must not put them into error text
+	// that ends up in logs.
+	redact []string
 }
 
 func (e *APIError) Error() string {
 	msg := fmt.Sprintf("%s: %d %s", e.Operation, e.StatusCode, http.StatusText(e.StatusCode))
 	if len(e.Body) > 0 {
-		snippet := e.Body
-		if len(snippet) > 200 {
-			snippet = snippet[:200]
+		snippet := strings.ToValidUTF8(string(e.Body), "?")
+		for _, r := range e.redact {
+			if r != "" {
+				snippet = strings.ReplaceAll(snippet, r, "[redacted]")
+			}
 		}
-		msg += ": " + strings.ToValidUTF8(string(snippet), "?")
+		if len(snippet) > 200 {
+			snippet = strings.ToValidUTF8(snippet[:200], "")
+		}
+		msg += ": " + snippet
 	}
 	return msg
 }
