@@ -69,8 +69,8 @@ func (c *Client) readLearned(ctx context.Context, b *rateBucket, now time.Time) 
 		return // only this client writes it
 	}
 	rate, _, ok, err := c.store.LearnedRate(ctx, b.learnedKey)
+	c.storeResult(err)
 	if err != nil {
-		c.storeFailed(err)
 		return
 	}
 	if !ok || !(rate > 0) {
@@ -97,9 +97,7 @@ func (c *Client) publishLearned(ctx context.Context, b *rateBucket, now time.Tim
 	rate, burst := b.paceLocked(now)
 	b.mu.Unlock()
 	if rate > 0 {
-		if err := c.store.SetLearnedRate(ctx, b.learnedKey, rate, burst, now.Add(learnTTL)); err != nil {
-			c.storeFailed(err)
-		}
+		c.storeResult(c.store.SetLearnedRate(ctx, b.learnedKey, rate, burst, now.Add(learnTTL)))
 	}
 }
 
@@ -327,8 +325,8 @@ func (c *Client) reserveBucket(ctx context.Context, b *rateBucket, cost int, now
 		var ok bool
 		var err error
 		at, ok, err = c.store.Take(ctx, b.key, rate, burst, cost, start, maxWait)
+		c.storeResult(err)
 		if err != nil {
-			c.storeFailed(err)
 			at, ok, _ = c.local.Take(ctx, b.key, rate, burst, cost, start, maxWait)
 		}
 		if !ok {

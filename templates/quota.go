@@ -104,11 +104,7 @@ func (c *Client) settleQuota(ctx context.Context, q *quotaLedger, cost int, rese
 // this client added since; never less than this client's own count.
 func (c *Client) incrQuota(ctx context.Context, q *quotaLedger, key string, n int64, end time.Time) int64 {
 	used, err := c.store.AddUsage(ctx, key, n, end)
-	if err != nil {
-		c.storeFailed(err)
-	} else {
-		c.storeOK()
-	}
+	c.storeResult(err)
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if key != q.key {

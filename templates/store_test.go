@@ -106,3 +106,28 @@ func TestNoGoroutineLeft(t *testing.T) {
 	t.Errorf("%d goroutines before, %d after:\n%s", before, after, buf[:runtime.Stack(buf, true)])
 }
 
+
+// TestStoreOutageLoggedOncePerOutage checks that each outage of the Store
+// is logged once when it starts and once when it ends.
+func TestStoreOutageLoggedOncePerOutage(t *testing.T) {
+	clk := newFakeClock()
+	srv, _ := countingServer(t)
+	var logs bytes.Buffer
+	st := &sharedQuotaStore{memStore: newMemStore(clk)}
+	c := newTestClient(t, srv.URL, clk, WithStore(st), WithTier(testTierGrowth),
+		WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	for outage := 0; outage < 2; outage++ {
+		for _, down := range []bool{true, false} {
+			st.down.Store(down)
+			for i := 0; i < 3; i++ {
+				if _, err := c.do(context.Background(), toolReq()); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	failed, recovered := strings.Count(logs.String(), "limit store failed"), strings.Count(logs.String(), "limit store recovered")
+	if failed != 2 || recovered != 2 {
+		t.Errorf("logged %d failures and %d recoveries, want 2 and 2:\n%s", failed, recovered, logs.String())
+	}
+}

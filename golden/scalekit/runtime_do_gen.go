@@ -136,7 +136,7 @@ func (c *Client) bind(op *operation) *boundOp {
 	return v.(*boundOp)
 }
 
-// storeFailed logs a Store failure once per client; the call goes on with
+// storeFailed logs a Store failure once per outage; the call goes on with
 // local state.
 func (c *Client) storeFailed(err error) {
 	if c.storeWarned.CompareAndSwap(false, true) {
@@ -144,8 +144,22 @@ func (c *Client) storeFailed(err error) {
 	}
 }
 
-// storeOK notes that a Store call succeeded.
-func (c *Client) storeOK() {}
+// storeOK notes that a Store call succeeded, and logs the end of an outage
+// once (the next failure is logged again).
+func (c *Client) storeOK() {
+	if c.storeWarned.Load() && c.storeWarned.CompareAndSwap(true, false) {
+		c.logger.Info("limit store recovered; using shared limits", "api", c.profile.name)
+	}
+}
+
+// storeResult logs err as a Store failure, or nil as a success.
+func (c *Client) storeResult(err error) {
+	if err != nil {
+		c.storeFailed(err)
+	} else {
+		c.storeOK()
+	}
+}
 
 // idempotent reports whether r may be sent again after it may have been
 // processed.

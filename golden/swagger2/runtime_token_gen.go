@@ -182,17 +182,15 @@ func (t *tokenCache) fetch(ctx context.Context) (*accessToken, error) {
 	}
 	expiry := issued.Add(life)
 	tok := newAccessToken(body.AccessToken, issued, expiry)
-	if err := c.store.SetToken(ctx, t.storeKey, body.AccessToken, expiry); err != nil {
-		c.storeFailed(err)
-	}
+	c.storeResult(c.store.SetToken(ctx, t.storeKey, body.AccessToken, expiry))
 	return tok, nil
 }
 
 // load returns a fresh token shared in the Store, or nil.
 func (t *tokenCache) load(ctx context.Context) *accessToken {
 	value, expiry, ok, err := t.c.store.Token(ctx, t.storeKey)
+	t.c.storeResult(err)
 	if err != nil {
-		t.c.storeFailed(err)
 		return nil
 	}
 	if !ok || value == "" {
