@@ -279,7 +279,14 @@ func enumValue(v any, base model.Kind) any {
 	case model.KindInt:
 		switch n := v.(type) {
 		case float64:
-			if n == math.Trunc(n) && math.Abs(n) < 1<<63 {
+			switch {
+			case n != math.Trunc(n):
+			case n >= 1<<63:
+				// JSON numbers arrive as float64: 9223372036854775807
+				// (the largest int64, common in int64 enums) rounds
+				// up to 2⁶³.
+				return int64(math.MaxInt64)
+			case n >= -(1 << 63):
 				return int64(n)
 			}
 		case int:

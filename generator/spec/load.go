@@ -51,6 +51,32 @@ func Load(name string, data []byte, opts Options) (api *model.API, diags []model
 	if err != nil {
 		return nil, nil, err
 	}
+	// A document with scalar type defects kin-openapi refuses to decode
+	// (required: true on a property, numbers written as strings) is
+	// repaired in place, keeping every position, and loaded again.
+	var repairs []model.Diagnostic
+	var doc *openapi3.T
+	for attempt := 0; ; attempt++ {
+		doc, err = loadDoc(name, data, version, opts)
+		if err == nil {
+			break
+		}
+		fixed, fixes := repair(t, err.Error())
+		if len(fixes) == 0 || attempt == 3 {
+			return nil, nil, loadError(name, t, opts, err)
+		}
+		repairs = append(repairs, fixes...)
+		data = fixed
+		t = &tree{file: name, data: data}
+	}
+	b := newBuilder(name, version, doc, t, opts)
+	b.diags = append(b.diags, repairs...)
+	return b.build()
+}
+
+// loadDoc runs kin-openapi on data: the 3.x loader, or the 2.0 decoder and
+// converter.
+func loadDoc(name string, data []byte, version int, opts Options) (*openapi3.T, error) {
 	loader := openapi3.NewLoader()
 	loader.IncludeOrigin = true
 	loader.IsExternalRefsAllowed = true
@@ -61,23 +87,14 @@ func Load(name string, data []byte, opts Options) (api *model.API, diags []model
 		return opts.ReadFile(u.Path)
 	}
 	location := &url.URL{Path: name}
-
-	var doc *openapi3.T
-	switch version {
-	case 2:
+	if version == 2 {
 		var doc2 openapi2.T
 		if err := openapi2.UnmarshalFromData(data, &doc2); err != nil {
-			return nil, nil, loadError(name, t, opts, err)
+			return nil, err
 		}
-		doc, err = openapi2conv.ToV3WithLoader(&doc2, loader, location)
-	default:
-		doc, err = loader.LoadFromDataWithPath(data, location)
+		return openapi2conv.ToV3WithLoader(&doc2, loader, location)
 	}
-	if err != nil {
-		return nil, nil, loadError(name, t, opts, err)
-	}
-	b := newBuilder(name, version, doc, t, opts)
-	return b.build()
+	return loader.LoadFromDataWithPath(data, location)
 }
 
 var (
