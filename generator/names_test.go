@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"os"
 	"sort"
 	"strings"
 	"testing"
@@ -188,5 +189,32 @@ func TestNames(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestInt64EnumBounds checks that the int64 bounds survive as enum
+// constants (JSON numbers arrive as float64, where the largest int64
+// rounds up to 2⁶³).
+func TestInt64EnumBounds(t *testing.T) {
+	path := corpusDir + "/bug__int64-enum-bounds.yaml"
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Generate(Config{Spec: Input{Name: path, Data: data}, Package: "client"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all strings.Builder
+	for _, f := range res.Files {
+		all.Write(f.Content)
+	}
+	for _, want := range []string{"= 9223372036854775807\n", "= -9223372036854775808\n", "= 0\n"} {
+		if !strings.Contains(all.String(), want) {
+			t.Errorf("no constant %q", strings.TrimSpace(want))
+		}
+	}
+	if len(res.Diagnostics) != 0 {
+		t.Errorf("diagnostics: %v", res.Diagnostics)
 	}
 }

@@ -281,7 +281,7 @@ func enumValue(v any, base model.Kind) any {
 		case float64:
 			switch {
 			case n != math.Trunc(n):
-			case n >= 1<<63:
+			case n == 1<<63:
 				// JSON numbers arrive as float64: 9223372036854775807
 				// (the largest int64, common in int64 enums) rounds
 				// up to 2⁶³.
