@@ -20,7 +20,11 @@
 // (dropped), tags not declared in the document's tags, server and token URLs
 // with "$VARIABLE" placeholders (kept verbatim), unsupported security
 // schemes (ignored), conflicting allOf properties (first wins), schemas
-// nested more than 64 levels deep (the rest is any).
+// nested more than 64 levels deep (the rest is any), path placeholders no
+// parameter declares (taken as required strings). Two scalar defects that
+// kin-openapi refuses to decode are repaired in place, with every position
+// kept: "required: true" on a property (ignored: the property stays
+// optional) and numbers written as strings (minimum: '1').
 //
 // # Method names
 //

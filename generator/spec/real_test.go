@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/limitgen/limitgen/generator/model"
 )
 
@@ -122,6 +124,27 @@ func BenchmarkLoadOfficial(b *testing.B) {
 	for b.Loop() {
 		if _, _, err := Load(path, data, Options{}); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestDeterministic loads each document several times: names and order
+// must not depend on map iteration.
+func TestDeterministic(t *testing.T) {
+	files := sharedFiles(t, "openapi/scalekit-official.yaml", "openapi/scalekit-swagger2.json", "corpus/twilio__spec__json__twilio_video_v1.json")
+	for _, f := range files {
+		var first string
+		for i := range 3 {
+			api, diags, err := loadFile(t, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := dump(api, diags)
+			if i == 0 {
+				first = got
+			} else if diff := cmp.Diff(first, got); diff != "" {
+				t.Fatalf("%s: load %d differs (-first +got):\n%s", f, i, diff)
+			}
 		}
 	}
 }
