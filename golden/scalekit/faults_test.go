@@ -303,6 +303,30 @@ func TestFaultStalledHeaders(t *testing.T) {
 	}
 }
 
+func TestFaultStalledBody(t *testing.T) {
+	release := make(chan struct{})
+	fs := start(t, nil, func(w http.ResponseWriter, r *http.Request, hit int) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(200)
+		io.WriteString(w, `{"organization":`)
+		w.(http.Flusher).Flush()
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	})
+	t.Cleanup(func() { close(release) })
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_, err := call(t, getOrg(ctx, fs.client(t, fastRetries)))
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want the deadline", err)
+	}
+	if n := fs.hits.Load(); n != 1 {
+		t.Errorf("%d attempts, want 1", n)
+	}
+}
+
 func TestFaultTruncatedBody(t *testing.T) {
 	for _, post := range []bool{false, true} {
 		t.Run(fmt.Sprintf("post=%v", post), func(t *testing.T) {
