@@ -67,7 +67,8 @@ func (c *Client) buildLimits() error {
 		scopeKey := c.scopeKey(l.scope)
 		switch l.kind {
 		case limitKindRate:
-			b := &rateBucket{limit: l.id, key: ns + ":rate:" + string(l.id) + ":" + scopeKey, learnedKey: ns + ":learned:" + string(l.id) + ":" + scopeKey}
+			b := &rateBucket{limit: l.id, key: ns + ":rate:" + string(l.id) + ":" + scopeKey, learnedKey: ns + ":learned:" + string(l.id) + ":" + scopeKey,
+				acceptedKey: ns + ":accepted:" + string(l.id) + ":" + scopeKey, cumLast: -1}
 			if o, ok := c.overrides[l.id]; ok {
 				b.known, b.rate, b.burst = true, o.perSecond, burstWithMargin(o.burst)
 			} else if tl := l.forTier(c.tier); tl != nil && !l.unknown && tl.amount > 0 && tl.windowLength() > 0 {
@@ -83,7 +84,8 @@ func (c *Client) buildLimits() error {
 			c.quotas[l.id] = q
 		}
 	}
-	c.defaultBucket = &rateBucket{key: ns + ":rate::" + c.baseKey, learnedKey: ns + ":learned::" + c.baseKey}
+	c.defaultBucket = &rateBucket{key: ns + ":rate::" + c.baseKey, learnedKey: ns + ":learned::" + c.baseKey,
+		acceptedKey: ns + ":accepted::" + c.baseKey, cumLast: -1}
 	return nil
 }
 
@@ -243,7 +245,7 @@ func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 		ok2xx := resp.StatusCode >= 200 && resp.StatusCode <= 299
 		if ok2xx {
 			for _, br := range bo.rates {
-				br.b.onAccepted(sentAt)
+				c.accepted(ctx, br.b, sentAt)
 			}
 		}
 		if info, ok := parseRateHeaders(resp.Header, now); ok {

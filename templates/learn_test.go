@@ -44,6 +44,7 @@ type simEvent struct {
 	sent   time.Time
 	seq    int
 	booked time.Time
+	client int
 }
 
 type simQueue []*simEvent
@@ -73,21 +74,33 @@ type simResult struct {
 // against srv for window, in simulated time: the runtime's own booking,
 // pause and learning code decides, only time is simulated.
 func simulate(t *testing.T, workers int, service, window time.Duration, srv *simServer) simResult {
+	return simulateShared(t, 1, workers, service, window, srv)
+}
+
+// simulateShared is simulate for several clients (like processes) with
+// workers callers each; more than one share a Store.
+func simulateShared(t *testing.T, clients, workers int, service, window time.Duration, srv *simServer) simResult {
 	t.Helper()
 	clk := newFakeClock()
-	c, err := newClientClock("http://sim.example", testProfile(), clk)
-	if err != nil {
-		t.Fatal(err)
+	var opts []Option
+	if clients > 1 {
+		opts = append(opts, WithStore(newMemStore(clk)))
 	}
-	b := c.buckets[testLimitMgmt]
+	cs := make([]*Client, clients)
+	for i := range cs {
+		var err error
+		if cs[i], err = newClientClock("http://sim.example", testProfile(), clk, opts...); err != nil {
+			t.Fatal(err)
+		}
+	}
 	start := clk.now()
 	srv.last, srv.tokens = start, srv.burst
 	end := start.Add(window)
 	q := &simQueue{}
 	seq := 0
 	push := func(e *simEvent) { seq++; e.seq = seq; heap.Push(q, e) }
-	for i := 0; i < workers; i++ {
-		push(&simEvent{at: start})
+	for i := 0; i < workers*clients; i++ {
+		push(&simEvent{at: start, client: i % clients})
 	}
 	var res simResult
 	ctx := context.Background()
@@ -96,6 +109,9 @@ func simulate(t *testing.T, workers int, service, window time.Duration, srv *sim
 		if !e.at.Before(end) {
 			continue
 		}
+		c := cs[e.client]
+		b := c.buckets[testLimitMgmt]
+		clk.sleepUntil(ctx, e.at)
 		switch e.kind {
 		case 0: // ready: book a slot
 			at, ep, err := c.reserveBucket(ctx, b, 1, e.at, e.at.Add(time.Hour), "sim")
@@ -103,33 +119,34 @@ func simulate(t *testing.T, workers int, service, window time.Duration, srv *sim
 				if m := e.at.Add(time.Millisecond); at.Before(m) {
 					at = m
 				}
-				push(&simEvent{at: at})
+				push(&simEvent{at: at, client: e.client})
 				continue
 			}
 			if err != nil {
 				t.Fatal(err)
 			}
-			push(&simEvent{at: at, kind: 1, ep: ep, booked: at})
+			push(&simEvent{at: at, kind: 1, ep: ep, booked: at, client: e.client})
 		case 1: // wake and send
 			if at := e.at; at.After(e.booked.Add(-1)) && e.booked.After(start.Add(-1)) && b.stale(e.ep, e.booked) {
-				push(&simEvent{at: e.at})
+				push(&simEvent{at: e.at, client: e.client})
 				continue
 			}
 			ok, retry := srv.arrive(e.at)
-			push(&simEvent{at: e.at.Add(service), kind: 2, ep: e.ep, ok: ok, retry: retry, sent: e.at})
+			push(&simEvent{at: e.at.Add(service), kind: 2, ep: e.ep, ok: ok, retry: retry, sent: e.at, client: e.client})
 		case 2: // response
 			if e.ok {
 				res.accepted++
-				b.onAccepted(e.sent)
+				c.accepted(ctx, b, e.sent)
 			} else {
 				res.rejected++
 				before := b.epoch
 				b.onThrottle(e.at, e.sent, e.at.Add(e.retry), e.ep)
+				c.publishLearned(ctx, b, e.at)
 				if *simTrace && b.epoch != before {
 					t.Logf("%6.3fs throttle: phase %d base %.1f est %.1f burst %.0f paused %.3fs", e.at.Sub(start).Seconds(), b.phase, b.base, b.estimate, b.burstEst, b.pausedUntil.Sub(e.at).Seconds())
 				}
 			}
-			push(&simEvent{at: e.at})
+			push(&simEvent{at: e.at, client: e.client})
 		}
 	}
 	res.ceiling = srv.rate*window.Seconds() + srv.burst
@@ -154,6 +171,34 @@ func TestLearnedRateSettles(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := &simServer{rate: 50, burst: 10, retryMs: tc.retryMs}
 			r := simulate(t, 16, 10*time.Millisecond, tc.window, srv)
+			goodput := float64(r.accepted) / r.ceiling
+			rejects := float64(r.rejected) / float64(r.accepted)
+			t.Logf("accepted %d of ceiling %.0f (%.1f%%), %d rejected (%.4f per accepted)", r.accepted, r.ceiling, 100*goodput, r.rejected, rejects)
+			if goodput < tc.wantGoodput || rejects > tc.wantRejects {
+				t.Errorf("goodput %.3f (want ≥ %.2f), rejections per accepted %.4f (want ≤ %.3f)", goodput, tc.wantGoodput, rejects, tc.wantRejects)
+			}
+		})
+	}
+}
+
+// TestSharedLearnedRate checks that clients sharing a Store (like processes
+// sharing Redis) learn the server's rate together: each sees only its share
+// of the accepted calls, yet together they settle just under the rate.
+func TestSharedLearnedRate(t *testing.T) {
+	for _, tc := range []struct {
+		name                     string
+		retryMs                  bool
+		window                   time.Duration
+		wantGoodput, wantRejects float64
+	}{
+		// Before a shared count, each client estimated a quarter of the
+		// rate and the slowest one's slow-start pace spread to all: ~8%.
+		{"retry-after-ms 15s", true, 15 * time.Second, 0.70, 0.03},
+		{"whole seconds 60s", false, 60 * time.Second, 0.93, 0.02},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := &simServer{rate: 50, burst: 10, retryMs: tc.retryMs}
+			r := simulateShared(t, 4, 4, 10*time.Millisecond, tc.window, srv)
 			goodput := float64(r.accepted) / r.ceiling
 			rejects := float64(r.rejected) / float64(r.accepted)
 			t.Logf("accepted %d of ceiling %.0f (%.1f%%), %d rejected (%.4f per accepted)", r.accepted, r.ceiling, 100*goodput, r.rejected, rejects)

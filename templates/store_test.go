@@ -106,7 +106,6 @@ func TestNoGoroutineLeft(t *testing.T) {
 	t.Errorf("%d goroutines before, %d after:\n%s", before, after, buf[:runtime.Stack(buf, true)])
 }
 
-
 // TestStoreOutageLoggedOncePerOutage checks that each outage of the Store
 // is logged once when it starts and once when it ends.
 func TestStoreOutageLoggedOncePerOutage(t *testing.T) {

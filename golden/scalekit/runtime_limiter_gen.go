@@ -3,10 +3,12 @@
 package scalekit
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"math"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -54,6 +56,9 @@ const (
 	// Store, and learnTTL how long a shared learned rate stays valid.
 	learnSync = time.Second
 	learnTTL  = 10 * time.Minute
+	// acceptedPeriod is the life of a shared accepted counter, in seconds
+	// (its key names the period, so that it restarts from zero).
+	acceptedPeriod = 3600
 	// learnHorizon: a learning bucket books no further ahead than this, so
 	// that a changed pace applies at once to callers already waiting.
 	learnHorizon = 50 * time.Millisecond
@@ -65,7 +70,8 @@ const (
 
 // readLearned adopts a rate that another client sharing the Store learned:
 // a bucket that has not learned one yet starts from it, and one pacing
-// faster slows down to it.
+// faster slows down to it, but never below what the calls it saw accepted
+// prove the server takes.
 func (c *Client) readLearned(ctx context.Context, b *rateBucket, now time.Time) {
 	if c.store == Store(c.local) {
 		return // only this client writes it
@@ -80,23 +86,43 @@ func (c *Client) readLearned(ctx context.Context, b *rateBucket, now time.Time) 
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	cur, _ := b.paceLocked(now)
-	if b.phase == phaseFree || b.phase == phaseSlowStart || rate < cur {
-		b.phase = phaseSettled
-		b.estimate = rate / resettleRatio
-		b.base = rate
-		b.since = now
-		b.epoch++
+	if b.known || b.phase == phaseAnnounced {
+		return
 	}
+	if b.phase == phaseSettled && rate == b.sharedRate {
+		return // nothing new: keep probing
+	}
+	// A new finding: the clients sharing the Store pace one shared bucket,
+	// so they follow the latest finding (up or down), but never below what
+	// the calls this client saw accepted prove the server takes.
+	b.sharedRate = rate
+	cur, _ := b.paceLocked(now)
+	if b.phase == phaseSettled && rate < cur {
+		rate = min(cur, max(rate, settleRatio*b.boundLocked(now, false)))
+	}
+	if b.phase == phaseFree {
+		b.openGateLocked()
+	}
+	b.phase = phaseSettled
+	b.estimate = rate / resettleRatio
+	b.base = rate
+	b.since = now
+	b.epoch++
 }
 
-// publishLearned shares a bucket's pace through the Store.
+// publishLearned shares a bucket's settled pace through the Store; a slow
+// start's pace is a guess, not a finding, and is never shared.
 func (c *Client) publishLearned(ctx context.Context, b *rateBucket, now time.Time) {
 	if c.store == Store(c.local) {
 		return
 	}
 	b.mu.Lock()
-	rate, burst := b.paceLocked(now)
+	if b.phase != phaseSettled {
+		b.mu.Unlock()
+		return
+	}
+	rate, burst := b.base, 1
+	b.sharedRate = rate
 	b.mu.Unlock()
 	if rate > 0 {
 		c.storeResult(c.store.SetLearnedRate(ctx, b.learnedKey, rate, burst, now.Add(learnTTL)))
@@ -114,12 +140,13 @@ const (
 // paces through the Store; an unknown one is learned here and paces through
 // the Store too, so a distributed Store shares the pacing.
 type rateBucket struct {
-	limit      LimitID
-	key        string // Store key of the bucket
-	learnedKey string // Store key of the learned rate
-	known      bool
-	rate       float64 // known rate, per second
-	burst      int
+	limit       LimitID
+	key         string // Store key of the bucket
+	learnedKey  string // Store key of the learned rate
+	acceptedKey string // Store key prefix of the shared accepted counter
+	known       bool
+	rate        float64 // known rate, per second
+	burst       int
 
 	mu          sync.Mutex
 	pausedUntil time.Time
@@ -129,10 +156,16 @@ type rateBucket struct {
 	since       time.Time // start of the current phase
 	estimate    float64   // estimated server rate
 	burstEst    float64   // estimated server burst
-	sent        []int64   // ring of accepted calls' send times (Unix ns), learning buckets only
+	sent        []sentRec // ring of accepted calls, learning buckets only
 	sentN       int       // calls recorded in sent
-	throttles   int64
-	syncAt      time.Time // next read of the shared learned rate
+	// With a shared Store every accepted call also counts in a shared
+	// counter: cumLast is the highest count seen (in period cumPeriod),
+	// and the estimates use the calls of every client sharing the Store.
+	cumLast, cumPeriod int64
+	firstCum           int64   // shared count before the first crowd
+	sharedRate         float64 // the learned rate last shared through the Store
+	throttles          int64
+	syncAt             time.Time // next read of the shared learned rate
 	// The first throttle: the send time of the refused call and when its
 	// answer arrived. Calls accepted in that span are the server's burst,
 	// and their answers may arrive after the refusal's.
@@ -152,6 +185,10 @@ type rateBucket struct {
 	cwnd     int
 	gateCh   chan struct{}
 }
+
+// sentRec is an accepted call: its send time (Unix ns) and the shared
+// accepted count after it, or -1 when there is none.
+type sentRec struct{ at, cum int64 }
 
 // paceLocked returns the rate and burst to pace at, at time now.
 func (b *rateBucket) paceLocked(now time.Time) (float64, int) {
@@ -344,19 +381,57 @@ func (c *Client) reserveBucket(ctx context.Context, b *rateBucket, cost int, now
 	return at, ep, nil
 }
 
-// onAccepted records a call sent at sentAt that the server accepted.
-func (b *rateBucket) onAccepted(sentAt time.Time) {
+// accepted records a call sent at sentAt that the server accepted. With a
+// shared Store it also counts the call in the limit's shared accepted
+// counter, so that every client estimates the server's rate from the calls
+// of all of them, not from its own share (one Store round trip per call,
+// for buckets that learn only).
+func (c *Client) accepted(ctx context.Context, b *rateBucket, sentAt time.Time) {
+	if b.known {
+		return
+	}
+	cum, period := int64(-1), int64(0)
+	if c.store != Store(c.local) {
+		period = c.clk.now().Unix() / acceptedPeriod
+		n, err := c.store.AddUsage(ctx, b.acceptedKey+":"+strconv.FormatInt(period, 10), 1, time.Unix((period+1)*acceptedPeriod+60, 0))
+		c.storeResult(err)
+		if err == nil {
+			cum = n
+		}
+	}
+	b.onAccepted(sentAt, cum, period)
+}
+
+// onAccepted records a call sent at sentAt that the server accepted; cum
+// is the shared accepted count after it in period (-1: none).
+func (b *rateBucket) onAccepted(sentAt time.Time, cum, period int64) {
 	if b.known {
 		return
 	}
 	b.mu.Lock()
 	if b.sent == nil {
-		b.sent = make([]int64, learnHistory)
+		b.sent = make([]sentRec, learnHistory)
 	}
-	b.sent[b.sentN%learnHistory] = sentAt.UnixNano()
+	if cum >= 0 && period != b.cumPeriod {
+		for i := range b.sent { // counts of another period do not compare
+			b.sent[i].cum = -1
+		}
+		b.cumPeriod, b.cumLast = period, -1
+	}
+	if cum < 0 {
+		b.cumLast = -1 // the shared count missed calls: count locally
+	} else if cum > b.cumLast {
+		b.cumLast = cum
+	}
+	b.sent[b.sentN%learnHistory] = sentRec{sentAt.UnixNano(), cum}
 	b.sentN++
 	if b.phase == phaseSlowStart && !sentAt.Before(b.firstSent.Add(-learnMinSpan)) && !sentAt.After(b.firstSeen) {
-		b.burstEst++ // a late answer from the first crowd
+		// A late answer from the first crowd.
+		if cum >= 0 && b.firstCum >= 0 {
+			b.burstEst = max(b.burstEst, float64(cum-b.firstCum))
+		} else {
+			b.burstEst++
+		}
 		b.base = b.burstEst
 		if sentAt.Before(b.firstEarliest) {
 			b.firstEarliest = sentAt
@@ -365,13 +440,21 @@ func (b *rateBucket) onAccepted(sentAt time.Time) {
 	b.mu.Unlock()
 }
 
-// acceptedSinceLocked counts the accepted calls sent in [from, to].
+// acceptedSinceLocked counts the accepted calls sent in [from, to]: with
+// the shared counter, those of every client (up to now).
 func (b *rateBucket) acceptedSinceLocked(from, to int64) int {
 	n := 0
+	first := int64(-1)
 	for i := 0; i < min(b.sentN, learnHistory); i++ {
-		if t := b.sent[i]; t >= from && t <= to {
+		if r := b.sent[i]; r.at >= from && r.at <= to {
 			n++
+			if r.cum >= 0 && (first < 0 || r.cum < first) {
+				first = r.cum
+			}
 		}
+	}
+	if b.cumLast >= 0 && first >= 0 {
+		return int(max(int64(n), b.cumLast-first+1))
 	}
 	return n
 }
@@ -380,28 +463,48 @@ func (b *rateBucket) acceptedSinceLocked(from, to int64) int {
 // the accepted calls sent before t imply (see the learning constants), or 0
 // when the history is too short.
 func (b *rateBucket) estimateLocked(t time.Time) float64 {
+	return b.boundLocked(t, true)
+}
+
+// boundLocked returns the largest lower bound on the server's rate that the
+// accepted calls sent before t prove; refused adds half a call, for a bound
+// taken when the server refused a call at t (it found less than one unit
+// left: the true rate lies within one call of the bound; take the middle).
+func (b *rateBucket) boundLocked(t time.Time, refused bool) float64 {
 	n := min(b.sentN, learnHistory)
 	if n == 0 {
 		return 0
 	}
 	end := t.UnixNano()
 	from := t.Add(-learnLookback).UnixNano()
-	times := make([]int64, 0, n)
-	for _, s := range b.sent[:n] {
-		if s >= from && s <= end {
-			times = append(times, s)
+	shared := b.cumLast >= 0
+	recs := make([]sentRec, 0, n)
+	for _, r := range b.sent[:n] {
+		if r.at >= from && r.at <= end && (!shared || r.cum >= 0) {
+			recs = append(recs, r)
 		}
 	}
-	slices.Sort(times)
+	slices.SortFunc(recs, func(x, y sentRec) int { return cmp.Compare(x.at, y.at) })
+	half := 0.0
+	if refused {
+		half = 0.5
+	}
 	best := 0.0
-	for i, start := range times {
-		span := time.Duration(end - start)
+	minCum := int64(math.MaxInt64)
+	for i := len(recs) - 1; i >= 0; i-- {
+		r := recs[i]
+		minCum = min(minCum, r.cum)
+		span := time.Duration(end - r.at)
 		if span < learnMinSpan {
-			break
+			continue
 		}
-		// The refused call found less than one unit left: the true rate
-		// lies within one call of the bound; take the middle.
-		if c := (float64(len(times)-i) - b.burstEst + 0.5) / span.Seconds(); c > best {
+		count := float64(len(recs) - i)
+		if shared {
+			// Every client's calls since this one (the count was taken a
+			// moment after sending, alike for all).
+			count = max(count, float64(b.cumLast-minCum+1))
+		}
+		if c := (count - b.burstEst + half) / span.Seconds(); c > best {
 			best = c
 		}
 	}
@@ -445,8 +548,22 @@ func (b *rateBucket) learnLocked(now, sentAt time.Time, ep uint64) {
 		b.firstSent, b.firstSeen = sentAt, now
 		b.burstEst = float64(max(1, b.acceptedSinceLocked(sentAt.Add(-learnMinSpan).UnixNano(), now.UnixNano())))
 		b.firstEarliest = sentAt
+		b.firstCum = -1
+		if b.cumLast >= 0 {
+			// Every client's calls since this client's last one before the
+			// crowd (0: the counter started with the crowd). Others' calls
+			// in between count as burst too: a larger burst estimate can
+			// only make the rate estimate lower.
+			b.firstCum = 0
+			for _, r := range b.sent[:min(b.sentN, learnHistory)] {
+				if r.cum >= 0 && r.at < sentAt.Add(-learnMinSpan).UnixNano() {
+					b.firstCum = max(b.firstCum, r.cum)
+				}
+			}
+			b.burstEst = float64(max(1, b.cumLast-b.firstCum))
+		}
 		for i := 0; i < min(b.sentN, learnHistory); i++ {
-			if t := time.Unix(0, b.sent[i]); !t.Before(sentAt.Add(-learnMinSpan)) && t.Before(b.firstEarliest) {
+			if t := time.Unix(0, b.sent[i].at); !t.Before(sentAt.Add(-learnMinSpan)) && t.Before(b.firstEarliest) {
 				b.firstEarliest = t
 			}
 		}

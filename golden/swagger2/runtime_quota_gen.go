@@ -20,10 +20,10 @@ type quotaLedger struct {
 	hard      bool       // a tier is set and its allowance is a hard stop
 	prefix    string     // Store key without the period
 
-	mu             sync.Mutex
-	periodEnd      time.Time
-	key            string // Store key of the current period
-	used           int64  // last count seen
+	mu        sync.Mutex
+	periodEnd time.Time
+	key       string // Store key of the current period
+	used      int64  // last count seen
 	// shared is the count the Store last reported, mine this client's own
 	// net count and offline what it added while the Store failed, all in
 	// the current period. While the Store fails the count goes on from
@@ -32,7 +32,7 @@ type quotaLedger struct {
 	// always (the local count never exceeds the true one).
 	shared, mine, offline int64
 	exhaustedUntil        time.Time
-	exhaustedErr   error
+	exhaustedErr          error
 }
 
 // period returns the Store key and end of the period containing now.
