@@ -38,6 +38,10 @@ type builder struct {
 	depth int
 	// deepWarned avoids one warning per level of a deep schema.
 	deepWarned bool
+	// cur is the position of the type or operation being built: warnings
+	// about an element without a recorded position (Swagger 2.0 schemas)
+	// point there instead.
+	cur model.Pos
 }
 
 type pending struct {
@@ -60,6 +64,11 @@ func newBuilder(file string, version int, doc *openapi3.T, t *tree, opts Options
 }
 
 func (b *builder) warn(pos model.Pos, format string, args ...any) {
+	if (pos.Line == 0 || b.version == 2) && b.cur.Line != 0 {
+		// Swagger 2.0 schemas converted by kin-openapi carry no usable
+		// origin, so the enclosing definition or operation is named.
+		pos = b.cur
+	}
 	if pos.File == "" {
 		pos.File = b.file
 	}

@@ -84,6 +84,7 @@ func (b *builder) operations(api *model.API) error {
 	methodsNS := naming.NewNamespace(naming.ClientMembers())
 	seenID := map[string]model.Pos{}
 	for _, r := range raws {
+		b.cur = r.pos
 		op := &model.Operation{
 			ID:         r.op.OperationID,
 			HTTPMethod: r.method,
@@ -130,6 +131,7 @@ func (b *builder) operations(api *model.API) error {
 		}
 		api.Operations = append(api.Operations, op)
 	}
+	b.cur = model.Pos{}
 	sort.SliceStable(api.Operations, func(i, j int) bool { return api.Operations[i].MethodName < api.Operations[j].MethodName })
 	return nil
 }

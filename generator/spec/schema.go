@@ -112,6 +112,14 @@ func (b *builder) drain() {
 
 // fill gives the declared type t the shape of s.
 func (b *builder) fill(t *model.Type, s *openapi3.Schema) {
+	saved := b.cur
+	defer func() { b.cur = saved }()
+	if p := b.componentPos(t); p.Line != 0 && (b.version == 2 || t.Pos.Line == 0) {
+		t.Pos = p
+	}
+	if t.Pos.Line != 0 {
+		b.cur = t.Pos
+	}
 	body := b.shape(s, t.Name)
 	name, schemaName, pos := t.Name, t.SchemaName, t.Pos
 	*t = *body
@@ -119,14 +127,18 @@ func (b *builder) fill(t *model.Type, s *openapi3.Schema) {
 	if t.Pos.Line == 0 {
 		t.Pos = originPos(s.Origin)
 	}
-	if t.Pos.Line == 0 && b.compName[b.componentKey(t.SchemaName)] == t.Name {
-		// Swagger 2.0: kin-openapi records no origins.
-		if b.version == 2 {
-			t.Pos = b.tree.at("definitions", t.SchemaName)
-		} else {
-			t.Pos = b.tree.at("components", "schemas", t.SchemaName)
-		}
+}
+
+// componentPos finds a component schema's position in the root document
+// (Swagger 2.0: kin-openapi records no origins); zero for other types.
+func (b *builder) componentPos(t *model.Type) model.Pos {
+	if b.compName[b.componentKey(t.SchemaName)] != t.Name {
+		return model.Pos{}
 	}
+	if b.version == 2 {
+		return b.tree.at("definitions", t.SchemaName)
+	}
+	return b.tree.at("components", "schemas", t.SchemaName)
 }
 
 // inline returns the type of an inline schema, declaring a named type for
@@ -136,6 +148,9 @@ func (b *builder) inline(s *openapi3.Schema, ctx string) *model.Type {
 		return b.shape(s, ctx)
 	}
 	t := &model.Type{Name: b.ns.Claim(ctx), SchemaName: ctx, Pos: originPos(s.Origin)}
+	if b.version == 2 || t.Pos.Line == 0 {
+		t.Pos = b.cur
+	}
 	b.byVal[s] = t
 	b.types = append(b.types, t)
 	b.fill(t, s)
