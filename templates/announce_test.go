@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -92,5 +93,28 @@ func TestRemainingZeroPauses(t *testing.T) {
 	}
 	if seen[1].Sub(seen[0]) > 3*time.Second {
 		t.Errorf("paused %v, want no longer than the announced reset", seen[1].Sub(seen[0]))
+	}
+}
+
+// TestXRateLimitLimitWithoutWindow checks that X-RateLimit-Limit with only a
+// reset time sets the pace to the limit per reset interval of the first
+// response.
+func TestXRateLimitLimitWithoutWindow(t *testing.T) {
+	clk := newFakeClock()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-RateLimit-Limit", "50")
+		w.Header().Set("X-RateLimit-Remaining", "40")
+		w.Header().Set("X-RateLimit-Reset", strconv.FormatInt(clk.now().Add(time.Second).Unix(), 10))
+		w.Write([]byte(`{}`))
+	}))
+	defer srv.Close()
+	c := newTestClient(t, srv.URL, clk)
+	for i := 0; i < 3; i++ {
+		if _, err := c.do(context.Background(), listReq()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if u := c.Usage()[0]; u.PerSecond != 50 {
+		t.Errorf("Usage pace = %v, want 50/s (50 per 1 s reset interval)", u.PerSecond)
 	}
 }

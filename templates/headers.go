@@ -68,6 +68,7 @@ func isDigits(s string) bool {
 // are negative (remaining, reset) or zero (perSecond).
 type rateInfo struct {
 	perSecond float64       // the announced rate, from a policy's quota and window
+	limit     int64         // a limit announced without a window (X-RateLimit-Limit); 0 if none
 	remaining int64         // units left in the current window
 	reset     time.Duration // until the window resets
 }
@@ -101,7 +102,15 @@ func parseRateHeaders(h http.Header, now time.Time) (info rateInfo, ok bool) {
 		for _, e := range parseRLList(v[0]) {
 			if e.q > 0 && e.w > 0 {
 				setRate(&info, e.q, e.w)
+			} else if e.q > 0 && e.w < 0 {
+				info.limit = e.q
 			}
+		}
+	}
+	if v := h["X-Ratelimit-Limit"]; len(v) > 0 && info.perSecond == 0 && info.limit == 0 {
+		if n, err := strconv.ParseInt(strings.TrimSpace(v[0]), 10, 64); err == nil && n > 0 {
+			info.limit = n
+			ok = true
 		}
 	}
 	ok = readRemainingReset(&info, h["Ratelimit-Remaining"], h["Ratelimit-Reset"], false, now) || ok

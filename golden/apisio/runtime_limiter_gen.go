@@ -162,8 +162,9 @@ type rateBucket struct {
 	// counter: cumLast is the highest count seen (in period cumPeriod),
 	// and the estimates use the calls of every client sharing the Store.
 	cumLast, cumPeriod int64
-	firstCum           int64   // shared count before the first crowd
-	sharedRate         float64 // the learned rate last shared through the Store
+	firstCum           int64         // shared count before the first crowd
+	sharedRate         float64       // the learned rate last shared through the Store
+	xWindow            time.Duration // window of a limit announced without one
 	throttles          int64
 	syncAt             time.Time // next read of the shared learned rate
 	// The first throttle: the send time of the refused call and when its
@@ -600,6 +601,15 @@ func (b *rateBucket) learnLocked(now, sentAt time.Time, ep uint64) {
 func (b *rateBucket) onAnnounced(now, sentAt time.Time, info rateInfo, ep uint64) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if info.perSecond == 0 && info.limit > 0 && info.reset > 0 {
+		// A limit without a window (X-RateLimit-Limit): the window is the
+		// time to reset at the first sight, when the window is likely fresh
+		// (later sights are partly used windows and would shrink it).
+		if b.xWindow == 0 {
+			b.xWindow = max(time.Second, info.reset.Round(time.Second))
+		}
+		info.perSecond = float64(info.limit) / b.xWindow.Seconds()
+	}
 	if !b.known && info.perSecond > 0 && (b.phase != phaseAnnounced || b.base != info.perSecond) {
 		b.openGateLocked()
 		b.phase = phaseAnnounced
