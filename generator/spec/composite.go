@@ -45,14 +45,29 @@ type merge struct {
 	seen   map[string]*openapi3.SchemaRef
 	req    map[string]bool
 	visits int
+	// active holds the schemas being merged, to stop at allOf cycles.
+	active map[*openapi3.Schema]bool
+	warned bool
 }
 
 func (m *merge) add(s *openapi3.Schema, depth int) {
 	m.visits++
-	if depth > maxDepth || m.visits > 10000 {
-		m.b.warn(m.b.posOf(s), "allOf nested too deeply; the rest is not merged")
+	if m.active[s] {
+		// allOf that includes itself: its parts are merged already.
 		return
 	}
+	if depth > maxDepth || m.visits > 10000 {
+		if !m.warned {
+			m.warned = true
+			m.b.warn(m.b.posOf(s), "allOf of %s nested too deeply; the rest is not merged", m.name)
+		}
+		return
+	}
+	if m.active == nil {
+		m.active = map[*openapi3.Schema]bool{}
+	}
+	m.active[s] = true
+	defer delete(m.active, s)
 	for _, r := range s.Required {
 		m.req[r] = true
 	}
@@ -220,6 +235,8 @@ func (b *builder) enum(s *openapi3.Schema, name string) *model.Type {
 	if base == model.KindFloat {
 		t.Bits = 64
 	}
+	varNames := extStrings(s, len(s.Enum), "x-enum-varnames", "x-enumNames", "x-enum-names")
+	docs := extStrings(s, len(s.Enum), "x-enum-descriptions", "x-enumDescriptions")
 	seen := make(map[any]bool, len(s.Enum))
 	for i, v := range s.Enum {
 		if v == nil {
@@ -232,9 +249,44 @@ func (b *builder) enum(s *openapi3.Schema, name string) *model.Type {
 			continue
 		}
 		seen[v] = true
-		t.Enum = append(t.Enum, &model.EnumValue{Name: b.ns.Claim(name + enumSuffix(v)), Value: v})
+		suffix := enumSuffix(v)
+		if varNames != nil {
+			if vn := naming.Suffix(varNames[i]); vn != "" {
+				suffix = vn
+			}
+		}
+		ev := &model.EnumValue{Name: b.ns.Claim(name + suffix), Value: v}
+		if docs != nil {
+			ev.Doc = docs[i]
+		}
+		t.Enum = append(t.Enum, ev)
 	}
 	return t
+}
+
+// extStrings reads the first of the named extensions that is a list of n
+// strings (x-enum-varnames and x-enum-descriptions, as written by common
+// generators), or nil.
+func extStrings(s *openapi3.Schema, n int, names ...string) []string {
+	for _, name := range names {
+		list, ok := s.Extensions[name].([]any)
+		if !ok || len(list) != n {
+			continue
+		}
+		out := make([]string, n)
+		for i, v := range list {
+			str, ok := v.(string)
+			if !ok {
+				out = nil
+				break
+			}
+			out[i] = str
+		}
+		if out != nil {
+			return out
+		}
+	}
+	return nil
 }
 
 func enumBase(s *openapi3.Schema) model.Kind {

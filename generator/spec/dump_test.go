@@ -81,7 +81,11 @@ func dumpType(t *model.Type) string {
 		fmt.Fprintf(&b, "  ... %s\n", typeRef(t.Additional))
 	}
 	for _, e := range t.Enum {
-		fmt.Fprintf(&b, "  %s = %#v\n", e.Name, e.Value)
+		doc := ""
+		if e.Doc != "" {
+			doc = " // " + e.Doc
+		}
+		fmt.Fprintf(&b, "  %s = %#v%s\n", e.Name, e.Value, doc)
 	}
 	for _, v := range t.Variants {
 		fmt.Fprintf(&b, "  | %s %s %v\n", v.Name, typeRef(v.Type), v.DiscriminatorValues)

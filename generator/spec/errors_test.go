@@ -210,3 +210,20 @@ func TestSwagger2Positions(t *testing.T) {
 		t.Errorf("Thing at %s, want line 17", p)
 	}
 }
+
+func TestAllOfCycle(t *testing.T) {
+	doc := "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      operationId: a\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: '#/components/schemas/A'}\ncomponents:\n  schemas:\n    A:\n      allOf:\n        - $ref: '#/components/schemas/B'\n        - {properties: {a: {type: string}}}\n    B:\n      allOf:\n        - $ref: '#/components/schemas/A'\n        - {properties: {b: {type: string}}}\n"
+	api, diags, err := Load("cycle.yaml", []byte(doc), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAPI(t, api)
+	if len(diags) > 1 {
+		t.Errorf("%d warnings, want at most one: %v", len(diags), diags)
+	}
+	got := dumpType(api.Types[0])
+	want := "type A struct\n  B \"b\" string\n  A \"a\" string\n"
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("A (-want +got):\n%s", diff)
+	}
+}
