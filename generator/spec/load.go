@@ -56,14 +56,19 @@ func Load(name string, data []byte, opts Options) (api *model.API, diags []model
 	// repaired in place, keeping every position, and loaded again.
 	var repairs []model.Diagnostic
 	var doc *openapi3.T
+	first, firstTree := error(nil), t
 	for attempt := 0; ; attempt++ {
 		doc, err = loadDoc(name, data, version, opts)
 		if err == nil {
 			break
 		}
+		if first == nil {
+			first = err
+		}
 		fixed, fixes := repair(t, err.Error())
-		if len(fixes) == 0 || attempt == 3 {
-			return nil, nil, loadError(name, t, opts, err)
+		if len(fixes) == 0 || attempt == 5 {
+			// Report the document as written, not as repaired.
+			return nil, nil, loadError(name, firstTree, opts, first)
 		}
 		repairs = append(repairs, fixes...)
 		data = fixed

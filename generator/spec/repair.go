@@ -17,6 +17,9 @@ import (
 // wrong type: kind, value, Go type and the JSON pointer of the value.
 var constructRE = regexp.MustCompile("cannot construct !!(\\w+) `([^`]*)` into (\\S+) in (/\\S*)")
 
+// dupKeyRE matches go-yaml's report of a repeated mapping key.
+var dupKeyRE = regexp.MustCompile(`line (\d+): mapping key "((?:[^"\\]|\\.)*)" already defined at line (\d+)`)
+
 // repair rewrites values of the wrong scalar type that have an obvious
 // meaning, in place and with the same length so that every line and column
 // stays as written:
@@ -24,18 +27,36 @@ var constructRE = regexp.MustCompile("cannot construct !!(\\w+) `([^`]*)` into (
 //   - required: true|false on a property (Swagger-1 style) becomes an empty
 //     list: the property is optional, with a warning;
 //   - a number written as a string ('1') for a numeric keyword becomes the
-//     number.
+//     number;
+//   - of a key written twice in one block-style YAML mapping, the earlier
+//     entry is commented out (the later one wins, as in JSON parsers).
 //
 // It returns the patched document and one warning per fix; no warning
 // means nothing could be repaired.
 func repair(t *tree, msg string) ([]byte, []model.Diagnostic) {
 	matches := constructRE.FindAllStringSubmatch(msg, -1)
-	if len(matches) == 0 || t.node() == nil {
+	dups := dupKeyRE.FindAllStringSubmatch(msg, -1)
+	if len(matches)+len(dups) == 0 || t.node() == nil {
 		return nil, nil
 	}
 	data := bytes.Clone(t.data)
 	lines := lineStarts(data)
 	var diags []model.Diagnostic
+	for _, m := range dups {
+		later, _ := strconv.Atoi(m[1])
+		earlier, _ := strconv.Atoi(m[3])
+		key, err := strconv.Unquote(`"` + m[2] + `"`)
+		if err != nil {
+			continue
+		}
+		if col, ok := commentOutEntry(data, lines, earlier, key); ok {
+			diags = append(diags, model.Diagnostic{
+				Pos:      model.Pos{File: t.file, Line: earlier, Col: col},
+				Severity: model.Warning,
+				Message:  fmt.Sprintf("key %q is written again at line %d; this earlier entry is ignored", key, later),
+			})
+		}
+	}
 	for _, m := range matches {
 		kind, val, into, ptr := m[1], m[2], strings.TrimPrefix(m[3], "*"), m[4]
 		n := t.node()
@@ -133,4 +154,50 @@ func offset(data []byte, lines []int, line, col int) (int, bool) {
 		i += size
 	}
 	return i, true
+}
+
+// commentOutEntry turns the block-style mapping entry for key that starts
+// on line (1-based) into comment lines, replacing the first character of
+// each of its lines with '#' so that nothing else moves. It returns the
+// key's column.
+func commentOutEntry(data []byte, lines []int, line int, key string) (int, bool) {
+	if line < 1 || line > len(lines) {
+		return 0, false
+	}
+	text := lineText(data, lines, line)
+	indent := len(text) - len(bytes.TrimLeft(text, " "))
+	rest := text[indent:]
+	ok := false
+	for _, k := range []string{key, `"` + key + `"`, "'" + key + "'"} {
+		if bytes.HasPrefix(rest, []byte(k)) && bytes.HasPrefix(bytes.TrimLeft(rest[len(k):], " "), []byte(":")) {
+			ok = true
+		}
+	}
+	if !ok {
+		return 0, false
+	}
+	data[lines[line-1]+indent] = '#'
+	for l := line + 1; l <= len(lines); l++ {
+		t := lineText(data, lines, l)
+		trimmed := bytes.TrimLeft(t, " ")
+		in := len(t) - len(trimmed)
+		switch {
+		case len(bytes.TrimSpace(trimmed)) == 0 || trimmed[0] == '#':
+			continue
+		case in > indent || in == indent && bytes.HasPrefix(trimmed, []byte("- ")):
+			data[lines[l-1]+in] = '#'
+		default:
+			return indent + 1, true
+		}
+	}
+	return indent + 1, true
+}
+
+func lineText(data []byte, lines []int, line int) []byte {
+	start := lines[line-1]
+	end := len(data)
+	if line < len(lines) {
+		end = lines[line] - 1
+	}
+	return bytes.TrimSuffix(data[start:end], []byte("\r"))
 }
