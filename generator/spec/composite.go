@@ -237,6 +237,14 @@ func (b *builder) enum(s *openapi3.Schema, name string) *model.Type {
 	}
 	varNames := extStrings(s, len(s.Enum), "x-enum-varnames", "x-enumNames", "x-enum-names")
 	docs := extStrings(s, len(s.Enum), "x-enum-descriptions", "x-enumDescriptions")
+	if i, j := mismatchedVarName(s.Enum, varNames); i >= 0 {
+		// Real documents get these lists out of step (Scalekit's
+		// domainsDomainType swaps them); a constant named after one value
+		// but holding another would mislead, so the names are not used.
+		b.warn(b.pos(fieldPos(s.Origin, "x-enum-varnames")), "x-enum-varnames of %s gives value %s the name %q, which spells value %s; the names are ignored",
+			name, fmtValue(s.Enum[i]), varNames[i], fmtValue(s.Enum[j]))
+		varNames = nil
+	}
 	seen := make(map[any]bool, len(s.Enum))
 	for i, v := range s.Enum {
 		if v == nil {
@@ -262,6 +270,26 @@ func (b *builder) enum(s *openapi3.Schema, name string) *model.Type {
 		t.Enum = append(t.Enum, ev)
 	}
 	return t
+}
+
+// mismatchedVarName finds a variable name that spells another enum value
+// (i != j), or returns -1, -1.
+func mismatchedVarName(values []any, varNames []string) (int, int) {
+	if varNames == nil {
+		return -1, -1
+	}
+	byName := map[string]int{}
+	for j, v := range values {
+		if v != nil {
+			byName[strings.ToLower(naming.Suffix(fmt.Sprint(v)))] = j
+		}
+	}
+	for i, vn := range varNames {
+		if j, ok := byName[strings.ToLower(naming.Suffix(vn))]; ok && j != i && vn != "" {
+			return i, j
+		}
+	}
+	return -1, -1
 }
 
 // extStrings reads the first of the named extensions that is a list of n
