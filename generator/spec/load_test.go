@@ -28,7 +28,7 @@ func TestLoadConstructs(t *testing.T) {
 	for _, name := range []string{
 		"nullable.yaml", "nullable30.yaml", "allof.yaml", "union.yaml", "enum.yaml",
 		"recursive.yaml", "formats.yaml", "params.yaml", "bodies.yaml", "security.json",
-		"defects.yaml", "names.yaml", "ext/main.yaml", "repair.json", "swagger2.yaml", "dupkeys.yaml",
+		"defects.yaml", "names.yaml", "ext/main.yaml", "repair.json", "swagger2.yaml", "dupkeys.yaml", "unquoted.yaml", "unquoted2.yaml",
 	} {
 		t.Run(name, func(t *testing.T) {
 			got := loadTestdata(t, name)

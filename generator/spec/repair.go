@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -17,6 +18,15 @@ import (
 // wrong type: kind, value, Go type and the JSON pointer of the value.
 var constructRE = regexp.MustCompile("cannot construct !!(\\w+) `([^`]*)` into (\\S+) in (/\\S*)")
 
+// scalarStringRE and jsonStringRE match a number or boolean where a string
+// is expected (version: 1.0), as reported by go-yaml with the field's
+// pointer and by encoding/json (Swagger 2.0) with the Go field.
+var (
+	scalarStringRE = regexp.MustCompile(`cannot unmarshal !!(?:int|float|bool) into string field "([^"]+)"(?: in (/\S*))?`)
+	jsonStringRE   = regexp.MustCompile(`cannot unmarshal (?:number|bool) into field (Info\.version|Info\.title|T\.swagger) of type string`)
+	jsonFieldPtr   = map[string]string{"Info.version": "/info/version", "Info.title": "/info/title", "T.swagger": "/swagger"}
+)
+
 // dupKeyRE matches go-yaml's report of a repeated mapping key.
 var dupKeyRE = regexp.MustCompile(`line (\d+): mapping key "((?:[^"\\]|\\.)*)" already defined at line (\d+)`)
 
@@ -28,6 +38,9 @@ var dupKeyRE = regexp.MustCompile(`line (\d+): mapping key "((?:[^"\\]|\\.)*)" a
 //     list: the property is optional, with a warning;
 //   - a number written as a string ('1') for a numeric keyword becomes the
 //     number;
+//   - a number or boolean where a string is expected (version: 1.0) is
+//     quoted; this is the one repair that moves later columns of its line
+//     (by two), never lines;
 //   - of a key written twice in one block-style YAML mapping, the earlier
 //     entry is commented out (the later one wins, as in JSON parsers).
 //
@@ -36,7 +49,19 @@ var dupKeyRE = regexp.MustCompile(`line (\d+): mapping key "((?:[^"\\]|\\.)*)" a
 func repair(t *tree, msg string) ([]byte, []model.Diagnostic) {
 	matches := constructRE.FindAllStringSubmatch(msg, -1)
 	dups := dupKeyRE.FindAllStringSubmatch(msg, -1)
-	if len(matches)+len(dups) == 0 || t.node() == nil {
+	var quote []string // pointers of scalars to quote
+	for _, m := range scalarStringRE.FindAllStringSubmatch(msg, -1) {
+		quote = append(quote, strings.TrimSuffix(m[2], "/")+"/"+m[1])
+	}
+	for _, m := range jsonStringRE.FindAllStringSubmatch(msg, -1) {
+		quote = append(quote, jsonFieldPtr[m[1]])
+	}
+	for _, m := range matches {
+		if m[3] == "string" && m[1] != "str" {
+			quote = append(quote, m[4])
+		}
+	}
+	if len(matches)+len(dups)+len(quote) == 0 || t.node() == nil {
 		return nil, nil
 	}
 	data := bytes.Clone(t.data)
@@ -100,6 +125,38 @@ func repair(t *tree, msg string) ([]byte, []model.Diagnostic) {
 			Severity: model.Warning,
 			Message:  what,
 		})
+	}
+	// Insertions last, from the end, so that earlier offsets stay valid.
+	type insertion struct {
+		at   int
+		text string
+		pos  model.Pos
+	}
+	var ins []insertion
+	seen := map[int]bool{}
+	for _, ptr := range quote {
+		n := t.node()
+		for _, tok := range pointerTokens(ptr) {
+			if n, _ = child(n, tok); n == nil {
+				break
+			}
+		}
+		if n == nil || n.Kind != yaml.ScalarNode || n.Style != 0 || n.Tag == "!!str" {
+			continue
+		}
+		start, ok := offset(data, lines, n.Line, n.Column)
+		if !ok || seen[start] || !bytes.HasPrefix(data[start:], []byte(n.Value)) {
+			continue
+		}
+		seen[start] = true
+		ins = append(ins, insertion{start, n.Value, model.Pos{File: t.file, Line: n.Line, Col: n.Column}})
+	}
+	sort.Slice(ins, func(i, j int) bool { return ins[i].at > ins[j].at })
+	for _, in := range ins {
+		quoted := strconv.Quote(in.text)
+		data = append(data[:in.at], append([]byte(quoted), data[in.at+len(in.text):]...)...)
+		diags = append(diags, model.Diagnostic{Pos: in.pos, Severity: model.Warning,
+			Message: fmt.Sprintf("%s must be a string; read as %s", in.text, quoted)})
 	}
 	return data, diags
 }

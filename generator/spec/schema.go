@@ -265,6 +265,10 @@ func (b *builder) single(s *openapi3.Schema, name string) *model.Type {
 		case "byte", "binary":
 			t.Kind = model.KindBytes
 		}
+		if strings.EqualFold(s.ContentEncoding, "base64") {
+			// 3.1 spelling of format: byte.
+			t.Kind = model.KindBytes
+		}
 		if t.Const != nil {
 			// A string const stays a string type with Const set: the
 			// emitter may check or fill it; it is not turned into an enum.
