@@ -42,6 +42,9 @@ type builder struct {
 	// about an element without a recorded position (Swagger 2.0 schemas)
 	// point there instead.
 	cur model.Pos
+	// required holds the key positions of properties written with the
+	// invalid "required: true" (see repair).
+	required map[model.Pos]bool
 }
 
 type pending struct {
@@ -59,6 +62,7 @@ func newBuilder(file string, version int, doc *openapi3.T, t *tree, opts Options
 		byKey:    make(map[string]*model.Type),
 		byVal:    make(map[*openapi3.Schema]*model.Type),
 		compName: make(map[string]string),
+		required: make(map[model.Pos]bool),
 	}
 	return b
 }

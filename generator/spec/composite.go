@@ -22,7 +22,7 @@ func (b *builder) allOf(s *openapi3.Schema, name string) *model.Type {
 	m := &merge{b: b, t: t, name: name, fields: naming.NewNamespace(typeMethods), seen: map[string]*openapi3.SchemaRef{}, req: map[string]bool{}}
 	m.add(s, 0)
 	for _, f := range t.Fields {
-		f.Required = m.req[f.JSONName]
+		f.Required = f.Required || m.req[f.JSONName]
 	}
 	if len(t.Fields) == 0 && t.Additional == nil {
 		// Nothing object-like was merged (e.g. allOf of scalars with

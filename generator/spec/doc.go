@@ -23,8 +23,8 @@
 // nested more than 64 levels deep (the rest is any), path placeholders no
 // parameter declares (taken as required strings). Two scalar defects that
 // kin-openapi refuses to decode are repaired in place, with every position
-// kept: "required: true" on a property (ignored: the property stays
-// optional) and numbers written as strings (minimum: '1'); a number where
+// kept: "required: true" on a property (the property is taken as
+// required) and numbers written as strings (minimum: '1'); a number where
 // a string belongs (version: 1.0, openapi: 3.0) is quoted (moving later
 // columns of that line by two); of a key written twice in a block-style
 // YAML mapping the later entry wins.

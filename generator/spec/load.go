@@ -55,6 +55,7 @@ func Load(name string, data []byte, opts Options) (api *model.API, diags []model
 	// (required: true on a property, numbers written as strings) is
 	// repaired in place, keeping every position, and loaded again.
 	var repairs []model.Diagnostic
+	var required []model.Pos
 	var doc *openapi3.T
 	first, firstTree := error(nil), t
 	for attempt := 0; ; attempt++ {
@@ -65,7 +66,8 @@ func Load(name string, data []byte, opts Options) (api *model.API, diags []model
 		if first == nil {
 			first = err
 		}
-		fixed, fixes := repair(t, err.Error())
+		fixed, fixes, req := repair(t, err.Error())
+		required = append(required, req...)
 		if len(fixes) == 0 || attempt == 5 {
 			// Report the document as written, not as repaired.
 			return nil, nil, loadError(name, firstTree, opts, first)
@@ -76,6 +78,9 @@ func Load(name string, data []byte, opts Options) (api *model.API, diags []model
 	}
 	b := newBuilder(name, version, doc, t, opts)
 	b.diags = append(b.diags, repairs...)
+	for _, p := range required {
+		b.required[p] = true
+	}
 	return b.build()
 }
 

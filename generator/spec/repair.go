@@ -46,7 +46,10 @@ var dupKeyRE = regexp.MustCompile(`line (\d+): mapping key "((?:[^"\\]|\\.)*)" a
 //
 // It returns the patched document and one warning per fix; no warning
 // means nothing could be repaired.
-func repair(t *tree, msg string) ([]byte, []model.Diagnostic) {
+//
+// required lists the positions of the property keys whose "required: true"
+// was removed, so that the builder can still mark them required.
+func repair(t *tree, msg string) (patched []byte, diags []model.Diagnostic, required []model.Pos) {
 	matches := constructRE.FindAllStringSubmatch(msg, -1)
 	dups := dupKeyRE.FindAllStringSubmatch(msg, -1)
 	var quote []string // pointers of scalars to quote
@@ -62,11 +65,10 @@ func repair(t *tree, msg string) ([]byte, []model.Diagnostic) {
 		}
 	}
 	if len(matches)+len(dups)+len(quote) == 0 || t.node() == nil {
-		return nil, nil
+		return nil, nil, nil
 	}
 	data := bytes.Clone(t.data)
 	lines := lineStarts(data)
-	var diags []model.Diagnostic
 	for _, m := range dups {
 		later, _ := strconv.Atoi(m[1])
 		earlier, _ := strconv.Atoi(m[3])
@@ -105,7 +107,13 @@ func repair(t *tree, msg string) ([]byte, []model.Diagnostic) {
 		switch {
 		case kind == "bool" && into == "[]string":
 			repl = "[]"
-			what = fmt.Sprintf("%q: true is not valid on a property (required lists property names on the parent object); ignored", "required")
+			what = "required: false on a property is not valid (required lists property names on the parent object); ignored"
+			if val == "true" {
+				what = "required: true on a property is not valid (required lists property names on the parent object); the property is taken as required"
+				if p, ok := t.keyPos(pointerTokens(ptr)); ok {
+					required = append(required, p)
+				}
+			}
 		case kind == "str" && isNumberType(into) && raw != val:
 			if _, err := strconv.ParseFloat(val, 64); err != nil {
 				continue
@@ -158,7 +166,26 @@ func repair(t *tree, msg string) ([]byte, []model.Diagnostic) {
 		diags = append(diags, model.Diagnostic{Pos: in.pos, Severity: model.Warning,
 			Message: fmt.Sprintf("%s must be a string; read as %s", in.text, quoted)})
 	}
-	return data, diags
+	return data, diags, required
+}
+
+// keyPos is the position of the mapping key that holds the parent of the
+// element at tokens (for .../properties/a/required: the key "a").
+func (t *tree) keyPos(tokens []string) (model.Pos, bool) {
+	if len(tokens) < 2 {
+		return model.Pos{}, false
+	}
+	n := t.node()
+	var key *yaml.Node
+	for _, tok := range tokens[:len(tokens)-1] {
+		if n, key = child(n, tok); n == nil {
+			return model.Pos{}, false
+		}
+	}
+	if key == nil {
+		return model.Pos{}, false
+	}
+	return model.Pos{File: t.file, Line: key.Line, Col: key.Column}, true
 }
 
 func isNumberType(goType string) bool {

@@ -354,6 +354,9 @@ func (b *builder) field(ns *naming.Namespace, prop string, ref *openapi3.SchemaR
 		Required: required,
 		Nullable: ft.Nullable,
 	}
+	if len(b.required) > 0 && ref.Value != nil && (b.required[originPos(ref.Origin)] || b.required[originPos(ref.Value.Origin)]) {
+		f.Required = true
+	}
 	if v := ref.Value; v != nil {
 		f.ReadOnly, f.WriteOnly, f.Deprecated = v.ReadOnly, v.WriteOnly, v.Deprecated
 		f.Doc = schemaDoc(v)
