@@ -17,7 +17,12 @@ import (
 // with Retry-After:
 //
 //   - Until the first throttle the bucket does not pace at all: a call the
-//     server would accept is never held back.
+//     server would accept is never held back, except by the start-up gate
+//     (see rateBucket): for the first few round trips at most cwnd calls
+//     are in flight, so that a crowd of callers arriving at once meets
+//     announced headers or the first throttle after one round trip rather
+//     than all at once. It bends the rule for a few round trips only and
+//     saves a crowd of refusals (each costing a Retry-After).
 //   - The first throttle pauses the whole bucket until Retry-After (one
 //     pause for every waiter). The calls accepted in the moment before it
 //     estimate B. Then "slow start": the pace starts at B per second and
@@ -30,8 +35,13 @@ import (
 //     exact once the pace has overrun the server for a while.
 //   - The pace then settles just under the estimate (settleRatio) and rises
 //     by probeSlope of the estimate per second, so that a server that
-//     raises its rate is found again, at the cost of a throttle every
-//     half minute or so.
+//     raises its rate is found again, at the cost of a throttle about once
+//     a minute (a whole-second Retry-After costs a second of traffic: the
+//     probes must be rare).
+//   - With a shared Store the clients pace one shared bucket, count their
+//     accepted calls in one shared counter (the estimates use everyone's
+//     calls, not a client's share) and share settled estimates, never a
+//     slow start's pace.
 //   - A throttle answering a request sent before the last adjustment is
 //     the same episode: it extends the pause but does not cut again.
 const (
@@ -40,9 +50,9 @@ const (
 	// step that overruns the server does so for long enough to measure its
 	// rate well (an overrun costs nothing: the server's burst absorbs it).
 	learnGrowth   = 1.5
-	settleRatio   = 0.98
+	settleRatio   = 0.99
 	resettleRatio = 0.985
-	probeSlope    = 0.001
+	probeSlope    = 0.0002
 	maxLearned    = 1e6
 	// learnHistory is how many accepted send times a learning bucket keeps
 	// and learnLookback how far back the estimate looks.
