@@ -140,8 +140,7 @@ func simulateShared(t *testing.T, clients, workers int, service, window time.Dur
 			} else {
 				res.rejected++
 				before := b.epoch
-				b.onThrottle(e.at, e.sent, e.at.Add(e.retry), e.ep)
-				c.publishLearned(ctx, b, e.at)
+				c.bucketThrottled(ctx, b, e.at, e.sent, e.at.Add(e.retry), e.ep)
 				if *simTrace && b.epoch != before {
 					t.Logf("%6.3fs throttle: phase %d base %.1f est %.1f burst %.0f paused %.3fs", e.at.Sub(start).Seconds(), b.phase, b.base, b.estimate, b.burstEst, b.pausedUntil.Sub(e.at).Seconds())
 				}
@@ -193,8 +192,9 @@ func TestSharedLearnedRate(t *testing.T) {
 		wantGoodput, wantRejects float64
 	}{
 		// Before a shared count, each client estimated a quarter of the
-		// rate and the slowest one's slow-start pace spread to all: ~8%.
-		{"retry-after-ms 15s", true, 15 * time.Second, 0.70, 0.03},
+		// rate and the slowest one's slow-start pace spread to all: ~8%;
+		// without a shared pause each client met its own refusals: 77%.
+		{"retry-after-ms 15s", true, 15 * time.Second, 0.93, 0.02},
 		{"whole seconds 60s", false, 60 * time.Second, 0.93, 0.02},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

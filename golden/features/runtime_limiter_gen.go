@@ -139,6 +139,35 @@ func (c *Client) publishLearned(ctx context.Context, b *rateBucket, now time.Tim
 	}
 }
 
+// bucketThrottled handles a throttle of a call sent at sentAt in epoch ep
+// for bucket b: it pauses and learns, and shares both through the Store.
+func (c *Client) bucketThrottled(ctx context.Context, b *rateBucket, now, sentAt, retryAt time.Time, ep uint64) {
+	b.onThrottle(now, sentAt, retryAt, ep)
+	if !b.known {
+		c.sharePause(ctx, b, now, retryAt)
+		c.publishLearned(ctx, b, now)
+	}
+}
+
+// sharePause passes a throttle's pause to the other clients sharing the
+// Store: it books the shared bucket up to until, so that their next slots
+// come after it instead of each of them meeting its own refusal. A bucket
+// already booked past until (another client's pause) is left alone.
+func (c *Client) sharePause(ctx context.Context, b *rateBucket, now, until time.Time) {
+	if c.store == Store(c.local) || !until.After(now) {
+		return
+	}
+	b.mu.Lock()
+	rate, _ := b.paceLocked(until)
+	b.mu.Unlock()
+	n := math.Ceil(until.Sub(now).Seconds() * rate)
+	if !(n >= 1) || n > 1e6 {
+		return
+	}
+	_, _, err := c.store.Take(ctx, b.key, rate, 1, int(n), now, until.Sub(now))
+	c.storeResult(err)
+}
+
 const (
 	phaseFree      = iota // no throttle seen: no pacing
 	phaseSlowStart        // doubling towards the first overrun

@@ -370,10 +370,7 @@ func (c *Client) onThrottle(ctx context.Context, r *request, bo *boundOp, epochs
 			ep = br.b.epoch
 			br.b.mu.Unlock()
 		}
-		br.b.onThrottle(now, sentAt, retryAt, ep)
-		if !br.b.known {
-			c.publishLearned(ctx, br.b, now)
-		}
+		c.bucketThrottled(ctx, br.b, now, sentAt, retryAt, ep)
 	}
 	c.fireThrottle(r, bo, apiErr.StatusCode, retryAt, false)
 	c.logger.Debug("throttled", "api", c.profile.name, "operation", r.op.id, "status", apiErr.StatusCode, "retry_at", retryAt)
