@@ -88,17 +88,17 @@ type GetFileVersionParams struct {
 //
 // Arguments:
 //
-//   - path: path parameter "path"
+//   - path2: path parameter "path"
 //   - version: path parameter "version"
 //
 // On a documented error status (404, default) the returned *APIError's
 // Value holds the decoded error body.
-func (c *Client) GetFileVersion(ctx context.Context, path string, version int64, params *GetFileVersionParams) (*File, error) {
+func (c *Client) GetFileVersion(ctx context.Context, path2 string, version int64, params *GetFileVersionParams) (*File, error) {
 	var enc paramEncoder
 	if params == nil {
 		params = &GetFileVersionParams{}
 	}
-	reqPath := "/files/" + enc.path("path", "simple", false, path) + "/versions/" + enc.path("version", "simple", false, version)
+	reqPath := "/files/" + enc.path("path", "simple", false, path2) + "/versions/" + enc.path("version", "simple", false, version)
 	enc.addQuery("fields", "form", false, params.Fields)
 	enc.addQuery("tag", "form", true, params.Tag)
 	enc.addQuery("since", "form", true, params.Since)

@@ -1886,7 +1886,7 @@ type WebauthnWebAuthnCredential struct {
 	// Timestamp when the credential was created
 	CreatedAt *time.Time `json:"created_at,omitempty"`
 	// The actual credential ID bytes from the authenticator
-	CredentialID *string `json:"credential_id,omitempty"`
+	CredentialID []byte `json:"credential_id,omitempty"`
 	// Optional user-friendly name for this passkey
 	DisplayName *string `json:"display_name,omitempty"`
 	// Credential unique identifier
