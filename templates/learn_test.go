@@ -209,3 +209,25 @@ func TestSharedLearnedRate(t *testing.T) {
 		})
 	}
 }
+
+// TestLearningPaceDoesNotGrowWhileIdle checks that a settled bucket's probe
+// and a slow start grow with use, not with idle time: a client idle for an
+// hour comes back at the pace it left with.
+func TestLearningPaceDoesNotGrowWhileIdle(t *testing.T) {
+	for _, phase := range []int{phaseSettled, phaseSlowStart} {
+		t0 := time.Unix(1_800_000_000, 0)
+		b := &rateBucket{phase: phase, base: 10, estimate: 10, since: t0, cumLast: -1}
+		b.idleLocked(t0)
+		before, _ := b.paceLocked(t0)
+		later := t0.Add(time.Hour)
+		b.idleLocked(later)
+		after, _ := b.paceLocked(later)
+		limit := before * 1.01
+		if phase == phaseSlowStart {
+			limit = before * learnGrowth // one step of grace
+		}
+		if after > limit {
+			t.Errorf("phase %d: pace %.2f/s after an hour idle, want about the %.2f/s it left with", phase, after, before)
+		}
+	}
+}

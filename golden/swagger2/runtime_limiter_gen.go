@@ -204,6 +204,7 @@ type rateBucket struct {
 	firstCum           int64         // shared count before the first crowd
 	sharedRate         float64       // the learned rate last shared through the Store
 	xWindow            time.Duration // window of a limit announced without one
+	lastUse            time.Time     // last booking (learning paces do not grow while idle)
 	throttles          int64
 	syncAt             time.Time // next read of the shared learned rate
 	// The first throttle: the send time of the refused call and when its
@@ -229,6 +230,24 @@ type rateBucket struct {
 // sentRec is an accepted call: its send time (Unix ns) and the shared
 // accepted count after it, or -1 when there is none.
 type sentRec struct{ at, cum int64 }
+
+// idleLocked stops a learning pace's clock while the bucket is not used:
+// a slow start or a probe grows with the traffic that tests it, not with
+// idle time (a client idle for a while after a throttle would otherwise
+// come back at a pace far above anything it saw accepted).
+func (b *rateBucket) idleLocked(now time.Time) {
+	if b.known || (b.phase != phaseSlowStart && b.phase != phaseSettled) {
+		return
+	}
+	from := b.lastUse
+	if b.since.After(from) {
+		from = b.since
+	}
+	if !from.IsZero() && now.Sub(from) > learnStep {
+		b.since = b.since.Add(now.Sub(from) - learnStep)
+	}
+	b.lastUse = now
+}
 
 // paceLocked returns the rate and burst to pace at, at time now.
 func (b *rateBucket) paceLocked(now time.Time) (float64, int) {
@@ -391,6 +410,7 @@ func (c *Client) reserveBucket(ctx context.Context, b *rateBucket, cost int, now
 		return until, ep, errNotBooked
 	}
 	start := now
+	b.idleLocked(now)
 	rate, burst := b.paceLocked(start)
 	b.mu.Unlock()
 
