@@ -9,7 +9,6 @@ import (
 
 	"github.com/limitgen/limitgen/generator/emit"
 	"github.com/limitgen/limitgen/generator/model"
-	"github.com/limitgen/limitgen/generator/spec"
 )
 
 // Generate runs the pipeline: it loads cfg.Spec, binds the rate-limit
@@ -23,22 +22,9 @@ func Generate(cfg Config) (*Result, error) {
 	if !token.IsIdentifier(cfg.Package) || token.IsKeyword(cfg.Package) {
 		return nil, fmt.Errorf("invalid package name %q: want a Go identifier", cfg.Package)
 	}
-	api, diags, err := spec.Load(cfg.Spec.Name, cfg.Spec.Data, spec.Options{ReadFile: cfg.ReadFile})
+	api, diags, err := Model(cfg)
 	if err != nil {
 		return nil, err
-	}
-	if err := firstError(diags); err != nil {
-		return nil, err
-	}
-	if cfg.Profile != nil {
-		bd, err := bindProfile(api, cfg)
-		diags = append(diags, bd...)
-		if err != nil {
-			return nil, err
-		}
-		if err := firstError(bd); err != nil {
-			return nil, err
-		}
 	}
 	files, err := emit.Emit(api, emit.Options{Package: cfg.Package, Header: Header})
 	if err != nil {
