@@ -78,6 +78,12 @@ func (c *Client) buildLimits() error {
 				b.rate = tl.amount / tl.windowLength().Seconds()
 				b.burst = burstWithMargin(tl.burst)
 			}
+			if c.store != Store(c.local) {
+				// Each process's gate would let its own part of a crowd
+				// through, and each would estimate the burst and the rate
+				// from a fragment of it.
+				b.gateOff.Store(true)
+			}
 			c.buckets[l.id] = b
 		case limitKindQuota:
 			q := &quotaLedger{spec: l, prefix: ns + ":quota:" + string(l.id) + ":" + scopeKey}

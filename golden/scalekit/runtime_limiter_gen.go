@@ -24,22 +24,29 @@ import (
 //     are in flight, so that a crowd of callers arriving at once meets
 //     announced headers or the first throttle after one round trip rather
 //     than all at once. It bends the rule for a few round trips only and
-//     saves a crowd of refusals (each costing a Retry-After).
+//     saves a crowd of refusals (each costing a Retry-After). With a shared
+//     Store there is no gate: each process would pass its own fragment of
+//     the crowd and estimate the burst and the rate from it.
 //   - The first throttle pauses the whole bucket until Retry-After (one
 //     pause for every waiter). The calls accepted in the moment before it
-//     estimate B. Then "slow start": the pace starts at B per second and
-//     grows by learnGrowth every learnStep.
+//     estimate B. Then "slow start": the pace starts at rampStart·B per
+//     second and grows by learnGrowth every learnStep.
 //   - Each later throttle estimates c from the send times of the accepted
 //     calls: for any earlier time T, a token bucket accepts at most
 //     B + c·(t − T) calls in [T, t], so c ≥ (accepted in [T, t] − B)/(t − T)
 //     for every T, with equality from the last moment the bucket was full.
 //     The largest such bound over the recent past is the estimate; it is
 //     exact once the pace has overrun the server for a while.
-//   - The pace then settles just under the estimate (settleRatio) and rises
-//     by probeSlope of the estimate per second, so that a server that
-//     raises its rate is found again, at the cost of a throttle about once
-//     a minute (a whole-second Retry-After costs a second of traffic: the
-//     probes must be rare).
+//   - The estimate counts whole calls over the overrun's span, so it may be
+//     off by about one call over that span: a few percent after the slow
+//     start's short overrun, far less after a long one. The pace settles
+//     just under it (settleRatio; preciseRatio once the error is that
+//     small) and rises: fast enough to cover the counting error within
+//     probeCover (the next overrun is long and measures the rate well), and
+//     at least by probeSlope of the estimate per second, so that a server
+//     that raises its rate is found again, at the cost of a throttle about
+//     once a minute (a whole-second Retry-After costs a second of traffic:
+//     the probes must be rare).
 //   - With a shared Store the clients pace one shared bucket, count their
 //     accepted calls in one shared counter (the estimates use everyone's
 //     calls, not a client's share) and share settled estimates, never a
@@ -51,11 +58,22 @@ const (
 	// learnGrowth is the slow start's factor per step: gentle, so that the
 	// step that overruns the server does so for long enough to measure its
 	// rate well (an overrun costs nothing: the server's burst absorbs it).
-	learnGrowth   = 1.5
+	learnGrowth = 1.5
+	// rampStart is the slow start's first pace in bursts per second: the
+	// server's bucket is full after the first pause and would overflow
+	// under a slower start.
+	rampStart     = 2
 	settleRatio   = 0.99
 	resettleRatio = 0.985
-	probeSlope    = 0.0002
-	maxLearned    = 1e6
+	// preciseRatio is the settle point after an estimate whose counting
+	// error is below 1−preciseRatio.
+	preciseRatio = 0.995
+	probeSlope   = 0.0002
+	// probeCover and maxProbe bound the quicker probe after an estimate
+	// taken over a short overrun.
+	probeCover = 10 * time.Second
+	maxProbe   = 0.005
+	maxLearned = 1e6
 	// learnHistory is how many accepted send times a learning bucket keeps
 	// and learnLookback how far back the estimate looks.
 	learnHistory  = 4096
@@ -108,7 +126,8 @@ func (c *Client) readLearned(ctx context.Context, b *rateBucket, now time.Time) 
 	b.sharedRate = rate
 	cur, _ := b.paceLocked(now)
 	if b.phase == phaseSettled && rate < cur {
-		rate = min(cur, max(rate, settleRatio*b.boundLocked(now, false)))
+		proven, _ := b.boundLocked(now, false)
+		rate = min(cur, max(rate, settleRatio*proven))
 	}
 	if b.phase == phaseFree {
 		b.openGateLocked()
@@ -211,10 +230,14 @@ type rateBucket struct {
 	// answer arrived. Calls accepted in that span are the server's burst,
 	// and their answers may arrive after the refusal's.
 	firstSent, firstSeen time.Time
-	// firstEarliest is the earliest send among the first crowd's accepted
-	// calls: the server refilled during [firstEarliest, firstSent], so the
-	// crowd overstates the burst by the rate times that span.
-	firstEarliest time.Time
+	// firstEarliest and firstLatest are the earliest and latest sends among
+	// the first crowd's accepted calls: the server refilled between them,
+	// so the crowd overstates the burst by the rate times that span.
+	firstEarliest, firstLatest time.Time
+	// probe is the settled pace's rise per second, as a fraction of the
+	// estimate: quick after an estimate taken over a short overrun (it may
+	// be a few percent low), probeSlope after a precise one.
+	probe float64
 	// The start-up gate, while nothing is known (phaseFree): like TCP's
 	// slow start, at most cwnd calls are in flight; cwnd starts at one and
 	// grows by one per accepted call (doubling every round trip), so that
@@ -260,7 +283,7 @@ func (b *rateBucket) paceLocked(now time.Time) (float64, int) {
 		steps := max(0, now.Sub(b.since)/learnStep)
 		r = b.base * math.Pow(learnGrowth, float64(min(steps, 60)))
 	case phaseSettled:
-		r = b.base + b.estimate*probeSlope*max(0, now.Sub(b.since).Seconds())
+		r = b.base + b.estimate*max(b.probe, probeSlope)*max(0, now.Sub(b.since).Seconds())
 	case phaseAnnounced:
 		r = b.base
 	}
@@ -492,9 +515,12 @@ func (b *rateBucket) onAccepted(sentAt time.Time, cum, period int64) {
 		} else {
 			b.burstEst++
 		}
-		b.base = b.burstEst
+		b.base = rampStart * b.burstEst
 		if sentAt.Before(b.firstEarliest) {
 			b.firstEarliest = sentAt
+		}
+		if sentAt.After(b.firstLatest) {
+			b.firstLatest = sentAt
 		}
 	}
 	b.mu.Unlock()
@@ -519,21 +545,15 @@ func (b *rateBucket) acceptedSinceLocked(from, to int64) int {
 	return n
 }
 
-// estimateLocked returns the largest lower bound on the server's rate that
-// the accepted calls sent before t imply (see the learning constants), or 0
-// when the history is too short.
-func (b *rateBucket) estimateLocked(t time.Time) float64 {
-	return b.boundLocked(t, true)
-}
-
 // boundLocked returns the largest lower bound on the server's rate that the
 // accepted calls sent before t prove; refused adds half a call, for a bound
 // taken when the server refused a call at t (it found less than one unit
 // left: the true rate lies within one call of the bound; take the middle).
-func (b *rateBucket) boundLocked(t time.Time, refused bool) float64 {
+// span is the stretch the bound was taken over.
+func (b *rateBucket) boundLocked(t time.Time, refused bool) (best float64, span time.Duration) {
 	n := min(b.sentN, learnHistory)
 	if n == 0 {
-		return 0
+		return 0, 0
 	}
 	end := t.UnixNano()
 	from := t.Add(-learnLookback).UnixNano()
@@ -549,13 +569,12 @@ func (b *rateBucket) boundLocked(t time.Time, refused bool) float64 {
 	if refused {
 		half = 0.5
 	}
-	best := 0.0
 	minCum := int64(math.MaxInt64)
 	for i := len(recs) - 1; i >= 0; i-- {
 		r := recs[i]
 		minCum = min(minCum, r.cum)
-		span := time.Duration(end - r.at)
-		if span < learnMinSpan {
+		s := time.Duration(end - r.at)
+		if s < learnMinSpan {
 			continue
 		}
 		count := float64(len(recs) - i)
@@ -564,11 +583,11 @@ func (b *rateBucket) boundLocked(t time.Time, refused bool) float64 {
 			// moment after sending, alike for all).
 			count = max(count, float64(b.cumLast-minCum+1))
 		}
-		if c := (count - b.burstEst + half) / span.Seconds(); c > best {
-			best = c
+		if c := (count - b.burstEst + half) / s.Seconds(); c > best {
+			best, span = c, s
 		}
 	}
-	return best
+	return best, span
 }
 
 // onThrottle records a throttle response to a call sent at sentAt in epoch
@@ -607,7 +626,7 @@ func (b *rateBucket) learnLocked(now, sentAt time.Time, ep uint64) {
 		b.openGateLocked()
 		b.firstSent, b.firstSeen = sentAt, now
 		b.burstEst = float64(max(1, b.acceptedSinceLocked(sentAt.Add(-learnMinSpan).UnixNano(), now.UnixNano())))
-		b.firstEarliest = sentAt
+		b.firstEarliest, b.firstLatest = sentAt, sentAt
 		b.firstCum = -1
 		if b.cumLast >= 0 {
 			// Every client's calls since this client's last one before the
@@ -623,28 +642,46 @@ func (b *rateBucket) learnLocked(now, sentAt time.Time, ep uint64) {
 			b.burstEst = float64(max(1, b.cumLast-b.firstCum))
 		}
 		for i := 0; i < min(b.sentN, learnHistory); i++ {
-			if t := time.Unix(0, b.sent[i].at); !t.Before(sentAt.Add(-learnMinSpan)) && t.Before(b.firstEarliest) {
+			t := time.Unix(0, b.sent[i].at)
+			if t.Before(sentAt.Add(-learnMinSpan)) || t.After(now) {
+				continue
+			}
+			if t.Before(b.firstEarliest) {
 				b.firstEarliest = t
+			}
+			if t.After(b.firstLatest) {
+				b.firstLatest = t
 			}
 		}
 		b.phase = phaseSlowStart
-		b.base = b.burstEst // per second
+		b.base = rampStart * b.burstEst // per second
 	case phaseSlowStart, phaseSettled:
-		est := b.estimateLocked(sentAt)
+		est, span := b.boundLocked(sentAt, false)
 		ratio := resettleRatio
 		if b.phase == phaseSlowStart {
 			ratio = settleRatio
 			// Take the refill during the first crowd out of the burst,
 			// and estimate again.
-			if refill := est * b.firstSent.Sub(b.firstEarliest).Seconds(); est > 0 && refill > 0 {
+			if refill := est * b.firstLatest.Sub(b.firstEarliest).Seconds(); est > 0 && refill > 0 {
 				b.burstEst = max(1, b.burstEst-refill)
-				est = b.estimateLocked(sentAt)
+				est, span = b.boundLocked(sentAt, false)
 			}
 		}
 		if est <= 0 {
-			est = 0.7 * cur
+			est, span = 0.7*cur, 0
 		}
 		b.estimate = clampRate(est, 0.1*cur, cur)
+		// The estimate counts whole calls over span: it may be off by a
+		// call over span. Probe fast enough to cover that in probeCover;
+		// settle closer to an estimate taken over a long overrun.
+		b.probe = probeSlope
+		if span > 0 {
+			u := 1 / (span.Seconds() * b.estimate)
+			b.probe = clampRate(u/probeCover.Seconds(), probeSlope, maxProbe)
+			if b.phase == phaseSettled && u <= 1-preciseRatio {
+				ratio = preciseRatio
+			}
+		}
 		b.phase = phaseSettled
 		b.base = ratio * b.estimate
 	}
