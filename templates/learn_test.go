@@ -238,7 +238,10 @@ func TestSharedLearnedRate(t *testing.T) {
 		// Each client's start-up gate let a fragment of the first crowd
 		// through, and each estimated from its fragment: 24–56%, until a
 		// shared Store turned the gate off.
-		{"retry-after-ms 15s", true, 15 * time.Second, 0.90, 0.02},
+		// Without the gate, the first crowd of 16 meets the burst of 10
+		// at once: six refusals before anything is known, a third of this
+		// short window's share.
+		{"retry-after-ms 15s", true, 15 * time.Second, 0.90, 0.025},
 		{"whole seconds 60s", false, 60 * time.Second, 0.93, 0.02},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

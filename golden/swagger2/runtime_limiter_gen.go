@@ -220,12 +220,15 @@ type rateBucket struct {
 	// counter: cumLast is the highest count seen (in period cumPeriod),
 	// and the estimates use the calls of every client sharing the Store.
 	cumLast, cumPeriod int64
-	firstCum           int64         // shared count before the first crowd
-	sharedRate         float64       // the learned rate last shared through the Store
-	xWindow            time.Duration // window of a limit announced without one
-	lastUse            time.Time     // last booking (learning paces do not grow while idle)
-	throttles          int64
-	syncAt             time.Time // next read of the shared learned rate
+	// cumLastAt is the send time (Unix ns) of the call whose answer brought
+	// cumLast: the shared count is known up to then, not up to now.
+	cumLastAt  int64
+	firstCum   int64         // shared count before the first crowd
+	sharedRate float64       // the learned rate last shared through the Store
+	xWindow    time.Duration // window of a limit announced without one
+	lastUse    time.Time     // last booking (learning paces do not grow while idle)
+	throttles  int64
+	syncAt     time.Time // next read of the shared learned rate
 	// The first throttle: the send time of the refused call and when its
 	// answer arrived. Calls accepted in that span are the server's burst,
 	// and their answers may arrive after the refusal's.
@@ -504,7 +507,7 @@ func (b *rateBucket) onAccepted(sentAt time.Time, cum, period int64) {
 	if cum < 0 {
 		b.cumLast = -1 // the shared count missed calls: count locally
 	} else if cum > b.cumLast {
-		b.cumLast = cum
+		b.cumLast, b.cumLastAt = cum, sentAt.UnixNano()
 	}
 	b.sent[b.sentN%learnHistory] = sentRec{sentAt.UnixNano(), cum}
 	b.sentN++
@@ -558,6 +561,12 @@ func (b *rateBucket) boundLocked(t time.Time, refused bool) (best float64, span 
 	end := t.UnixNano()
 	from := t.Add(-learnLookback).UnixNano()
 	shared := b.cumLast >= 0
+	if shared && b.cumLastAt > 0 && b.cumLastAt < end {
+		// The shared count is known only up to the latest call this client
+		// saw answered; counting the calls up to then over a span up to t
+		// would miss the other clients' calls in between.
+		end = b.cumLastAt
+	}
 	recs := make([]sentRec, 0, n)
 	for _, r := range b.sent[:n] {
 		if r.at >= from && r.at <= end && (!shared || r.cum >= 0) {
