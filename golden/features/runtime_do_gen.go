@@ -201,8 +201,13 @@ func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 			}
 		}
 		notAfter := now.Add(c.retry.MaxRetryAfter)
-		if dl, ok := c.deadline(ctx); ok && dl.Before(notAfter) {
-			notAfter = dl
+		if dl, ok := c.deadline(ctx); ok {
+			// A call whose answer cannot arrive before the deadline is not
+			// sent: the server would spend its capacity (and the caller's
+			// quota) on an answer nobody reads.
+			if dl = dl.Add(-c.answerTime()); dl.Before(notAfter) {
+				notAfter = dl
+			}
 		}
 		for i, br := range bo.rates {
 			ep, admitted, err := c.waitBucket(ctx, br.b, br.cost, notAfter, r.op.id)
@@ -233,6 +238,9 @@ func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 		sentAt := c.clk.now()
 		resp, err := c.httpClient.Do(req)
 		now = c.clk.now()
+		if err == nil {
+			c.observeAnswer(now.Sub(sentAt))
+		}
 		c.gateDone(bo, &gated, err == nil && resp.StatusCode >= 200 && resp.StatusCode <= 299)
 		if err != nil {
 			c.settleAll(ctx, bo, reserved, false)
@@ -482,4 +490,23 @@ func bodySaysExhausted(body []byte) bool {
 	noun := bytes.Contains(b, []byte("quota")) || bytes.Contains(b, []byte("allowance"))
 	verb := bytes.Contains(b, []byte("exhausted")) || bytes.Contains(b, []byte("exceeded")) || bytes.Contains(b, []byte("used up"))
 	return noun && verb
+}
+
+// observeAnswer adds the time one answer took to the moving average.
+func (c *Client) observeAnswer(d time.Duration) {
+	if d < 0 {
+		return
+	}
+	old := c.answerNs.Load()
+	if old == 0 {
+		c.answerNs.Store(int64(d))
+		return
+	}
+	// Lost updates between goroutines only skip a sample.
+	c.answerNs.Store(old + (int64(d)-old)/8)
+}
+
+// answerTime is the usual time from sending a request to its answer.
+func (c *Client) answerTime() time.Duration {
+	return time.Duration(c.answerNs.Load())
 }

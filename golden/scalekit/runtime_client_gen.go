@@ -44,6 +44,9 @@ type Client struct {
 	defaultBucket *rateBucket // for operations that consume no rate limit
 	bound         sync.Map    // *operation → *boundOp
 	storeWarned   atomic.Bool
+	// answerNs is a moving average of the time from sending a request to
+	// its answer, in nanoseconds (see answerTime).
+	answerNs atomic.Int64
 }
 
 // Option configures a Client.

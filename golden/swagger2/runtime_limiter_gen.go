@@ -247,7 +247,9 @@ type rateBucket struct {
 	// announced rate headers, a remaining budget or the first throttle are
 	// known before a crowd of callers arrives at once. It opens for good
 	// once the window reaches gateOpen or the bucket starts pacing.
-	gateOff  atomic.Bool
+	gateOff atomic.Bool
+	// turns orders the callers booking a learning pace (see turnQueue).
+	turns    turnQueue
 	inflight int
 	cwnd     int
 	gateCh   chan struct{}
@@ -325,10 +327,26 @@ func (c *Client) waitBucketGated(ctx context.Context, b *rateBucket, cost int, n
 		}
 		break // waited long enough: go ahead ungated
 	}
+	turns, holding := c.usesTurns(b), false
+	defer func() {
+		if holding {
+			b.turns.release()
+		}
+	}()
 	for {
+		if turns && !holding {
+			if err := c.takeTurn(ctx, b, notAfter, opID); err != nil {
+				return 0, gated, err
+			}
+			holding = true
+		}
 		now := c.clk.now()
 		at, ep, err := c.reserveBucket(ctx, b, cost, now, notAfter, opID)
 		notBooked := err == errNotBooked
+		if holding && !notBooked {
+			b.turns.release() // booked (or failed): the next caller's turn
+			holding = false
+		}
 		if notBooked {
 			if m := now.Add(time.Millisecond); at.Before(m) {
 				at = m
@@ -669,10 +687,19 @@ func (b *rateBucket) learnLocked(now, sentAt time.Time, ep uint64) {
 		ratio := resettleRatio
 		if b.phase == phaseSlowStart {
 			ratio = settleRatio
-			// Take the refill during the first crowd out of the burst,
-			// and estimate again.
-			if refill := est * b.firstLatest.Sub(b.firstEarliest).Seconds(); est > 0 && refill > 0 {
-				b.burstEst = max(1, b.burstEst-refill)
+			// Take the refill during the first crowd out of the burst and
+			// estimate again. The refill is the rate times the crowd's
+			// span, so the two estimates depend on each other: a few
+			// rounds settle both (each shrinks the error by the crowd's
+			// span over the overrun's).
+			// Rounds only shrink the error while the crowd is shorter
+			// than half the overrun; otherwise one round.
+			raw, crowd := b.burstEst, b.firstLatest.Sub(b.firstEarliest)
+			for round := 0; round < 4 && est > 0 && crowd > 0; round++ {
+				if round > 0 && 2*crowd >= span {
+					break
+				}
+				b.burstEst = max(1, raw-est*crowd.Seconds())
 				est, span = b.boundLocked(sentAt, false)
 			}
 		}
