@@ -65,10 +65,12 @@ func (q *turnQueue) release() {
 	close(next)
 }
 
-// usesTurns reports whether callers of b queue for turns: a learning bucket
-// on the local store, the only kind that books within a horizon.
+// usesTurns reports whether callers of b queue for turns: a learning
+// bucket, the only kind that books within a horizon. With a shared Store
+// the queue orders this process's callers, and only the one holding the
+// turn asks the Store for the next slot.
 func (c *Client) usesTurns(b *rateBucket) bool {
-	return !b.known && c.store == Store(c.local)
+	return !b.known
 }
 
 // takeTurn waits for b's turn. When the callers ahead would take it past
