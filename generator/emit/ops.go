@@ -455,7 +455,11 @@ func (e *emitter) methodDoc(op *model.Operation, order []*model.Param, args map[
 				codes = append(codes, oneLine(r.Status))
 			}
 		}
-		if len(codes) > 0 {
+		switch {
+		case len(codes) > 0 && op.Success != nil && op.Success.Status == "default":
+			// No 2xx response is declared: default describes them too.
+			outDoc = []string{"The document declares no 2xx response, so its default response is the", "result of a 2xx answer; on another status (" + strings.Join(codes, ", ") + ") the returned", "*APIError's Value holds the decoded body."}
+		case len(codes) > 0:
 			outDoc = []string{"On a documented error status (" + strings.Join(codes, ", ") + ") the returned *APIError's", "Value holds the decoded error body."}
 		}
 	}

@@ -92,6 +92,12 @@ func (e *emitter) genTypeDecl(g *jen.Group, t *model.Type) {
 		kindDoc = []string{"Its known values are the constants below; IsKnown reports whether a", "value is one of them. Other values are kept as received."}
 	case model.KindUnion:
 		kindDoc = append([]string{"Exactly one field is set: the variant that the JSON value matched."}, unionHow(t)...)
+		if len(t.Fields) > 0 {
+			kindDoc = append([]string{
+				"The properties that every variant shares are ordinary fields; of the",
+				"variant fields, exactly one is set: the variant that the JSON value matched.",
+			}, unionHow(t)...)
+		}
 	case model.KindDate:
 		kindDoc = []string{"It holds a date as YYYY-MM-DD."}
 	}
@@ -180,7 +186,8 @@ func (e *emitter) containsValue(t, target *model.Type) bool {
 	var walk func(t *model.Type) bool
 	walk = func(t *model.Type) bool {
 		d := t.Deref()
-		if d == nil || d.Kind != model.KindStruct {
+		// A union's shared fields are held by value like a struct's.
+		if d == nil || d.Kind != model.KindStruct && d.Kind != model.KindUnion {
 			return false
 		}
 		if d == target {

@@ -25,6 +25,10 @@ func unionHow(t *model.Type) []string {
 // property present, const properties matching, enum values known), then
 // leniently, so that the strictest match wins.
 func (e *emitter) genUnion(g *jen.Group, t *model.Type, doc []string) {
+	if len(t.Fields) > 0 {
+		e.genSharedUnion(g, t, doc)
+		return
+	}
 	name := t.Name
 	g.Add(withDoc(doc, jen.Type().Id(name).StructFunc(func(fg *jen.Group) {
 		for _, v := range t.Variants {
@@ -49,27 +53,105 @@ func (e *emitter) genUnion(g *jen.Group, t *model.Type, doc []string) {
 		jen.Func().Params(jen.Id("u").Op("*").Id(name)).Id("UnmarshalJSON").Params(jen.Id("data").Index().Byte()).Error().BlockFunc(func(b *jen.Group) {
 			b.Op("*").Id("u").Op("=").Id(name).Values()
 			b.If(jen.Id("unionIsNull").Call(jen.Id("data"))).Block(jen.Return(jen.Nil()))
-			if t.Discriminator != "" {
-				e.genDiscriminatorSwitch(b, t)
+			e.genVariantChoice(b, t)
+		})))
+}
+
+// genVariantChoice emits the part of UnmarshalJSON that sets the variant
+// that data matches, or returns unionNoMatch.
+func (e *emitter) genVariantChoice(b *jen.Group, t *model.Type) {
+	name := t.Name
+	if t.Discriminator != "" {
+		e.genDiscriminatorSwitch(b, t)
+	}
+	try := func(g *jen.Group, vs []*model.Variant, strict bool) {
+		for _, v := range vs {
+			var req, consts []string
+			if strict {
+				req, consts = variantShape(v.Type)
 			}
-			try := func(g *jen.Group, vs []*model.Variant, strict bool) {
-				for _, v := range vs {
-					var req, consts []string
-					if strict {
-						req, consts = variantShape(v.Type)
-					}
-					g.If(
-						jen.Id("v").Op(":=").New(e.goType(v.Type)),
-						jen.Id("unionDecode").Call(jen.Id("data"), jen.Id("v"), jen.Lit(strict), stringsLit(req), stringsLit(consts)),
-					).Block(
-						jen.Id("u").Dot(v.Name).Op("=").Id("v"),
-						jen.Return(jen.Nil()),
-					)
-				}
+			g.If(
+				jen.Id("v").Op(":=").New(e.goType(v.Type)),
+				jen.Id("unionDecode").Call(variantData(t, v), jen.Id("v"), jen.Lit(strict), stringsLit(req), stringsLit(consts)),
+			).Block(
+				jen.Id("u").Dot(v.Name).Op("=").Id("v"),
+				jen.Return(jen.Nil()),
+			)
+		}
+	}
+	try(b, strictOrder(t.Variants), true)
+	try(b, t.Variants, false)
+	b.Return(jen.Id("unionNoMatch").Call(jen.Lit(name), jen.Id("data")))
+}
+
+// variantData is the JSON a variant of t is decoded from: data, less the
+// shared properties that the variant does not declare itself.
+func variantData(t *model.Type, v *model.Variant) jen.Code {
+	if omit := sharedOnly(t, v); len(omit) > 0 {
+		return jen.Id("unionOmit").Call(jen.Id("data"), stringsLit(omit))
+	}
+	return jen.Id("data")
+}
+
+// sharedOnly lists the JSON names of t's shared fields that variant v does
+// not declare (all of them when v is not a struct), sorted.
+func sharedOnly(t *model.Type, v *model.Variant) []string {
+	own := map[string]bool{}
+	if d := v.Type.Deref(); d != nil && d.Kind == model.KindStruct {
+		for _, f := range d.Fields {
+			own[f.JSONName] = true
+		}
+	}
+	var out []string
+	for _, f := range t.Fields {
+		if !own[f.JSONName] {
+			out = append(out, f.JSONName)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// genSharedUnion emits a union with shared properties: a struct with the
+// shared fields as ordinary fields and one pointer field per variant (not
+// JSON fields themselves), and JSON methods that read the shared fields and
+// the matching variant from the same object and write them merged, the
+// shared fields winning on a name both have.
+func (e *emitter) genSharedUnion(g *jen.Group, t *model.Type, doc []string) {
+	name := t.Name
+	g.Add(withDoc(doc, jen.Type().Id(name).StructFunc(func(fg *jen.Group) {
+		e.genFields(fg, t, t)
+		for _, v := range t.Variants {
+			vdoc := []string{v.Name + " is set when the value is " + variantDesc(v) + "."}
+			fg.Add(withDoc(vdoc, jen.Id(v.Name).Op("*").Add(e.goType(v.Type)).Tag(map[string]string{"json": "-"})))
+		}
+	})))
+
+	g.Add(withDoc([]string{
+		"MarshalJSON writes the shared fields and the properties of the variant that",
+		"is set; the shared field wins when both have a property.",
+	}, jen.Func().Params(jen.Id("u").Id(name)).Id("MarshalJSON").Params().Params(jen.Index().Byte(), jen.Error()).Block(
+		jen.Type().Id("plain").Id(name),
+		jen.List(jen.Id("shared"), jen.Err()).Op(":=").Add(qJSONMarshal()).Call(jen.Id("plain").Call(jen.Id("u"))),
+		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
+		jen.Var().Id("variant").Index().Byte(),
+		jen.Switch().BlockFunc(func(sg *jen.Group) {
+			for _, v := range t.Variants {
+				sg.Case(jen.Id("u").Dot(v.Name).Op("!=").Nil()).Block(
+					jen.List(jen.Id("variant"), jen.Err()).Op("=").Add(qJSONMarshal()).Call(jen.Id("u").Dot(v.Name)))
 			}
-			try(b, strictOrder(t.Variants), true)
-			try(b, t.Variants, false)
-			b.Return(jen.Id("unionNoMatch").Call(jen.Lit(name), jen.Id("data")))
+		}),
+		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
+		jen.Return(jen.Id("unionMergeShared").Call(jen.Id("shared"), jen.Id("variant"))),
+	)))
+
+	g.Add(withDoc([]string{"UnmarshalJSON reads the shared fields and sets the variant that data matches;", "see the type's doc."},
+		jen.Func().Params(jen.Id("u").Op("*").Id(name)).Id("UnmarshalJSON").Params(jen.Id("data").Index().Byte()).Error().BlockFunc(func(b *jen.Group) {
+			b.Op("*").Id("u").Op("=").Id(name).Values()
+			b.If(jen.Id("unionIsNull").Call(jen.Id("data"))).Block(jen.Return(jen.Nil()))
+			b.Type().Id("plain").Id(name)
+			b.If(jen.Err().Op(":=").Add(qJSONUnmarshal()).Call(jen.Id("data"), jen.Parens(jen.Op("*").Id("plain")).Call(jen.Id("u"))), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))
+			e.genVariantChoice(b, t)
 		})))
 }
 
@@ -92,7 +174,7 @@ func (e *emitter) genDiscriminatorSwitch(b *jen.Group, t *model.Type) {
 		}
 		cases = append(cases, jen.Case(vals...).Block(
 			jen.Id("u").Dot(v.Name).Op("=").New(e.goType(v.Type)),
-			jen.Return(qJSONUnmarshal().Call(jen.Id("data"), jen.Id("u").Dot(v.Name))),
+			jen.Return(qJSONUnmarshal().Call(variantData(t, v), jen.Id("u").Dot(v.Name))),
 		))
 	}
 	if len(cases) == 0 {

@@ -44,6 +44,8 @@ type Operation struct {
 	Body *Body // nil when the operation takes no body
 
 	// Success is the response returned on 2xx; nil Type means no body.
+	// When the document declares no 2xx response, it is the default
+	// response (Status "default"), which then also appears in Errors.
 	Success *Response
 	// Errors are the documented non-2xx responses that have a body schema,
 	// sorted by status ("default" last).

@@ -41,7 +41,10 @@ type Type struct {
 	Elem *Type // KindArray, KindMap
 	Ref  *Type // KindNamed: the declared type
 
-	Fields []*Field // KindStruct, in document order
+	// Fields are a KindStruct's properties, in document order, or a
+	// KindUnion's shared properties: those declared beside its oneOf/anyOf
+	// (directly or through allOf), which every variant's value also has.
+	Fields []*Field
 	// Additional is the type of additionalProperties when a struct also
 	// declares properties; nil when extra properties are not allowed or
 	// are ignored.

@@ -120,6 +120,10 @@ func sameSchema(a, b *openapi3.SchemaRef) bool {
 }
 
 // union converts a oneOf/anyOf with two or more non-null alternatives.
+// Properties declared beside the alternatives (by s itself or its allOf
+// parts) are the union's shared fields, as in a discriminated union that
+// declares its common properties (the discriminator among them) once next to
+// the oneOf; they are kept unless an alternative cannot be a JSON object.
 func (b *builder) union(s *openapi3.Schema, parts openapi3.SchemaRefs, anyOf bool, name string) *model.Type {
 	t := &model.Type{Kind: model.KindUnion, AnyOf: anyOf}
 	all := len(s.OneOf)
@@ -128,6 +132,24 @@ func (b *builder) union(s *openapi3.Schema, parts openapi3.SchemaRefs, anyOf boo
 	}
 	t.Nullable = all > len(parts)
 	vns := naming.NewNamespace(typeMethods)
+	if len(s.Properties) > 0 || len(s.AllOf) > 0 {
+		fns := naming.NewNamespace(typeMethods)
+		shared := &model.Type{Kind: model.KindStruct}
+		m := &merge{b: b, t: shared, name: name, fields: fns, seen: map[string]*openapi3.SchemaRef{}, req: map[string]bool{}}
+		m.add(s, 0)
+		for _, f := range shared.Fields {
+			f.Required = f.Required || m.req[f.JSONName]
+		}
+		switch {
+		case len(shared.Fields) == 0:
+		case nonObjectPart(parts) != nil:
+			b.warn(b.posOf(s), "%s declares properties beside a oneOf/anyOf whose alternatives are not all objects; the properties are not kept", name)
+		default:
+			// Extra properties (additionalProperties) belong to the
+			// variant that matched; variant names avoid field names.
+			t.Fields, vns = shared.Fields, fns
+		}
+	}
 	for i, p := range parts {
 		hint := name + "Variant" + strconv.Itoa(i+1)
 		if p.Ref == "" && p.Value != nil && p.Value.Title != "" {
@@ -145,6 +167,21 @@ func (b *builder) union(s *openapi3.Schema, parts openapi3.SchemaRefs, anyOf boo
 		b.discriminate(t, parts, d)
 	}
 	return t
+}
+
+// nonObjectPart returns the first alternative whose schema says it is not
+// a JSON object (a scalar or an array), or nil.
+func nonObjectPart(parts openapi3.SchemaRefs) *openapi3.SchemaRef {
+	for _, p := range parts {
+		if p == nil || p.Value == nil {
+			continue
+		}
+		ts := nonNullTypes(p.Value)
+		if len(ts) > 1 || len(ts) == 1 && ts[0] != "object" || len(ts) == 0 && p.Value.Items != nil {
+			return p
+		}
+	}
+	return nil
 }
 
 // discriminate fills the discriminator values of each variant: the mapping

@@ -319,6 +319,12 @@ func (b *builder) responses(op *model.Operation, r rawOp) {
 		codes = append(codes, c)
 	}
 	sort.Slice(codes, func(i, j int) bool { return statusLess(codes[i], codes[j]) })
+	has2xx := false
+	for _, code := range codes {
+		if rr := m[code]; rr != nil && rr.Value != nil && strings.HasPrefix(code, "2") {
+			has2xx = true
+		}
+	}
 	for _, code := range codes {
 		rr := m[code]
 		if rr == nil || rr.Value == nil {
@@ -336,7 +342,9 @@ func (b *builder) responses(op *model.Operation, r rawOp) {
 		if mt != nil {
 			resp.ContentType, resp.Encoding = ct, encodingOf(ct)
 			ctx := op.MethodName + "Response"
-			if !is2xx {
+			if !is2xx && (has2xx || code != "default") {
+				// A default without 2xx beside it is also the
+				// result (see defaultSuccess): named as one.
 				ctx = op.MethodName + naming.Exported(strings.ToLower(code)) + "Error"
 			}
 			if mt.Schema != nil || resp.Encoding != model.BodyJSON {
@@ -349,9 +357,40 @@ func (b *builder) responses(op *model.Operation, r rawOp) {
 			op.Errors = append(op.Errors, resp)
 		}
 	}
+	if op.Success == nil && !has2xx {
+		op.Success = b.defaultSuccess(op, m["default"])
+	}
 	if op.Success == nil {
 		op.Success = &model.Response{}
 	}
+}
+
+// defaultSuccess is the success response of an operation that declares no
+// 2xx response: its default response, if any, then describes every status
+// (OpenAPI: "default" covers the codes not declared), so a 2xx answer is
+// decoded into the default's schema. The error entry for default keeps the
+// same type, so a non-2xx answer still fills APIError.Value with it.
+func (b *builder) defaultSuccess(op *model.Operation, rr *openapi3.ResponseRef) *model.Response {
+	if rr == nil || rr.Value == nil {
+		return &model.Response{}
+	}
+	resp := &model.Response{Status: "default"}
+	if rr.Value.Description != nil {
+		resp.Doc = *rr.Value.Description
+	}
+	for _, e := range op.Errors {
+		if e.Status == "default" {
+			resp.ContentType, resp.Encoding, resp.Type = e.ContentType, e.Encoding, e.Type
+			return resp
+		}
+	}
+	if ct, mt := pickContent(rr.Value.Content); mt != nil {
+		resp.ContentType, resp.Encoding = ct, encodingOf(ct)
+		if mt.Schema != nil || resp.Encoding != model.BodyJSON {
+			resp.Type = b.payloadType(mt.Schema, resp.Encoding, op.MethodName+"Response")
+		}
+	}
+	return resp
 }
 
 // statusLess orders status codes numerically with wildcards (2XX) after

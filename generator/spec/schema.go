@@ -206,6 +206,10 @@ func (b *builder) shape(s *openapi3.Schema, name string) *model.Type {
 	}
 	var t *model.Type
 	switch parts, anyOf := unionParts(s); {
+	case len(parts) > 1 && len(s.AllOf) > 0:
+		// allOf beside oneOf/anyOf: the allOf parts are the union's
+		// shared fields (see union), not the whole type.
+		t = b.union(s, parts, anyOf, name)
 	case len(s.AllOf) > 0:
 		t = b.allOf(s, name)
 	case len(parts) > 1:

@@ -25,11 +25,23 @@ var (
 		method:     "DELETE",
 		path:       "/files/{id}",
 	}
+	opDrawShape = &operation{
+		id:         "drawShape",
+		idempotent: false,
+		method:     "POST",
+		path:       "/shapes",
+	}
 	opGetFileVersion = &operation{
 		id:         "getFileVersion",
 		idempotent: true,
 		method:     "GET",
 		path:       "/files/{path}/versions/{version}",
+	}
+	opGetStatus = &operation{
+		id:         "getStatus",
+		idempotent: true,
+		method:     "GET",
+		path:       "/status",
 	}
 	opIssueToken = &operation{
 		id:         "issueToken",
@@ -48,5 +60,11 @@ var (
 		idempotent: true,
 		method:     "GET",
 		path:       "/search",
+	}
+	opTouchFile = &operation{
+		id:         "touchFile",
+		idempotent: true,
+		method:     "PUT",
+		path:       "/files/{id}/touch",
 	}
 )

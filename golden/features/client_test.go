@@ -239,3 +239,125 @@ func readFile(name string) (string, error) {
 	b, err := os.ReadFile(name)
 	return string(b), err
 }
+
+// An operation whose only response is default: the default describes every
+// status, so a 2xx answer is the result and any other is an *APIError whose
+// Value is the same type.
+func TestDefaultOnlyResponse(t *testing.T) {
+	c, got := server(t, 200, `{"ok":true,"message":"fine"}`)
+	st, err := c.GetStatus(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Method != "GET" || got.RawPath != "/v1/status" {
+		t.Errorf("request = %s %s", got.Method, got.RawPath)
+	}
+	if diff := cmp.Diff(&Status{Ok: true, Message: ptr("fine")}, st); diff != "" {
+		t.Errorf("result (-want +got):\n%s", diff)
+	}
+
+	c, _ = server(t, 500, `{"ok":false,"message":"down"}`)
+	st, err = c.GetStatus(context.Background())
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != 500 {
+		t.Fatalf("GetStatus on 500 = %v, %v; want an *APIError with status 500", st, err)
+	}
+	if st != nil {
+		t.Errorf("result on 500 = %+v, want nil", st)
+	}
+	if diff := cmp.Diff(any(&Status{Ok: false, Message: ptr("down")}), apiErr.Value); diff != "" {
+		t.Errorf("Value (-want +got):\n%s", diff)
+	}
+}
+
+// With a 2xx response declared, default describes only the errors.
+func TestDefaultBesideSuccessIsTheError(t *testing.T) {
+	c, got := server(t, 204, ``)
+	if err := c.TouchFile(context.Background(), "a"); err != nil {
+		t.Fatalf("TouchFile on 204 = %v", err)
+	}
+	if got.Method != "PUT" || got.RawPath != "/v1/files/a/touch" {
+		t.Errorf("request = %s %s", got.Method, got.RawPath)
+	}
+	c, _ = server(t, 503, `{"code":"later"}`)
+	err := c.TouchFile(context.Background(), "a")
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != 503 {
+		t.Fatalf("TouchFile on 503 = %v", err)
+	}
+	if diff := cmp.Diff(any(&Problem{Code: "later"}), apiErr.Value); diff != "" {
+		t.Errorf("Value (-want +got):\n%s", diff)
+	}
+}
+
+// A union with properties declared beside its oneOf keeps them as fields:
+// decoding fills them and the variant from the same object, encoding merges
+// them back.
+func TestUnionWithSharedProperties(t *testing.T) {
+	tests := []struct {
+		in   string
+		want Shape
+		out  string // the encoding of want
+	}{
+		{`{"kind":"circle","label":"sun","radius":2.5}`,
+			Shape{Kind: "circle", Label: ptr("sun"), Circle: &Circle{Radius: 2.5}},
+			`{"kind":"circle","label":"sun","radius":2.5}`},
+		{`{"side":3,"kind":"square"}`,
+			Shape{Kind: "square", Square: &Square{Side: 3, Kind: ptr("square")}},
+			`{"kind":"square","side":3}`},
+		// No known discriminator value: the strict pass ignores the shared
+		// properties and matches on the variant's own.
+		{`{"kind":"box","side":4}`,
+			Shape{Kind: "box", Square: &Square{Side: 4, Kind: ptr("box")}},
+			`{"kind":"box","side":4}`},
+		{`null`, Shape{}, `{"kind":""}`},
+	}
+	for _, tt := range tests {
+		var s Shape
+		if err := json.Unmarshal([]byte(tt.in), &s); err != nil {
+			t.Errorf("%s: %v", tt.in, err)
+			continue
+		}
+		if diff := cmp.Diff(tt.want, s); diff != "" {
+			t.Errorf("decoding %s (-want +got):\n%s", tt.in, diff)
+		}
+		out, err := json.Marshal(s)
+		if err != nil {
+			t.Errorf("encoding %s: %v", tt.in, err)
+			continue
+		}
+		if string(out) != tt.out {
+			t.Errorf("encoding %s = %s, want %s", tt.in, out, tt.out)
+		}
+	}
+	// A property both declare: the shared field wins when they differ.
+	out, err := json.Marshal(Shape{Kind: "square", Square: &Square{Side: 1, Kind: ptr("other")}})
+	if err != nil || string(out) != `{"kind":"square","side":1}` {
+		t.Errorf("encoding with a clash = %s, %v", out, err)
+	}
+	if err := json.Unmarshal([]byte(`{"kind":7}`), new(Shape)); err == nil {
+		t.Error("a shared property of the wrong type was accepted")
+	}
+}
+
+// Shared properties from allOf beside an anyOf, sent and received through a
+// real call.
+func TestDrawShapeSharedPropertiesRoundTrip(t *testing.T) {
+	c, got := server(t, 200, `{"id":"m1","side":2}`)
+	m, err := c.DrawShape(context.Background(), &Shape{Kind: "circle", Label: ptr("sun"), Circle: &Circle{Radius: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Body != `{"kind":"circle","label":"sun","radius":1}` {
+		t.Errorf("request body = %s", got.Body)
+	}
+	// Without the shared "id" set aside, the strict pass would reject both
+	// variants and the lenient pass would take Circle.
+	if diff := cmp.Diff(&Marker{ID: "m1", Square: &Square{Side: 2}}, m); diff != "" {
+		t.Errorf("result (-want +got):\n%s", diff)
+	}
+	out, err := json.Marshal(Marker{ID: "m2", Circle: &Circle{Radius: 3}})
+	if err != nil || string(out) != `{"id":"m2","radius":3}` {
+		t.Errorf("Marker encoding = %s, %v", out, err)
+	}
+}

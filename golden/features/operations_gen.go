@@ -65,6 +65,31 @@ func (c *Client) DeleteFile(ctx context.Context, id string) error {
 	return nil
 }
 
+// DrawShape calls POST /shapes (operation drawShape).
+func (c *Client) DrawShape(ctx context.Context, body *Shape) (*Marker, error) {
+	req := &request{
+		op:   opDrawShape,
+		path: "/shapes",
+	}
+	if body == nil {
+		return nil, fmt.Errorf("%s: the request body is required", opDrawShape.id)
+	}
+	data, err := paramJSONBody(body)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", opDrawShape.id, err)
+	}
+	req.body, req.contentType = data, "application/json"
+	resp, err := c.do(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	out := new(Marker)
+	if err := paramDecode(opDrawShape.id, resp.body, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // GetFileVersionParams holds the query, header and cookie parameters of GetFileVersion. Nil pointers
 // and slices are not sent.
 type GetFileVersionParams struct {
@@ -122,6 +147,31 @@ func (c *Client) GetFileVersion(ctx context.Context, path2 string, version int64
 	}
 	out := new(File)
 	if err := paramDecode(opGetFileVersion.id, resp.body, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// GetStatus calls GET /status (operation getStatus).
+//
+// Only a default response; it is the result on 2xx and the error value otherwise.
+//
+// The document declares no 2xx response, so its default response is the
+// result of a 2xx answer; on another status (default) the returned
+// *APIError's Value holds the decoded body.
+func (c *Client) GetStatus(ctx context.Context) (*Status, error) {
+	req := &request{
+		op:   opGetStatus,
+		path: "/status",
+	}
+	resp, err := c.do(ctx, req)
+	if err != nil {
+		return nil, paramErrorValue(err, func(status int) any {
+			return new(Status)
+		})
+	}
+	out := new(Status)
+	if err := paramDecode(opGetStatus.id, resp.body, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -198,4 +248,32 @@ func (c *Client) Search(ctx context.Context, params *SearchParams) ([]File, erro
 		return nil, err
 	}
 	return out, nil
+}
+
+// TouchFile calls PUT /files/{id}/touch (operation touchFile).
+//
+// Arguments:
+//
+//   - id: path parameter "id"
+//
+// On a documented error status (default) the returned *APIError's
+// Value holds the decoded error body.
+func (c *Client) TouchFile(ctx context.Context, id string) error {
+	var enc paramEncoder
+	reqPath := "/files/" + enc.path("id", "simple", false, id) + "/touch"
+	if enc.err != nil {
+		return fmt.Errorf("%s: %w", opTouchFile.id, enc.err)
+	}
+	req := &request{
+		header: enc.header,
+		op:     opTouchFile,
+		path:   reqPath,
+		query:  enc.query,
+	}
+	if _, err := c.do(ctx, req); err != nil {
+		return paramErrorValue(err, func(status int) any {
+			return new(Problem)
+		})
+	}
+	return nil
 }

@@ -510,6 +510,74 @@ func unionDecode(data []byte, v any, strict bool, required, consts []string) boo
 	return true
 }
 
+// unionOmit returns the JSON object data without the properties names (a
+// union's shared properties that a variant does not declare, so that the
+// strict pass can still reject the variant's own unknown properties); other
+// data is returned as is.
+func unionOmit(data []byte, names []string) []byte {
+	var obj map[string]json.RawMessage
+	if len(names) == 0 || json.Unmarshal(data, &obj) != nil || obj == nil {
+		return data
+	}
+	n := len(obj)
+	for _, name := range names {
+		delete(obj, name)
+	}
+	if len(obj) == n {
+		return data
+	}
+	out, err := json.Marshal(obj)
+	if err != nil {
+		return data
+	}
+	return out
+}
+
+// unionMergeShared writes a union that has shared properties: the JSON
+// object shared (the shared fields) followed by the properties of the JSON
+// object variant that shared does not have, in name order; on a name both
+// have, the shared field wins. A nil or null variant writes shared alone. A
+// variant that is not an object is written alone when shared is empty and is
+// an error otherwise, since the two cannot be one JSON value.
+func unionMergeShared(shared, variant []byte) ([]byte, error) {
+	variant = bytes.TrimSpace(variant)
+	if len(variant) == 0 || string(variant) == "null" {
+		return shared, nil
+	}
+	var sobj, vobj map[string]json.RawMessage
+	if err := json.Unmarshal(shared, &sobj); err != nil {
+		return nil, err
+	}
+	if json.Unmarshal(variant, &vobj) != nil || vobj == nil {
+		if len(sobj) == 0 {
+			return variant, nil
+		}
+		return nil, errors.New("the variant is not a JSON object, so it cannot carry the shared properties")
+	}
+	keys := make([]string, 0, len(vobj))
+	for k := range vobj {
+		if _, ok := sobj[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	var b bytes.Buffer
+	b.Write(bytes.TrimSuffix(bytes.TrimSpace(shared), []byte("}")))
+	first := len(sobj) == 0
+	for _, k := range keys {
+		if !first {
+			b.WriteByte(',')
+		}
+		first = false
+		kd, _ := json.Marshal(k)
+		b.Write(kd)
+		b.WriteByte(':')
+		b.Write(vobj[k])
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
 // unionNoMatch is the error for a value that matches no variant of a union.
 func unionNoMatch(typeName string, data []byte) error {
 	snippet := data
