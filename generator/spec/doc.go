@@ -68,7 +68,10 @@
 // Shapes: allOf is merged into one struct; oneOf/anyOf with two or more
 // non-null alternatives (including scalar ones, and 3.1 type arrays such as
 // [string, integer]) is a KindUnion, with the discriminator and its mapping
-// when given; a wrapper with a single alternative (allOf of one part, or
+// when given; properties declared beside the alternatives (directly or by
+// allOf parts next to the oneOf) are the union's shared fields
+// (model.Type.Fields), kept unless an alternative cannot be an object (then
+// a warning); a wrapper with a single alternative (allOf of one part, or
 // oneOf: [{$ref}, {type: null}]) is that alternative, nullable when null
 // was an option. Nullability comes from 3.0 nullable, 3.1 "null" in type,
 // a null alternative or null in enum. A string const stays a string type
@@ -79,4 +82,12 @@
 // 32-bit, date-time → KindTime, date → KindDate, byte and binary →
 // KindBytes; request and response bodies that are neither JSON, form,
 // multipart nor text are KindBytes.
+//
+// # Responses
+//
+// The success response is the first 2xx (or 2XX) one; the errors are the
+// other responses with a body. An operation that declares no 2xx response
+// takes its default response as the success response too, since default
+// then describes every status: a 2xx answer decodes into it, and it stays
+// in the errors. Beside a 2xx response, default describes only errors.
 package spec

@@ -210,6 +210,18 @@ func (b *builder) shape(s *openapi3.Schema, name string) *model.Type {
 		// allOf beside oneOf/anyOf: the allOf parts are the union's
 		// shared fields (see union), not the whole type.
 		t = b.union(s, parts, anyOf, name)
+	case len(parts) == 1 && (len(s.Properties) > 0 || len(s.AllOf) > 0) && nonObjectPart(parts) == nil:
+		// A single alternative beside properties adds its own: it is
+		// one more allOf part (a null alternative makes it nullable).
+		one := *s
+		one.AllOf = append(append(openapi3.SchemaRefs{}, s.AllOf...), parts[0])
+		one.OneOf, one.AnyOf = nil, nil
+		t = b.allOf(&one, name)
+		all := s.OneOf
+		if len(all) == 0 {
+			all = s.AnyOf
+		}
+		t.Nullable = t.Nullable || len(all) > 1
 	case len(s.AllOf) > 0:
 		t = b.allOf(s, name)
 	case len(parts) > 1:
