@@ -13,6 +13,10 @@ func TestUnionSharedHelpers(t *testing.T) {
 		{`{}`, `{"x":1}`, `{"x":1}`, false},
 		{`{}`, `"text"`, `"text"`, false},
 		{`{"kind":"a"}`, `"text"`, ``, true},
+		// An unset shared value does not hide the variant's.
+		{`{"kind":"","id":null,"n":0}`, `{"kind":"b","id":2,"n":5}`, `{"kind":"b","id":2,"n":0}`, false},
+		{`{"kind":""}`, `{"x":1}`, `{"kind":"","x":1}`, false},
+		{`[1]`, `{"x":1}`, ``, true},
 	}
 	for _, tt := range merge {
 		var variant []byte

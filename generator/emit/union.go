@@ -127,20 +127,30 @@ func (e *emitter) genSharedUnion(g *jen.Group, t *model.Type, doc []string) {
 		}
 	})))
 
-	g.Add(withDoc([]string{
+	disc := e.sharedDiscriminator(t)
+	mdoc := []string{
 		"MarshalJSON writes the shared fields and the properties of the variant that",
-		"is set; the shared field wins when both have a property.",
-	}, jen.Func().Params(jen.Id("u").Id(name)).Id("MarshalJSON").Params().Params(jen.Index().Byte(), jen.Error()).Block(
-		jen.Type().Id("plain").Id(name),
-		jen.List(jen.Id("shared"), jen.Err()).Op(":=").Add(qJSONMarshal()).Call(jen.Id("plain").Call(jen.Id("u"))),
-		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
+		"is set; on a property both have, the shared field wins unless it is \"\" or null.",
+	}
+	if disc != nil {
+		mdoc = append(mdoc, "An empty "+disc.Name+" is written as the set variant's discriminator value.")
+	}
+	g.Add(withDoc(mdoc, jen.Func().Params(jen.Id("u").Id(name)).Id("MarshalJSON").Params().Params(jen.Index().Byte(), jen.Error()).Block(
 		jen.Var().Id("variant").Index().Byte(),
+		jen.Var().Err().Error(),
 		jen.Switch().BlockFunc(func(sg *jen.Group) {
 			for _, v := range t.Variants {
-				sg.Case(jen.Id("u").Dot(v.Name).Op("!=").Nil()).Block(
-					jen.List(jen.Id("variant"), jen.Err()).Op("=").Add(qJSONMarshal()).Call(jen.Id("u").Dot(v.Name)))
+				sg.Case(jen.Id("u").Dot(v.Name).Op("!=").Nil()).BlockFunc(func(cg *jen.Group) {
+					if disc != nil && len(v.DiscriminatorValues) > 0 {
+						e.genFillDiscriminator(cg, disc, v.DiscriminatorValues[0])
+					}
+					cg.List(jen.Id("variant"), jen.Err()).Op("=").Add(qJSONMarshal()).Call(jen.Id("u").Dot(v.Name))
+				})
 			}
 		}),
+		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
+		jen.Type().Id("plain").Id(name),
+		jen.List(jen.Id("shared"), jen.Err()).Op(":=").Add(qJSONMarshal()).Call(jen.Id("plain").Call(jen.Id("u"))),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 		jen.Return(jen.Id("unionMergeShared").Call(jen.Id("shared"), jen.Id("variant"))),
 	)))
@@ -153,6 +163,41 @@ func (e *emitter) genSharedUnion(g *jen.Group, t *model.Type, doc []string) {
 			b.If(jen.Err().Op(":=").Add(qJSONUnmarshal()).Call(jen.Id("data"), jen.Parens(jen.Op("*").Id("plain")).Call(jen.Id("u"))), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))
 			e.genVariantChoice(b, t)
 		})))
+}
+
+// sharedDiscriminator returns the shared field of t that holds its
+// discriminator when it is a string (or string enum), or nil.
+func (e *emitter) sharedDiscriminator(t *model.Type) *model.Field {
+	if t.Discriminator == "" {
+		return nil
+	}
+	for _, f := range t.Fields {
+		if f.JSONName != t.Discriminator {
+			continue
+		}
+		d := f.Type.Deref()
+		if d != nil && d.Name == "" && d.Kind == model.KindString || d != nil && d.Kind == model.KindEnum && d.Base == model.KindString {
+			return f
+		}
+	}
+	return nil
+}
+
+// genFillDiscriminator sets the shared discriminator field f of the copy u
+// to val when it is empty (or nil), so that a value built with only its
+// variant set says which variant it is.
+func (e *emitter) genFillDiscriminator(g *jen.Group, f *model.Field, val string) {
+	// As fieldType decides: a string field is a pointer when optional or
+	// nullable.
+	d := f.Type.Deref()
+	if !f.Required || f.Nullable || f.Type.Nullable || d != nil && d.Nullable {
+		g.If(jen.Id("u").Dot(f.Name).Op("==").Nil().Op("||").Op("*").Id("u").Dot(f.Name).Op("==").Lit("")).Block(
+			jen.Id("d").Op(":=").Add(e.goType(f.Type)).Call(jen.Lit(val)),
+			jen.Id("u").Dot(f.Name).Op("=").Op("&").Id("d"),
+		)
+		return
+	}
+	g.If(jen.Id("u").Dot(f.Name).Op("==").Lit("")).Block(jen.Id("u").Dot(f.Name).Op("=").Lit(val))
 }
 
 // genDiscriminatorSwitch decodes by discriminator value when the value

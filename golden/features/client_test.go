@@ -335,6 +335,11 @@ func TestUnionWithSharedProperties(t *testing.T) {
 	if err != nil || string(out) != `{"kind":"square","side":1}` {
 		t.Errorf("encoding with a clash = %s, %v", out, err)
 	}
+	// Only the variant set: the discriminator is filled in from it.
+	out, err = json.Marshal(&Shape{Circle: &Circle{Radius: 1}})
+	if err != nil || string(out) != `{"kind":"circle","radius":1}` {
+		t.Errorf("encoding without the discriminator = %s, %v", out, err)
+	}
 	if err := json.Unmarshal([]byte(`{"kind":7}`), new(Shape)); err == nil {
 		t.Error("a shared property of the wrong type was accepted")
 	}

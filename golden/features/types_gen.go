@@ -142,20 +142,21 @@ type Marker struct {
 }
 
 // MarshalJSON writes the shared fields and the properties of the variant that
-// is set; the shared field wins when both have a property.
+// is set; on a property both have, the shared field wins unless it is "" or null.
 func (u Marker) MarshalJSON() ([]byte, error) {
-	type plain Marker
-	shared, err := json.Marshal(plain(u))
-	if err != nil {
-		return nil, err
-	}
 	var variant []byte
+	var err error
 	switch {
 	case u.Circle != nil:
 		variant, err = json.Marshal(u.Circle)
 	case u.Square != nil:
 		variant, err = json.Marshal(u.Square)
 	}
+	if err != nil {
+		return nil, err
+	}
+	type plain Marker
+	shared, err := json.Marshal(plain(u))
 	if err != nil {
 		return nil, err
 	}
@@ -320,20 +321,28 @@ type Shape struct {
 }
 
 // MarshalJSON writes the shared fields and the properties of the variant that
-// is set; the shared field wins when both have a property.
+// is set; on a property both have, the shared field wins unless it is "" or null.
+// An empty Kind is written as the set variant's discriminator value.
 func (u Shape) MarshalJSON() ([]byte, error) {
-	type plain Shape
-	shared, err := json.Marshal(plain(u))
+	var variant []byte
+	var err error
+	switch {
+	case u.Circle != nil:
+		if u.Kind == "" {
+			u.Kind = "circle"
+		}
+		variant, err = json.Marshal(u.Circle)
+	case u.Square != nil:
+		if u.Kind == "" {
+			u.Kind = "square"
+		}
+		variant, err = json.Marshal(u.Square)
+	}
 	if err != nil {
 		return nil, err
 	}
-	var variant []byte
-	switch {
-	case u.Circle != nil:
-		variant, err = json.Marshal(u.Circle)
-	case u.Square != nil:
-		variant, err = json.Marshal(u.Square)
-	}
+	type plain Shape
+	shared, err := json.Marshal(plain(u))
 	if err != nil {
 		return nil, err
 	}

@@ -533,42 +533,55 @@ func unionOmit(data []byte, names []string) []byte {
 	return out
 }
 
-// unionMergeShared writes a union that has shared properties: the JSON
-// object shared (the shared fields) followed by the properties of the JSON
-// object variant that shared does not have, in name order; on a name both
-// have, the shared field wins. A nil or null variant writes shared alone. A
-// variant that is not an object is written alone when shared is empty and is
-// an error otherwise, since the two cannot be one JSON value.
+// unionMergeShared writes a union that has shared properties: the
+// properties of the JSON object shared (the shared fields, in their order)
+// and then those of the JSON object variant that shared does not have, in
+// name order. On a name both have, the shared value wins unless it is "" or
+// null (an unset shared field does not hide the variant's value). A nil or
+// null variant writes shared alone. A variant that is not an object is
+// written alone when shared is empty and is an error otherwise, since the
+// two cannot be one JSON value.
 func unionMergeShared(shared, variant []byte) ([]byte, error) {
 	variant = bytes.TrimSpace(variant)
 	if len(variant) == 0 || string(variant) == "null" {
 		return shared, nil
 	}
-	var sobj, vobj map[string]json.RawMessage
-	if err := json.Unmarshal(shared, &sobj); err != nil {
+	keys, vals, err := jsonObjectInOrder(shared)
+	if err != nil {
 		return nil, err
 	}
+	var vobj map[string]json.RawMessage
 	if json.Unmarshal(variant, &vobj) != nil || vobj == nil {
-		if len(sobj) == 0 {
+		if len(keys) == 0 {
 			return variant, nil
 		}
 		return nil, errors.New("the variant is not a JSON object, so it cannot carry the shared properties")
 	}
-	keys := make([]string, 0, len(vobj))
-	for k := range vobj {
-		if _, ok := sobj[k]; !ok {
-			keys = append(keys, k)
-		}
-	}
-	slices.Sort(keys)
 	var b bytes.Buffer
-	b.Write(bytes.TrimSuffix(bytes.TrimSpace(shared), []byte("}")))
-	first := len(sobj) == 0
-	for _, k := range keys {
-		if !first {
+	b.WriteByte('{')
+	for i, k := range keys {
+		v := vals[i]
+		if vv, ok := vobj[k]; ok && (string(v) == `""` || string(v) == "null") {
+			v = vv
+		}
+		delete(vobj, k)
+		if i > 0 {
 			b.WriteByte(',')
 		}
-		first = false
+		kd, _ := json.Marshal(k)
+		b.Write(kd)
+		b.WriteByte(':')
+		b.Write(v)
+	}
+	rest := make([]string, 0, len(vobj))
+	for k := range vobj {
+		rest = append(rest, k)
+	}
+	slices.Sort(rest)
+	for i, k := range rest {
+		if i > 0 || len(keys) > 0 {
+			b.WriteByte(',')
+		}
 		kd, _ := json.Marshal(k)
 		b.Write(kd)
 		b.WriteByte(':')
@@ -576,6 +589,30 @@ func unionMergeShared(shared, variant []byte) ([]byte, error) {
 	}
 	b.WriteByte('}')
 	return b.Bytes(), nil
+}
+
+// jsonObjectInOrder returns the names and values of the JSON object data in
+// the order they are written.
+func jsonObjectInOrder(data []byte) ([]string, []json.RawMessage, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, nil, fmt.Errorf("shared properties: not a JSON object")
+	}
+	var keys []string
+	var vals []json.RawMessage
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, nil, err
+		}
+		k, _ := t.(string)
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, nil, err
+		}
+		keys, vals = append(keys, k), append(vals, v)
+	}
+	return keys, vals, nil
 }
 
 // unionNoMatch is the error for a value that matches no variant of a union.
