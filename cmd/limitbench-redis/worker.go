@@ -88,8 +88,14 @@ func runWorker(cfg workerConfig, in io.Reader, out io.Writer) error {
 		return fmt.Errorf("start message: %w", err)
 	}
 	end := time.Unix(0, start.EndUnixNano)
-	ctx, cancel := context.WithDeadline(context.Background(), end)
+	// The window's end cancels the calls rather than being their
+	// deadline: a client refuses at once a call whose answer could not
+	// arrive before its deadline, and callers looping on such refusals in
+	// the window's last moments would count as errors.
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	stop := time.AfterFunc(time.Until(end), cancel)
+	defer stop.Stop()
 
 	call := listOrganizations
 	if cfg.Scenario == "quota" {

@@ -56,8 +56,9 @@
 //	-json           print JSON (every run and the medians) instead of Markdown
 //	-list           list scenarios and clients and exit
 //
-// A full run (15 s windows, clients one at a time) takes about a quarter of
-// an hour; -quick about 45 seconds plus the build.
+// A full run (15 s windows, clients one at a time) takes about 11 minutes,
+// and -runs 3 about 35; -quick about 45 seconds plus the build. -quick is a
+// smoke run: its 3 s windows are too short for a client to learn a rate.
 //
 // The output is a Markdown table per scenario, followed by whether the
 // generated client met the runtime issue's targets. Numbers from a noisy
