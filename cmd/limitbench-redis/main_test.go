@@ -47,7 +47,7 @@ func TestBenchmarkSmoke(t *testing.T) {
 	t.Setenv(workerEnv, "1")
 	cfg := config{
 		procs: 2, goroutines: 2, duration: time.Second, known: true,
-		scenarios: []string{"rate", "quota", "outage"}, redisURL: url, service: time.Millisecond,
+		scenarios: []string{"rate", "quota", "outage"}, redisURL: url, service: 30 * time.Millisecond,
 		allowance: 100, tier: "free", runs: 1,
 	}
 	var out bytes.Buffer
@@ -68,6 +68,11 @@ func TestBenchmarkSmoke(t *testing.T) {
 		}
 		if r.Calls == 0 {
 			t.Errorf("%s/%s: no calls", r.Scenario, r.Mode)
+		}
+		if r.Scenario == "rate" && r.Mode == "redis" && r.RateLimited+r.OtherErrors != 0 {
+			// The rate is given and shared: nothing should fail, not even
+			// the calls the window's end cuts short.
+			t.Errorf("rate/redis: %d rate-limited and %d other client errors, want none (last: %s)", r.RateLimited, r.OtherErrors, r.LastError)
 		}
 		if r.Scenario == "quota" && r.ToolCalls != int64(cfg.allowance) {
 			t.Errorf("%s/%s: %d tool calls accepted, want the allowance %d", r.Scenario, r.Mode, r.ToolCalls, cfg.allowance)
