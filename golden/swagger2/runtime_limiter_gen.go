@@ -113,13 +113,24 @@ func (c *Client) readLearned(ctx context.Context, b *rateBucket, now time.Time) 
 		return
 	}
 	b.mu.Lock()
-	defer b.mu.Unlock()
 	if b.known || b.phase == phaseAnnounced {
+		b.mu.Unlock()
 		return
 	}
 	if b.phase == phaseSettled && rate == b.sharedRate {
+		b.mu.Unlock()
 		return // nothing new: keep probing
 	}
+	if b.phase == phaseSettled && rate < b.base && now.Sub(b.settledAt) < 2*learnSync {
+		// A lower finding from the same overrun as this client's own: each
+		// is a lower bound on the server's rate, and the larger is closer.
+		// Share this one instead of following.
+		b.sharedRate = rate
+		b.mu.Unlock()
+		c.publishLearned(ctx, b, now)
+		return
+	}
+	defer b.mu.Unlock()
 	// A new finding: the clients sharing the Store pace one shared bucket,
 	// so they follow the latest finding (up or down), but never below what
 	// the calls this client saw accepted prove the server takes.
@@ -136,6 +147,10 @@ func (c *Client) readLearned(ctx context.Context, b *rateBucket, now time.Time) 
 	b.estimate = rate / resettleRatio
 	b.base = rate
 	b.since = now
+	// How closely the finding was measured is not shared: probe as after
+	// a short overrun. The clients pace one shared bucket, so they must
+	// all probe for it to rise at all.
+	b.probe = maxProbe
 	b.epoch++
 }
 
@@ -151,6 +166,22 @@ func (c *Client) publishLearned(ctx context.Context, b *rateBucket, now time.Tim
 		return
 	}
 	rate, burst := b.base, 1
+	known := b.sharedRate
+	b.mu.Unlock()
+	if other, _, ok, err := c.store.LearnedRate(ctx, b.learnedKey); err == nil && ok && other > rate && other != known {
+		// Another client's finding from the same overrun, taken over a
+		// denser stretch of calls: each is a lower bound, the larger one
+		// the closer.
+		b.mu.Lock()
+		if b.phase == phaseSettled {
+			b.sharedRate = other
+			b.base = other
+			b.estimate = other / resettleRatio
+		}
+		b.mu.Unlock()
+		return
+	}
+	b.mu.Lock()
 	b.sharedRate = rate
 	b.mu.Unlock()
 	if rate > 0 {
@@ -161,6 +192,9 @@ func (c *Client) publishLearned(ctx context.Context, b *rateBucket, now time.Tim
 // bucketThrottled handles a throttle of a call sent at sentAt in epoch ep
 // for bucket b: it pauses and learns, and shares both through the Store.
 func (c *Client) bucketThrottled(ctx context.Context, b *rateBucket, now, sentAt, retryAt time.Time, ep uint64) {
+	if !b.known && c.store != Store(c.local) {
+		c.syncAccepted(ctx, b, now, sentAt)
+	}
 	b.onThrottle(now, sentAt, retryAt, ep)
 	if !b.known {
 		c.sharePause(ctx, b, now, retryAt)
@@ -222,8 +256,16 @@ type rateBucket struct {
 	cumLast, cumPeriod int64
 	// cumLastAt is the send time (Unix ns) of the call whose answer brought
 	// cumLast: the shared count is known up to then, not up to now.
-	cumLastAt  int64
-	firstCum   int64         // shared count before the first crowd
+	cumLastAt int64
+	firstCum  int64 // shared count before the first crowd
+	// markedPause is the end of the last pause whose resume is marked in
+	// sent (see markResume).
+	markedPause time.Time
+	// crowdCounted: the first crowd's size was read from the shared
+	// counter once its pause ended.
+	crowdCounted bool
+	// settledAt is when this client last settled on its own estimate.
+	settledAt  time.Time
 	sharedRate float64       // the learned rate last shared through the Store
 	xWindow    time.Duration // window of a limit announced without one
 	lastUse    time.Time     // last booking (learning paces do not grow while idle)
@@ -257,7 +299,12 @@ type rateBucket struct {
 
 // sentRec is an accepted call: its send time (Unix ns) and the shared
 // accepted count after it, or -1 when there is none.
-type sentRec struct{ at, cum int64 }
+type sentRec struct {
+	at, cum int64
+	// mark: not a call but the shared count when the bucket resumed after
+	// a pause (cum is the count the next accepted call would bring).
+	mark bool
+}
 
 // idleLocked stops a learning pace's clock while the bucket is not used:
 // a slow start or a probe grows with the traffic that tests it, not with
@@ -442,6 +489,12 @@ func (c *Client) reserveBucket(ctx context.Context, b *rateBucket, cost int, now
 		c.readLearned(ctx, b, now)
 		b.mu.Lock()
 	}
+	if c.store != Store(c.local) && !b.known && !b.pausedUntil.IsZero() && !b.pausedUntil.Equal(b.markedPause) && !b.pausedUntil.After(now) {
+		b.markedPause = b.pausedUntil
+		b.mu.Unlock()
+		c.markResume(ctx, b, now)
+		b.mu.Lock()
+	}
 	ep := b.epoch
 	if b.pausedUntil.After(now) {
 		// Paused: wait for the end without holding a slot (the pause may
@@ -483,6 +536,65 @@ func (c *Client) reserveBucket(ctx context.Context, b *rateBucket, cost int, now
 		return at, ep, &RateLimitedError{Operation: opID, Limit: b.limit, RetryAt: at}
 	}
 	return at, ep, nil
+}
+
+// markResume records the shared accepted count as a bucket resumes after
+// a pause: the server's bucket is full then, which makes the resume the
+// best start of the next estimate's span. A client whose own calls all
+// went out before the pause (the others took the slots after it) would
+// otherwise have to measure across the pause, and the idle second would
+// prove only a fraction of the rate.
+func (c *Client) markResume(ctx context.Context, b *rateBucket, now time.Time) {
+	period := now.Unix() / acceptedPeriod
+	n, err := c.store.Usage(ctx, b.acceptedKey+":"+strconv.FormatInt(period, 10))
+	c.storeResult(err)
+	if err != nil {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.cumLast < 0 || period != b.cumPeriod {
+		b.cumPeriod, b.cumLast, b.cumLastAt = period, n, now.UnixNano()
+		for i := range b.sent { // counts of another period do not compare
+			b.sent[i].cum = -1
+		}
+	}
+	if b.sent == nil {
+		b.sent = make([]sentRec, learnHistory)
+	}
+	b.sent[b.sentN%learnHistory] = sentRec{at: now.UnixNano(), cum: n + 1, mark: true}
+	b.sentN++
+	if b.phase == phaseSlowStart && !b.crowdCounted {
+		// The end of the first pause: every client's answers from the first
+		// crowd are counted by now, not only this client's share of them.
+		b.crowdCounted = true
+		if crowd := float64(n - max(b.firstCum, 0)); crowd > b.burstEst {
+			b.burstEst = crowd
+			b.base = rampStart * b.burstEst
+		}
+	}
+}
+
+// syncAccepted reads the shared accepted counter when the server refused
+// a call sent at sentAt: this client knows the count only as of its own
+// last accepted call, which may be long before the overrun the refusal
+// ends (the other clients' calls made it), and an estimate over that
+// older stretch would prove only a fraction of the rate. The count read
+// now also holds the few calls accepted after the refused one; the
+// server's bucket was empty then, so they are at most its refill over a
+// round trip.
+func (c *Client) syncAccepted(ctx context.Context, b *rateBucket, now, sentAt time.Time) {
+	period := now.Unix() / acceptedPeriod
+	n, err := c.store.Usage(ctx, b.acceptedKey+":"+strconv.FormatInt(period, 10))
+	c.storeResult(err)
+	if err != nil {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if period == b.cumPeriod && b.cumLast >= 0 && n > b.cumLast {
+		b.cumLast, b.cumLastAt = n, sentAt.UnixNano()
+	}
 }
 
 // accepted records a call sent at sentAt that the server accepted. With a
@@ -527,7 +639,7 @@ func (b *rateBucket) onAccepted(sentAt time.Time, cum, period int64) {
 	} else if cum > b.cumLast {
 		b.cumLast, b.cumLastAt = cum, sentAt.UnixNano()
 	}
-	b.sent[b.sentN%learnHistory] = sentRec{sentAt.UnixNano(), cum}
+	b.sent[b.sentN%learnHistory] = sentRec{at: sentAt.UnixNano(), cum: cum}
 	b.sentN++
 	if b.phase == phaseSlowStart && !sentAt.Before(b.firstSent.Add(-learnMinSpan)) && !sentAt.After(b.firstSeen) {
 		// A late answer from the first crowd.
@@ -553,7 +665,7 @@ func (b *rateBucket) acceptedSinceLocked(from, to int64) int {
 	n := 0
 	first := int64(-1)
 	for i := 0; i < min(b.sentN, learnHistory); i++ {
-		if r := b.sent[i]; r.at >= from && r.at <= to {
+		if r := b.sent[i]; r.at >= from && r.at <= to && !r.mark {
 			n++
 			if r.cum >= 0 && (first < 0 || r.cum < first) {
 				first = r.cum
@@ -597,14 +709,18 @@ func (b *rateBucket) boundLocked(t time.Time, refused bool) (best float64, span 
 		half = 0.5
 	}
 	minCum := int64(math.MaxInt64)
+	own := 0
 	for i := len(recs) - 1; i >= 0; i-- {
 		r := recs[i]
 		minCum = min(minCum, r.cum)
+		if !r.mark {
+			own++
+		}
 		s := time.Duration(end - r.at)
 		if s < learnMinSpan {
 			continue
 		}
-		count := float64(len(recs) - i)
+		count := float64(own)
 		if shared {
 			// Every client's calls since this one (the count was taken a
 			// moment after sending, alike for all).
@@ -706,7 +822,13 @@ func (b *rateBucket) learnLocked(now, sentAt time.Time, ep uint64) {
 		if est <= 0 {
 			est, span = 0.7*cur, 0
 		}
-		b.estimate = clampRate(est, 0.1*cur, cur)
+		hi := cur
+		if b.cumLast >= 0 && b.phase == phaseSettled {
+			// The pace was another client's finding, adopted after this
+			// overrun began: a count over every client's calls proves more.
+			hi = max(cur, est)
+		}
+		b.estimate = clampRate(est, 0.1*cur, hi)
 		// The estimate counts whole calls over span: it may be off by a
 		// call over span. Probe fast enough to cover that in probeCover;
 		// settle closer to an estimate taken over a long overrun.
@@ -720,6 +842,7 @@ func (b *rateBucket) learnLocked(now, sentAt time.Time, ep uint64) {
 		}
 		b.phase = phaseSettled
 		b.base = ratio * b.estimate
+		b.settledAt = now
 	}
 	b.since = resume
 }
