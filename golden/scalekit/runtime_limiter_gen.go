@@ -80,6 +80,10 @@ const (
 	learnLookback = time.Minute
 	// learnMinSpan is the shortest span an estimate is taken over.
 	learnMinSpan = 100 * time.Millisecond
+	// sharedMinCalls is the fewest calls over which a client sharing its
+	// findings measures: a shorter overrun is mostly the other clients'
+	// crowd meeting the server, and its finding could be off by half.
+	sharedMinCalls = 5
 	// learnSync is how often a bucket reads the learned rate shared in the
 	// Store, and learnTTL how long a shared learned rate stays valid.
 	learnSync = time.Second
@@ -259,8 +263,10 @@ type rateBucket struct {
 	cumLastAt int64
 	firstCum  int64 // shared count before the first crowd
 	// markedPause is the end of the last pause whose resume is marked in
-	// sent (see markResume).
+	// sent (see markShared).
 	markedPause time.Time
+	resumedAt   int64     // time (Unix ns) of the last mark in sent
+	bookLast    time.Time // last booking
 	// crowdCounted: the first crowd's size was read from the shared
 	// counter once its pause ended.
 	crowdCounted bool
@@ -489,11 +495,26 @@ func (c *Client) reserveBucket(ctx context.Context, b *rateBucket, cost int, now
 		c.readLearned(ctx, b, now)
 		b.mu.Lock()
 	}
-	if c.store != Store(c.local) && !b.known && !b.pausedUntil.IsZero() && !b.pausedUntil.Equal(b.markedPause) && !b.pausedUntil.After(now) {
-		b.markedPause = b.pausedUntil
-		b.mu.Unlock()
-		c.markResume(ctx, b, now)
-		b.mu.Lock()
+	if c.store != Store(c.local) && !b.known {
+		mark := false
+		if !b.pausedUntil.IsZero() && !b.pausedUntil.Equal(b.markedPause) && !b.pausedUntil.After(now) {
+			b.markedPause, mark = b.pausedUntil, true
+		}
+		// A busy stretch after a quiet one starts from the count read
+		// now: the server's bucket may have filled meanwhile, and a span
+		// reaching back across the quiet would prove a fraction of the
+		// rate (a crowd after a quiet stretch is measured from here too,
+		// not from this client's last call, which others' calls since may
+		// have followed by any number).
+		if b.bookLast.IsZero() || now.Sub(b.bookLast) > learnStep {
+			mark = true
+		}
+		b.bookLast = now
+		if mark {
+			b.mu.Unlock()
+			c.markShared(ctx, b, now)
+			b.mu.Lock()
+		}
 	}
 	ep := b.epoch
 	if b.pausedUntil.After(now) {
@@ -538,13 +559,14 @@ func (c *Client) reserveBucket(ctx context.Context, b *rateBucket, cost int, now
 	return at, ep, nil
 }
 
-// markResume records the shared accepted count as a bucket resumes after
-// a pause: the server's bucket is full then, which makes the resume the
-// best start of the next estimate's span. A client whose own calls all
-// went out before the pause (the others took the slots after it) would
-// otherwise have to measure across the pause, and the idle second would
-// prove only a fraction of the rate.
-func (c *Client) markResume(ctx context.Context, b *rateBucket, now time.Time) {
+// markShared records the shared accepted count as a bucket resumes after
+// a pause or after a quiet stretch: the server's bucket is full (or
+// refilling) then, which makes the moment the start of the next estimate's
+// span. A client whose own
+// calls all went out before the pause (the others took the slots after it)
+// would otherwise have to measure across the pause, and the idle second
+// would prove only a fraction of the rate.
+func (c *Client) markShared(ctx context.Context, b *rateBucket, now time.Time) {
 	period := now.Unix() / acceptedPeriod
 	n, err := c.store.Usage(ctx, b.acceptedKey+":"+strconv.FormatInt(period, 10))
 	c.storeResult(err)
@@ -564,6 +586,7 @@ func (c *Client) markResume(ctx context.Context, b *rateBucket, now time.Time) {
 	}
 	b.sent[b.sentN%learnHistory] = sentRec{at: now.UnixNano(), cum: n + 1, mark: true}
 	b.sentN++
+	b.resumedAt = now.UnixNano()
 	if b.phase == phaseSlowStart && !b.crowdCounted {
 		// The end of the first pause: every client's answers from the first
 		// crowd are counted by now, not only this client's share of them.
@@ -691,6 +714,12 @@ func (b *rateBucket) boundLocked(t time.Time, refused bool) (best float64, span 
 	end := t.UnixNano()
 	from := t.Add(-learnLookback).UnixNano()
 	shared := b.cumLast >= 0
+	if shared && b.resumedAt > from {
+		// Other clients' calls fill a shared bucket's pauses and idle
+		// stretches only in part: a span reaching back across one proves
+		// a fraction of the rate, and every client would adopt it.
+		from = b.resumedAt
+	}
 	if shared && b.cumLastAt > 0 && b.cumLastAt < end {
 		// The shared count is known only up to the latest call this client
 		// saw answered; counting the calls up to then over a span up to t
@@ -772,13 +801,18 @@ func (b *rateBucket) learnLocked(now, sentAt time.Time, ep uint64) {
 		b.firstEarliest, b.firstLatest = sentAt, sentAt
 		b.firstCum = -1
 		if b.cumLast >= 0 {
-			// Every client's calls since this client's last one before the
-			// crowd (0: the counter started with the crowd). Others' calls
-			// in between count as burst too: a larger burst estimate can
-			// only make the rate estimate lower.
+			// Every client's calls since the count read as the crowd began,
+			// or since this client's last call before it (0: the counter
+			// started with the crowd). Others' calls in between count as
+			// burst too: a larger burst estimate can only make the rate
+			// estimate lower.
 			b.firstCum = 0
 			for _, r := range b.sent[:min(b.sentN, learnHistory)] {
-				if r.cum >= 0 && r.at < sentAt.Add(-learnMinSpan).UnixNano() {
+				switch {
+				case r.cum < 0:
+				case r.mark && r.at <= sentAt.UnixNano():
+					b.firstCum = max(b.firstCum, r.cum-1)
+				case !r.mark && r.at < sentAt.Add(-learnMinSpan).UnixNano():
 					b.firstCum = max(b.firstCum, r.cum)
 				}
 			}
@@ -818,6 +852,12 @@ func (b *rateBucket) learnLocked(now, sentAt time.Time, ep uint64) {
 				b.burstEst = max(1, raw-est*crowd.Seconds())
 				est, span = b.boundLocked(sentAt, false)
 			}
+		}
+		if b.cumLast >= 0 && (est <= 0 || span.Seconds()*est < sharedMinCalls) {
+			// Refused too soon after the bucket resumed to measure (the
+			// other clients' calls met the server first): a pause, not a
+			// finding. Every client would adopt a finding.
+			break
 		}
 		if est <= 0 {
 			est, span = 0.7*cur, 0
