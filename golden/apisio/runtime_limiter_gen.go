@@ -308,7 +308,8 @@ type rateBucket struct {
 type sentRec struct {
 	at, cum int64
 	// mark: not a call but the shared count when the bucket resumed after
-	// a pause (cum is the count the next accepted call would bring).
+	// a pause or a quiet stretch (cum is the count the next accepted call
+	// would bring); estimates measure from the last one.
 	mark bool
 }
 
