@@ -568,10 +568,8 @@ func (c *Client) reserveBucket(ctx context.Context, b *rateBucket, cost int, now
 // would otherwise have to measure across the pause, and the idle second
 // would prove only a fraction of the rate.
 func (c *Client) markShared(ctx context.Context, b *rateBucket, now time.Time) {
-	period := now.Unix() / acceptedPeriod
-	n, err := c.store.Usage(ctx, b.acceptedKey+":"+strconv.FormatInt(period, 10))
-	c.storeResult(err)
-	if err != nil {
+	n, period, ok := c.sharedAccepted(ctx, b, now)
+	if !ok {
 		return
 	}
 	b.mu.Lock()
@@ -599,6 +597,19 @@ func (c *Client) markShared(ctx context.Context, b *rateBucket, now time.Time) {
 	}
 }
 
+// sharedAccepted reads the shared accepted counter of the period of now.
+func (c *Client) sharedAccepted(ctx context.Context, b *rateBucket, now time.Time) (n, period int64, ok bool) {
+	period = now.Unix() / acceptedPeriod
+	n, err := c.store.Usage(ctx, b.acceptedKeyFor(period))
+	c.storeResult(err)
+	return n, period, err == nil
+}
+
+// acceptedKeyFor is the Store key of the shared accepted counter of period.
+func (b *rateBucket) acceptedKeyFor(period int64) string {
+	return b.acceptedKey + ":" + strconv.FormatInt(period, 10)
+}
+
 // syncAccepted reads the shared accepted counter when the server refused
 // a call sent at sentAt: this client knows the count only as of its own
 // last accepted call, which may be long before the overrun the refusal
@@ -608,10 +619,8 @@ func (c *Client) markShared(ctx context.Context, b *rateBucket, now time.Time) {
 // server's bucket was empty then, so they are at most its refill over a
 // round trip.
 func (c *Client) syncAccepted(ctx context.Context, b *rateBucket, now, sentAt time.Time) {
-	period := now.Unix() / acceptedPeriod
-	n, err := c.store.Usage(ctx, b.acceptedKey+":"+strconv.FormatInt(period, 10))
-	c.storeResult(err)
-	if err != nil {
+	n, period, ok := c.sharedAccepted(ctx, b, now)
+	if !ok {
 		return
 	}
 	b.mu.Lock()
@@ -633,7 +642,7 @@ func (c *Client) accepted(ctx context.Context, b *rateBucket, sentAt time.Time) 
 	cum, period := int64(-1), int64(0)
 	if c.store != Store(c.local) {
 		period = c.clk.now().Unix() / acceptedPeriod
-		n, err := c.store.AddUsage(ctx, b.acceptedKey+":"+strconv.FormatInt(period, 10), 1, time.Unix((period+1)*acceptedPeriod+60, 0))
+		n, err := c.store.AddUsage(ctx, b.acceptedKeyFor(period), 1, time.Unix((period+1)*acceptedPeriod+60, 0))
 		c.storeResult(err)
 		if err == nil {
 			cum = n
