@@ -172,7 +172,9 @@ func (c *Client) publishLearned(ctx context.Context, b *rateBucket, now time.Tim
 	rate, burst := b.base, 1
 	known := b.sharedRate
 	b.mu.Unlock()
-	if other, _, ok, err := c.store.LearnedRate(ctx, b.learnedKey); err == nil && ok && other > rate && other != known {
+	other, _, ok, err := c.store.LearnedRate(ctx, b.learnedKey)
+	c.storeResult(err)
+	if err == nil && ok && other > rate && other != known {
 		// Another client's finding from the same overrun, taken over a
 		// denser stretch of calls: each is a lower bound, the larger one
 		// the closer.
@@ -563,10 +565,9 @@ func (c *Client) reserveBucket(ctx context.Context, b *rateBucket, cost int, now
 // markShared records the shared accepted count as a bucket resumes after
 // a pause or after a quiet stretch: the server's bucket is full (or
 // refilling) then, which makes the moment the start of the next estimate's
-// span. A client whose own
-// calls all went out before the pause (the others took the slots after it)
-// would otherwise have to measure across the pause, and the idle second
-// would prove only a fraction of the rate.
+// span. A client whose own calls all went out before the pause (the others
+// took the slots after it) would otherwise have to measure across the
+// pause, and the idle second would prove only a fraction of the rate.
 func (c *Client) markShared(ctx context.Context, b *rateBucket, now time.Time) {
 	n, period, ok := c.sharedAccepted(ctx, b, now)
 	if !ok {
@@ -574,14 +575,12 @@ func (c *Client) markShared(ctx context.Context, b *rateBucket, now time.Time) {
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.cumLast < 0 || period != b.cumPeriod {
-		b.cumPeriod, b.cumLast, b.cumLastAt = period, n, now.UnixNano()
-		for i := range b.sent { // counts of another period do not compare
-			b.sent[i].cum = -1
-		}
-	}
 	if b.sent == nil {
 		b.sent = make([]sentRec, learnHistory)
+	}
+	if b.cumLast < 0 || period != b.cumPeriod {
+		b.newPeriodLocked(period)
+		b.cumLast, b.cumLastAt = n, now.UnixNano()
 	}
 	b.sent[b.sentN%learnHistory] = sentRec{at: now.UnixNano(), cum: n + 1, mark: true}
 	b.sentN++
@@ -662,10 +661,7 @@ func (b *rateBucket) onAccepted(sentAt time.Time, cum, period int64) {
 		b.sent = make([]sentRec, learnHistory)
 	}
 	if cum >= 0 && period != b.cumPeriod {
-		for i := range b.sent { // counts of another period do not compare
-			b.sent[i].cum = -1
-		}
-		b.cumPeriod, b.cumLast = period, -1
+		b.newPeriodLocked(period)
 	}
 	if cum < 0 {
 		b.cumLast = -1 // the shared count missed calls: count locally
@@ -690,6 +686,15 @@ func (b *rateBucket) onAccepted(sentAt time.Time, cum, period int64) {
 		}
 	}
 	b.mu.Unlock()
+}
+
+// newPeriodLocked starts counting the shared accepted calls of period:
+// counts of another period do not compare.
+func (b *rateBucket) newPeriodLocked(period int64) {
+	for i := range b.sent {
+		b.sent[i].cum = -1
+	}
+	b.cumPeriod, b.cumLast = period, -1
 }
 
 // acceptedSinceLocked counts the accepted calls sent in [from, to]: with
