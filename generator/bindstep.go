@@ -1,8 +1,8 @@
 package generator
 
 import (
-	"github.com/limitgen/limitgen/generator/bind"
-	"github.com/limitgen/limitgen/generator/model"
+	"github.com/limitgen/limitgen/generator/internal/bind"
+	"github.com/limitgen/limitgen/generator/internal/model"
 )
 
 // bindProfile binds cfg.Profile (and cfg.Binding, when set) to api.

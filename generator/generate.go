@@ -7,8 +7,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/limitgen/limitgen/generator/emit"
-	"github.com/limitgen/limitgen/generator/model"
+	"github.com/limitgen/limitgen/generator/internal/emit"
+	"github.com/limitgen/limitgen/generator/internal/model"
 )
 
 // Generate runs the pipeline: it loads cfg.Spec, binds the rate-limit

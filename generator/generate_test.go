@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/limitgen/limitgen/generator/model"
+	"github.com/limitgen/limitgen/generator/internal/model"
 )
 
 const tinyDoc = `openapi: 3.0.3

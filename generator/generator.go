@@ -5,7 +5,9 @@
 // (the CLI writes atomically and refuses to overwrite files it did not
 // generate).
 //
-// The stages live in subpackages:
+// This package is the library's whole API (Generate, Model, Explain, Config
+// and the types they return); the stages live under generator/internal, so
+// they can change without breaking callers:
 //
 //	spec     OpenAPI 2.0/3.0/3.1 document → model.API (types, operations)
 //	profile  rate-limit profile → normalized limits
@@ -13,8 +15,6 @@
 //	emit     model.API → Go source files, plus the runtime from package templates
 //	naming   Go identifiers from arbitrary text
 package generator
-
-import "github.com/limitgen/limitgen/generator/model"
 
 // Input is one input file.
 type Input struct {
@@ -53,7 +53,7 @@ type Result struct {
 	Files []File // sorted by Name
 	// Diagnostics are the warnings about the inputs; code was generated
 	// anyway.
-	Diagnostics []model.Diagnostic
+	Diagnostics []Diagnostic
 }
 
 // Header starts every file limitgen generates. The CLI refuses to overwrite

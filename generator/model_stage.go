@@ -1,8 +1,8 @@
 package generator
 
 import (
-	"github.com/limitgen/limitgen/generator/model"
-	"github.com/limitgen/limitgen/generator/spec"
+	"github.com/limitgen/limitgen/generator/internal/model"
+	"github.com/limitgen/limitgen/generator/internal/spec"
 )
 
 // Model runs the loading and binding stages only: it returns the API model

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/limitgen/limitgen/generator/naming"
+	"github.com/limitgen/limitgen/generator/internal/naming"
 )
 
 // awkwardNames are names that a document may use anywhere: Go keywords and

@@ -64,7 +64,7 @@
 // generated client met the runtime issue's targets. Numbers from a noisy
 // shared machine: compare ratios against the oracle and medians of several
 // runs, not single absolute times. Per-call overhead is measured separately
-// with `go test -bench . ./internal/bench`.
+// with `go test -bench . ./cmd/limitbench/internal/bench`.
 package main
 
 import (
@@ -79,7 +79,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/limitgen/limitgen/internal/bench"
+	"github.com/limitgen/limitgen/cmd/limitbench/internal/bench"
 )
 
 func main() {

@@ -7,7 +7,6 @@ import (
 	"io"
 
 	"github.com/limitgen/limitgen/generator"
-	"github.com/limitgen/limitgen/generator/explain"
 )
 
 func runExplain(args []string, stdout, stderr io.Writer) error {
@@ -15,7 +14,7 @@ func runExplain(args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	var in inputFlags
 	in.register(fs)
-	asJSON := fs.Bool("json", false, "print JSON (the shape is documented in package generator/explain)")
+	asJSON := fs.Bool("json", false, "print JSON (the shape is documented in type generator.Report)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: limitgen explain [-spec FILE] [-profile FILE] [-config FILE] [-json]\n\nflags:")
 		fs.PrintDefaults()
@@ -36,14 +35,13 @@ func runExplain(args []string, stdout, stderr io.Writer) error {
 	if cfg.Profile == nil {
 		return usagef("explain needs a profile: give -profile with -spec")
 	}
-	api, diags, err := generator.Model(cfg)
+	report, diags, err := generator.Explain(cfg)
 	if !in.quiet && !*asJSON {
 		printDiagnostics(stderr, diags)
 	}
 	if err != nil {
 		return err
 	}
-	report := explain.Build(api)
 	if *asJSON {
 		return report.WriteJSON(stdout)
 	}

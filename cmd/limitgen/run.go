@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/limitgen/limitgen/generator"
-	"github.com/limitgen/limitgen/generator/model"
 	"github.com/limitgen/limitgen/openapi"
 	"github.com/limitgen/limitgen/profiles"
 )
@@ -135,7 +134,7 @@ func readInput(name string) (*generator.Input, error) {
 	return &generator.Input{Name: name, Data: data}, nil
 }
 
-func printDiagnostics(w io.Writer, diags []model.Diagnostic) {
+func printDiagnostics(w io.Writer, diags []generator.Diagnostic) {
 	for _, d := range diags {
 		fmt.Fprintln(w, d.String())
 	}

@@ -1,0 +1,126 @@
+package explain
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/limitgen/limitgen/generator/internal/bind"
+	"github.com/limitgen/limitgen/generator/internal/model"
+	"github.com/limitgen/limitgen/generator/internal/spec"
+	"github.com/limitgen/limitgen/profiles"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+func scalekitReport(t *testing.T) *Report {
+	t.Helper()
+	name := "openapi/scalekit-official.yaml"
+	data, err := os.ReadFile(filepath.Join("..", "..", "..", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	api, _, err := spec.Load(name, data, spec.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bind.Bind(api, profiles.ScalekitName, profiles.Scalekit, profiles.ScalekitConfigName, profiles.ScalekitConfig); err != nil {
+		t.Fatal(err)
+	}
+	return Build(api)
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update)", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
+	}
+}
+
+// TestScalekitGolden pins `limitgen explain` (text and JSON) for the
+// embedded Scalekit profile and config on the official document.
+func TestScalekitGolden(t *testing.T) {
+	r := scalekitReport(t)
+	var text, js bytes.Buffer
+	if err := r.WriteText(&text); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.WriteJSON(&js); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "scalekit.txt", text.Bytes())
+	golden(t, "scalekit.json", js.Bytes())
+}
+
+// TestScalekitShape checks the facts issue 3 asks for, independent of the
+// golden's wording.
+func TestScalekitShape(t *testing.T) {
+	r := scalekitReport(t)
+	type lim struct {
+		Kind, Bound string
+		Unknown     bool
+	}
+	got := make(map[string]lim)
+	for _, l := range r.Limits {
+		got[l.Name] = lim{l.Kind, boundText(l), l.Unknown}
+	}
+	want := map[string]lim{
+		"Management API Requests":             {"rate", "88 operations", true},
+		"Token Endpoint (client credentials)": {"rate", "token request", true},
+		"M2M Tokens":                          {"quota", "token request", false},
+		"Agent Tool Calls":                    {"quota", "1 operation", false},
+		"Monthly Active Users (MAU)":          {"documented", "not enforced (documented)", false},
+		"Monthly Active Organizations (MAO)":  {"documented", "not enforced (documented)", false},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("limits (-want +got):\n%s", diff)
+	}
+	if len(r.Unbound) != 2 || r.Unbound[0].Reason == "" {
+		t.Errorf("unbound = %+v, want MAU and MAO with reasons", r.Unbound)
+	}
+	// JSON must round-trip into the documented shape.
+	var js bytes.Buffer
+	if err := r.WriteJSON(&js); err != nil {
+		t.Fatal(err)
+	}
+	var back Report
+	if err := json.Unmarshal(js.Bytes(), &back); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(*r, back); diff != "" {
+		t.Errorf("JSON round trip (-want +got):\n%s", diff)
+	}
+}
+
+// TestNoProfile checks that an API without limits still reports its
+// operations.
+func TestNoProfile(t *testing.T) {
+	api := &model.API{Operations: []*model.Operation{{ID: "a", HTTPMethod: "GET", Path: "/a"}}}
+	r := Build(api)
+	if len(r.Operations) != 1 || len(r.Limits) != 0 {
+		t.Fatalf("Build = %+v", r)
+	}
+	var b bytes.Buffer
+	if err := r.WriteText(&b); err != nil || b.Len() == 0 {
+		t.Fatalf("WriteText: %v, %q", err, b.String())
+	}
+}

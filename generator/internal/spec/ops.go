@@ -1,0 +1,465 @@
+package spec
+
+import (
+	"mime"
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/limitgen/limitgen/generator/internal/model"
+	"github.com/limitgen/limitgen/generator/internal/naming"
+)
+
+// methods in the order operations of one path are visited.
+var methods = []string{
+	http.MethodGet, http.MethodPut, http.MethodPost, http.MethodDelete,
+	http.MethodOptions, http.MethodHead, http.MethodPatch, http.MethodTrace,
+}
+
+var idempotentMethods = map[string]bool{
+	http.MethodGet: true, http.MethodHead: true, http.MethodPut: true,
+	http.MethodDelete: true, http.MethodOptions: true, http.MethodTrace: true,
+}
+
+// pathLocals are names a generated method declares or refers to besides
+// its path arguments (locals, the receiver, imported packages); path
+// parameters are renamed away from them and from the runtime's identifiers,
+// so an argument never shadows something the method body uses.
+var pathLocals = map[string]bool{
+	"ctx": true, "params": true, "body": true, "c": true, "req": true, "resp": true,
+	"err": true, "op": true, "out": true, "opts": true, "r": true, "v": true,
+	"bytes": true, "context": true, "errors": true, "fmt": true, "http": true, "io": true,
+	"json": true, "strconv": true, "strings": true, "time": true, "url": true, "path": true,
+	"rate": true, "oauth2": true, "sync": true, "math": true, "sort": true, "mime": true,
+	"multipart": true, "base64": true, "textproto": true,
+}
+
+type rawOp struct {
+	path, method string
+	item         *openapi3.PathItem
+	op           *openapi3.Operation
+	pos          model.Pos
+}
+
+// operations builds every operation of doc.Paths. Webhooks and callbacks
+// are not client operations and are not visited, so their schemas are not
+// built either.
+func (b *builder) operations(api *model.API) error {
+	if b.doc.Paths == nil {
+		return nil
+	}
+	var raws []rawOp
+	paths := make([]string, 0, b.doc.Paths.Len())
+	for p := range b.doc.Paths.Map() {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		item := b.doc.Paths.Value(p)
+		if item == nil {
+			continue
+		}
+		for _, m := range methods {
+			op := item.GetOperation(m)
+			if op == nil {
+				continue
+			}
+			pos := b.pos(originPos(op.Origin), "paths", p, strings.ToLower(m))
+			raws = append(raws, rawOp{path: p, method: m, item: item, op: op, pos: pos})
+		}
+	}
+
+	declared := map[string]bool{}
+	for _, t := range b.doc.Tags {
+		if t != nil {
+			declared[t.Name] = true
+		}
+	}
+	warnedTag := map[string]bool{}
+
+	// Method names are claimed in path/method order, so numeric suffixes
+	// are stable.
+	methodsNS := naming.NewNamespace(naming.ClientMembers())
+	seenID := map[string]model.Pos{}
+	for _, r := range raws {
+		b.cur = r.pos
+		op := &model.Operation{
+			ID:         r.op.OperationID,
+			HTTPMethod: r.method,
+			Path:       r.path,
+			Summary:    r.op.Summary,
+			Doc:        r.op.Description,
+			Tags:       r.op.Tags,
+			Deprecated: r.op.Deprecated,
+			Pos:        r.pos,
+		}
+		base := ""
+		if op.ID != "" {
+			if prev, dup := seenID[op.ID]; dup {
+				b.warn(r.pos, "operationId %q is also used at %s; the method name gets a numeric suffix", op.ID, prev)
+			}
+			seenID[op.ID] = r.pos
+			base = naming.Exported(op.ID)
+		} else {
+			base = synthName(r.method, r.path)
+		}
+		op.MethodName = methodsNS.Claim(base)
+		if op.ID == "" {
+			op.ID = naming.Unexported(op.MethodName)
+		}
+		for i, tag := range r.op.Tags {
+			if len(declared) > 0 && !declared[tag] && !warnedTag[tag] || len(declared) == 0 && b.doc.Tags != nil && !warnedTag[tag] {
+				warnedTag[tag] = true
+				b.warn(b.pos(seqPos(r.op.Origin, "tags", i), "paths", r.path, strings.ToLower(r.method), "tags"), "tag %q is not declared in the document's tags", tag)
+			}
+		}
+		b.params(op, r)
+		b.body(op, r)
+		b.responses(op, r)
+		sec := r.op.Security
+		if sec == nil {
+			sec = &b.doc.Security
+		}
+		op.Secured = secured(sec)
+		op.Idempotent = idempotentMethods[op.HTTPMethod]
+		for _, p := range op.Params {
+			if p.In == model.InHeader && strings.EqualFold(p.Name, "Idempotency-Key") {
+				op.Idempotent = true
+			}
+		}
+		api.Operations = append(api.Operations, op)
+	}
+	b.cur = model.Pos{}
+	sort.SliceStable(api.Operations, func(i, j int) bool { return api.Operations[i].MethodName < api.Operations[j].MethodName })
+	return nil
+}
+
+// synthName names an operation without operationId after its method and
+// path: GET /users/{id}/roles → GetUsersByIDRoles.
+func synthName(method, path string) string {
+	var sb strings.Builder
+	sb.WriteString(naming.Exported(strings.ToLower(method)))
+	for _, seg := range strings.Split(path, "/") {
+		if seg == "" {
+			continue
+		}
+		if strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") {
+			sb.WriteString("By")
+			sb.WriteString(naming.Suffix(seg[1 : len(seg)-1]))
+			continue
+		}
+		sb.WriteString(naming.Suffix(seg))
+	}
+	return naming.Exported(sb.String())
+}
+
+// params merges path-level and operation-level parameters (the operation's
+// win) and orders them path, query, header, cookie, each in document order.
+func (b *builder) params(op *model.Operation, r rawOp) {
+	type key struct{ in, name string }
+	var list []*openapi3.Parameter
+	idx := map[key]int{}
+	for _, group := range []openapi3.Parameters{r.item.Parameters, r.op.Parameters} {
+		for _, pr := range group {
+			if pr == nil || pr.Value == nil {
+				continue
+			}
+			k := key{strings.ToLower(pr.Value.In), pr.Value.Name}
+			if i, ok := idx[k]; ok {
+				list[i] = pr.Value
+				continue
+			}
+			idx[k] = len(list)
+			list = append(list, pr.Value)
+		}
+	}
+	argNS := naming.NewNamespace(pathLocals, naming.RuntimeIdentifiers())
+	fieldNS := naming.NewNamespace()
+	hasStruct := false
+	list = b.pathPlaceholders(op, r, list)
+	for _, in := range []model.ParamIn{model.InPath, model.InQuery, model.InHeader, model.InCookie} {
+		for _, p := range list {
+			if model.ParamIn(strings.ToLower(p.In)) != in {
+				continue
+			}
+			if in == model.InHeader && ignoredHeaders[strings.ToLower(p.Name)] {
+				// OpenAPI: such header parameters SHALL be ignored; the
+				// client sets them itself.
+				continue
+			}
+			mp := &model.Param{
+				Name:       p.Name,
+				In:         in,
+				Required:   p.Required || in == model.InPath,
+				Doc:        p.Description,
+				Deprecated: p.Deprecated,
+			}
+			schema := p.Schema
+			if schema == nil {
+				if _, mt := pickContent(p.Content); mt != nil {
+					schema = mt.Schema
+				}
+			}
+			mp.Type = b.typeOf(schema, op.MethodName+naming.Exported(p.Name))
+			switch in {
+			case model.InPath:
+				mp.GoName = argNS.Claim(naming.Unexported(p.Name))
+				mp.Style, mp.Explode = "simple", false
+			case model.InHeader:
+				mp.GoName = fieldNS.Claim(naming.Exported(p.Name))
+				mp.Style, mp.Explode = "simple", false
+				hasStruct = true
+			default:
+				mp.GoName = fieldNS.Claim(naming.Exported(p.Name))
+				mp.Style, mp.Explode = "form", true
+				hasStruct = true
+			}
+			if p.Style != "" {
+				mp.Style = p.Style
+			}
+			if p.Explode != nil {
+				mp.Explode = *p.Explode
+			} else if p.Style != "" {
+				mp.Explode = p.Style == "form"
+			}
+			op.Params = append(op.Params, mp)
+		}
+	}
+	for _, p := range list {
+		switch model.ParamIn(strings.ToLower(p.In)) {
+		case model.InPath, model.InQuery, model.InHeader, model.InCookie:
+		default:
+			b.warn(b.pos(originPos(p.Origin)), "parameter %q of %s: location %q is not supported; the parameter is ignored", p.Name, op.MethodName, p.In)
+		}
+	}
+	if hasStruct {
+		op.ParamsType = b.ns.Claim(op.MethodName + "Params")
+	}
+}
+
+// ignoredHeaders are header parameters that OpenAPI says to ignore.
+var ignoredHeaders = map[string]bool{"accept": true, "content-type": true, "authorization": true}
+
+// pathPlaceholders adds a required string parameter for every {name} of
+// the path template that no parameter declares (a common defect), with a
+// warning, so that the URL can always be filled in.
+func (b *builder) pathPlaceholders(op *model.Operation, r rawOp, list []*openapi3.Parameter) []*openapi3.Parameter {
+	rest := r.path
+	for {
+		i := strings.Index(rest, "{")
+		if i < 0 {
+			return list
+		}
+		j := strings.Index(rest[i:], "}")
+		if j < 0 {
+			return list
+		}
+		name := rest[i+1 : i+j]
+		rest = rest[i+j+1:]
+		declared := false
+		for _, p := range list {
+			if strings.EqualFold(p.In, "path") && p.Name == name {
+				declared = true
+				break
+			}
+		}
+		if declared || name == "" {
+			continue
+		}
+		b.warn(r.pos, "path parameter %q of %s %s is not declared; it is taken as a required string", name, r.method, r.path)
+		list = append(list, &openapi3.Parameter{
+			Name: name, In: "path", Required: true,
+			Schema: &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}}},
+		})
+	}
+}
+
+// body fills the request body, preferring JSON when several content types
+// are offered.
+func (b *builder) body(op *model.Operation, r rawOp) {
+	if r.op.RequestBody == nil || r.op.RequestBody.Value == nil {
+		return
+	}
+	rb := r.op.RequestBody.Value
+	ct, mt := pickContent(rb.Content)
+	if mt == nil {
+		return
+	}
+	enc := encodingOf(ct)
+	body := &model.Body{ContentType: ct, Encoding: enc, Required: rb.Required, Doc: rb.Description}
+	body.Type = b.payloadType(mt.Schema, enc, op.MethodName+"Request")
+	op.Body = body
+}
+
+// payloadType is the type of a request or response body.
+func (b *builder) payloadType(schema *openapi3.SchemaRef, enc model.BodyEncoding, ctx string) *model.Type {
+	switch enc {
+	case model.BodyBinary:
+		return &model.Type{Kind: model.KindBytes, Format: "binary"}
+	case model.BodyText:
+		if schema == nil || schema.Value == nil {
+			return &model.Type{Kind: model.KindString}
+		}
+	}
+	return b.typeOf(schema, ctx)
+}
+
+// responses picks the success response (the first 2xx, then 2XX) and the
+// documented error responses that carry a schema.
+func (b *builder) responses(op *model.Operation, r rawOp) {
+	if r.op.Responses == nil {
+		op.Success = &model.Response{}
+		return
+	}
+	m := r.op.Responses.Map()
+	codes := make([]string, 0, len(m))
+	for c := range m {
+		codes = append(codes, c)
+	}
+	sort.Slice(codes, func(i, j int) bool { return statusLess(codes[i], codes[j]) })
+	has2xx := false
+	for _, code := range codes {
+		if rr := m[code]; rr != nil && rr.Value != nil && strings.HasPrefix(code, "2") {
+			has2xx = true
+		}
+	}
+	for _, code := range codes {
+		rr := m[code]
+		if rr == nil || rr.Value == nil {
+			continue
+		}
+		resp := &model.Response{Status: code}
+		if rr.Value.Description != nil {
+			resp.Doc = *rr.Value.Description
+		}
+		ct, mt := pickContent(rr.Value.Content)
+		is2xx := strings.HasPrefix(code, "2")
+		if is2xx && op.Success != nil {
+			continue
+		}
+		if mt != nil {
+			resp.ContentType, resp.Encoding = ct, encodingOf(ct)
+			ctx := op.MethodName + "Response"
+			if !is2xx && (has2xx || code != "default") {
+				// A default without 2xx beside it is also the
+				// result (see defaultSuccess): named as one.
+				ctx = op.MethodName + naming.Exported(strings.ToLower(code)) + "Error"
+			}
+			if mt.Schema != nil || resp.Encoding != model.BodyJSON {
+				resp.Type = b.payloadType(mt.Schema, resp.Encoding, ctx)
+			}
+		}
+		if is2xx {
+			op.Success = resp
+		} else if resp.Type != nil {
+			op.Errors = append(op.Errors, resp)
+		}
+	}
+	if op.Success == nil && !has2xx {
+		op.Success = b.defaultSuccess(op, m["default"])
+	}
+	if op.Success == nil {
+		op.Success = &model.Response{}
+	}
+}
+
+// defaultSuccess is the success response of an operation that declares no
+// 2xx response: its default response, if any, then describes every status
+// (OpenAPI: "default" covers the codes not declared), so a 2xx answer is
+// decoded into the default's schema. The error entry for default keeps the
+// same type, so a non-2xx answer still fills APIError.Value with it.
+func (b *builder) defaultSuccess(op *model.Operation, rr *openapi3.ResponseRef) *model.Response {
+	if rr == nil || rr.Value == nil {
+		return &model.Response{}
+	}
+	resp := &model.Response{Status: "default"}
+	if rr.Value.Description != nil {
+		resp.Doc = *rr.Value.Description
+	}
+	for _, e := range op.Errors {
+		if e.Status == "default" {
+			resp.ContentType, resp.Encoding, resp.Type = e.ContentType, e.Encoding, e.Type
+			return resp
+		}
+	}
+	if ct, mt := pickContent(rr.Value.Content); mt != nil {
+		resp.ContentType, resp.Encoding = ct, encodingOf(ct)
+		if mt.Schema != nil || resp.Encoding != model.BodyJSON {
+			resp.Type = b.payloadType(mt.Schema, resp.Encoding, op.MethodName+"Response")
+		}
+	}
+	return resp
+}
+
+// statusLess orders status codes numerically with wildcards (2XX) after
+// the codes they cover and "default" last.
+func statusLess(a, b string) bool {
+	rank := func(s string) string {
+		if s == "default" {
+			return "9zz"
+		}
+		return strings.ToLower(strings.ReplaceAll(strings.ToUpper(s), "X", "z"))
+	}
+	return rank(a) < rank(b)
+}
+
+// pickContent chooses the media type to use: JSON first, then form,
+// multipart, text, and anything else; ties by name.
+func pickContent(c openapi3.Content) (string, *openapi3.MediaType) {
+	best, bestRank := "", 100
+	for ct, mt := range c {
+		if mt == nil {
+			continue
+		}
+		r := contentRank(ct)
+		if r < bestRank || r == bestRank && ct < best {
+			best, bestRank = ct, r
+		}
+	}
+	if best == "" {
+		return "", nil
+	}
+	return best, c[best]
+}
+
+func contentRank(ct string) int {
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		mt = strings.ToLower(ct)
+	}
+	switch {
+	case mt == "application/json":
+		return 0
+	case strings.HasSuffix(mt, "+json") || strings.HasSuffix(mt, "/json"):
+		return 1
+	case mt == "*/*" || mt == "application/*":
+		return 2
+	case mt == "application/x-www-form-urlencoded":
+		return 3
+	case mt == "multipart/form-data":
+		return 4
+	case strings.HasPrefix(mt, "text/"):
+		return 5
+	}
+	return 6
+}
+
+func encodingOf(ct string) model.BodyEncoding {
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		mt = strings.ToLower(ct)
+	}
+	switch {
+	case mt == "application/json" || strings.HasSuffix(mt, "+json") || strings.HasSuffix(mt, "/json") || mt == "*/*" || mt == "application/*":
+		return model.BodyJSON
+	case mt == "application/x-www-form-urlencoded":
+		return model.BodyForm
+	case strings.HasPrefix(mt, "multipart/"):
+		return model.BodyMultipart
+	case strings.HasPrefix(mt, "text/"):
+		return model.BodyText
+	}
+	return model.BodyBinary
+}
