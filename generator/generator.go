@@ -37,8 +37,11 @@ type Config struct {
 	Binding *Input
 	// Package is the Go package name of the output (required).
 	Package string
-	// ReadFile reads files that the document refers to by relative $ref,
-	// with names relative to Spec.Name. Nil means os.ReadFile.
+	// ReadFile reads the files the inputs point at: those the document
+	// refers to by relative $ref (names relative to Spec.Name) and the
+	// rate-limits artifact of a profile that is an apis.yml index (names
+	// relative to Profile.Name). Nil means os.ReadFile. Nothing else is
+	// read.
 	ReadFile func(name string) ([]byte, error)
 }
 

@@ -2,7 +2,6 @@ package bind
 
 import (
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 
@@ -10,23 +9,15 @@ import (
 	"github.com/limitgen/limitgen/generator/internal/profile"
 )
 
-// Bind loads the profile (and the optional binding config; configName ==
-// "" means none) and binds its limits to api's operations: it sets
-// api.RateLimits, each operation's Consumes and RateLimits.TokenUses.
+// Bind binds the limits of the loaded profile pr to api's operations,
+// applying the binding config cfg (nil: none): it sets api.RateLimits, each
+// operation's Consumes and RateLimits.TokenUses. It reads nothing: the
+// caller loads pr and cfg (generator.Model does, through Config.ReadFile).
 // Warnings come back as positioned diagnostics (and are kept in
-// api.RateLimits.Diagnostics); a broken profile or config is an error
-// "file:line:col: ...". On error api is left unchanged.
-func Bind(api *model.API, profileName string, profileData []byte, configName string, configData []byte) ([]model.Diagnostic, error) {
-	pr, err := profile.Load(profileName, profileData, profile.Options{ReadFile: os.ReadFile})
-	if err != nil {
-		return nil, err
-	}
-	var cfg *profile.Config
-	if configName != "" {
-		if cfg, err = profile.LoadConfig(configName, configData); err != nil {
-			return nil, err
-		}
-	}
+// api.RateLimits.Diagnostics); a config that does not fit the profile is an
+// error "file:line:col: ...". On error api is left unchanged; pr's limits
+// are not, so a profile is bound once.
+func Bind(api *model.API, pr *profile.Profile, cfg *profile.Config) ([]model.Diagnostic, error) {
 	b := &binder{api: api, pr: pr, rl: pr.RateLimits, uses: make(map[*model.Operation]map[*model.Limit]*model.Use)}
 	b.diags = append(b.diags, pr.RateLimits.Diagnostics...)
 	if cfg != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/limitgen/limitgen/generator/internal/model"
+	"github.com/limitgen/limitgen/generator/internal/profile"
 	"github.com/limitgen/limitgen/generator/internal/spec"
 	"github.com/limitgen/limitgen/profiles"
 )
@@ -27,7 +28,7 @@ func scalekit(t *testing.T) (*model.API, []model.Diagnostic) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	diags, err := Bind(api, profiles.ScalekitName, profiles.Scalekit, profiles.ScalekitConfigName, profiles.ScalekitConfig)
+	diags, err := bindBytes(api, profiles.ScalekitName, profiles.Scalekit, profiles.ScalekitConfigName, profiles.ScalekitConfig)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,4 +94,20 @@ func TestScalekitDefault(t *testing.T) {
 			}
 		}
 	}
+}
+
+// bindBytes loads a profile and a config (configName "" for none) and binds
+// them to api, as generator.Model does.
+func bindBytes(api *model.API, profileName string, profileData []byte, configName string, configData []byte) ([]model.Diagnostic, error) {
+	pr, err := profile.Load(profileName, profileData, profile.Options{})
+	if err != nil {
+		return nil, err
+	}
+	var cfg *profile.Config
+	if configName != "" {
+		if cfg, err = profile.LoadConfig(configName, configData); err != nil {
+			return nil, err
+		}
+	}
+	return Bind(api, pr, cfg)
 }

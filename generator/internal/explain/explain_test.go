@@ -12,6 +12,7 @@ import (
 
 	"github.com/limitgen/limitgen/generator/internal/bind"
 	"github.com/limitgen/limitgen/generator/internal/model"
+	"github.com/limitgen/limitgen/generator/internal/profile"
 	"github.com/limitgen/limitgen/generator/internal/spec"
 	"github.com/limitgen/limitgen/profiles"
 )
@@ -29,7 +30,15 @@ func scalekitReport(t *testing.T) *Report {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := bind.Bind(api, profiles.ScalekitName, profiles.Scalekit, profiles.ScalekitConfigName, profiles.ScalekitConfig); err != nil {
+	pr, err := profile.Load(profiles.ScalekitName, profiles.Scalekit, profile.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := profile.LoadConfig(profiles.ScalekitConfigName, profiles.ScalekitConfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bind.Bind(api, pr, cfg); err != nil {
 		t.Fatal(err)
 	}
 	return Build(api)
