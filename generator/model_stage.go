@@ -4,7 +4,9 @@ import (
 	"os"
 
 	"github.com/limitgen/limitgen/generator/internal/bind"
+	"github.com/limitgen/limitgen/generator/internal/emit"
 	"github.com/limitgen/limitgen/generator/internal/model"
+	"github.com/limitgen/limitgen/generator/internal/naming"
 	"github.com/limitgen/limitgen/generator/internal/profile"
 	"github.com/limitgen/limitgen/generator/internal/spec"
 )
@@ -21,7 +23,10 @@ func Model(cfg Config) (*model.API, []model.Diagnostic, error) {
 	if readFile == nil {
 		readFile = os.ReadFile
 	}
-	api, diags, err := spec.Load(cfg.Spec.Name, cfg.Spec.Data, spec.Options{ReadFile: readFile})
+	// The names the generated package declares besides the inputs' come
+	// from emit, which owns the runtime; every name is claimed around them.
+	reserved := emit.Reserved()
+	api, diags, err := spec.Load(cfg.Spec.Name, cfg.Spec.Data, spec.Options{ReadFile: readFile, Reserved: reserved})
 	if err != nil {
 		return nil, diags, err
 	}
@@ -49,5 +54,6 @@ func Model(cfg Config) (*model.API, []model.Diagnostic, error) {
 	if err := firstError(more); err != nil {
 		return nil, diags, err
 	}
+	naming.AssignLimitIDs(api.RateLimits, api.Identifiers(), reserved.Package)
 	return api, diags, nil
 }

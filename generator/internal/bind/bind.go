@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/limitgen/limitgen/generator/internal/model"
+	"github.com/limitgen/limitgen/generator/internal/naming"
 	"github.com/limitgen/limitgen/generator/internal/profile"
 )
 
@@ -25,7 +26,6 @@ func Bind(api *model.API, pr *profile.Profile, cfg *profile.Config) ([]model.Dia
 			return nil, err
 		}
 	}
-	profile.AssignIDs(b.rl, api.Identifiers())
 	for _, l := range b.rl.Limits {
 		lc := b.configFor(l)
 		if lc != nil && lc.Auto != nil && !*lc.Auto {
@@ -162,10 +162,12 @@ func indexOf(ls []*model.Limit, l *model.Limit) int {
 	return len(ls)
 }
 
-// findLimit finds a limit by name (case-insensitive), key or ID.
+// findLimit finds a limit by name (case-insensitive), key or ID (the
+// suffix of its constant Limit<ID>; IDs are claimed after binding, so the
+// ID before any collision is resolved).
 func findLimit(rl *model.RateLimits, ref string) *model.Limit {
 	for _, l := range rl.Limits {
-		if strings.EqualFold(l.Name, ref) || l.Key == ref || l.ID == ref {
+		if strings.EqualFold(l.Name, ref) || l.Key == ref || l.ID == ref || naming.LimitID(l.Name) == ref {
 			return l
 		}
 	}

@@ -9,7 +9,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/limitgen/limitgen/generator/internal/emit"
 	"github.com/limitgen/limitgen/generator/internal/model"
+	"github.com/limitgen/limitgen/generator/internal/naming"
 	"github.com/limitgen/limitgen/generator/internal/profile"
 	"github.com/limitgen/limitgen/generator/internal/spec"
 	"github.com/limitgen/limitgen/profiles"
@@ -24,7 +26,7 @@ func scalekit(t *testing.T) (*model.API, []model.Diagnostic) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	api, _, err := spec.Load(name, data, spec.Options{})
+	api, _, err := spec.Load(name, data, spec.Options{Reserved: emit.Reserved()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,5 +111,9 @@ func bindBytes(api *model.API, profileName string, profileData []byte, configNam
 			return nil, err
 		}
 	}
-	return Bind(api, pr, cfg)
+	diags, err := Bind(api, pr, cfg)
+	if err == nil {
+		naming.AssignLimitIDs(api.RateLimits, api.Identifiers(), emit.Reserved().Package)
+	}
+	return diags, err
 }

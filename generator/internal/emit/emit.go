@@ -20,7 +20,6 @@ import (
 	"github.com/dave/jennifer/jen"
 
 	"github.com/limitgen/limitgen/generator/internal/model"
-	"github.com/limitgen/limitgen/generator/internal/naming"
 )
 
 // Options says how to emit.
@@ -216,8 +215,7 @@ func opLines(op *model.Operation) int {
 // declares: naming avoids them, so this only guards against a model built
 // elsewhere.
 func checkCollisions(api *model.API) error {
-	runtime := naming.RuntimeIdentifiers()
-	members := naming.ClientMembers()
+	runtime, members := reserved.Package, reserved.ClientMembers
 	var bad []string
 	for id := range api.Identifiers() {
 		if runtime[id] {

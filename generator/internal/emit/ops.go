@@ -13,7 +13,6 @@ import (
 	"github.com/dave/jennifer/jen"
 
 	"github.com/limitgen/limitgen/generator/internal/model"
-	"github.com/limitgen/limitgen/generator/internal/naming"
 )
 
 // descriptorName is the package-level variable holding op's *operation.
@@ -95,7 +94,7 @@ func (e *emitter) argNames(op *model.Operation) map[*model.Param]string {
 // package-level name that a method body refers to: a runtime identifier
 // (paramDecode, request, ...) or an operation descriptor (opXxx).
 func (e *emitter) shadowsPackageName(n string) bool {
-	if runtimeIdents[n] {
+	if reserved.Package[n] {
 		return true
 	}
 	if !strings.HasPrefix(n, "op") {
@@ -109,7 +108,7 @@ func (e *emitter) shadowsPackageName(n string) bool {
 	return false
 }
 
-var runtimeIdents = naming.RuntimeIdentifiers()
+var reserved = Reserved()
 
 // successShape describes what a method returns.
 type successShape struct {

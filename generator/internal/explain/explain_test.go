@@ -11,7 +11,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/limitgen/limitgen/generator/internal/bind"
+	"github.com/limitgen/limitgen/generator/internal/emit"
 	"github.com/limitgen/limitgen/generator/internal/model"
+	"github.com/limitgen/limitgen/generator/internal/naming"
 	"github.com/limitgen/limitgen/generator/internal/profile"
 	"github.com/limitgen/limitgen/generator/internal/spec"
 	"github.com/limitgen/limitgen/profiles"
@@ -26,7 +28,7 @@ func scalekitReport(t *testing.T) *Report {
 	if err != nil {
 		t.Fatal(err)
 	}
-	api, _, err := spec.Load(name, data, spec.Options{})
+	api, _, err := spec.Load(name, data, spec.Options{Reserved: emit.Reserved()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,6 +43,7 @@ func scalekitReport(t *testing.T) *Report {
 	if _, err := bind.Bind(api, pr, cfg); err != nil {
 		t.Fatal(err)
 	}
+	naming.AssignLimitIDs(api.RateLimits, api.Identifiers(), emit.Reserved().Package)
 	return Build(api)
 }
 

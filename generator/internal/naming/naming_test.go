@@ -117,25 +117,3 @@ func TestNamespace(t *testing.T) {
 		t.Errorf("Taken is wrong")
 	}
 }
-
-func TestRuntimeIdentifiers(t *testing.T) {
-	ids := RuntimeIdentifiers()
-	// Names the emitter declares, and names the runtime declares today.
-	for _, want := range []string{"Client", "NewClient", "Option", "APIError", "WithHTTPClient", "RequestEditor", "newClient"} {
-		if !ids[want] {
-			t.Errorf("RuntimeIdentifiers() lacks %q", want)
-		}
-	}
-	if ids["embed"] || ids["Sources"] {
-		t.Errorf("RuntimeIdentifiers() includes embed.go's declarations")
-	}
-	// A schema called "Client" must be renamed away from the runtime.
-	ns := NewNamespace(ids)
-	if got := ns.Claim(Exported("client")); got == "Client" {
-		t.Errorf("Claim(Client) = Client, want a renamed identifier")
-	}
-	members := ClientMembers()
-	if !members["do"] {
-		t.Errorf("ClientMembers() lacks method do: %v", members)
-	}
-}

@@ -380,7 +380,7 @@ func (b *builder) finish() (*Profile, error) {
 		b.rl.ThrottleStatus = []int{429}
 	}
 	b.rl.QuotaStatus = sortedCodes(b.quota)
-	AssignIDs(b.rl, nil)
+	assignKeys(b.rl)
 	b.rl.Diagnostics = b.d.diags
 	pr.Unknown = b.d.unknown
 	return pr, nil

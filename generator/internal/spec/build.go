@@ -23,6 +23,8 @@ type builder struct {
 
 	// ns is the package scope: type names, enum constants, params structs.
 	ns *naming.Namespace
+	// reserved are the runtime's and the emitter's names (Options.Reserved).
+	reserved naming.Reserved
 	// Named types by the absolute location of their schema, and by the
 	// schema value kin-openapi shares between uses of one component.
 	byKey map[string]*model.Type
@@ -58,7 +60,8 @@ func newBuilder(file string, version int, doc *openapi3.T, t *tree, opts Options
 		version:  version,
 		doc:      doc,
 		tree:     t,
-		ns:       naming.NewNamespace(naming.RuntimeIdentifiers(), opts.Reserved),
+		ns:       naming.NewNamespace(opts.Reserved.Package),
+		reserved: opts.Reserved,
 		byKey:    make(map[string]*model.Type),
 		byVal:    make(map[*openapi3.Schema]*model.Type),
 		compName: make(map[string]string),

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/limitgen/limitgen/generator/internal/model"
-	"github.com/limitgen/limitgen/generator/internal/naming"
 )
 
 // checkAPI asserts the model invariants every loaded document must meet:
@@ -14,7 +13,7 @@ import (
 // every reachable named type listed in Types.
 func checkAPI(t *testing.T, api *model.API) {
 	t.Helper()
-	runtime := naming.RuntimeIdentifiers()
+	runtime := runtimeNames.Package
 	pkg := map[string]string{}
 	claim := func(name, what string) {
 		if !token.IsIdentifier(name) || !token.IsExported(name) {

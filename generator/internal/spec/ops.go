@@ -81,7 +81,7 @@ func (b *builder) operations(api *model.API) error {
 
 	// Method names are claimed in path/method order, so numeric suffixes
 	// are stable.
-	methodsNS := naming.NewNamespace(naming.ClientMembers())
+	methodsNS := naming.NewNamespace(b.reserved.ClientMembers)
 	seenID := map[string]model.Pos{}
 	for _, r := range raws {
 		b.cur = r.pos
@@ -175,7 +175,7 @@ func (b *builder) params(op *model.Operation, r rawOp) {
 			list = append(list, pr.Value)
 		}
 	}
-	argNS := naming.NewNamespace(pathLocals, naming.RuntimeIdentifiers())
+	argNS := naming.NewNamespace(pathLocals, b.reserved.Package)
 	fieldNS := naming.NewNamespace()
 	hasStruct := false
 	list = b.pathPlaceholders(op, r, list)

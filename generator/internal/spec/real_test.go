@@ -22,7 +22,7 @@ func loadFile(t testing.TB, path string) (*model.API, []model.Diagnostic, error)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Load(path, data, Options{})
+	return Load(path, data, Options{Reserved: runtimeNames})
 }
 
 func sharedFiles(t *testing.T, globs ...string) []string {
@@ -122,7 +122,7 @@ func BenchmarkLoadOfficial(b *testing.B) {
 		b.Skipf("shared inputs not present: %v", err)
 	}
 	for b.Loop() {
-		if _, _, err := Load(path, data, Options{}); err != nil {
+		if _, _, err := Load(path, data, Options{Reserved: runtimeNames}); err != nil {
 			b.Fatal(err)
 		}
 	}
