@@ -10,10 +10,16 @@
 // they can change without breaking callers:
 //
 //	spec     OpenAPI 2.0/3.0/3.1 document → model.API (types, operations)
-//	profile  rate-limit profile → normalized limits
-//	bind     limits + binding config → model.API.RateLimits, Operation.Consumes
+//	profile  rate-limit profile and binding config → normalized limits
+//	bind     limits + config → model.API.RateLimits, Operation.Consumes
+//	naming   Go identifiers from arbitrary text; the limits' IDs after binding
 //	emit     model.API → Go source files, plus the runtime from package templates
-//	naming   Go identifiers from arbitrary text
+//	explain  model.API → the report `limitgen explain` prints
+//	model    the values the stages hand each other
+//
+// The pipeline runs one way: Model reads every input (through
+// Config.ReadFile) and hands parsed values on; no later stage reads a file,
+// and only emit reads the runtime (package templates).
 package generator
 
 // Input is one input file.

@@ -3,6 +3,12 @@
 // constructor with the API profile and operation descriptors, the types, the
 // operation methods, and the runtime copied from package templates.
 //
+// Emit is the only stage that reads the runtime (runtime.go): it chooses
+// the runtime's files in one place (isRuntimeSource) and owns the names
+// they declare (runtime_names_gen.go, kept current by go generate), which
+// Reserved hands to the stages that claim names. It is internal to package
+// generator (generator/internal/emit).
+//
 // Output is deterministic: files and declarations come in model order
 // (types and operations are sorted by name), and nothing depends on map
 // iteration or the clock.
