@@ -79,6 +79,14 @@ func TestScalekitDefault(t *testing.T) {
 			t.Errorf("Management API Requests bound to AgentKit operation %s", id)
 		}
 	}
+	checkDocumented(t, api, got)
+	checkUses(t, api)
+}
+
+// checkDocumented checks that the monthly-active limits are documented
+// only, with a reason, and bound to nothing.
+func checkDocumented(t *testing.T, api *model.API, got map[string][]string) {
+	t.Helper()
 	for _, name := range []string{"Monthly Active Users (MAU)", "Monthly Active Organizations (MAO)"} {
 		if len(got[name]) != 0 {
 			t.Errorf("%s bound to %v, want nothing (documented)", name, got[name])
@@ -89,6 +97,11 @@ func TestScalekitDefault(t *testing.T) {
 			t.Errorf("%s: kind %v reason %q, want documented with a reason", l.Name, l.Kind, l.Reason)
 		}
 	}
+}
+
+// checkUses checks that every use has a reason and costs one call.
+func checkUses(t *testing.T, api *model.API) {
+	t.Helper()
 	for _, op := range api.Operations {
 		for _, u := range op.Consumes {
 			if u.Reason == "" || u.Cost != 1 {
