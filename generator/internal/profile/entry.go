@@ -40,76 +40,7 @@ func (d *doc) readEntry(n *yaml.Node, where string) (*entry, error) {
 	}
 	e := &entry{node: n}
 	for _, p := range pairs {
-		what := where + "." + p.key
-		text := func(dst *string) error {
-			s, err := d.str(p.value, what)
-			if err == nil {
-				*dst = strings.TrimSpace(s)
-				if s != "" {
-					e.texts = append(e.texts, Text{Field: p.key, Value: s, Pos: d.pos(p.value)})
-				}
-			}
-			return err
-		}
-		switch p.key {
-		case "name":
-			err = text(&e.name)
-		case "scope":
-			err = text(&e.scope)
-		case "metric":
-			err = text(&e.metric)
-		case "kind":
-			err = text(&e.kind)
-		case "type":
-			err = text(&e.typ)
-		case "limit":
-			e.limit = p.value
-		case "limit_text":
-			err = text(&e.limitText)
-			e.limitTextN = p.value
-		case "timeFrame", "timeframe", "window":
-			if e.windowN != nil {
-				d.warnf(p.keyN, "both %s and another window field; using %s", p.key, p.key)
-			}
-			err = text(&e.window)
-			e.windowN = p.value
-		case "tier":
-			err = text(&e.tier)
-			e.tierN = p.value
-		case "plan":
-			err = text(&e.plan)
-			if e.tier == "" {
-				e.tier, e.tierN = e.plan, p.value
-			}
-		case "burst":
-			e.burst, err = d.integer(p.value, what, 1<<30)
-			e.hasBurst = true
-		case "description":
-			err = text(&e.description)
-		case "notes", "note":
-			err = text(&e.notes)
-		case "endpoint":
-			err = text(&e.endpoint)
-		case "applies":
-			if resolve(p.value).Kind == yaml.SequenceNode {
-				var ss []string
-				if ss, err = d.strs(p.value, what); err == nil {
-					e.applies = strings.Join(ss, ", ")
-					e.texts = append(e.texts, Text{Field: p.key, Value: e.applies, Pos: d.pos(p.value)})
-				}
-			} else {
-				err = text(&e.applies)
-			}
-		case "domains":
-			_, err = d.strs(p.value, what)
-		case "userMultiplied":
-			_, err = d.boolean(p.value, what)
-		case "url", "source_date", "unit", "qualification":
-			_, err = d.str(p.value, what)
-		default:
-			d.unknownField(where, p)
-		}
-		if err != nil {
+		if err := d.entryField(e, where, p); err != nil {
 			return nil, err
 		}
 	}
@@ -117,6 +48,91 @@ func (d *doc) readEntry(n *yaml.Node, where string) (*entry, error) {
 		return nil, d.errorf(n, "%s: limit has no name", where)
 	}
 	return e, nil
+}
+
+// textFields are the entry fields that are plain texts.
+var textFields = map[string]func(e *entry) *string{
+	"name":        func(e *entry) *string { return &e.name },
+	"scope":       func(e *entry) *string { return &e.scope },
+	"metric":      func(e *entry) *string { return &e.metric },
+	"kind":        func(e *entry) *string { return &e.kind },
+	"type":        func(e *entry) *string { return &e.typ },
+	"description": func(e *entry) *string { return &e.description },
+	"notes":       func(e *entry) *string { return &e.notes },
+	"note":        func(e *entry) *string { return &e.notes },
+	"endpoint":    func(e *entry) *string { return &e.endpoint },
+}
+
+// entryField reads one field of a limit entry.
+func (d *doc) entryField(e *entry, where string, p pair) error {
+	what := where + "." + p.key
+	if f := textFields[p.key]; f != nil {
+		return d.entryText(e, p, what, f(e))
+	}
+	var err error
+	switch p.key {
+	case "limit":
+		e.limit = p.value
+	case "limit_text":
+		e.limitTextN = p.value
+		err = d.entryText(e, p, what, &e.limitText)
+	case "timeFrame", "timeframe", "window":
+		if e.windowN != nil {
+			d.warnf(p.keyN, "both %s and another window field; using %s", p.key, p.key)
+		}
+		e.windowN = p.value
+		err = d.entryText(e, p, what, &e.window)
+	case "tier":
+		e.tierN = p.value
+		err = d.entryText(e, p, what, &e.tier)
+	case "plan":
+		err = d.entryText(e, p, what, &e.plan)
+		if e.tier == "" {
+			e.tier, e.tierN = e.plan, p.value
+		}
+	case "burst":
+		e.burst, err = d.integer(p.value, what, 1<<30)
+		e.hasBurst = true
+	case "applies":
+		err = d.entryApplies(e, p, what)
+	case "domains":
+		_, err = d.strs(p.value, what)
+	case "userMultiplied":
+		_, err = d.boolean(p.value, what)
+	case "url", "source_date", "unit", "qualification":
+		_, err = d.str(p.value, what)
+	default:
+		d.unknownField(where, p)
+	}
+	return err
+}
+
+// entryText reads a text field into dst, keeping it (positioned) for the
+// binder's rules.
+func (d *doc) entryText(e *entry, p pair, what string, dst *string) error {
+	s, err := d.str(p.value, what)
+	if err != nil {
+		return err
+	}
+	*dst = strings.TrimSpace(s)
+	if s != "" {
+		e.texts = append(e.texts, Text{Field: p.key, Value: s, Pos: d.pos(p.value)})
+	}
+	return nil
+}
+
+// entryApplies reads applies: a text or a list of texts.
+func (d *doc) entryApplies(e *entry, p pair, what string) error {
+	if resolve(p.value).Kind != yaml.SequenceNode {
+		return d.entryText(e, p, what, &e.applies)
+	}
+	ss, err := d.strs(p.value, what)
+	if err != nil {
+		return err
+	}
+	e.applies = strings.Join(ss, ", ")
+	e.texts = append(e.texts, Text{Field: p.key, Value: e.applies, Pos: d.pos(p.value)})
+	return nil
 }
 
 // normalize turns an entry into a model.Limit: reads the amount (a number
