@@ -101,6 +101,11 @@ func TestConfig(t *testing.T) {
 			warn:   "documented only",
 		},
 		{
+			name:   "a limit named by its ID (the suffix of its constant)",
+			config: "limits:\n  AgentToolCalls:\n    unbind:\n      - operationId: ToolService_*\n    bind:\n      - token: true\n",
+			want:   []string{"AgentToolCalls <- token", "M2MTokens <- token", "ManagementAPIRequests <- OrganizationService_ListOrganization", "TokenEndpointClientCredentials <- token"},
+		},
+		{
 			name:   "a binding that matches nothing is a warning",
 			config: "limits:\n  Agent Tool Calls:\n    bind:\n      - operationId: NoSuchOperation\n",
 			want:   []string{"AgentToolCalls <- ToolService_ExecuteTool", "M2MTokens <- token", "ManagementAPIRequests <- OrganizationService_ListOrganization", "TokenEndpointClientCredentials <- token"},

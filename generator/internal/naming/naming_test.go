@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/limitgen/limitgen/generator/internal/model"
 )
 
 func TestExported(t *testing.T) {
@@ -115,5 +117,29 @@ func TestNamespace(t *testing.T) {
 	}
 	if !ns.Taken("User3") || ns.Taken("User4") {
 		t.Errorf("Taken is wrong")
+	}
+}
+
+// TestAssignLimitIDs checks that limit and tier IDs are claimed in one
+// namespace, in profile order, around the names already taken.
+func TestAssignLimitIDs(t *testing.T) {
+	rl := &model.RateLimits{
+		Limits: []*model.Limit{{Name: "Usage"}, {Name: "API calls"}, {Name: "api-calls"}, {Name: "!!"}},
+		Tiers:  []*model.Tier{{Name: "Free"}, {Name: "free"}},
+	}
+	AssignLimitIDs(rl, map[string]bool{"LimitUsage": true}, map[string]bool{"TierFree": true})
+	var got []string
+	for _, l := range rl.Limits {
+		got = append(got, l.ID)
+	}
+	for _, tr := range rl.Tiers {
+		got = append(got, tr.ID)
+	}
+	want := []string{"Usage2", "APICalls", "APICalls2", "Unnamed", "Free2", "Free3"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("IDs (-want +got):\n%s", diff)
+	}
+	if got := LimitID("api-calls"); got != "APICalls" {
+		t.Errorf("LimitID(api-calls) = %q, want APICalls", got)
 	}
 }
