@@ -13,17 +13,18 @@ import (
 	"github.com/limitgen/limitgen/profiles"
 )
 
-// sharedInputs is where the real documents live, relative to this package.
-const sharedInputs = "../../shared/inputs/openapi"
-
+// sharedDocs returns the 14 real Scalekit documents of the shared inputs
+// (SOURCES.md), as copied into this repository (testdata/scalekit holds
+// those no other test uses; PROVENANCE.md files say where each comes from).
 func sharedDocs(t testing.TB) []string {
 	t.Helper()
-	if _, err := os.Stat(sharedInputs); err != nil {
-		t.Skipf("shared inputs not available: %v", err)
+	docs := []string{
+		"../openapi/scalekit-official.yaml",
+		"testdata/golden/swagger2/scalekit-swagger2.json",
+		"testdata/golden/apisio/scalekit-openapi.yml",
 	}
-	var docs []string
-	for _, pattern := range []string{"*.yaml", "*.yml", "*.json", "apis-io/*.yml", "apis-io/*.yaml", "apis-io/*.json"} {
-		m, err := filepath.Glob(filepath.Join(sharedInputs, pattern))
+	for _, pattern := range []string{"testdata/scalekit/*.json", "testdata/scalekit/apis-io/*.yml"} {
+		m, err := filepath.Glob(pattern)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,9 +1,12 @@
 package generator
 
 import (
+	"io/fs"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/limitgen/limitgen/generator/internal/model"
 )
@@ -67,5 +70,54 @@ func TestGenerateFailsWhole(t *testing.T) {
 		if res != nil {
 			t.Errorf("%s: partial result with an error", tt.name)
 		}
+	}
+}
+
+// TestModelReadsThroughConfig checks that the only reads are cfg.ReadFile's:
+// a profile that is an apis.yml index gets its artifact from it, resolved
+// against the index's directory.
+func TestModelReadsThroughConfig(t *testing.T) {
+	index := `name: Tiny
+apis:
+  - name: Tiny API
+    properties:
+      - type: RateLimits
+        url: limits/tiny.yml
+`
+	artifact := `- name: Ping requests
+  type: Platform
+  limit: 10
+  metric: request
+  timeframe: second
+  description: Calls to /ping.
+`
+	var read []string
+	cfg := Config{
+		Spec:    Input{Name: "tiny.yaml", Data: []byte(tinyDoc)},
+		Profile: &Input{Name: "mem/apis.yml", Data: []byte(index)},
+		Package: "tiny",
+		ReadFile: func(name string) ([]byte, error) {
+			read = append(read, name)
+			if name == "mem/limits/tiny.yml" {
+				return []byte(artifact), nil
+			}
+			return nil, fs.ErrNotExist
+		},
+	}
+	api, _, err := Model(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"mem/limits/tiny.yml"}, read); diff != "" {
+		t.Errorf("files read (-want +got):\n%s", diff)
+	}
+	var bound []string
+	for _, op := range api.Operations {
+		for _, u := range op.Consumes {
+			bound = append(bound, op.ID+" <- "+u.Limit.Name)
+		}
+	}
+	if diff := cmp.Diff([]string{"ping <- Ping requests"}, bound); diff != "" {
+		t.Errorf("bindings (-want +got):\n%s", diff)
 	}
 }

@@ -10,10 +10,16 @@
 // they can change without breaking callers:
 //
 //	spec     OpenAPI 2.0/3.0/3.1 document → model.API (types, operations)
-//	profile  rate-limit profile → normalized limits
-//	bind     limits + binding config → model.API.RateLimits, Operation.Consumes
+//	profile  rate-limit profile and binding config → normalized limits
+//	bind     limits + config → model.API.RateLimits, Operation.Consumes
+//	naming   Go identifiers from arbitrary text; the limits' IDs after binding
 //	emit     model.API → Go source files, plus the runtime from package templates
-//	naming   Go identifiers from arbitrary text
+//	explain  model.API → the report `limitgen explain` prints
+//	model    the values the stages hand each other
+//
+// The pipeline runs one way: Model reads every input (through
+// Config.ReadFile) and hands parsed values on; no later stage reads a file,
+// and only emit reads the runtime (package templates).
 package generator
 
 // Input is one input file.
@@ -37,8 +43,11 @@ type Config struct {
 	Binding *Input
 	// Package is the Go package name of the output (required).
 	Package string
-	// ReadFile reads files that the document refers to by relative $ref,
-	// with names relative to Spec.Name. Nil means os.ReadFile.
+	// ReadFile reads the files the inputs point at: those the document
+	// refers to by relative $ref (names relative to Spec.Name) and the
+	// rate-limits artifact of a profile that is an apis.yml index (names
+	// relative to Profile.Name). Nil means os.ReadFile. Nothing else is
+	// read.
 	ReadFile func(name string) ([]byte, error)
 }
 

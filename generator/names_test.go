@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/limitgen/limitgen/generator/internal/naming"
+	"github.com/limitgen/limitgen/generator/internal/emit"
 )
 
 // awkwardNames are names that a document may use anywhere: Go keywords and
@@ -32,10 +32,11 @@ var awkwardNames = []string{
 // declare themselves: the runtime's identifiers and the emitter's.
 func collidingNames() []string {
 	var out []string
-	for k := range naming.RuntimeIdentifiers() {
+	reserved := emit.Reserved()
+	for k := range reserved.Package {
 		out = append(out, k)
 	}
-	for k := range naming.ClientMembers() {
+	for k := range reserved.ClientMembers {
 		out = append(out, k)
 	}
 	out = append(out, "Client", "Option", "APIError", "Store", "LimitID", "Tier", "RetryPolicy", "Hooks",

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"runtime"
@@ -44,6 +45,8 @@ type proxy struct {
 	wg     sync.WaitGroup
 	mu     sync.Mutex
 	conns  []net.Conn
+	once   sync.Once
+	done   chan struct{} // closed by close: a held reply is dropped
 }
 
 func startProxy(t *testing.T, target string, delay time.Duration) *proxy {
@@ -52,7 +55,7 @@ func startProxy(t *testing.T, target string, delay time.Duration) *proxy {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &proxy{ln: ln, target: target, delay: delay}
+	p := &proxy{ln: ln, target: target, delay: delay, done: make(chan struct{})}
 	p.wg.Go(p.accept)
 	t.Cleanup(p.close)
 	return p
@@ -89,7 +92,9 @@ func (p *proxy) accept() {
 			for {
 				n, err := up.Read(buf)
 				if n > 0 {
-					time.Sleep(p.delay)
+					if !p.hold() {
+						break
+					}
 					if _, werr := c.Write(buf[:n]); werr != nil {
 						break
 					}
@@ -104,7 +109,28 @@ func (p *proxy) accept() {
 }
 
 // close stops the proxy and waits for all its goroutines.
+// hold keeps a reply back for the proxy's delay, the latency of a slow
+// Redis; it reports false when the proxy closes meanwhile.
+func (p *proxy) hold() bool {
+	if p.delay <= 0 {
+		return true
+	}
+	t := time.NewTimer(p.delay)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-p.done:
+		return false
+	}
+}
+
 func (p *proxy) close() {
+	p.once.Do(func() {
+		if p.done != nil {
+			close(p.done)
+		}
+	})
 	p.ln.Close()
 	p.mu.Lock()
 	for _, c := range p.conns {
@@ -248,10 +274,8 @@ func TestNoGoroutineLeak(t *testing.T) {
 	hung.Close()
 	p.close()
 
-	deadline := time.Now().Add(10 * time.Second)
-	for runtime.NumGoroutine() > base && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
+	// Goroutines end asynchronously once their connections close.
+	poll(10*time.Second, 10*time.Millisecond, func() bool { return runtime.NumGoroutine() <= base })
 	if n := runtime.NumGoroutine(); n > base {
 		buf := make([]byte, 1<<20)
 		buf = buf[:runtime.Stack(buf, true)]
@@ -281,19 +305,20 @@ func TestCooldownAndRecovery(t *testing.T) {
 	// The failures trip the store once there are tripAfter of them over
 	// tripSpan; each is one connection attempt, so this takes a moment.
 	failures, since := 0, time.Now()
-	for {
-		_, err := s.AddUsage(ctx, "api:quota:q:acct", 1, reset)
-		if errors.Is(err, ErrUnavailable) {
-			break
-		}
-		if err == nil {
-			t.Fatal("with Redis down: no error")
+	var lastErr error
+	tripped := poll(30*time.Second, 10*time.Millisecond, func() bool {
+		_, lastErr = s.AddUsage(ctx, "api:quota:q:acct", 1, reset)
+		if lastErr == nil || errors.Is(lastErr, ErrUnavailable) {
+			return true
 		}
 		failures++
-		if time.Since(since) > 30*time.Second {
-			t.Fatalf("%d failures in a row and still not failing fast", failures)
-		}
-		time.Sleep(10 * time.Millisecond)
+		return false
+	})
+	switch {
+	case lastErr == nil:
+		t.Fatal("with Redis down: no error")
+	case !tripped:
+		t.Fatalf("%d failures in a row and still not failing fast", failures)
 	}
 	if failures < tripAfter || time.Since(since) < tripSpan {
 		t.Errorf("failing fast after %d failures over %v, want at least %d over %v", failures, time.Since(since), tripAfter, tripSpan)
@@ -305,24 +330,21 @@ func TestCooldownAndRecovery(t *testing.T) {
 	p2 := &proxy{target: target}
 	ln, err := net.Listen("tcp", p.addr())
 	if err != nil {
-		t.Skipf("cannot listen again on %s: %v", p.addr(), err)
+		skipOrFail(t, fmt.Sprintf("cannot listen again on %s: %v", p.addr(), err))
 	}
 	p2.ln = ln
 	p2.wg.Go(p2.accept)
 	defer p2.close()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		used, err := s.AddUsage(ctx, "api:quota:q:acct", 1, reset)
-		if err == nil {
-			if used < 2 {
-				t.Errorf("after recovery the counter is %d, want at least 2", used)
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("Redis is back but calls still fail: %v", err)
-		}
-		time.Sleep(20 * time.Millisecond)
+	var used int64
+	back := poll(10*time.Second, 20*time.Millisecond, func() bool {
+		used, err = s.AddUsage(ctx, "api:quota:q:acct", 1, reset)
+		return err == nil
+	})
+	if !back {
+		t.Fatalf("Redis is back but calls still fail: %v", err)
+	}
+	if used < 2 {
+		t.Errorf("after recovery the counter is %d, want at least 2", used)
 	}
 	if st := s.Stats(); st.Unavailable == 0 {
 		t.Errorf("Stats = %+v, want some calls failed fast", st)
@@ -348,4 +370,23 @@ func TestBurstOfFailuresDoesNotTrip(t *testing.T) {
 	if s.downUntil.Load() != 0 || s.fails.Load() != 0 {
 		t.Error("a success did not reset the store")
 	}
+}
+
+// poll calls cond every interval until it returns true or timeout passes,
+// and reports whether it returned true. The tests wait on real Redis
+// connections, which end in their own time: they poll for the state they
+// need rather than sleep for a guess.
+func poll(timeout, interval time.Duration, cond func() bool) bool {
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for !cond() {
+		select {
+		case <-deadline.C:
+			return cond()
+		case <-tick.C:
+		}
+	}
+	return true
 }

@@ -36,55 +36,83 @@ func (b *binder) auto(l *model.Limit) {
 			continue
 		}
 		where := fmt.Sprintf("%s at %s", t.Field, t.Pos)
-		// The token request: "/oauth/token", "token endpoint", "token issuance";
-		// one reason per text.
-		tokenSaid := false
-		for _, m := range literalPathRE.FindAllStringSubmatch(t.Value, -1) {
-			p := strings.TrimRight(m[1], ".,;:")
-			if !tokenSaid && b.isTokenPath(p) {
-				b.use(nil, l, 0, fmt.Sprintf("automatic: %s names %q, the OAuth token request", where, p))
-				tokenSaid = true
-			}
-			for _, op := range b.api.Operations {
-				if op.Path == p {
-					b.use(op, l, 0, fmt.Sprintf("automatic: %s names the path %q", where, p))
-				}
-			}
+		// One reason per text for the token request.
+		tokenSaid := b.literalPaths(l, t.Value, where)
+		if !tokenSaid {
+			b.tokenPhrase(l, t.Value, where)
 		}
-		if m := tokenPhraseRE.FindString(t.Value); m != "" && !tokenSaid && b.api.OAuth2 != nil {
-			b.use(nil, l, 0, fmt.Sprintf("automatic: %s says %q, which is the OAuth token request", where, m))
-			// A document that also describes the token endpoint as an
-			// operation (a third-party rendering) gets it bound too.
-			for _, op := range b.api.Operations {
-				if op.Path != "" && b.isTokenPath(op.Path) {
-					b.use(op, l, 0, fmt.Sprintf("automatic: %s says %q; this operation is the token endpoint", where, m))
-				}
-			}
+		b.nouns(l, t.Value, where)
+	}
+}
+
+// literalPaths binds the operations whose path text names literally, and
+// the token request when a path is the token URL's; it reports the latter.
+func (b *binder) literalPaths(l *model.Limit, text, where string) (tokenSaid bool) {
+	for _, m := range literalPathRE.FindAllStringSubmatch(text, -1) {
+		p := strings.TrimRight(m[1], ".,;:")
+		if !tokenSaid && b.isTokenPath(p) {
+			b.use(nil, l, 0, fmt.Sprintf("automatic: %s names %q, the OAuth token request", where, p))
+			tokenSaid = true
 		}
-		for _, m := range nounListRE.FindAllStringSubmatch(t.Value, -1) {
-			var nouns []string
-			for _, noun := range strings.Split(m[1], "/") {
-				noun = strings.ToLower(strings.TrimSpace(noun))
-				if !stopNouns[noun] && len(noun) >= 3 {
-					nouns = append(nouns, noun)
-				}
-			}
-			if len(nouns) == 0 {
-				continue
-			}
-			for _, op := range b.api.Operations {
-				var hits []string
-				for _, noun := range nouns {
-					if hit := nounHit(noun, op); hit != "" && !contains(hits, hit) {
-						hits = append(hits, hit)
-					}
-				}
-				if len(hits) > 0 {
-					b.use(op, l, 0, fmt.Sprintf("automatic: %s says %q; %s", where, m[0], strings.Join(hits, ", ")))
-				}
+		for _, op := range b.api.Operations {
+			if op.Path == p {
+				b.use(op, l, 0, fmt.Sprintf("automatic: %s names the path %q", where, p))
 			}
 		}
 	}
+	return tokenSaid
+}
+
+// tokenPhrase binds the token request when text says "token endpoint" or
+// "token issuance".
+func (b *binder) tokenPhrase(l *model.Limit, text, where string) {
+	m := tokenPhraseRE.FindString(text)
+	if m == "" || b.api.OAuth2 == nil {
+		return
+	}
+	b.use(nil, l, 0, fmt.Sprintf("automatic: %s says %q, which is the OAuth token request", where, m))
+	// A document that also describes the token endpoint as an operation (a
+	// third-party rendering) gets it bound too.
+	for _, op := range b.api.Operations {
+		if op.Path != "" && b.isTokenPath(op.Path) {
+			b.use(op, l, 0, fmt.Sprintf("automatic: %s says %q; this operation is the token endpoint", where, m))
+		}
+	}
+}
+
+// nouns binds the operations whose path or tags have a resource noun that
+// text puts before "endpoints", "APIs" or "resources".
+func (b *binder) nouns(l *model.Limit, text, where string) {
+	for _, m := range nounListRE.FindAllStringSubmatch(text, -1) {
+		nouns := resourceNouns(m[1])
+		if len(nouns) == 0 {
+			continue
+		}
+		for _, op := range b.api.Operations {
+			var hits []string
+			for _, noun := range nouns {
+				if hit := nounHit(noun, op); hit != "" && !contains(hits, hit) {
+					hits = append(hits, hit)
+				}
+			}
+			if len(hits) > 0 {
+				b.use(op, l, 0, fmt.Sprintf("automatic: %s says %q; %s", where, m[0], strings.Join(hits, ", ")))
+			}
+		}
+	}
+}
+
+// resourceNouns returns the nouns of a "a/b/c" list that can name a
+// resource.
+func resourceNouns(list string) []string {
+	var nouns []string
+	for _, noun := range strings.Split(list, "/") {
+		noun = strings.ToLower(strings.TrimSpace(noun))
+		if !stopNouns[noun] && len(noun) >= 3 {
+			nouns = append(nouns, noun)
+		}
+	}
+	return nouns
 }
 
 // isTokenPath reports whether p is the path of the document's OAuth token

@@ -2,31 +2,23 @@ package bind
 
 import (
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 
 	"github.com/limitgen/limitgen/generator/internal/model"
+	"github.com/limitgen/limitgen/generator/internal/naming"
 	"github.com/limitgen/limitgen/generator/internal/profile"
 )
 
-// Bind loads the profile (and the optional binding config; configName ==
-// "" means none) and binds its limits to api's operations: it sets
-// api.RateLimits, each operation's Consumes and RateLimits.TokenUses.
+// Bind binds the limits of the loaded profile pr to api's operations,
+// applying the binding config cfg (nil: none): it sets api.RateLimits, each
+// operation's Consumes and RateLimits.TokenUses. It reads nothing: the
+// caller loads pr and cfg (generator.Model does, through Config.ReadFile).
 // Warnings come back as positioned diagnostics (and are kept in
-// api.RateLimits.Diagnostics); a broken profile or config is an error
-// "file:line:col: ...". On error api is left unchanged.
-func Bind(api *model.API, profileName string, profileData []byte, configName string, configData []byte) ([]model.Diagnostic, error) {
-	pr, err := profile.Load(profileName, profileData, profile.Options{ReadFile: os.ReadFile})
-	if err != nil {
-		return nil, err
-	}
-	var cfg *profile.Config
-	if configName != "" {
-		if cfg, err = profile.LoadConfig(configName, configData); err != nil {
-			return nil, err
-		}
-	}
+// api.RateLimits.Diagnostics); a config that does not fit the profile is an
+// error "file:line:col: ...". On error api is left unchanged; pr's limits
+// are not, so a profile is bound once.
+func Bind(api *model.API, pr *profile.Profile, cfg *profile.Config) ([]model.Diagnostic, error) {
 	b := &binder{api: api, pr: pr, rl: pr.RateLimits, uses: make(map[*model.Operation]map[*model.Limit]*model.Use)}
 	b.diags = append(b.diags, pr.RateLimits.Diagnostics...)
 	if cfg != nil {
@@ -34,7 +26,6 @@ func Bind(api *model.API, profileName string, profileData []byte, configName str
 			return nil, err
 		}
 	}
-	profile.AssignIDs(b.rl, api.Identifiers())
 	for _, l := range b.rl.Limits {
 		lc := b.configFor(l)
 		if lc != nil && lc.Auto != nil && !*lc.Auto {
@@ -171,10 +162,12 @@ func indexOf(ls []*model.Limit, l *model.Limit) int {
 	return len(ls)
 }
 
-// findLimit finds a limit by name (case-insensitive), key or ID.
+// findLimit finds a limit by name (case-insensitive), key or ID (the
+// suffix of its constant Limit<ID>; IDs are claimed after binding, so the
+// ID before any collision is resolved).
 func findLimit(rl *model.RateLimits, ref string) *model.Limit {
 	for _, l := range rl.Limits {
-		if strings.EqualFold(l.Name, ref) || l.Key == ref || l.ID == ref {
+		if strings.EqualFold(l.Name, ref) || l.Key == ref || l.ID == ref || naming.LimitID(l.Name) == ref {
 			return l
 		}
 	}

@@ -9,7 +9,10 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/limitgen/limitgen/generator/internal/emit"
 	"github.com/limitgen/limitgen/generator/internal/model"
+	"github.com/limitgen/limitgen/generator/internal/naming"
+	"github.com/limitgen/limitgen/generator/internal/profile"
 	"github.com/limitgen/limitgen/generator/internal/spec"
 	"github.com/limitgen/limitgen/profiles"
 )
@@ -23,11 +26,11 @@ func scalekit(t *testing.T) (*model.API, []model.Diagnostic) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	api, _, err := spec.Load(name, data, spec.Options{})
+	api, _, err := spec.Load(name, data, spec.Options{Reserved: emit.Reserved()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	diags, err := Bind(api, profiles.ScalekitName, profiles.Scalekit, profiles.ScalekitConfigName, profiles.ScalekitConfig)
+	diags, err := bindBytes(api, profiles.ScalekitName, profiles.Scalekit, profiles.ScalekitConfigName, profiles.ScalekitConfig)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,6 +79,14 @@ func TestScalekitDefault(t *testing.T) {
 			t.Errorf("Management API Requests bound to AgentKit operation %s", id)
 		}
 	}
+	checkDocumented(t, api, got)
+	checkUses(t, api)
+}
+
+// checkDocumented checks that the monthly-active limits are documented
+// only, with a reason, and bound to nothing.
+func checkDocumented(t *testing.T, api *model.API, got map[string][]string) {
+	t.Helper()
 	for _, name := range []string{"Monthly Active Users (MAU)", "Monthly Active Organizations (MAO)"} {
 		if len(got[name]) != 0 {
 			t.Errorf("%s bound to %v, want nothing (documented)", name, got[name])
@@ -86,6 +97,11 @@ func TestScalekitDefault(t *testing.T) {
 			t.Errorf("%s: kind %v reason %q, want documented with a reason", l.Name, l.Kind, l.Reason)
 		}
 	}
+}
+
+// checkUses checks that every use has a reason and costs one call.
+func checkUses(t *testing.T, api *model.API) {
+	t.Helper()
 	for _, op := range api.Operations {
 		for _, u := range op.Consumes {
 			if u.Reason == "" || u.Cost != 1 {
@@ -93,4 +109,24 @@ func TestScalekitDefault(t *testing.T) {
 			}
 		}
 	}
+}
+
+// bindBytes loads a profile and a config (configName "" for none) and binds
+// them to api, as generator.Model does.
+func bindBytes(api *model.API, profileName string, profileData []byte, configName string, configData []byte) ([]model.Diagnostic, error) {
+	pr, err := profile.Load(profileName, profileData, profile.Options{})
+	if err != nil {
+		return nil, err
+	}
+	var cfg *profile.Config
+	if configName != "" {
+		if cfg, err = profile.LoadConfig(configName, configData); err != nil {
+			return nil, err
+		}
+	}
+	diags, err := Bind(api, pr, cfg)
+	if err == nil {
+		naming.AssignLimitIDs(api.RateLimits, api.Identifiers(), emit.Reserved().Package)
+	}
+	return diags, err
 }

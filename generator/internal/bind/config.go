@@ -25,68 +25,95 @@ func (b *binder) applyNumbers(cfg *profile.Config) error {
 			return &profile.Error{Pos: lc.Pos, Msg: fmt.Sprintf("limit %q is configured twice (first at %s)", l.Name, b.configs[l].Pos)}
 		}
 		b.configs[l] = lc
-		var set []string
-		if lc.Rate != nil {
-			l.Tiers = nil
-			for _, pt := range lc.Rate.Tiers {
-				l.Tiers = append(l.Tiers, b.tierLimit(pt))
-			}
-			set = append(set, fmt.Sprintf("rate %q", lc.RateSrc))
-		}
-		for _, tc := range lc.Tiers {
-			pt := tc.Prose.Tiers[0]
-			pt.Tier = tc.Name
-			tl := b.tierLimit(pt)
-			replaced := false
-			for i, old := range l.Tiers {
-				if old.Tier == tl.Tier {
-					l.Tiers[i], replaced = tl, true
-				}
-			}
-			if !replaced {
-				l.Tiers = append(l.Tiers, tl)
-			}
-			set = append(set, fmt.Sprintf("tier %s %q", tc.Name, tc.Src))
-		}
-		if lc.Burst != nil {
-			for _, t := range l.Tiers {
-				t.Burst = *lc.Burst
-			}
-			set = append(set, fmt.Sprintf("burst %d", *lc.Burst))
-		}
-		if lc.Enforcement != nil {
-			for _, t := range l.Tiers {
-				t.Enforcement = *lc.Enforcement
-			}
-			set = append(set, "enforcement")
-		}
+		set := b.setTiers(l, lc)
 		if lc.Rate != nil || len(lc.Tiers) > 0 {
-			l.Kind = model.LimitRate
-			l.Unknown = true
-			for _, t := range l.Tiers {
-				if t.Unlimited || !t.Unknown && t.Amount > 0 && t.Window != (model.Window{}) {
-					l.Unknown = false
-				}
-				if t.Window != (model.Window{}) && !profile.IsRateWindow(t.Window) {
-					l.Kind = model.LimitQuota
-				}
-			}
+			rekind(l)
 		}
-		if lc.Kind != nil {
-			l.Kind = *lc.Kind
-			set = append(set, "kind")
-		}
-		if lc.Reason != "" {
-			l.Reason = lc.Reason
-		}
-		if l.Kind == model.LimitDocumented && l.Reason == "" {
-			l.Reason = fmt.Sprintf("declared documented-only by config %s", lc.Pos)
-		}
+		set = append(set, setKind(l, lc)...)
 		if len(set) > 0 {
 			l.Notes = strings.TrimSpace(l.Notes + fmt.Sprintf(" Config %s sets %s.", lc.Pos, strings.Join(set, ", ")))
 		}
 	}
 	return nil
+}
+
+// setTiers applies lc's rate, tiers, burst and enforcement to l and says
+// what it set, for l's notes.
+func (b *binder) setTiers(l *model.Limit, lc *profile.LimitConfig) []string {
+	var set []string
+	if lc.Rate != nil {
+		l.Tiers = nil
+		for _, pt := range lc.Rate.Tiers {
+			l.Tiers = append(l.Tiers, b.tierLimit(pt))
+		}
+		set = append(set, fmt.Sprintf("rate %q", lc.RateSrc))
+	}
+	for _, tc := range lc.Tiers {
+		pt := tc.Prose.Tiers[0]
+		pt.Tier = tc.Name
+		l.Tiers = replaceTier(l.Tiers, b.tierLimit(pt))
+		set = append(set, fmt.Sprintf("tier %s %q", tc.Name, tc.Src))
+	}
+	if lc.Burst != nil {
+		for _, t := range l.Tiers {
+			t.Burst = *lc.Burst
+		}
+		set = append(set, fmt.Sprintf("burst %d", *lc.Burst))
+	}
+	if lc.Enforcement != nil {
+		for _, t := range l.Tiers {
+			t.Enforcement = *lc.Enforcement
+		}
+		set = append(set, "enforcement")
+	}
+	return set
+}
+
+// replaceTier replaces the tiers of ts that are tl's tier with tl, or adds
+// tl when there is none.
+func replaceTier(ts []*model.TierLimit, tl *model.TierLimit) []*model.TierLimit {
+	replaced := false
+	for i, old := range ts {
+		if old.Tier == tl.Tier {
+			ts[i], replaced = tl, true
+		}
+	}
+	if !replaced {
+		ts = append(ts, tl)
+	}
+	return ts
+}
+
+// rekind recomputes the kind of a limit whose numbers the config set: it
+// is known once a tier has a number (or is unlimited), and a quota when a
+// window is a day or longer.
+func rekind(l *model.Limit) {
+	l.Kind = model.LimitRate
+	l.Unknown = true
+	for _, t := range l.Tiers {
+		if t.Unlimited || !t.Unknown && t.Amount > 0 && t.Window != (model.Window{}) {
+			l.Unknown = false
+		}
+		if t.Window != (model.Window{}) && !profile.IsRateWindow(t.Window) {
+			l.Kind = model.LimitQuota
+		}
+	}
+}
+
+// setKind applies lc's kind and reason to l.
+func setKind(l *model.Limit, lc *profile.LimitConfig) []string {
+	var set []string
+	if lc.Kind != nil {
+		l.Kind = *lc.Kind
+		set = append(set, "kind")
+	}
+	if lc.Reason != "" {
+		l.Reason = lc.Reason
+	}
+	if l.Kind == model.LimitDocumented && l.Reason == "" {
+		l.Reason = fmt.Sprintf("declared documented-only by config %s", lc.Pos)
+	}
+	return set
 }
 
 // tierLimit turns a parsed config allowance into a TierLimit, registering

@@ -50,7 +50,7 @@ func summary(api *model.API) []string {
 
 func TestAutomaticRules(t *testing.T) {
 	api := smallAPI()
-	diags, err := Bind(api, profiles.ScalekitName, profiles.Scalekit, "", nil)
+	diags, err := bindBytes(api, profiles.ScalekitName, profiles.Scalekit, "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,6 +101,11 @@ func TestConfig(t *testing.T) {
 			warn:   "documented only",
 		},
 		{
+			name:   "a limit named by its ID (the suffix of its constant)",
+			config: "limits:\n  AgentToolCalls:\n    unbind:\n      - operationId: ToolService_*\n    bind:\n      - token: true\n",
+			want:   []string{"AgentToolCalls <- token", "M2MTokens <- token", "ManagementAPIRequests <- OrganizationService_ListOrganization", "TokenEndpointClientCredentials <- token"},
+		},
+		{
 			name:   "a binding that matches nothing is a warning",
 			config: "limits:\n  Agent Tool Calls:\n    bind:\n      - operationId: NoSuchOperation\n",
 			want:   []string{"AgentToolCalls <- ToolService_ExecuteTool", "M2MTokens <- token", "ManagementAPIRequests <- OrganizationService_ListOrganization", "TokenEndpointClientCredentials <- token"},
@@ -110,7 +115,7 @@ func TestConfig(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			api := smallAPI()
-			diags, err := Bind(api, profiles.ScalekitName, profiles.Scalekit, "limitgen.yaml", []byte(tt.config))
+			diags, err := bindBytes(api, profiles.ScalekitName, profiles.Scalekit, "limitgen.yaml", []byte(tt.config))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -184,7 +189,7 @@ func TestConfigErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		api := smallAPI()
-		_, err := Bind(api, profiles.ScalekitName, profiles.Scalekit, "limitgen.yaml", []byte(tt.config))
+		_, err := bindBytes(api, profiles.ScalekitName, profiles.Scalekit, "limitgen.yaml", []byte(tt.config))
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("config %q: err = %v, want it to contain %q", tt.config, err, tt.want)
 		}
@@ -199,7 +204,7 @@ func TestConfigErrors(t *testing.T) {
 func TestIdentifierCollision(t *testing.T) {
 	api := smallAPI()
 	api.Types = []*model.Type{{Name: "LimitAgentToolCalls"}, {Name: "TierFree"}}
-	if _, err := Bind(api, profiles.ScalekitName, profiles.Scalekit, "", nil); err != nil {
+	if _, err := bindBytes(api, profiles.ScalekitName, profiles.Scalekit, "", nil); err != nil {
 		t.Fatal(err)
 	}
 	ids := make(map[string]bool)
@@ -219,7 +224,7 @@ func TestIdentifierCollision(t *testing.T) {
 func TestTokenOperation(t *testing.T) {
 	api := smallAPI()
 	api.Operations = append(api.Operations, &model.Operation{ID: "createToken", MethodName: "CreateToken", HTTPMethod: "POST", Path: "/oauth/token"})
-	if _, err := Bind(api, profiles.ScalekitName, profiles.Scalekit, "", nil); err != nil {
+	if _, err := bindBytes(api, profiles.ScalekitName, profiles.Scalekit, "", nil); err != nil {
 		t.Fatal(err)
 	}
 	want := []string{

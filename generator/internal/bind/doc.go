@@ -2,11 +2,12 @@
 // operations, explainably: every model.Use carries a Reason that names the
 // rule or config line that made it.
 //
-// Order of work in Bind: load the profile (package profile); apply the
-// config's numbers; assign the Limit/Tier identifiers collision-free
-// against api.Identifiers() and the runtime's names; run the automatic
-// rules; apply the config's bind and unbind entries; drop bindings of
-// documented limits and warn about limits that bind to nothing.
+// Bind reads nothing: generator.Model loads the profile and the config
+// (package profile) and hands them over. Order of work in Bind: apply the
+// config's numbers; run the automatic rules; apply the config's bind and
+// unbind entries; drop bindings of documented limits and warn about limits
+// that bind to nothing. The limits' Go names (Limit/Tier IDs) are claimed
+// afterwards, once, by naming.AssignLimitIDs.
 //
 // # Automatic rules
 //

@@ -3,6 +3,12 @@
 // constructor with the API profile and operation descriptors, the types, the
 // operation methods, and the runtime copied from package templates.
 //
+// Emit is the only stage that reads the runtime (runtime.go): it chooses
+// the runtime's files in one place (isRuntimeSource) and owns the names
+// they declare (runtime_names_gen.go, kept current by go generate), which
+// Reserved hands to the stages that claim names. It is internal to package
+// generator (generator/internal/emit).
+//
 // Output is deterministic: files and declarations come in model order
 // (types and operations are sorted by name), and nothing depends on map
 // iteration or the clock.
@@ -20,7 +26,6 @@ import (
 	"github.com/dave/jennifer/jen"
 
 	"github.com/limitgen/limitgen/generator/internal/model"
-	"github.com/limitgen/limitgen/generator/internal/naming"
 )
 
 // Options says how to emit.
@@ -216,8 +221,7 @@ func opLines(op *model.Operation) int {
 // declares: naming avoids them, so this only guards against a model built
 // elsewhere.
 func checkCollisions(api *model.API) error {
-	runtime := naming.RuntimeIdentifiers()
-	members := naming.ClientMembers()
+	runtime, members := reserved.Package, reserved.ClientMembers
 	var bad []string
 	for id := range api.Identifiers() {
 		if runtime[id] {

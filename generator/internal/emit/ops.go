@@ -13,7 +13,6 @@ import (
 	"github.com/dave/jennifer/jen"
 
 	"github.com/limitgen/limitgen/generator/internal/model"
-	"github.com/limitgen/limitgen/generator/internal/naming"
 )
 
 // descriptorName is the package-level variable holding op's *operation.
@@ -95,7 +94,7 @@ func (e *emitter) argNames(op *model.Operation) map[*model.Param]string {
 // package-level name that a method body refers to: a runtime identifier
 // (paramDecode, request, ...) or an operation descriptor (opXxx).
 func (e *emitter) shadowsPackageName(n string) bool {
-	if runtimeIdents[n] {
+	if reserved.Package[n] {
 		return true
 	}
 	if !strings.HasPrefix(n, "op") {
@@ -109,7 +108,7 @@ func (e *emitter) shadowsPackageName(n string) bool {
 	return false
 }
 
-var runtimeIdents = naming.RuntimeIdentifiers()
+var reserved = Reserved()
 
 // successShape describes what a method returns.
 type successShape struct {
@@ -166,20 +165,7 @@ func (e *emitter) genOperation(g *jen.Group, op *model.Operation) {
 	}
 	var params []jen.Code
 	params = append(params, jen.Id("ctx").Add(qContext()))
-	byName := map[string]*model.Param{}
-	for _, p := range op.Params {
-		if p.In == model.InPath {
-			byName[p.Name] = p
-		}
-	}
-	// Path arguments in the order they appear in the path template.
-	var pathOrder []*model.Param
-	for _, m := range pathParamRE.FindAllString(op.Path, -1) {
-		if p := byName[m[1:len(m)-1]]; p != nil {
-			pathOrder = append(pathOrder, p)
-			delete(byName, p.Name)
-		}
-	}
+	pathOrder := pathArgs(op)
 	for _, p := range pathOrder {
 		params = append(params, jen.Id(args[p]).Add(e.goType(p.Type)))
 	}
@@ -247,25 +233,50 @@ func (e *emitter) genOperation(g *jen.Group, op *model.Operation) {
 		}
 		b.List(jen.Id("resp"), jen.Err()).Op(":=").Id("c").Dot("do").Call(jen.Id("ctx"), jen.Id("req"))
 		b.If(jen.Err().Op("!=").Nil()).Block(ret(succ.zeroRet, errVal))
-		switch succ.kind {
-		case 1:
-			b.Id("out").Op(":=").New(e.goType(op.Success.Type))
-			b.If(jen.Err().Op(":=").Id("paramDecode").Call(jen.Id(desc).Dot("id"), jen.Id("resp").Dot("body"), jen.Id("out")), jen.Err().Op("!=").Nil()).Block(
-				jen.Return(jen.Nil(), jen.Err()))
-			b.Return(jen.Id("out"), jen.Nil())
-		case 2:
-			b.Var().Id("out").Add(succ.typ)
-			b.If(jen.Err().Op(":=").Id("paramDecode").Call(jen.Id(desc).Dot("id"), jen.Id("resp").Dot("body"), jen.Op("&").Id("out")), jen.Err().Op("!=").Nil()).Block(
-				jen.Return(jen.Nil(), jen.Err()))
-			b.Return(jen.Id("out"), jen.Nil())
-		case 3:
-			b.Return(jen.String().Call(jen.Id("resp").Dot("body")), jen.Nil())
-		case 4:
-			b.Return(jen.Id("resp").Dot("body"), jen.Nil())
-		}
+		e.decodeSuccess(b, op, succ, desc)
 	}
 	g.Add(withDoc(e.methodDoc(op, pathOrder, args),
 		jen.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(op.MethodName).Params(params...).Params(results...).BlockFunc(body)))
+}
+
+// pathArgs returns op's path parameters in the order they appear in the
+// path template.
+func pathArgs(op *model.Operation) []*model.Param {
+	byName := map[string]*model.Param{}
+	for _, p := range op.Params {
+		if p.In == model.InPath {
+			byName[p.Name] = p
+		}
+	}
+	var order []*model.Param
+	for _, m := range pathParamRE.FindAllString(op.Path, -1) {
+		if p := byName[m[1:len(m)-1]]; p != nil {
+			order = append(order, p)
+			delete(byName, p.Name)
+		}
+	}
+	return order
+}
+
+// decodeSuccess emits the end of a method that returns a value: decode
+// the response body (JSON into a pointer or a value, text, bytes).
+func (e *emitter) decodeSuccess(b *jen.Group, op *model.Operation, succ successShape, desc string) {
+	switch succ.kind {
+	case 1:
+		b.Id("out").Op(":=").New(e.goType(op.Success.Type))
+		b.If(jen.Err().Op(":=").Id("paramDecode").Call(jen.Id(desc).Dot("id"), jen.Id("resp").Dot("body"), jen.Id("out")), jen.Err().Op("!=").Nil()).Block(
+			jen.Return(jen.Nil(), jen.Err()))
+		b.Return(jen.Id("out"), jen.Nil())
+	case 2:
+		b.Var().Id("out").Add(succ.typ)
+		b.If(jen.Err().Op(":=").Id("paramDecode").Call(jen.Id(desc).Dot("id"), jen.Id("resp").Dot("body"), jen.Op("&").Id("out")), jen.Err().Op("!=").Nil()).Block(
+			jen.Return(jen.Nil(), jen.Err()))
+		b.Return(jen.Id("out"), jen.Nil())
+	case 3:
+		b.Return(jen.String().Call(jen.Id("resp").Dot("body")), jen.Nil())
+	case 4:
+		b.Return(jen.Id("resp").Dot("body"), jen.Nil())
+	}
 }
 
 func styleOr(s, def string) string {
@@ -364,13 +375,43 @@ func (e *emitter) genBodyEncoding(b *jen.Group, op *model.Operation, desc string
 // codes take precedence over ranges (4XX), ranges over default; codes that
 // decode into the same type share a case.
 func (e *emitter) errorValueFunc(op *model.Operation) jen.Code {
-	type group struct {
-		typ  *model.Type
-		vals []jen.Code
+	exact, ranges, def := e.errorGroups(op)
+	if len(exact) == 0 && len(ranges) == 0 && def == nil {
+		return nil
 	}
-	var exact, ranges []*group
-	var def *model.Type
-	add := func(groups []*group, t *model.Type, v jen.Code) []*group {
+	cases := func(groups []*errorGroup) []jen.Code {
+		var out []jen.Code
+		for _, g := range groups {
+			out = append(out, jen.Case(g.vals...).Block(jen.Return(jen.New(e.goType(g.typ)))))
+		}
+		return out
+	}
+	return jen.Func().Params(jen.Id("status").Int()).Any().BlockFunc(func(g *jen.Group) {
+		if len(exact) > 0 {
+			g.Switch(jen.Id("status")).Block(cases(exact)...)
+		}
+		if len(ranges) > 0 {
+			g.Switch(jen.Id("status").Op("/").Lit(100)).Block(cases(ranges)...)
+		}
+		if def != nil {
+			g.Return(jen.New(e.goType(def)))
+		} else {
+			g.Return(jen.Nil())
+		}
+	})
+}
+
+// errorGroup is the statuses whose error body decodes into one type.
+type errorGroup struct {
+	typ  *model.Type
+	vals []jen.Code
+}
+
+// errorGroups sorts op's JSON error responses into exact codes and ranges
+// (the hundreds digit of 4XX), grouped by type, and the default's type;
+// responses whose type is the default's are left to the default.
+func (e *emitter) errorGroups(op *model.Operation) (exact, ranges []*errorGroup, def *model.Type) {
+	add := func(groups []*errorGroup, t *model.Type, v jen.Code) []*errorGroup {
 		key := fmt.Sprintf("%#v", e.goType(t))
 		for _, g := range groups {
 			if fmt.Sprintf("%#v", e.goType(g.typ)) == key {
@@ -378,7 +419,7 @@ func (e *emitter) errorValueFunc(op *model.Operation) jen.Code {
 				return groups
 			}
 		}
-		return append(groups, &group{typ: t, vals: []jen.Code{v}})
+		return append(groups, &errorGroup{typ: t, vals: []jen.Code{v}})
 	}
 	for _, r := range op.Errors {
 		if r.Type != nil && r.Encoding == model.BodyJSON && strings.EqualFold(r.Status, "default") {
@@ -403,29 +444,7 @@ func (e *emitter) errorValueFunc(op *model.Operation) jen.Code {
 			}
 		}
 	}
-	if len(exact) == 0 && len(ranges) == 0 && def == nil {
-		return nil
-	}
-	cases := func(groups []*group) []jen.Code {
-		var out []jen.Code
-		for _, g := range groups {
-			out = append(out, jen.Case(g.vals...).Block(jen.Return(jen.New(e.goType(g.typ)))))
-		}
-		return out
-	}
-	return jen.Func().Params(jen.Id("status").Int()).Any().BlockFunc(func(g *jen.Group) {
-		if len(exact) > 0 {
-			g.Switch(jen.Id("status")).Block(cases(exact)...)
-		}
-		if len(ranges) > 0 {
-			g.Switch(jen.Id("status").Op("/").Lit(100)).Block(cases(ranges)...)
-		}
-		if def != nil {
-			g.Return(jen.New(e.goType(def)))
-		} else {
-			g.Return(jen.Nil())
-		}
-	})
+	return exact, ranges, def
 }
 
 // methodDoc is the godoc of an operation's method.

@@ -8,28 +8,74 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/limitgen/limitgen/generator/internal/naming"
 	"github.com/limitgen/limitgen/templates"
 )
 
+//go:generate go test -run TestRuntimeNames -update .
+
+// isRuntimeSource reports whether the file of package templates named name
+// is part of the runtime every generated package carries: its .go files
+// except the tests and embed.go, which only embeds the sources. It is the
+// one place that chooses the runtime's files; the emitted files and the
+// declared names (runtime_names_gen.go) both come from it.
+func isRuntimeSource(name string) bool {
+	return path.Ext(name) == ".go" && name != "embed.go" && !strings.HasSuffix(name, "_test.go")
+}
+
+// runtimeSources returns the names of the runtime's files in src, sorted.
+func runtimeSources(src fs.FS) ([]string, error) {
+	entries, err := fs.ReadDir(src, ".")
+	if err != nil {
+		return nil, fmt.Errorf("runtime sources: %w", err)
+	}
+	var names []string
+	for _, e := range entries {
+		if !e.IsDir() && isRuntimeSource(e.Name()) {
+			names = append(names, e.Name())
+		}
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
+// emitterIdentifiers are the package-level names that the emitter declares
+// in every generated package besides the runtime's own.
+var emitterIdentifiers = []string{"Client", "NewClient", "Option", "APIError"}
+
+// Reserved returns the names a generated package declares besides those
+// that come from the inputs: the runtime's package-level declarations and
+// Client's fields and methods (listed in runtime_names_gen.go), and the
+// emitter's own declarations. The loaders claim names around them.
+func Reserved() naming.Reserved {
+	r := naming.Reserved{Package: make(map[string]bool), ClientMembers: make(map[string]bool)}
+	for _, n := range runtimeDeclared {
+		r.Package[n] = true
+	}
+	for _, n := range emitterIdentifiers {
+		r.Package[n] = true
+	}
+	for _, n := range runtimeClientMembers {
+		r.ClientMembers[n] = true
+	}
+	return r
+}
+
 // runtimeFiles returns the runtime of package templates as files of package
-// pkg: every non-test .go file except embed.go, named runtime_<file>_gen.go,
-// with the header added and the package clause rewritten. Nothing else
-// changes, so the code a generated client runs is the code templates tests.
+// pkg, named runtime_<file>_gen.go, with the header added and the package
+// clause rewritten. Nothing else changes, so the code a generated client
+// runs is the code templates tests.
 func runtimeFiles(pkg, header string) ([]File, error) {
 	return runtimeFilesFrom(templates.Sources, pkg, header)
 }
 
 func runtimeFilesFrom(src fs.FS, pkg, header string) ([]File, error) {
-	entries, err := fs.ReadDir(src, ".")
+	names, err := runtimeSources(src)
 	if err != nil {
-		return nil, fmt.Errorf("runtime sources: %w", err)
+		return nil, err
 	}
 	var files []File
-	for _, e := range entries {
-		name := e.Name()
-		if e.IsDir() || path.Ext(name) != ".go" || name == "embed.go" || strings.HasSuffix(name, "_test.go") {
-			continue
-		}
+	for _, name := range names {
 		data, err := fs.ReadFile(src, name)
 		if err != nil {
 			return nil, fmt.Errorf("runtime sources: %w", err)

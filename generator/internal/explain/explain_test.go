@@ -11,7 +11,10 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/limitgen/limitgen/generator/internal/bind"
+	"github.com/limitgen/limitgen/generator/internal/emit"
 	"github.com/limitgen/limitgen/generator/internal/model"
+	"github.com/limitgen/limitgen/generator/internal/naming"
+	"github.com/limitgen/limitgen/generator/internal/profile"
 	"github.com/limitgen/limitgen/generator/internal/spec"
 	"github.com/limitgen/limitgen/profiles"
 )
@@ -25,13 +28,22 @@ func scalekitReport(t *testing.T) *Report {
 	if err != nil {
 		t.Fatal(err)
 	}
-	api, _, err := spec.Load(name, data, spec.Options{})
+	api, _, err := spec.Load(name, data, spec.Options{Reserved: emit.Reserved()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := bind.Bind(api, profiles.ScalekitName, profiles.Scalekit, profiles.ScalekitConfigName, profiles.ScalekitConfig); err != nil {
+	pr, err := profile.Load(profiles.ScalekitName, profiles.Scalekit, profile.Options{})
+	if err != nil {
 		t.Fatal(err)
 	}
+	cfg, err := profile.LoadConfig(profiles.ScalekitConfigName, profiles.ScalekitConfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bind.Bind(api, pr, cfg); err != nil {
+		t.Fatal(err)
+	}
+	naming.AssignLimitIDs(api.RateLimits, api.Identifiers(), emit.Reserved().Package)
 	return Build(api)
 }
 

@@ -7,9 +7,11 @@
 // so an emitter cannot depend on how a document was written down.
 //
 // Every Go identifier in the model (type names, field names, method names,
-// enum constants, limit and tier identifiers) is final: the stage that builds
-// the model assigns them through package naming, which guarantees that they
-// are valid, unique within their scope and stable across runs.
+// enum constants, limit and tier identifiers) is final once generator.Model
+// returns: spec claims the document's names as it builds them and
+// naming.AssignLimitIDs the limits' after binding, all through package
+// naming around the names emit reserves (emit.Reserved), which guarantees
+// that they are valid, unique within their scope and stable across runs.
 package model
 
 import "fmt"
@@ -127,8 +129,8 @@ type AuthScheme struct {
 
 // Identifiers returns every package-level Go identifier that the model
 // already claims: type names, enum constant names and parameter struct
-// names. Stages that add package-level identifiers later (the binder's
-// Limit and Tier constants) use it to stay collision-free.
+// names. The Limit and Tier constants, claimed after binding
+// (naming.AssignLimitIDs), use it to stay collision-free.
 func (api *API) Identifiers() map[string]bool {
 	ids := make(map[string]bool)
 	for _, t := range api.Types {

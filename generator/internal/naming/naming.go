@@ -1,5 +1,10 @@
 // Package naming turns arbitrary text from an API description (schema names,
-// property names, operationIds, enum values) into Go identifiers.
+// property names, operationIds, enum values) into Go identifiers. It is
+// internal to package generator (generator/internal/naming) and reads
+// nothing: the names a generated package already declares (the runtime's
+// and the emitter's) come in as a Reserved value from package emit, and
+// AssignLimitIDs claims the limits' and tiers' identifiers once, after
+// binding.
 //
 // The rules, applied by Exported and Unexported:
 //

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/limitgen/limitgen/generator/internal/model"
 )
 
 func TestExported(t *testing.T) {
@@ -118,24 +120,26 @@ func TestNamespace(t *testing.T) {
 	}
 }
 
-func TestRuntimeIdentifiers(t *testing.T) {
-	ids := RuntimeIdentifiers()
-	// Names the emitter declares, and names the runtime declares today.
-	for _, want := range []string{"Client", "NewClient", "Option", "APIError", "WithHTTPClient", "RequestEditor", "newClient"} {
-		if !ids[want] {
-			t.Errorf("RuntimeIdentifiers() lacks %q", want)
-		}
+// TestAssignLimitIDs checks that limit and tier IDs are claimed in one
+// namespace, in profile order, around the names already taken.
+func TestAssignLimitIDs(t *testing.T) {
+	rl := &model.RateLimits{
+		Limits: []*model.Limit{{Name: "Usage"}, {Name: "API calls"}, {Name: "api-calls"}, {Name: "!!"}},
+		Tiers:  []*model.Tier{{Name: "Free"}, {Name: "free"}},
 	}
-	if ids["embed"] || ids["Sources"] {
-		t.Errorf("RuntimeIdentifiers() includes embed.go's declarations")
+	AssignLimitIDs(rl, map[string]bool{"LimitUsage": true}, map[string]bool{"TierFree": true})
+	var got []string
+	for _, l := range rl.Limits {
+		got = append(got, l.ID)
 	}
-	// A schema called "Client" must be renamed away from the runtime.
-	ns := NewNamespace(ids)
-	if got := ns.Claim(Exported("client")); got == "Client" {
-		t.Errorf("Claim(Client) = Client, want a renamed identifier")
+	for _, tr := range rl.Tiers {
+		got = append(got, tr.ID)
 	}
-	members := ClientMembers()
-	if !members["do"] {
-		t.Errorf("ClientMembers() lacks method do: %v", members)
+	want := []string{"Usage2", "APICalls", "APICalls2", "Unnamed", "Free2", "Free3"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("IDs (-want +got):\n%s", diff)
+	}
+	if got := LimitID("api-calls"); got != "APICalls" {
+		t.Errorf("LimitID(api-calls) = %q, want APICalls", got)
 	}
 }

@@ -115,94 +115,118 @@ func (d *doc) limitConfig(lp pair) (*LimitConfig, error) {
 		return nil, err
 	}
 	for _, p := range pairs {
-		what := where + "." + p.key
-		switch p.key {
-		case "rate":
-			s, err := d.str(p.value, what)
-			if err != nil {
-				return nil, err
-			}
-			pr, err := d.configProse(p.value, what, s)
-			if err != nil {
-				return nil, err
-			}
-			lc.Rate, lc.RateSrc, lc.RatePos = &pr, s, d.pos(p.value)
-		case "tiers":
-			tps, err := d.mapping(p.value, what)
-			if err != nil {
-				return nil, err
-			}
-			for _, tp := range tps {
-				s, err := d.str(tp.value, what+"."+tp.key)
-				if err != nil {
-					return nil, err
-				}
-				pr, err := d.configProse(tp.value, what+"."+tp.key, s)
-				if err != nil {
-					return nil, err
-				}
-				if len(pr.Tiers) != 1 || pr.Tiers[0].Tier != "" {
-					return nil, d.errorf(tp.value, "%s.%s: want one allowance without a tier name, such as \"5000/month (hard stop)\"", what, tp.key)
-				}
-				lc.Tiers = append(lc.Tiers, TierConfig{Name: tp.key, Prose: pr, Src: s, Pos: d.pos(tp.value)})
-			}
-		case "burst":
-			b, err := d.integer(p.value, what, 1<<30)
-			if err != nil {
-				return nil, err
-			}
-			lc.Burst = &b
-		case "enforcement":
-			s, err := d.str(p.value, what)
-			if err != nil {
-				return nil, err
-			}
-			e, ok := enforcementWords[strings.ToLower(s)]
-			if !ok {
-				return nil, d.errorf(p.value, "%s: want hard, soft or unknown, got %q", what, s)
-			}
-			lc.Enforcement = &e
-		case "kind":
-			s, err := d.str(p.value, what)
-			if err != nil {
-				return nil, err
-			}
-			k, ok := kindWords[strings.ToLower(s)]
-			if !ok {
-				return nil, d.errorf(p.value, "%s: want rate, quota, concurrency or documented, got %q", what, s)
-			}
-			lc.Kind = &k
-		case "reason":
-			if lc.Reason, err = d.str(p.value, what); err != nil {
-				return nil, err
-			}
-		case "auto":
-			b, err := d.boolean(p.value, what)
-			if err != nil {
-				return nil, err
-			}
-			lc.Auto = &b
-		case "bind", "unbind":
-			items, err := d.list(p.value, what)
-			if err != nil {
-				return nil, err
-			}
-			for _, it := range items {
-				m, err := d.matcher(it, what+"[]")
-				if err != nil {
-					return nil, err
-				}
-				if p.key == "bind" {
-					lc.Bind = append(lc.Bind, m)
-				} else {
-					lc.Unbind = append(lc.Unbind, m)
-				}
-			}
-		default:
-			return nil, d.errorf(p.keyN, "%s: unknown field %q (want rate, tiers, burst, enforcement, kind, reason, auto, bind, unbind)", where, p.key)
+		if err := d.limitConfigField(lc, where, p); err != nil {
+			return nil, err
 		}
 	}
 	return lc, nil
+}
+
+// limitConfigField reads one field of a limit's config.
+func (d *doc) limitConfigField(lc *LimitConfig, where string, p pair) error {
+	what := where + "." + p.key
+	var err error
+	switch p.key {
+	case "rate":
+		err = d.configRate(lc, p, what)
+	case "tiers":
+		err = d.configTiers(lc, p, what)
+	case "burst":
+		var b int
+		if b, err = d.integer(p.value, what, 1<<30); err == nil {
+			lc.Burst = &b
+		}
+	case "enforcement":
+		var e model.Enforcement
+		if e, err = word(d, p.value, what, enforcementWords, "hard, soft or unknown"); err == nil {
+			lc.Enforcement = &e
+		}
+	case "kind":
+		var k model.LimitKind
+		if k, err = word(d, p.value, what, kindWords, "rate, quota, concurrency or documented"); err == nil {
+			lc.Kind = &k
+		}
+	case "reason":
+		lc.Reason, err = d.str(p.value, what)
+	case "auto":
+		var b bool
+		if b, err = d.boolean(p.value, what); err == nil {
+			lc.Auto = &b
+		}
+	case "bind":
+		lc.Bind, err = d.matchers(p.value, what)
+	case "unbind":
+		lc.Unbind, err = d.matchers(p.value, what)
+	default:
+		err = d.errorf(p.keyN, "%s: unknown field %q (want rate, tiers, burst, enforcement, kind, reason, auto, bind, unbind)", where, p.key)
+	}
+	return err
+}
+
+func (d *doc) configRate(lc *LimitConfig, p pair, what string) error {
+	s, err := d.str(p.value, what)
+	if err != nil {
+		return err
+	}
+	pr, err := d.configProse(p.value, what, s)
+	if err != nil {
+		return err
+	}
+	lc.Rate, lc.RateSrc, lc.RatePos = &pr, s, d.pos(p.value)
+	return nil
+}
+
+func (d *doc) configTiers(lc *LimitConfig, p pair, what string) error {
+	tps, err := d.mapping(p.value, what)
+	if err != nil {
+		return err
+	}
+	for _, tp := range tps {
+		s, err := d.str(tp.value, what+"."+tp.key)
+		if err != nil {
+			return err
+		}
+		pr, err := d.configProse(tp.value, what+"."+tp.key, s)
+		if err != nil {
+			return err
+		}
+		if len(pr.Tiers) != 1 || pr.Tiers[0].Tier != "" {
+			return d.errorf(tp.value, "%s.%s: want one allowance without a tier name, such as \"5000/month (hard stop)\"", what, tp.key)
+		}
+		lc.Tiers = append(lc.Tiers, TierConfig{Name: tp.key, Prose: pr, Src: s, Pos: d.pos(tp.value)})
+	}
+	return nil
+}
+
+// word reads a text that must be one of words' keys (case-insensitive).
+func word[T any](d *doc, n *yaml.Node, what string, words map[string]T, want string) (T, error) {
+	var zero T
+	s, err := d.str(n, what)
+	if err != nil {
+		return zero, err
+	}
+	v, ok := words[strings.ToLower(s)]
+	if !ok {
+		return zero, d.errorf(n, "%s: want %s, got %q", what, want, s)
+	}
+	return v, nil
+}
+
+// matchers reads a bind or unbind list.
+func (d *doc) matchers(n *yaml.Node, what string) ([]Matcher, error) {
+	items, err := d.list(n, what)
+	if err != nil {
+		return nil, err
+	}
+	var out []Matcher
+	for _, it := range items {
+		m, err := d.matcher(it, what+"[]")
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, nil
 }
 
 // configProse parses a number text from the config; unlike a profile, a

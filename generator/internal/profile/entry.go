@@ -40,76 +40,7 @@ func (d *doc) readEntry(n *yaml.Node, where string) (*entry, error) {
 	}
 	e := &entry{node: n}
 	for _, p := range pairs {
-		what := where + "." + p.key
-		text := func(dst *string) error {
-			s, err := d.str(p.value, what)
-			if err == nil {
-				*dst = strings.TrimSpace(s)
-				if s != "" {
-					e.texts = append(e.texts, Text{Field: p.key, Value: s, Pos: d.pos(p.value)})
-				}
-			}
-			return err
-		}
-		switch p.key {
-		case "name":
-			err = text(&e.name)
-		case "scope":
-			err = text(&e.scope)
-		case "metric":
-			err = text(&e.metric)
-		case "kind":
-			err = text(&e.kind)
-		case "type":
-			err = text(&e.typ)
-		case "limit":
-			e.limit = p.value
-		case "limit_text":
-			err = text(&e.limitText)
-			e.limitTextN = p.value
-		case "timeFrame", "timeframe", "window":
-			if e.windowN != nil {
-				d.warnf(p.keyN, "both %s and another window field; using %s", p.key, p.key)
-			}
-			err = text(&e.window)
-			e.windowN = p.value
-		case "tier":
-			err = text(&e.tier)
-			e.tierN = p.value
-		case "plan":
-			err = text(&e.plan)
-			if e.tier == "" {
-				e.tier, e.tierN = e.plan, p.value
-			}
-		case "burst":
-			e.burst, err = d.integer(p.value, what, 1<<30)
-			e.hasBurst = true
-		case "description":
-			err = text(&e.description)
-		case "notes", "note":
-			err = text(&e.notes)
-		case "endpoint":
-			err = text(&e.endpoint)
-		case "applies":
-			if resolve(p.value).Kind == yaml.SequenceNode {
-				var ss []string
-				if ss, err = d.strs(p.value, what); err == nil {
-					e.applies = strings.Join(ss, ", ")
-					e.texts = append(e.texts, Text{Field: p.key, Value: e.applies, Pos: d.pos(p.value)})
-				}
-			} else {
-				err = text(&e.applies)
-			}
-		case "domains":
-			_, err = d.strs(p.value, what)
-		case "userMultiplied":
-			_, err = d.boolean(p.value, what)
-		case "url", "source_date", "unit", "qualification":
-			_, err = d.str(p.value, what)
-		default:
-			d.unknownField(where, p)
-		}
-		if err != nil {
+		if err := d.entryField(e, where, p); err != nil {
 			return nil, err
 		}
 	}
@@ -119,47 +50,99 @@ func (d *doc) readEntry(n *yaml.Node, where string) (*entry, error) {
 	return e, nil
 }
 
+// textFields are the entry fields that are plain texts.
+var textFields = map[string]func(e *entry) *string{
+	"name":        func(e *entry) *string { return &e.name },
+	"scope":       func(e *entry) *string { return &e.scope },
+	"metric":      func(e *entry) *string { return &e.metric },
+	"kind":        func(e *entry) *string { return &e.kind },
+	"type":        func(e *entry) *string { return &e.typ },
+	"description": func(e *entry) *string { return &e.description },
+	"notes":       func(e *entry) *string { return &e.notes },
+	"note":        func(e *entry) *string { return &e.notes },
+	"endpoint":    func(e *entry) *string { return &e.endpoint },
+}
+
+// entryField reads one field of a limit entry.
+func (d *doc) entryField(e *entry, where string, p pair) error {
+	what := where + "." + p.key
+	if f := textFields[p.key]; f != nil {
+		return d.entryText(e, p, what, f(e))
+	}
+	var err error
+	switch p.key {
+	case "limit":
+		e.limit = p.value
+	case "limit_text":
+		e.limitTextN = p.value
+		err = d.entryText(e, p, what, &e.limitText)
+	case "timeFrame", "timeframe", "window":
+		if e.windowN != nil {
+			d.warnf(p.keyN, "both %s and another window field; using %s", p.key, p.key)
+		}
+		e.windowN = p.value
+		err = d.entryText(e, p, what, &e.window)
+	case "tier":
+		e.tierN = p.value
+		err = d.entryText(e, p, what, &e.tier)
+	case "plan":
+		err = d.entryText(e, p, what, &e.plan)
+		if e.tier == "" {
+			e.tier, e.tierN = e.plan, p.value
+		}
+	case "burst":
+		e.burst, err = d.integer(p.value, what, 1<<30)
+		e.hasBurst = true
+	case "applies":
+		err = d.entryApplies(e, p, what)
+	case "domains":
+		_, err = d.strs(p.value, what)
+	case "userMultiplied":
+		_, err = d.boolean(p.value, what)
+	case "url", "source_date", "unit", "qualification":
+		_, err = d.str(p.value, what)
+	default:
+		d.unknownField(where, p)
+	}
+	return err
+}
+
+// entryText reads a text field into dst, keeping it (positioned) for the
+// binder's rules.
+func (d *doc) entryText(e *entry, p pair, what string, dst *string) error {
+	s, err := d.str(p.value, what)
+	if err != nil {
+		return err
+	}
+	*dst = strings.TrimSpace(s)
+	if s != "" {
+		e.texts = append(e.texts, Text{Field: p.key, Value: s, Pos: d.pos(p.value)})
+	}
+	return nil
+}
+
+// entryApplies reads applies: a text or a list of texts.
+func (d *doc) entryApplies(e *entry, p pair, what string) error {
+	if resolve(p.value).Kind != yaml.SequenceNode {
+		return d.entryText(e, p, what, &e.applies)
+	}
+	ss, err := d.strs(p.value, what)
+	if err != nil {
+		return err
+	}
+	e.applies = strings.Join(ss, ", ")
+	e.texts = append(e.texts, Text{Field: p.key, Value: e.applies, Pos: d.pos(p.value)})
+	return nil
+}
+
 // normalize turns an entry into a model.Limit: reads the amount (a number
 // or prose), the window, the tier, the metric and the kind.
 func (b *builder) normalize(e *entry) (*model.Limit, error) {
 	d := b.d
 	l := &model.Limit{Name: e.name, Pos: d.pos(e.node)}
-	var prose Prose
-	var valueN *yaml.Node
-	switch {
-	case e.limit != nil && resolve(e.limit).Kind != yaml.ScalarNode:
-		return nil, d.errorf(e.limit, "limit %q: want a number or a text, got %s", e.name, kindName(e.limit))
-	case e.limit != nil && resolve(e.limit).Tag == "!!null":
-		valueN = e.limit
-		prose.Unknown = true
-		d.warnf(e.limit, "limit %q has a null limit: treated as unknown, learned at run time", e.name)
-	case e.limit != nil && isNumber(e.limit):
-		valueN = e.limit
-		f, err := d.number(e.limit, "limit")
-		if err != nil {
-			return nil, err
-		}
-		switch {
-		case f == -1:
-			prose.Tiers = []ProseTier{{Unlimited: true}}
-		case f <= 0:
-			return nil, d.errorf(e.limit, "limit %q is %s: a limit must be greater than 0 (or -1 for unlimited)", e.name, resolve(e.limit).Value)
-		default:
-			prose.Tiers = []ProseTier{{Amount: f}}
-		}
-	case e.limit != nil:
-		valueN = e.limit
-		s, err := d.str(e.limit, "limit")
-		if err != nil {
-			return nil, err
-		}
-		prose = ParseProse(s)
-	case e.limitText != "":
-		valueN = e.limitTextN
-		prose = ParseProse(e.limitText)
-	default:
-		prose.Unknown = true
-		d.warnf(e.node, "limit %q has no limit value: treated as unknown, learned at run time", e.name)
+	prose, valueN, err := b.value(e)
+	if err != nil {
+		return nil, err
 	}
 	if valueN != nil {
 		l.Pos = d.pos(valueN)
@@ -171,72 +154,17 @@ func (b *builder) normalize(e *entry) (*model.Limit, error) {
 	if prose.Problem != "" {
 		d.warnf(valueN, "cannot read limit %q of %q (%s): treated as unknown, learned at run time", l.Source, e.name, prose.Problem)
 	}
-
-	metric, metricWindow := normalizeMetric(e.metric)
-	if metric == "" {
-		metric = "request"
-		for _, t := range prose.Tiers {
-			if t.Noun != "" && rateAbbrev[t.Noun].Unit == "" {
-				metric, _ = normalizeMetric(t.Noun)
-			}
-		}
-	}
-	if e.official && !officialMetrics[metric] {
-		d.warnf(e.node, "limit %q: metric %q is not in the API Commons enum", e.name, e.metric)
-	}
-	if e.official && metric == "token" && strings.Contains(strings.ToLower(e.description), "requests per") {
-		d.warnf(e.node, "limit %q: metric is token but the description says %q; kept as token", e.name, e.description)
-	}
+	metric, metricWindow := b.metric(e, prose)
 	l.Metric = metric
 	l.Scope = strings.ToLower(e.scope)
 	if l.Scope == "" {
 		l.Scope = strings.ToLower(e.typ)
 	}
-
-	var fieldWindow model.Window
-	if e.window != "" {
-		w, ok := parseWindowField(e.window)
-		if !ok {
-			d.warnf(e.windowN, "limit %q: cannot read window %q; the limit has no usable period", e.name, e.window)
-		}
-		fieldWindow = w
-	}
-	if fieldWindow != (model.Window{}) && metricWindow != (model.Window{}) && fieldWindow != metricWindow {
-		d.warnf(e.windowN, "limit %q: window %q disagrees with metric %q; using the window field", e.name, e.window, e.metric)
-	}
-	if fieldWindow == (model.Window{}) {
-		fieldWindow = metricWindow
-	}
-
+	fieldWindow := b.window(e, metricWindow)
 	for _, pt := range prose.Tiers {
-		tl := &model.TierLimit{
-			Amount: pt.Amount, Window: pt.Window, Burst: pt.Burst, Enforcement: pt.Enforcement,
-			Overage: pt.Overage, Unlimited: pt.Unlimited, Unknown: pt.Unknown,
-		}
-		if tl.Window == (model.Window{}) {
-			tl.Window = fieldWindow
-		} else if fieldWindow != (model.Window{}) && fieldWindow != tl.Window {
-			d.warnf(valueN, "limit %q: the text says per %s but the window field says %q; using the text", e.name, windowText(tl.Window), e.window)
-		}
-		tier := pt.Tier
-		if tier == "" {
-			tier = e.tier
-		} else if e.tier != "" && !strings.EqualFold(e.tier, tier) {
-			d.warnf(e.tierN, "limit %q: tier field %q disagrees with the text's tier %q; using the text", e.name, e.tier, tier)
-		}
-		if tier != "" {
-			tl.Tier = b.tier(tier)
-		}
-		if tl.Burst == 0 && e.hasBurst {
-			tl.Burst = e.burst
-		}
-		if !tl.Unlimited && !tl.Unknown {
-			if tl.Amount <= 0 {
-				return nil, d.errorf(valueN, "limit %q: %q gives %g: a limit must be greater than 0", e.name, l.Source, tl.Amount)
-			}
-			if tl.Amount > maxAmount {
-				return nil, d.errorf(valueN, "limit %q: %q is too large (limit values must be at most 2^53)", e.name, l.Source)
-			}
+		tl, err := b.tierLimit(e, pt, fieldWindow, valueN, l.Source)
+		if err != nil {
+			return nil, err
 		}
 		l.Tiers = append(l.Tiers, tl)
 	}
@@ -252,6 +180,129 @@ func (b *builder) normalize(e *entry) (*model.Limit, error) {
 			}
 		}
 	}
+	l.Notes = notes(e)
+	return l, nil
+}
+
+// value reads an entry's amount: a number, -1 (unlimited), null, prose,
+// or nothing (unknown). valueN is the node it came from, if any.
+func (b *builder) value(e *entry) (prose Prose, valueN *yaml.Node, err error) {
+	d := b.d
+	switch {
+	case e.limit != nil && resolve(e.limit).Kind != yaml.ScalarNode:
+		return prose, nil, d.errorf(e.limit, "limit %q: want a number or a text, got %s", e.name, kindName(e.limit))
+	case e.limit != nil && resolve(e.limit).Tag == "!!null":
+		prose.Unknown = true
+		d.warnf(e.limit, "limit %q has a null limit: treated as unknown, learned at run time", e.name)
+		return prose, e.limit, nil
+	case e.limit != nil && isNumber(e.limit):
+		f, err := d.number(e.limit, "limit")
+		if err != nil {
+			return prose, nil, err
+		}
+		switch {
+		case f == -1:
+			prose.Tiers = []ProseTier{{Unlimited: true}}
+		case f <= 0:
+			return prose, nil, d.errorf(e.limit, "limit %q is %s: a limit must be greater than 0 (or -1 for unlimited)", e.name, resolve(e.limit).Value)
+		default:
+			prose.Tiers = []ProseTier{{Amount: f}}
+		}
+		return prose, e.limit, nil
+	case e.limit != nil:
+		s, err := d.str(e.limit, "limit")
+		if err != nil {
+			return prose, nil, err
+		}
+		return ParseProse(s), e.limit, nil
+	case e.limitText != "":
+		return ParseProse(e.limitText), e.limitTextN, nil
+	}
+	prose.Unknown = true
+	d.warnf(e.node, "limit %q has no limit value: treated as unknown, learned at run time", e.name)
+	return prose, nil, nil
+}
+
+// metric returns the entry's metric (from its field, or the noun of its
+// text, or "request") and the window the metric implies ("requests per
+// minute").
+func (b *builder) metric(e *entry, prose Prose) (string, model.Window) {
+	metric, metricWindow := normalizeMetric(e.metric)
+	if metric == "" {
+		metric = "request"
+		for _, t := range prose.Tiers {
+			if t.Noun != "" && rateAbbrev[t.Noun].Unit == "" {
+				metric, _ = normalizeMetric(t.Noun)
+			}
+		}
+	}
+	if e.official && !officialMetrics[metric] {
+		b.d.warnf(e.node, "limit %q: metric %q is not in the API Commons enum", e.name, e.metric)
+	}
+	if e.official && metric == "token" && strings.Contains(strings.ToLower(e.description), "requests per") {
+		b.d.warnf(e.node, "limit %q: metric is token but the description says %q; kept as token", e.name, e.description)
+	}
+	return metric, metricWindow
+}
+
+// window returns the entry's window field, or else the metric's window.
+func (b *builder) window(e *entry, metricWindow model.Window) model.Window {
+	var fieldWindow model.Window
+	if e.window != "" {
+		w, ok := parseWindowField(e.window)
+		if !ok {
+			b.d.warnf(e.windowN, "limit %q: cannot read window %q; the limit has no usable period", e.name, e.window)
+		}
+		fieldWindow = w
+	}
+	if fieldWindow != (model.Window{}) && metricWindow != (model.Window{}) && fieldWindow != metricWindow {
+		b.d.warnf(e.windowN, "limit %q: window %q disagrees with metric %q; using the window field", e.name, e.window, e.metric)
+	}
+	if fieldWindow == (model.Window{}) {
+		fieldWindow = metricWindow
+	}
+	return fieldWindow
+}
+
+// tierLimit turns one allowance of an entry's text into a TierLimit, with
+// the entry's window, tier and burst where the text gives none.
+func (b *builder) tierLimit(e *entry, pt ProseTier, fieldWindow model.Window, valueN *yaml.Node, source string) (*model.TierLimit, error) {
+	d := b.d
+	tl := &model.TierLimit{
+		Amount: pt.Amount, Window: pt.Window, Burst: pt.Burst, Enforcement: pt.Enforcement,
+		Overage: pt.Overage, Unlimited: pt.Unlimited, Unknown: pt.Unknown,
+	}
+	if tl.Window == (model.Window{}) {
+		tl.Window = fieldWindow
+	} else if fieldWindow != (model.Window{}) && fieldWindow != tl.Window {
+		d.warnf(valueN, "limit %q: the text says per %s but the window field says %q; using the text", e.name, windowText(tl.Window), e.window)
+	}
+	tier := pt.Tier
+	if tier == "" {
+		tier = e.tier
+	} else if e.tier != "" && !strings.EqualFold(e.tier, tier) {
+		d.warnf(e.tierN, "limit %q: tier field %q disagrees with the text's tier %q; using the text", e.name, e.tier, tier)
+	}
+	if tier != "" {
+		tl.Tier = b.tier(tier)
+	}
+	if tl.Burst == 0 && e.hasBurst {
+		tl.Burst = e.burst
+	}
+	if tl.Unlimited || tl.Unknown {
+		return tl, nil
+	}
+	if tl.Amount <= 0 {
+		return nil, d.errorf(valueN, "limit %q: %q gives %g: a limit must be greater than 0", e.name, source, tl.Amount)
+	}
+	if tl.Amount > maxAmount {
+		return nil, d.errorf(valueN, "limit %q: %q is too large (limit values must be at most 2^53)", e.name, source)
+	}
+	return tl, nil
+}
+
+// notes joins an entry's descriptive fields into a limit's notes.
+func notes(e *entry) string {
 	var notes []string
 	for _, s := range []string{e.description, e.notes} {
 		if s != "" {
@@ -267,8 +318,7 @@ func (b *builder) normalize(e *entry) (*model.Limit, error) {
 	if e.secondary {
 		notes = append(notes, "Secondary limit.")
 	}
-	l.Notes = strings.Join(notes, " ")
-	return l, nil
+	return strings.Join(notes, " ")
 }
 
 // windowText writes a window for messages: "month", "48h0m0s".

@@ -40,8 +40,8 @@ func FuzzLoad(f *testing.F) {
 			return
 		}
 		for _, l := range pr.RateLimits.Limits {
-			if l.ID == "" || l.Key == "" {
-				t.Fatalf("limit %q has no ID or key", l.Name)
+			if l.Key == "" {
+				t.Fatalf("limit %q has no key", l.Name)
 			}
 			for _, tl := range l.Tiers {
 				if tl.Amount < 0 || tl.Amount > maxAmount || math.IsNaN(tl.Amount) {

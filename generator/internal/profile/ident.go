@@ -8,25 +8,13 @@ import (
 	"github.com/limitgen/limitgen/generator/internal/naming"
 )
 
-// AssignIDs gives every limit and tier of rl its Go identifier suffix (ID:
-// the generated constants are Limit<ID> and Tier<ID>) and every limit its
-// snake_case Key. Names are claimed in profile order through a
-// naming.Namespace that already holds taken (the API's identifiers, see
-// model.API.Identifiers) and the runtime's identifiers, so the constants are
-// valid, collision-free and stable across runs. Tier keys are fixed when the
-// tier is first seen and are not changed here.
-func AssignIDs(rl *model.RateLimits, taken map[string]bool) {
-	ns := naming.NewNamespace(taken, naming.RuntimeIdentifiers())
-	claim := func(prefix, name string) string {
-		s := naming.Suffix(name)
-		if s == "" {
-			s = "Unnamed"
-		}
-		return strings.TrimPrefix(ns.Claim(prefix+s), prefix)
-	}
+// assignKeys gives every limit of rl its snake_case Key, unique in profile
+// order. Keys are not Go names: those (Limit.ID, Tier.ID) are claimed once
+// for the whole package by naming.AssignLimitIDs, after binding. Tier keys
+// are fixed when the tier is first seen and are not changed here.
+func assignKeys(rl *model.RateLimits) {
 	keys := naming.NewNamespace()
 	for _, l := range rl.Limits {
-		l.ID = claim("Limit", l.Name)
 		k := snakeKey(l.Name)
 		if keys.Taken(k) {
 			k = keys.Claim(k + "_")
@@ -34,9 +22,6 @@ func AssignIDs(rl *model.RateLimits, taken map[string]bool) {
 			keys.Claim(k)
 		}
 		l.Key = k
-	}
-	for _, t := range rl.Tiers {
-		t.ID = claim("Tier", t.Name)
 	}
 }
 

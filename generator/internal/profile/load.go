@@ -125,42 +125,9 @@ func keyList(pairs []pair) string {
 // then in each api's properties) and loads what it points at, resolving a
 // relative url against the index's directory.
 func loadIndex(d *doc, pairs []pair, opts Options) (*Profile, error) {
-	var props []*yaml.Node
-	provider := ""
-	for _, p := range pairs {
-		switch p.key {
-		case "name":
-			provider, _ = d.str(p.value, "name")
-		case "common":
-			items, err := d.list(p.value, "common")
-			if err != nil {
-				return nil, err
-			}
-			props = append(props, items...)
-		case "apis":
-			apis, err := d.list(p.value, "apis")
-			if err != nil {
-				return nil, err
-			}
-			for _, api := range apis {
-				if resolve(api).Kind != yaml.MappingNode {
-					continue
-				}
-				ps, err := d.mapping(api, "apis[]")
-				if err != nil {
-					return nil, err
-				}
-				for _, ap := range ps {
-					if ap.key == "properties" {
-						items, err := d.list(ap.value, "properties")
-						if err != nil {
-							return nil, err
-						}
-						props = append(props, items...)
-					}
-				}
-			}
-		}
+	provider, props, err := indexProperties(d, pairs)
+	if err != nil {
+		return nil, err
 	}
 	for _, prop := range props {
 		if prop.Kind != yaml.MappingNode {
@@ -187,20 +154,78 @@ func loadIndex(d *doc, pairs []pair, opts Options) (*Profile, error) {
 			continue
 		}
 		if dataN != nil {
-			b := newBuilder(d)
-			if err := b.officialList(&yaml.Node{Kind: yaml.SequenceNode, Content: []*yaml.Node{prop}, Line: prop.Line, Column: prop.Column}); err != nil {
-				return nil, err
-			}
-			pr, err := b.finish()
-			if err != nil {
-				return nil, err
-			}
-			pr.Form = FormIndexed + " → " + pr.Form
-			return pr, nil
+			return loadInline(d, prop)
 		}
 		return loadArtifact(d, provider, url, urlN, opts)
 	}
 	return nil, d.errorf(nil, "apis.yml index names no RateLimits property (looked in common and apis[].properties)")
+}
+
+// indexProperties returns an index's provider name and its properties:
+// those in common, then each api's.
+func indexProperties(d *doc, pairs []pair) (provider string, props []*yaml.Node, err error) {
+	for _, p := range pairs {
+		switch p.key {
+		case "name":
+			provider, _ = d.str(p.value, "name")
+		case "common":
+			items, err := d.list(p.value, "common")
+			if err != nil {
+				return "", nil, err
+			}
+			props = append(props, items...)
+		case "apis":
+			items, err := apiProperties(d, p.value)
+			if err != nil {
+				return "", nil, err
+			}
+			props = append(props, items...)
+		}
+	}
+	return provider, props, nil
+}
+
+// apiProperties returns the properties of every api of an index's apis.
+func apiProperties(d *doc, apisN *yaml.Node) ([]*yaml.Node, error) {
+	apis, err := d.list(apisN, "apis")
+	if err != nil {
+		return nil, err
+	}
+	var props []*yaml.Node
+	for _, api := range apis {
+		if resolve(api).Kind != yaml.MappingNode {
+			continue
+		}
+		ps, err := d.mapping(api, "apis[]")
+		if err != nil {
+			return nil, err
+		}
+		for _, ap := range ps {
+			if ap.key != "properties" {
+				continue
+			}
+			items, err := d.list(ap.value, "properties")
+			if err != nil {
+				return nil, err
+			}
+			props = append(props, items...)
+		}
+	}
+	return props, nil
+}
+
+// loadInline loads a RateLimits property that carries its data inline.
+func loadInline(d *doc, prop *yaml.Node) (*Profile, error) {
+	b := newBuilder(d)
+	if err := b.officialList(&yaml.Node{Kind: yaml.SequenceNode, Content: []*yaml.Node{prop}, Line: prop.Line, Column: prop.Column}); err != nil {
+		return nil, err
+	}
+	pr, err := b.finish()
+	if err != nil {
+		return nil, err
+	}
+	pr.Form = FormIndexed + " → " + pr.Form
+	return pr, nil
 }
 
 func loadArtifact(d *doc, provider, url string, urlN *yaml.Node, opts Options) (*Profile, error) {

@@ -33,11 +33,31 @@ func (b *builder) officialList(root *yaml.Node) error {
 	if err != nil {
 		return err
 	}
+	envelope, err := isEnvelope(d, pairs)
+	if err != nil {
+		return err
+	}
+	if !envelope {
+		b.form = FormOfficial
+		return b.officialEntries(items, "document[]")
+	}
+	b.form = FormEnvelopes
+	for _, it := range items {
+		if err := b.envelope(it); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// isEnvelope reports whether the first item of a list (its pairs) is a
+// RateLimits envelope rather than an entry; a Plans document is an error.
+func isEnvelope(d *doc, pairs []pair) (bool, error) {
 	envelope := false
 	for _, p := range pairs {
 		switch p.key {
 		case "entries", "elements":
-			return d.errorf(p.keyN, "this is an API Commons Plans document (plans with entries), not rate limits")
+			return false, d.errorf(p.keyN, "this is an API Commons Plans document (plans with entries), not rate limits")
 		case "data":
 			envelope = true
 		case "type":
@@ -46,47 +66,45 @@ func (b *builder) officialList(root *yaml.Node) error {
 			}
 		}
 	}
-	if !envelope {
-		b.form = FormOfficial
-		return b.officialEntries(items, "document[]")
+	return envelope, nil
+}
+
+// envelope reads one RateLimits envelope and its entries.
+func (b *builder) envelope(it *yaml.Node) error {
+	d := b.d
+	pairs, err := d.mapping(it, "document[]")
+	if err != nil {
+		return err
 	}
-	b.form = FormEnvelopes
-	for _, it := range items {
-		pairs, err := d.mapping(it, "document[]")
-		if err != nil {
-			return err
-		}
-		var data *yaml.Node
-		for _, p := range pairs {
-			switch p.key {
-			case "type":
-				if s, err := d.str(p.value, "type"); err != nil {
-					return err
-				} else if s != "RateLimits" {
-					d.warnf(p.value, "envelope type is %q, not RateLimits; reading its data anyway", s)
-				}
-			case "data":
-				data = p.value
-			case "name", "description", "url", "source_date":
-				if _, err := d.str(p.value, p.key); err != nil {
-					return err
-				}
-			default:
-				d.unknownField("RateLimits", p)
+	var data *yaml.Node
+	for _, p := range pairs {
+		switch p.key {
+		case "type":
+			s, err := d.str(p.value, "type")
+			if err != nil {
+				return err
 			}
-		}
-		if data == nil {
-			return d.errorf(it, "RateLimits envelope has no data")
-		}
-		entries, err := d.list(data, "data")
-		if err != nil {
-			return err
-		}
-		if err := b.officialEntries(entries, "data[]"); err != nil {
-			return err
+			if s != "RateLimits" {
+				d.warnf(p.value, "envelope type is %q, not RateLimits; reading its data anyway", s)
+			}
+		case "data":
+			data = p.value
+		case "name", "description", "url", "source_date":
+			if _, err := d.str(p.value, p.key); err != nil {
+				return err
+			}
+		default:
+			d.unknownField("RateLimits", p)
 		}
 	}
-	return nil
+	if data == nil {
+		return d.errorf(it, "RateLimits envelope has no data")
+	}
+	entries, err := d.list(data, "data")
+	if err != nil {
+		return err
+	}
+	return b.officialEntries(entries, "data[]")
 }
 
 func (b *builder) officialEntries(items []*yaml.Node, where string) error {

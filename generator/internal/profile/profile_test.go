@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/limitgen/limitgen/generator/internal/model"
+	"github.com/limitgen/limitgen/generator/internal/naming"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -77,6 +78,8 @@ func viewOf(pr *Profile, err error) view {
 		return view{Error: err.Error()}
 	}
 	rl := pr.RateLimits
+	// The IDs a package with no other declarations would give the limits.
+	naming.AssignLimitIDs(rl)
 	v := view{Form: pr.Form, Provider: rl.Provider, ThrottleStatus: rl.ThrottleStatus, QuotaStatus: rl.QuotaStatus, Headers: rl.Headers, Policies: &rl.Policies}
 	for _, l := range rl.Limits {
 		lv := limitView{ID: l.ID, Key: l.Key, Name: l.Name, Kind: kindNames[l.Kind], Scope: l.Scope, Metric: l.Metric,

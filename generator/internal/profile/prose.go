@@ -228,7 +228,7 @@ func parseQuantity(head string, pt *ProseTier) string {
 		case !haveWindow && adverbs[tok].Unit != "":
 			pt.Window, haveWindow = adverbs[tok], true
 			i++
-		case !haveWindow && (tok == "/" || tok == "per" || tok == "a" || tok == "an" || tok == "each" || tok == "every"):
+		case !haveWindow && perWords[tok]:
 			w, n, p := parseUnit(toks[i+1:])
 			if p != "" {
 				return fmt.Sprintf("cannot read the period in %q: %s", head, p)
@@ -245,6 +245,9 @@ func parseQuantity(head string, pt *ProseTier) string {
 	pt.Noun = strings.Join(nouns, " ")
 	return ""
 }
+
+// perWords come before a period: "/ min", "per month", "a day".
+var perWords = map[string]bool{"/": true, "per": true, "a": true, "an": true, "each": true, "every": true}
 
 func isWord(tok string) bool { return tok[0] >= 'a' && tok[0] <= 'z' }
 

@@ -52,10 +52,7 @@ func (b *builder) providerProfile(pairs []pair) error {
 		var err error
 		switch p.key {
 		case "specification":
-			var s string
-			if s, err = d.str(p.value, p.key); err == nil && !strings.EqualFold(strings.TrimSpace(s), "API Commons Rate Limits") {
-				d.warnf(p.value, "specification is %q, not \"API Commons Rate Limits\"; reading it as one", s)
-			}
+			err = d.specification(p)
 		case "provider":
 			b.rl.Provider, err = d.str(p.value, p.key)
 		case "headers":
@@ -88,14 +85,32 @@ func (b *builder) providerProfile(pairs []pair) error {
 			break
 		}
 	}
-	if limitCount != nil {
-		if n, err := d.integer(limitCount.value, "limit_count", 1<<20); err != nil {
-			return err
-		} else if n != len(b.entries) {
-			d.warnf(limitCount.value, "limit_count says %d but the document lists %d limits", n, len(b.entries))
-		}
+	return b.checkCount(limitCount)
+}
+
+// checkCount warns when a harvest's limit_count disagrees with its list.
+func (b *builder) checkCount(limitCount *pair) error {
+	if limitCount == nil {
+		return nil
+	}
+	n, err := b.d.integer(limitCount.value, "limit_count", 1<<20)
+	if err != nil {
+		return err
+	}
+	if n != len(b.entries) {
+		b.d.warnf(limitCount.value, "limit_count says %d but the document lists %d limits", n, len(b.entries))
 	}
 	return nil
+}
+
+// specification warns when a profile says it follows another
+// specification.
+func (d *doc) specification(p pair) error {
+	s, err := d.str(p.value, p.key)
+	if err == nil && !strings.EqualFold(strings.TrimSpace(s), "API Commons Rate Limits") {
+		d.warnf(p.value, "specification is %q, not \"API Commons Rate Limits\"; reading it as one", s)
+	}
+	return err
 }
 
 func (b *builder) limitList(n *yaml.Node, where string, secondary bool) error {
@@ -138,30 +153,13 @@ func (b *builder) headers(n *yaml.Node) error {
 // quota go to QuotaStatus, the others to ThrottleStatus.
 func (b *builder) responseCodes(n *yaml.Node) error {
 	d := b.d
-	add := func(meaning string, v *yaml.Node) error {
-		code, err := d.str(v, "responseCodes")
-		if err != nil {
-			return err
-		}
-		c, convErr := strconv.Atoi(strings.TrimSpace(code))
-		if convErr != nil || c < 100 || c > 599 {
-			d.warnf(v, "response code %q (%s) is not an HTTP status; ignored", code, meaning)
-			return nil
-		}
-		if strings.Contains(strings.ToLower(meaning), "quota") {
-			b.quota[c] = true
-		} else {
-			b.throttle[c] = true
-		}
-		return nil
-	}
 	if resolve(n).Kind == yaml.MappingNode {
 		pairs, err := d.mapping(n, "responseCodes")
 		if err != nil {
 			return err
 		}
 		for _, p := range pairs {
-			if err := add(p.key, p.value); err != nil {
+			if err := b.responseCode(p.key, p.value); err != nil {
 				return err
 			}
 		}
@@ -173,37 +171,62 @@ func (b *builder) responseCodes(n *yaml.Node) error {
 	}
 	for _, it := range items {
 		if it.Kind != yaml.MappingNode {
-			if err := add("throttled", it); err != nil {
-				return err
-			}
-			continue
+			err = b.responseCode("throttled", it)
+		} else {
+			err = b.responseCodeEntry(it)
 		}
-		pairs, err := d.mapping(it, "responseCodes[]")
 		if err != nil {
 			return err
 		}
-		var code *yaml.Node
-		meaning := ""
-		for _, p := range pairs {
-			switch p.key {
-			case "code", "status":
-				code = p.value
-			case "name", "description", "meaning", "reason":
-				s, err := d.str(p.value, "responseCodes[]."+p.key)
-				if err != nil {
-					return err
-				}
-				meaning += " " + s
-			default:
-				d.unknownField("responseCodes[]", p)
+	}
+	return nil
+}
+
+// responseCodeEntry reads one {code|status, name|description} entry.
+func (b *builder) responseCodeEntry(it *yaml.Node) error {
+	d := b.d
+	pairs, err := d.mapping(it, "responseCodes[]")
+	if err != nil {
+		return err
+	}
+	var code *yaml.Node
+	meaning := ""
+	for _, p := range pairs {
+		switch p.key {
+		case "code", "status":
+			code = p.value
+		case "name", "description", "meaning", "reason":
+			s, err := d.str(p.value, "responseCodes[]."+p.key)
+			if err != nil {
+				return err
 			}
+			meaning += " " + s
+		default:
+			d.unknownField("responseCodes[]", p)
 		}
-		if code == nil {
-			return d.errorf(it, "responseCodes[]: entry has no code")
-		}
-		if err := add(meaning, code); err != nil {
-			return err
-		}
+	}
+	if code == nil {
+		return d.errorf(it, "responseCodes[]: entry has no code")
+	}
+	return b.responseCode(meaning, code)
+}
+
+// responseCode records one status code with its meaning.
+func (b *builder) responseCode(meaning string, v *yaml.Node) error {
+	d := b.d
+	code, err := d.str(v, "responseCodes")
+	if err != nil {
+		return err
+	}
+	c, convErr := strconv.Atoi(strings.TrimSpace(code))
+	if convErr != nil || c < 100 || c > 599 {
+		d.warnf(v, "response code %q (%s) is not an HTTP status; ignored", code, meaning)
+		return nil
+	}
+	if strings.Contains(strings.ToLower(meaning), "quota") {
+		b.quota[c] = true
+	} else {
+		b.throttle[c] = true
 	}
 	return nil
 }
@@ -380,7 +403,7 @@ func (b *builder) finish() (*Profile, error) {
 		b.rl.ThrottleStatus = []int{429}
 	}
 	b.rl.QuotaStatus = sortedCodes(b.quota)
-	AssignIDs(b.rl, nil)
+	assignKeys(b.rl)
 	b.rl.Diagnostics = b.d.diags
 	pr.Unknown = b.d.unknown
 	return pr, nil

@@ -23,6 +23,8 @@ type builder struct {
 
 	// ns is the package scope: type names, enum constants, params structs.
 	ns *naming.Namespace
+	// reserved are the runtime's and the emitter's names (Options.Reserved).
+	reserved naming.Reserved
 	// Named types by the absolute location of their schema, and by the
 	// schema value kin-openapi shares between uses of one component.
 	byKey map[string]*model.Type
@@ -58,7 +60,8 @@ func newBuilder(file string, version int, doc *openapi3.T, t *tree, opts Options
 		version:  version,
 		doc:      doc,
 		tree:     t,
-		ns:       naming.NewNamespace(naming.RuntimeIdentifiers(), opts.Reserved),
+		ns:       naming.NewNamespace(opts.Reserved.Package),
+		reserved: opts.Reserved,
 		byKey:    make(map[string]*model.Type),
 		byVal:    make(map[*openapi3.Schema]*model.Type),
 		compName: make(map[string]string),
@@ -186,35 +189,10 @@ func (b *builder) security(api *model.API) {
 		}
 		switch strings.ToLower(s.Type) {
 		case "oauth2":
-			if s.Flows == nil || s.Flows.ClientCredentials == nil {
-				b.warn(pos, "security scheme %q: only the OAuth2 client-credentials flow is supported; the scheme is ignored (add the token with a request editor)", name)
-				continue
-			}
-			if api.OAuth2 != nil {
-				b.warn(pos, "security scheme %q: a second OAuth2 client-credentials scheme is ignored (%q is used)", name, api.OAuth2.SchemeName)
-				continue
-			}
-			f := s.Flows.ClientCredentials
-			o := &model.OAuth2{SchemeName: name, TokenURL: f.TokenURL}
-			for sc := range f.Scopes {
-				if sc != "" {
-					o.Scopes = append(o.Scopes, sc)
-				}
-			}
-			sort.Strings(o.Scopes)
-			if strings.Contains(f.TokenURL, "$") || strings.Contains(f.TokenURL, "{") {
-				b.warn(pos, "security scheme %q: token URL %q contains a placeholder; its path is resolved against the client's base URL", name, f.TokenURL)
-			}
-			api.OAuth2 = o
+			b.oauth2(api, name, s, pos)
 		case "apikey":
-			kind := model.AuthAPIKeyHeader
-			switch strings.ToLower(s.In) {
-			case "query":
-				kind = model.AuthAPIKeyQuery
-			case "cookie":
-				kind = model.AuthAPIKeyCookie
-			case "header":
-			default:
+			kind, ok := apiKeyKinds[strings.ToLower(s.In)]
+			if !ok {
 				b.warn(pos, "security scheme %q: apiKey location %q is not header, query or cookie; the scheme is ignored", name, s.In)
 				continue
 			}
@@ -232,6 +210,34 @@ func (b *builder) security(api *model.API) {
 			b.warn(pos, "security scheme %q: type %q is not supported; the scheme is ignored", name, s.Type)
 		}
 	}
+}
+
+// apiKeyKinds are the supported locations of an API key.
+var apiKeyKinds = map[string]model.AuthKind{"header": model.AuthAPIKeyHeader, "query": model.AuthAPIKeyQuery, "cookie": model.AuthAPIKeyCookie}
+
+// oauth2 takes the client-credentials flow of the first OAuth2 scheme that
+// has one; the others are warned about.
+func (b *builder) oauth2(api *model.API, name string, s *openapi3.SecurityScheme, pos model.Pos) {
+	if s.Flows == nil || s.Flows.ClientCredentials == nil {
+		b.warn(pos, "security scheme %q: only the OAuth2 client-credentials flow is supported; the scheme is ignored (add the token with a request editor)", name)
+		return
+	}
+	if api.OAuth2 != nil {
+		b.warn(pos, "security scheme %q: a second OAuth2 client-credentials scheme is ignored (%q is used)", name, api.OAuth2.SchemeName)
+		return
+	}
+	f := s.Flows.ClientCredentials
+	o := &model.OAuth2{SchemeName: name, TokenURL: f.TokenURL}
+	for sc := range f.Scopes {
+		if sc != "" {
+			o.Scopes = append(o.Scopes, sc)
+		}
+	}
+	sort.Strings(o.Scopes)
+	if strings.Contains(f.TokenURL, "$") || strings.Contains(f.TokenURL, "{") {
+		b.warn(pos, "security scheme %q: token URL %q contains a placeholder; its path is resolved against the client's base URL", name, f.TokenURL)
+	}
+	api.OAuth2 = o
 }
 
 // secured reports whether a security requirement list asks for any scheme.

@@ -72,20 +72,30 @@ func (m *merge) add(s *openapi3.Schema, depth int) {
 		m.req[r] = true
 	}
 	for _, p := range s.AllOf {
-		if p == nil || p.Value == nil {
-			continue
+		if p != nil && p.Value != nil && m.mergeable(p.Value) {
+			m.add(p.Value, depth+1)
 		}
-		ps := p.Value
-		if parts, _ := unionParts(ps); len(parts) > 1 && len(ps.Properties) == 0 {
-			m.b.warn(m.b.posOf(ps), "allOf part is a oneOf/anyOf; its alternatives are not merged into %s", m.name)
-			continue
-		}
-		if ts := nonNullTypes(ps); len(ts) == 1 && ts[0] != "object" {
-			m.b.warn(m.b.posOf(ps), "allOf part of type %s is not an object; it is not merged into %s", ts[0], m.name)
-			continue
-		}
-		m.add(ps, depth+1)
 	}
+	m.properties(s)
+}
+
+// mergeable reports whether the allOf part ps can be merged into an
+// object, and warns when it cannot.
+func (m *merge) mergeable(ps *openapi3.Schema) bool {
+	if parts, _ := unionParts(ps); len(parts) > 1 && len(ps.Properties) == 0 {
+		m.b.warn(m.b.posOf(ps), "allOf part is a oneOf/anyOf; its alternatives are not merged into %s", m.name)
+		return false
+	}
+	if ts := nonNullTypes(ps); len(ts) == 1 && ts[0] != "object" {
+		m.b.warn(m.b.posOf(ps), "allOf part of type %s is not an object; it is not merged into %s", ts[0], m.name)
+		return false
+	}
+	return true
+}
+
+// properties adds s's own properties and additional properties; the first
+// definition of a property wins.
+func (m *merge) properties(s *openapi3.Schema) {
 	for _, p := range sortedProps(s.Properties) {
 		if prev, ok := m.seen[p.name]; ok {
 			if !sameSchema(prev, p.ref) {

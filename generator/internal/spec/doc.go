@@ -60,8 +60,8 @@
 // with properties, enums, unions, allOf) are named after their context:
 // <Method>Request, <Method>Response, <Method><Status>Error, <Method><Param>,
 // <Parent><Field>, <Parent>Item for array elements, <Parent>Value for map
-// values. Every package-level name avoids naming.RuntimeIdentifiers and
-// Options.Reserved. Only types reachable from operations are built; $refs
+// values. Every package-level name avoids Options.Reserved (the runtime's
+// and the emitter's names, which generator.Model passes). Only types reachable from operations are built; $refs
 // are resolved through a work queue, so cycles and long chains terminate
 // without deep recursion.
 //

@@ -41,7 +41,7 @@ func TestLoadErrors(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			api, _, err := Load(name, data, Options{ReadFile: func(string) ([]byte, error) { return nil, fs.ErrNotExist }})
+			api, _, err := Load(name, data, Options{Reserved: runtimeNames, ReadFile: func(string) ([]byte, error) { return nil, fs.ErrNotExist }})
 			if err == nil {
 				t.Fatalf("Load succeeded with %d operations, want error %q", len(api.Operations), tt.want)
 			}
@@ -60,7 +60,7 @@ func TestReadFile(t *testing.T) {
 		"api/schemas/thing.yaml": {Data: []byte("type: object\nproperties:\n  n: {type: integer}\n")},
 	}
 	var read []string
-	opts := Options{ReadFile: func(name string) ([]byte, error) {
+	opts := Options{Reserved: runtimeNames, ReadFile: func(name string) ([]byte, error) {
 		read = append(read, name)
 		return fs.ReadFile(fsys, name)
 	}}
@@ -86,7 +86,7 @@ func TestReserved(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	api, _, err := Load("names.yaml", data, Options{Reserved: map[string]bool{"Mine": true}})
+	api, _, err := Load("names.yaml", data, Options{Reserved: reservedWith("Mine")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +115,7 @@ func deepDoc(n int) []byte {
 }
 
 func TestDeepNesting(t *testing.T) {
-	api, diags, err := Load("deep.json", deepDoc(3000), Options{})
+	api, diags, err := Load("deep.json", deepDoc(3000), Options{Reserved: runtimeNames})
 	if err != nil {
 		// A positioned error is acceptable; a panic or stack overflow is not.
 		if !strings.HasPrefix(err.Error(), "deep.json:") {
@@ -147,7 +147,7 @@ func TestLongRefChain(t *testing.T) {
 	for i := range n {
 		fmt.Fprintf(&b, "    S%d: {type: object, properties: {next: {$ref: '#/components/schemas/S%d'}}}\n", i, (i+1)%n)
 	}
-	api, _, err := Load("chain.yaml", []byte(b.String()), Options{})
+	api, _, err := Load("chain.yaml", []byte(b.String()), Options{Reserved: runtimeNames})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +159,7 @@ func TestLongRefChain(t *testing.T) {
 
 func TestAliasCycle(t *testing.T) {
 	doc := "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      operationId: a\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: '#/components/schemas/A'}\ncomponents:\n  schemas:\n    A: {allOf: [{$ref: '#/components/schemas/B'}]}\n    B: {allOf: [{$ref: '#/components/schemas/A'}]}\n"
-	api, _, err := Load("cycle.yaml", []byte(doc), Options{})
+	api, _, err := Load("cycle.yaml", []byte(doc), Options{Reserved: runtimeNames})
 	if err != nil {
 		if !strings.HasPrefix(err.Error(), "cycle.yaml:") {
 			t.Fatalf("unpositioned error: %v", err)
@@ -174,7 +174,7 @@ func TestPositions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	api, _, err := Load("params.yaml", data, Options{})
+	api, _, err := Load("params.yaml", data, Options{Reserved: runtimeNames})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +199,7 @@ func TestSwagger2Positions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	api, _, err := Load("security.json", data, Options{})
+	api, _, err := Load("security.json", data, Options{Reserved: runtimeNames})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,7 +213,7 @@ func TestSwagger2Positions(t *testing.T) {
 
 func TestAllOfCycle(t *testing.T) {
 	doc := "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      operationId: a\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: '#/components/schemas/A'}\ncomponents:\n  schemas:\n    A:\n      allOf:\n        - $ref: '#/components/schemas/B'\n        - {properties: {a: {type: string}}}\n    B:\n      allOf:\n        - $ref: '#/components/schemas/A'\n        - {properties: {b: {type: string}}}\n"
-	api, diags, err := Load("cycle.yaml", []byte(doc), Options{})
+	api, diags, err := Load("cycle.yaml", []byte(doc), Options{Reserved: runtimeNames})
 	if err != nil {
 		t.Fatal(err)
 	}

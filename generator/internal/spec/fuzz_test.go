@@ -27,7 +27,7 @@ func FuzzLoad(f *testing.F) {
 		if len(data) > 1<<16 {
 			return
 		}
-		noFiles := Options{ReadFile: func(string) ([]byte, error) { return nil, fs.ErrNotExist }}
+		noFiles := Options{Reserved: runtimeNames, ReadFile: func(string) ([]byte, error) { return nil, fs.ErrNotExist }}
 		type result struct {
 			api *model.API
 			err error

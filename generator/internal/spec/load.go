@@ -18,6 +18,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/limitgen/limitgen/generator/internal/model"
+	"github.com/limitgen/limitgen/generator/internal/naming"
 )
 
 // Options configures Load.
@@ -25,9 +26,10 @@ type Options struct {
 	// ReadFile reads files referenced by relative $ref, names relative to
 	// the document's name. nil = os.ReadFile.
 	ReadFile func(name string) ([]byte, error)
-	// Reserved are package-level identifiers that generated type/const names
-	// must avoid (in addition to the runtime's).
-	Reserved map[string]bool
+	// Reserved are the names the generated package declares besides the
+	// document's (generator.Model passes emit.Reserved()): package-level
+	// type/const names and Client's method names avoid them.
+	Reserved naming.Reserved
 }
 
 // Load parses an OpenAPI 2.0, 3.0 or 3.1 document (YAML or JSON) and builds

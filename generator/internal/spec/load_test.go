@@ -16,7 +16,7 @@ func loadTestdata(t *testing.T, name string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	api, diags, err := Load(path, data, Options{})
+	api, diags, err := Load(path, data, Options{Reserved: runtimeNames})
 	if err != nil {
 		t.Fatalf("Load(%s): %v", name, err)
 	}

@@ -50,6 +50,44 @@ func (b *builder) operations(api *model.API) error {
 	if b.doc.Paths == nil {
 		return nil
 	}
+	raws := b.rawOps()
+	tags := b.tagChecker()
+	// Method names are claimed in path/method order, so numeric suffixes
+	// are stable.
+	methodsNS := naming.NewNamespace(b.reserved.ClientMembers)
+	seenID := map[string]model.Pos{}
+	for _, r := range raws {
+		b.cur = r.pos
+		op := &model.Operation{
+			ID:         r.op.OperationID,
+			HTTPMethod: r.method,
+			Path:       r.path,
+			Summary:    r.op.Summary,
+			Doc:        r.op.Description,
+			Tags:       r.op.Tags,
+			Deprecated: r.op.Deprecated,
+			Pos:        r.pos,
+		}
+		b.nameOperation(op, r, methodsNS, seenID)
+		tags(r)
+		b.params(op, r)
+		b.body(op, r)
+		b.responses(op, r)
+		sec := r.op.Security
+		if sec == nil {
+			sec = &b.doc.Security
+		}
+		op.Secured = secured(sec)
+		op.Idempotent = idempotent(op)
+		api.Operations = append(api.Operations, op)
+	}
+	b.cur = model.Pos{}
+	sort.SliceStable(api.Operations, func(i, j int) bool { return api.Operations[i].MethodName < api.Operations[j].MethodName })
+	return nil
+}
+
+// rawOps lists the operations of doc.Paths in path, then method order.
+func (b *builder) rawOps() []rawOp {
 	var raws []rawOp
 	paths := make([]string, 0, b.doc.Paths.Len())
 	for p := range b.doc.Paths.Map() {
@@ -70,70 +108,61 @@ func (b *builder) operations(api *model.API) error {
 			raws = append(raws, rawOp{path: p, method: m, item: item, op: op, pos: pos})
 		}
 	}
+	return raws
+}
 
+// nameOperation gives op its method name (from the operationId, or the
+// method and path) and, without an operationId, an ID.
+func (b *builder) nameOperation(op *model.Operation, r rawOp, methodsNS *naming.Namespace, seenID map[string]model.Pos) {
+	var base string
+	if op.ID != "" {
+		if prev, dup := seenID[op.ID]; dup {
+			b.warn(r.pos, "operationId %q is also used at %s; the method name gets a numeric suffix", op.ID, prev)
+		}
+		seenID[op.ID] = r.pos
+		base = naming.Exported(op.ID)
+	} else {
+		base = synthName(r.method, r.path)
+	}
+	op.MethodName = methodsNS.Claim(base)
+	if op.ID == "" {
+		op.ID = naming.Unexported(op.MethodName)
+	}
+}
+
+// tagChecker returns a function that warns, once per tag, about the tags
+// of an operation that the document does not declare.
+func (b *builder) tagChecker() func(r rawOp) {
 	declared := map[string]bool{}
 	for _, t := range b.doc.Tags {
 		if t != nil {
 			declared[t.Name] = true
 		}
 	}
-	warnedTag := map[string]bool{}
-
-	// Method names are claimed in path/method order, so numeric suffixes
-	// are stable.
-	methodsNS := naming.NewNamespace(naming.ClientMembers())
-	seenID := map[string]model.Pos{}
-	for _, r := range raws {
-		b.cur = r.pos
-		op := &model.Operation{
-			ID:         r.op.OperationID,
-			HTTPMethod: r.method,
-			Path:       r.path,
-			Summary:    r.op.Summary,
-			Doc:        r.op.Description,
-			Tags:       r.op.Tags,
-			Deprecated: r.op.Deprecated,
-			Pos:        r.pos,
-		}
-		base := ""
-		if op.ID != "" {
-			if prev, dup := seenID[op.ID]; dup {
-				b.warn(r.pos, "operationId %q is also used at %s; the method name gets a numeric suffix", op.ID, prev)
-			}
-			seenID[op.ID] = r.pos
-			base = naming.Exported(op.ID)
-		} else {
-			base = synthName(r.method, r.path)
-		}
-		op.MethodName = methodsNS.Claim(base)
-		if op.ID == "" {
-			op.ID = naming.Unexported(op.MethodName)
-		}
+	warned := map[string]bool{}
+	return func(r rawOp) {
 		for i, tag := range r.op.Tags {
-			if len(declared) > 0 && !declared[tag] && !warnedTag[tag] || len(declared) == 0 && b.doc.Tags != nil && !warnedTag[tag] {
-				warnedTag[tag] = true
-				b.warn(b.pos(seqPos(r.op.Origin, "tags", i), "paths", r.path, strings.ToLower(r.method), "tags"), "tag %q is not declared in the document's tags", tag)
+			if warned[tag] || declared[tag] || len(declared) == 0 && b.doc.Tags == nil {
+				continue
 			}
+			warned[tag] = true
+			b.warn(b.pos(seqPos(r.op.Origin, "tags", i), "paths", r.path, strings.ToLower(r.method), "tags"), "tag %q is not declared in the document's tags", tag)
 		}
-		b.params(op, r)
-		b.body(op, r)
-		b.responses(op, r)
-		sec := r.op.Security
-		if sec == nil {
-			sec = &b.doc.Security
-		}
-		op.Secured = secured(sec)
-		op.Idempotent = idempotentMethods[op.HTTPMethod]
-		for _, p := range op.Params {
-			if p.In == model.InHeader && strings.EqualFold(p.Name, "Idempotency-Key") {
-				op.Idempotent = true
-			}
-		}
-		api.Operations = append(api.Operations, op)
 	}
-	b.cur = model.Pos{}
-	sort.SliceStable(api.Operations, func(i, j int) bool { return api.Operations[i].MethodName < api.Operations[j].MethodName })
-	return nil
+}
+
+// idempotent reports whether op may be resent: its method is idempotent,
+// or it takes an Idempotency-Key header.
+func idempotent(op *model.Operation) bool {
+	if idempotentMethods[op.HTTPMethod] {
+		return true
+	}
+	for _, p := range op.Params {
+		if p.In == model.InHeader && strings.EqualFold(p.Name, "Idempotency-Key") {
+			return true
+		}
+	}
+	return false
 }
 
 // synthName names an operation without operationId after its method and
@@ -158,6 +187,45 @@ func synthName(method, path string) string {
 // params merges path-level and operation-level parameters (the operation's
 // win) and orders them path, query, header, cookie, each in document order.
 func (b *builder) params(op *model.Operation, r rawOp) {
+	list := b.pathPlaceholders(op, r, mergedParams(r))
+	argNS := naming.NewNamespace(pathLocals, b.reserved.Package)
+	fieldNS := naming.NewNamespace()
+	hasStruct := false
+	for _, in := range []model.ParamIn{model.InPath, model.InQuery, model.InHeader, model.InCookie} {
+		for _, p := range list {
+			if model.ParamIn(strings.ToLower(p.In)) != in {
+				continue
+			}
+			if in == model.InHeader && ignoredHeaders[strings.ToLower(p.Name)] {
+				// OpenAPI: such header parameters SHALL be ignored; the
+				// client sets them itself.
+				continue
+			}
+			mp := b.param(op, p, in)
+			if in == model.InPath {
+				mp.GoName = argNS.Claim(naming.Unexported(p.Name))
+			} else {
+				mp.GoName = fieldNS.Claim(naming.Exported(p.Name))
+				hasStruct = true
+			}
+			op.Params = append(op.Params, mp)
+		}
+	}
+	for _, p := range list {
+		switch model.ParamIn(strings.ToLower(p.In)) {
+		case model.InPath, model.InQuery, model.InHeader, model.InCookie:
+		default:
+			b.warn(b.pos(originPos(p.Origin)), "parameter %q of %s: location %q is not supported; the parameter is ignored", p.Name, op.MethodName, p.In)
+		}
+	}
+	if hasStruct {
+		op.ParamsType = b.ns.Claim(op.MethodName + "Params")
+	}
+}
+
+// mergedParams merges path-level and operation-level parameters (the
+// operation's win), in document order.
+func mergedParams(r rawOp) []*openapi3.Parameter {
 	type key struct{ in, name string }
 	var list []*openapi3.Parameter
 	idx := map[key]int{}
@@ -175,68 +243,40 @@ func (b *builder) params(op *model.Operation, r rawOp) {
 			list = append(list, pr.Value)
 		}
 	}
-	argNS := naming.NewNamespace(pathLocals, naming.RuntimeIdentifiers())
-	fieldNS := naming.NewNamespace()
-	hasStruct := false
-	list = b.pathPlaceholders(op, r, list)
-	for _, in := range []model.ParamIn{model.InPath, model.InQuery, model.InHeader, model.InCookie} {
-		for _, p := range list {
-			if model.ParamIn(strings.ToLower(p.In)) != in {
-				continue
-			}
-			if in == model.InHeader && ignoredHeaders[strings.ToLower(p.Name)] {
-				// OpenAPI: such header parameters SHALL be ignored; the
-				// client sets them itself.
-				continue
-			}
-			mp := &model.Param{
-				Name:       p.Name,
-				In:         in,
-				Required:   p.Required || in == model.InPath,
-				Doc:        p.Description,
-				Deprecated: p.Deprecated,
-			}
-			schema := p.Schema
-			if schema == nil {
-				if _, mt := pickContent(p.Content); mt != nil {
-					schema = mt.Schema
-				}
-			}
-			mp.Type = b.typeOf(schema, op.MethodName+naming.Exported(p.Name))
-			switch in {
-			case model.InPath:
-				mp.GoName = argNS.Claim(naming.Unexported(p.Name))
-				mp.Style, mp.Explode = "simple", false
-			case model.InHeader:
-				mp.GoName = fieldNS.Claim(naming.Exported(p.Name))
-				mp.Style, mp.Explode = "simple", false
-				hasStruct = true
-			default:
-				mp.GoName = fieldNS.Claim(naming.Exported(p.Name))
-				mp.Style, mp.Explode = "form", true
-				hasStruct = true
-			}
-			if p.Style != "" {
-				mp.Style = p.Style
-			}
-			if p.Explode != nil {
-				mp.Explode = *p.Explode
-			} else if p.Style != "" {
-				mp.Explode = p.Style == "form"
-			}
-			op.Params = append(op.Params, mp)
+	return list
+}
+
+// param builds the parameter p of op, found in in, without its Go name:
+// its type and its serialization (style and explode, with OpenAPI's
+// defaults for the location).
+func (b *builder) param(op *model.Operation, p *openapi3.Parameter, in model.ParamIn) *model.Param {
+	mp := &model.Param{
+		Name:       p.Name,
+		In:         in,
+		Required:   p.Required || in == model.InPath,
+		Doc:        p.Description,
+		Deprecated: p.Deprecated,
+	}
+	schema := p.Schema
+	if schema == nil {
+		if _, mt := pickContent(p.Content); mt != nil {
+			schema = mt.Schema
 		}
 	}
-	for _, p := range list {
-		switch model.ParamIn(strings.ToLower(p.In)) {
-		case model.InPath, model.InQuery, model.InHeader, model.InCookie:
-		default:
-			b.warn(b.pos(originPos(p.Origin)), "parameter %q of %s: location %q is not supported; the parameter is ignored", p.Name, op.MethodName, p.In)
-		}
+	mp.Type = b.typeOf(schema, op.MethodName+naming.Exported(p.Name))
+	mp.Style, mp.Explode = "form", true
+	if in == model.InPath || in == model.InHeader {
+		mp.Style, mp.Explode = "simple", false
 	}
-	if hasStruct {
-		op.ParamsType = b.ns.Claim(op.MethodName + "Params")
+	if p.Style != "" {
+		mp.Style = p.Style
 	}
+	if p.Explode != nil {
+		mp.Explode = *p.Explode
+	} else if p.Style != "" {
+		mp.Explode = p.Style == "form"
+	}
+	return mp
 }
 
 // ignoredHeaders are header parameters that OpenAPI says to ignore.
@@ -314,43 +354,20 @@ func (b *builder) responses(op *model.Operation, r rawOp) {
 		return
 	}
 	m := r.op.Responses.Map()
-	codes := make([]string, 0, len(m))
-	for c := range m {
-		codes = append(codes, c)
-	}
-	sort.Slice(codes, func(i, j int) bool { return statusLess(codes[i], codes[j]) })
-	has2xx := false
-	for _, code := range codes {
-		if rr := m[code]; rr != nil && rr.Value != nil && strings.HasPrefix(code, "2") {
-			has2xx = true
-		}
-	}
+	codes, has2xx := statusCodes(m)
 	for _, code := range codes {
 		rr := m[code]
 		if rr == nil || rr.Value == nil {
 			continue
 		}
-		resp := &model.Response{Status: code}
-		if rr.Value.Description != nil {
-			resp.Doc = *rr.Value.Description
-		}
-		ct, mt := pickContent(rr.Value.Content)
 		is2xx := strings.HasPrefix(code, "2")
 		if is2xx && op.Success != nil {
 			continue
 		}
-		if mt != nil {
-			resp.ContentType, resp.Encoding = ct, encodingOf(ct)
-			ctx := op.MethodName + "Response"
-			if !is2xx && (has2xx || code != "default") {
-				// A default without 2xx beside it is also the
-				// result (see defaultSuccess): named as one.
-				ctx = op.MethodName + naming.Exported(strings.ToLower(code)) + "Error"
-			}
-			if mt.Schema != nil || resp.Encoding != model.BodyJSON {
-				resp.Type = b.payloadType(mt.Schema, resp.Encoding, ctx)
-			}
-		}
+		// A default without 2xx beside it is also the result (see
+		// defaultSuccess): named as one.
+		asError := !is2xx && (has2xx || code != "default")
+		resp := b.response(op, code, rr.Value, asError)
 		if is2xx {
 			op.Success = resp
 		} else if resp.Type != nil {
@@ -363,6 +380,42 @@ func (b *builder) responses(op *model.Operation, r rawOp) {
 	if op.Success == nil {
 		op.Success = &model.Response{}
 	}
+}
+
+// statusCodes returns m's status codes in order (statusLess) and whether
+// one of them is a 2xx.
+func statusCodes(m map[string]*openapi3.ResponseRef) (codes []string, has2xx bool) {
+	codes = make([]string, 0, len(m))
+	for c, rr := range m {
+		codes = append(codes, c)
+		if rr != nil && rr.Value != nil && strings.HasPrefix(c, "2") {
+			has2xx = true
+		}
+	}
+	sort.Slice(codes, func(i, j int) bool { return statusLess(codes[i], codes[j]) })
+	return codes, has2xx
+}
+
+// response builds the response for status code; its type is named
+// <Method>Response, or <Method><Code>Error for an error.
+func (b *builder) response(op *model.Operation, code string, v *openapi3.Response, asError bool) *model.Response {
+	resp := &model.Response{Status: code}
+	if v.Description != nil {
+		resp.Doc = *v.Description
+	}
+	ct, mt := pickContent(v.Content)
+	if mt == nil {
+		return resp
+	}
+	resp.ContentType, resp.Encoding = ct, encodingOf(ct)
+	ctx := op.MethodName + "Response"
+	if asError {
+		ctx = op.MethodName + naming.Exported(strings.ToLower(code)) + "Error"
+	}
+	if mt.Schema != nil || resp.Encoding != model.BodyJSON {
+		resp.Type = b.payloadType(mt.Schema, resp.Encoding, ctx)
+	}
+	return resp
 }
 
 // defaultSuccess is the success response of an operation that declares no

@@ -52,7 +52,26 @@ var dupKeyRE = regexp.MustCompile(`line (\d+): mapping key "((?:[^"\\]|\\.)*)" a
 func repair(t *tree, msg string) (patched []byte, diags []model.Diagnostic, required []model.Pos) {
 	matches := constructRE.FindAllStringSubmatch(msg, -1)
 	dups := dupKeyRE.FindAllStringSubmatch(msg, -1)
-	var quote []string // pointers of scalars to quote
+	quote := quotePointers(msg, matches)
+	if len(matches)+len(dups)+len(quote) == 0 || t.node() == nil {
+		return nil, nil, nil
+	}
+	p := &patcher{t: t, data: bytes.Clone(t.data)}
+	p.lines = lineStarts(p.data)
+	for _, m := range dups {
+		p.commentOutDup(m)
+	}
+	for _, m := range matches {
+		p.retype(m)
+	}
+	p.quote(quote)
+	return p.data, p.diags, p.required
+}
+
+// quotePointers returns the JSON pointers of the scalars msg says must be
+// strings.
+func quotePointers(msg string, matches [][]string) []string {
+	var quote []string
 	for _, m := range scalarStringRE.FindAllStringSubmatch(msg, -1) {
 		quote = append(quote, strings.TrimSuffix(m[2], "/")+"/"+m[1])
 	}
@@ -64,109 +83,125 @@ func repair(t *tree, msg string) (patched []byte, diags []model.Diagnostic, requ
 			quote = append(quote, m[4])
 		}
 	}
-	if len(matches)+len(dups)+len(quote) == 0 || t.node() == nil {
-		return nil, nil, nil
+	return quote
+}
+
+// patcher carries one repair: the patched copy of the document and what
+// was done to it.
+type patcher struct {
+	t        *tree
+	data     []byte
+	lines    []int
+	diags    []model.Diagnostic
+	required []model.Pos
+}
+
+func (p *patcher) warn(line, col int, msg string) {
+	p.diags = append(p.diags, model.Diagnostic{Pos: model.Pos{File: p.t.file, Line: line, Col: col}, Severity: model.Warning, Message: msg})
+}
+
+// at returns the node at the JSON pointer ptr, or nil.
+func (p *patcher) at(ptr string) *yaml.Node {
+	n := p.t.node()
+	for _, tok := range pointerTokens(ptr) {
+		if n, _ = child(n, tok); n == nil {
+			return nil
+		}
 	}
-	data := bytes.Clone(t.data)
-	lines := lineStarts(data)
-	for _, m := range dups {
-		later, _ := strconv.Atoi(m[1])
-		earlier, _ := strconv.Atoi(m[3])
-		key, err := strconv.Unquote(`"` + m[2] + `"`)
-		if err != nil {
-			continue
-		}
-		if col, ok := commentOutEntry(data, lines, earlier, key); ok {
-			diags = append(diags, model.Diagnostic{
-				Pos:      model.Pos{File: t.file, Line: earlier, Col: col},
-				Severity: model.Warning,
-				Message:  fmt.Sprintf("key %q is written again at line %d; this earlier entry is ignored", key, later),
-			})
-		}
+	return n
+}
+
+// commentOutDup comments out the earlier entry of a duplicate key.
+func (p *patcher) commentOutDup(m []string) {
+	later, _ := strconv.Atoi(m[1])
+	earlier, _ := strconv.Atoi(m[3])
+	key, err := strconv.Unquote(`"` + m[2] + `"`)
+	if err != nil {
+		return
 	}
-	for _, m := range matches {
-		kind, val, into, ptr := m[1], m[2], strings.TrimPrefix(m[3], "*"), m[4]
-		n := t.node()
-		for _, tok := range pointerTokens(ptr) {
-			if n, _ = child(n, tok); n == nil {
-				break
-			}
-		}
-		if n == nil || n.Kind != yaml.ScalarNode || n.Value != val {
-			continue
-		}
-		start, ok := offset(data, lines, n.Line, n.Column)
-		if !ok {
-			continue
-		}
-		raw := rawScalar(n)
-		if raw == "" || !bytes.HasPrefix(data[start:], []byte(raw)) {
-			continue
-		}
-		var repl, what string
-		switch {
-		case kind == "bool" && into == "[]string":
-			repl = "[]"
-			what = "required: false on a property is not valid (required lists property names on the parent object); ignored"
-			if val == "true" {
-				what = "required: true on a property is not valid (required lists property names on the parent object); the property is taken as required"
-				if p, ok := t.keyPos(pointerTokens(ptr)); ok {
-					required = append(required, p)
-				}
-			}
-		case kind == "str" && isNumberType(into) && raw != val:
-			if _, err := strconv.ParseFloat(val, 64); err != nil {
-				continue
-			}
-			repl = " " + val + " "
-			what = fmt.Sprintf("number written as the string %q; read as a number", val)
-		default:
-			continue
-		}
-		if len(repl) > len(raw) {
-			continue
-		}
-		repl += strings.Repeat(" ", len(raw)-len(repl))
-		copy(data[start:], repl)
-		diags = append(diags, model.Diagnostic{
-			Pos:      model.Pos{File: t.file, Line: n.Line, Col: n.Column},
-			Severity: model.Warning,
-			Message:  what,
-		})
+	if col, ok := commentOutEntry(p.data, p.lines, earlier, key); ok {
+		p.warn(earlier, col, fmt.Sprintf("key %q is written again at line %d; this earlier entry is ignored", key, later))
 	}
-	// Insertions last, from the end, so that earlier offsets stay valid.
+}
+
+// retype overwrites, in place, a scalar of the wrong type that has an
+// obvious meaning: "required: true" on a property, a number written as a
+// string.
+func (p *patcher) retype(m []string) {
+	kind, val, into, ptr := m[1], m[2], strings.TrimPrefix(m[3], "*"), m[4]
+	n := p.at(ptr)
+	if n == nil || n.Kind != yaml.ScalarNode || n.Value != val {
+		return
+	}
+	start, ok := offset(p.data, p.lines, n.Line, n.Column)
+	if !ok {
+		return
+	}
+	raw := rawScalar(n)
+	if raw == "" || !bytes.HasPrefix(p.data[start:], []byte(raw)) {
+		return
+	}
+	var repl, what string
+	switch {
+	case kind == "bool" && into == "[]string":
+		repl, what = "[]", p.requiredFix(val, ptr)
+	case kind == "str" && isNumberType(into) && raw != val:
+		if _, err := strconv.ParseFloat(val, 64); err != nil {
+			return
+		}
+		repl = " " + val + " "
+		what = fmt.Sprintf("number written as the string %q; read as a number", val)
+	default:
+		return
+	}
+	if len(repl) > len(raw) {
+		return
+	}
+	repl += strings.Repeat(" ", len(raw)-len(repl))
+	copy(p.data[start:], repl)
+	p.warn(n.Line, n.Column, what)
+}
+
+// requiredFix records a property's "required: true" and says what was done.
+func (p *patcher) requiredFix(val, ptr string) string {
+	if val != "true" {
+		return "required: false on a property is not valid (required lists property names on the parent object); ignored"
+	}
+	if pos, ok := p.t.keyPos(pointerTokens(ptr)); ok {
+		p.required = append(p.required, pos)
+	}
+	return "required: true on a property is not valid (required lists property names on the parent object); the property is taken as required"
+}
+
+// quote quotes the plain scalars at ptrs. Insertions come last, from the
+// end, so that earlier offsets stay valid.
+func (p *patcher) quote(ptrs []string) {
 	type insertion struct {
 		at   int
 		text string
-		pos  model.Pos
+		line int
+		col  int
 	}
 	var ins []insertion
 	seen := map[int]bool{}
-	for _, ptr := range quote {
-		n := t.node()
-		for _, tok := range pointerTokens(ptr) {
-			if n, _ = child(n, tok); n == nil {
-				break
-			}
-		}
+	for _, ptr := range ptrs {
+		n := p.at(ptr)
 		if n == nil || n.Kind != yaml.ScalarNode || n.Style != 0 || n.Tag == "!!str" {
 			continue
 		}
-		start, ok := offset(data, lines, n.Line, n.Column)
-		if !ok || seen[start] || !bytes.HasPrefix(data[start:], []byte(n.Value)) {
+		start, ok := offset(p.data, p.lines, n.Line, n.Column)
+		if !ok || seen[start] || !bytes.HasPrefix(p.data[start:], []byte(n.Value)) {
 			continue
 		}
 		seen[start] = true
-		ins = append(ins, insertion{start, n.Value, model.Pos{File: t.file, Line: n.Line, Col: n.Column}})
+		ins = append(ins, insertion{start, n.Value, n.Line, n.Column})
 	}
 	sort.Slice(ins, func(i, j int) bool { return ins[i].at > ins[j].at })
 	for _, in := range ins {
 		quoted := strconv.Quote(in.text)
-		data = append(data[:in.at], append([]byte(quoted), data[in.at+len(in.text):]...)...)
-		diags = append(diags, model.Diagnostic{Pos: in.pos, Severity: model.Warning,
-			Message: fmt.Sprintf("%s must be a string; read as %s", in.text, quoted)})
+		p.data = append(p.data[:in.at], append([]byte(quoted), p.data[in.at+len(in.text):]...)...)
+		p.warn(in.line, in.col, fmt.Sprintf("%s must be a string; read as %s", in.text, quoted))
 	}
-	return data, diags, required
 }
 
 // keyPos is the position of the mapping key that holds the parent of the

@@ -233,6 +233,13 @@ func (b *builder) shape(s *openapi3.Schema, name string) *model.Type {
 	default:
 		t = b.single(s, name)
 	}
+	annotate(t, s, nullable)
+	return t
+}
+
+// annotate adds what s says about the value to t, where the shape did not
+// say it already.
+func annotate(t *model.Type, s *openapi3.Schema, nullable bool) {
 	t.Nullable = t.Nullable || nullable
 	if t.Doc == "" {
 		t.Doc = schemaDoc(s)
@@ -241,7 +248,6 @@ func (b *builder) shape(s *openapi3.Schema, name string) *model.Type {
 	if t.Format == "" {
 		t.Format = s.Format
 	}
-	return t
 }
 
 func schemaDoc(s *openapi3.Schema) string {
@@ -253,43 +259,10 @@ func schemaDoc(s *openapi3.Schema) string {
 
 // single converts a schema of one JSON type (or none).
 func (b *builder) single(s *openapi3.Schema, name string) *model.Type {
-	typ := ""
-	if ts := nonNullTypes(s); len(ts) == 1 {
-		typ = ts[0]
-	}
-	if typ == "" {
-		switch {
-		case len(s.Properties) > 0 || s.AdditionalProperties.Schema != nil || s.AdditionalProperties.Has != nil:
-			typ = "object"
-		case s.Items != nil:
-			typ = "array"
-		case s.Const != nil:
-			typ = constType(s.Const)
-		case s.Format == "date-time" || s.Format == "date" || s.Format == "byte" || s.Format == "binary":
-			typ = "string"
-		}
-	}
 	t := &model.Type{Const: s.Const}
-	switch typ {
+	switch singleType(s) {
 	case "string":
-		t.Kind = model.KindString
-		switch s.Format {
-		case "date-time":
-			t.Kind = model.KindTime
-		case "date":
-			t.Kind = model.KindDate
-		case "byte", "binary":
-			t.Kind = model.KindBytes
-		}
-		if strings.EqualFold(s.ContentEncoding, "base64") {
-			// 3.1 spelling of format: byte.
-			t.Kind = model.KindBytes
-		}
-		if t.Const != nil {
-			// A string const stays a string type with Const set: the
-			// emitter may check or fill it; it is not turned into an enum.
-			t.Kind = model.KindString
-		}
+		t.Kind = stringKind(s)
 	case "integer":
 		t.Kind, t.Bits = model.KindInt, 64
 		if s.Format == "int32" || s.Format == "int16" || s.Format == "int8" || s.Format == "uint32" {
@@ -312,6 +285,46 @@ func (b *builder) single(s *openapi3.Schema, name string) *model.Type {
 		t.Kind = model.KindAny
 	}
 	return t
+}
+
+// singleType is s's one JSON type, or the one its keywords imply.
+func singleType(s *openapi3.Schema) string {
+	if ts := nonNullTypes(s); len(ts) == 1 && ts[0] != "" {
+		return ts[0]
+	}
+	switch {
+	case len(s.Properties) > 0 || s.AdditionalProperties.Schema != nil || s.AdditionalProperties.Has != nil:
+		return "object"
+	case s.Items != nil:
+		return "array"
+	case s.Const != nil:
+		return constType(s.Const)
+	case s.Format == "date-time" || s.Format == "date" || s.Format == "byte" || s.Format == "binary":
+		return "string"
+	}
+	return ""
+}
+
+// stringKind is the kind of a string schema: times, dates and bytes by
+// format. A string const stays a string type with Const set: the emitter
+// may check or fill it; it is not turned into an enum.
+func stringKind(s *openapi3.Schema) model.Kind {
+	if s.Const != nil {
+		return model.KindString
+	}
+	if strings.EqualFold(s.ContentEncoding, "base64") {
+		// 3.1 spelling of format: byte.
+		return model.KindBytes
+	}
+	switch s.Format {
+	case "date-time":
+		return model.KindTime
+	case "date":
+		return model.KindDate
+	case "byte", "binary":
+		return model.KindBytes
+	}
+	return model.KindString
 }
 
 func constType(v any) string {
