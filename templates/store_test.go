@@ -22,11 +22,11 @@ func (s *failingStore) Take(context.Context, string, float64, int, int, time.Tim
 	s.calls.Add(1)
 	return time.Time{}, false, errStoreDown
 }
-func (s *failingStore) LearnedRate(context.Context, string) (float64, int, bool, error) {
+func (s *failingStore) LearnedRate(context.Context, string) (float64, bool, error) {
 	s.calls.Add(1)
-	return 0, 0, false, errStoreDown
+	return 0, false, errStoreDown
 }
-func (s *failingStore) SetLearnedRate(context.Context, string, float64, int, time.Time) error {
+func (s *failingStore) SetLearnedRate(context.Context, string, float64, time.Time) error {
 	s.calls.Add(1)
 	return errStoreDown
 }
