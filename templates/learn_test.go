@@ -90,13 +90,13 @@ type simResult struct {
 // simulate drives one learning bucket with workers closed-loop callers
 // against srv for window, in simulated time: the runtime's own booking,
 // pause and learning code decides, only time is simulated.
-func simulate(t *testing.T, workers int, service, window time.Duration, srv *simServer) simResult {
+func simulate(t testing.TB, workers int, service, window time.Duration, srv *simServer) simResult {
 	return simulateShared(t, 1, workers, service, window, srv)
 }
 
 // simulateShared is simulate for several clients (like processes) with
 // workers callers each; more than one share a Store.
-func simulateShared(t *testing.T, clients, workers int, service, window time.Duration, srv *simServer) simResult {
+func simulateShared(t testing.TB, clients, workers int, service, window time.Duration, srv *simServer) simResult {
 	t.Helper()
 	return simulateWarm(t, clients, workers, service, window, srv, false)
 }
@@ -105,7 +105,7 @@ func simulateShared(t *testing.T, clients, workers int, service, window time.Dur
 // limitbench-redis's workers, every caller first makes one call that must
 // succeed (all of them at once, retrying after refusals), then the clients
 // idle for a moment while the server's bucket refills before the window.
-func simulateWarm(t *testing.T, clients, workers int, service, window time.Duration, srv *simServer, warm bool) simResult {
+func simulateWarm(t testing.TB, clients, workers int, service, window time.Duration, srv *simServer, warm bool) simResult {
 	t.Helper()
 	clk := newFakeClock()
 	var opts []Option
@@ -134,7 +134,7 @@ func simulateWarm(t *testing.T, clients, workers int, service, window time.Durat
 
 // runSim drives workers callers per client from start until end; oneShot
 // callers stop after their first accepted call.
-func runSim(t *testing.T, cs []*Client, clk *fakeClock, srv *simServer, service time.Duration, workers int, start, end time.Time, oneShot bool) simResult {
+func runSim(t testing.TB, cs []*Client, clk *fakeClock, srv *simServer, service time.Duration, workers int, start, end time.Time, oneShot bool) simResult {
 	t.Helper()
 	r := &simRun{t: t, cs: cs, srv: srv, service: service, start: start, oneShot: oneShot}
 	for i := 0; i < workers*len(cs); i++ {
@@ -160,7 +160,7 @@ func runSim(t *testing.T, cs []*Client, clk *fakeClock, srv *simServer, service 
 
 // simRun is one run of runSim: its event queue and tally.
 type simRun struct {
-	t       *testing.T
+	t       testing.TB
 	cs      []*Client
 	srv     *simServer
 	service time.Duration
