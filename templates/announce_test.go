@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -15,17 +16,23 @@ import (
 // the first response of an unknown bucket, and then pace to the rate that
 // the server announces in RateLimit-Policy.
 func TestFirstContactThenAnnouncedPace(t *testing.T) {
+	synctest.Test(t, testFirstContactThenAnnouncedPace)
+}
+
+func testFirstContactThenAnnouncedPace(t *testing.T) {
 	clk := newFakeClock()
-	var inFlight, overlapFirst atomic.Int64
+	var overlapFirst atomic.Int64
+	var firstInFlight atomic.Bool
 	var mu sync.Mutex
 	var seen []time.Time
 	var n atomic.Int64
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		inFlight.Add(1)
-		defer inFlight.Add(-1)
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if n.Add(1) == 1 {
-			time.Sleep(20 * time.Millisecond) // others would arrive now if they were not held
-			overlapFirst.Store(inFlight.Load() - 1)
+			firstInFlight.Store(true)
+			synctest.Wait() // every other caller has been served, or is held
+			firstInFlight.Store(false)
+		} else if firstInFlight.Load() {
+			overlapFirst.Add(1)
 		}
 		mu.Lock()
 		seen = append(seen, clk.now())
@@ -33,9 +40,8 @@ func TestFirstContactThenAnnouncedPace(t *testing.T) {
 		w.Header().Set("RateLimit-Policy", `"default";q=10;w=1`)
 		w.Header().Set("RateLimit", `"default";r=5;t=1`)
 		w.Write([]byte(`{}`))
-	}))
-	defer srv.Close()
-	c := newTestClient(t, srv.URL, clk)
+	})
+	c := newTestClient(t, "http://api.test", clk, WithHTTPClient(handlerClient(h)))
 	var wg sync.WaitGroup
 	for i := 0; i < 16; i++ {
 		wg.Add(1)

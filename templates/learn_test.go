@@ -90,13 +90,13 @@ type simResult struct {
 // simulate drives one learning bucket with workers closed-loop callers
 // against srv for window, in simulated time: the runtime's own booking,
 // pause and learning code decides, only time is simulated.
-func simulate(t *testing.T, workers int, service, window time.Duration, srv *simServer) simResult {
+func simulate(t testing.TB, workers int, service, window time.Duration, srv *simServer) simResult {
 	return simulateShared(t, 1, workers, service, window, srv)
 }
 
 // simulateShared is simulate for several clients (like processes) with
 // workers callers each; more than one share a Store.
-func simulateShared(t *testing.T, clients, workers int, service, window time.Duration, srv *simServer) simResult {
+func simulateShared(t testing.TB, clients, workers int, service, window time.Duration, srv *simServer) simResult {
 	t.Helper()
 	return simulateWarm(t, clients, workers, service, window, srv, false)
 }
@@ -105,7 +105,7 @@ func simulateShared(t *testing.T, clients, workers int, service, window time.Dur
 // limitbench-redis's workers, every caller first makes one call that must
 // succeed (all of them at once, retrying after refusals), then the clients
 // idle for a moment while the server's bucket refills before the window.
-func simulateWarm(t *testing.T, clients, workers int, service, window time.Duration, srv *simServer, warm bool) simResult {
+func simulateWarm(t testing.TB, clients, workers int, service, window time.Duration, srv *simServer, warm bool) simResult {
 	t.Helper()
 	clk := newFakeClock()
 	var opts []Option
@@ -134,83 +134,115 @@ func simulateWarm(t *testing.T, clients, workers int, service, window time.Durat
 
 // runSim drives workers callers per client from start until end; oneShot
 // callers stop after their first accepted call.
-func runSim(t *testing.T, cs []*Client, clk *fakeClock, srv *simServer, service time.Duration, workers int, start, end time.Time, oneShot bool) simResult {
+func runSim(t testing.TB, cs []*Client, clk *fakeClock, srv *simServer, service time.Duration, workers int, start, end time.Time, oneShot bool) simResult {
 	t.Helper()
-	clients := len(cs)
-	q := &simQueue{}
-	seq := 0
-	push := func(e *simEvent) { seq++; e.seq = seq; heap.Push(q, e) }
-	for i := 0; i < workers*clients; i++ {
-		push(&simEvent{at: start, client: i % clients})
+	r := &simRun{t: t, cs: cs, srv: srv, service: service, start: start, oneShot: oneShot}
+	for i := 0; i < workers*len(cs); i++ {
+		r.push(&simEvent{at: start, client: i % len(cs)})
 	}
-	var res simResult
-	ctx := context.Background()
-	for q.Len() > 0 {
-		e := heap.Pop(q).(*simEvent)
+	for r.q.Len() > 0 {
+		e := heap.Pop(&r.q).(*simEvent)
 		if !e.at.Before(end) {
 			continue
 		}
-		c := cs[e.client]
-		b := c.buckets[testLimitMgmt]
-		clk.sleepUntil(ctx, e.at)
+		clk.sleepUntil(context.Background(), e.at)
 		switch e.kind {
-		case 0: // ready: book a slot
-			gated := false
-			if !b.gateOff.Load() {
-				ch, admitted := b.gateEnter()
-				if ch != nil {
-					push(&simEvent{at: e.at.Add(time.Millisecond), client: e.client})
-					continue
-				}
-				gated = admitted
-			}
-			at, ep, err := c.reserveBucket(ctx, b, 1, e.at, e.at.Add(time.Hour), "sim")
-			if err == errNotBooked {
-				if m := e.at.Add(time.Millisecond); at.Before(m) {
-					at = m
-				}
-				if gated {
-					b.gateDone(false)
-				}
-				push(&simEvent{at: at, client: e.client})
-				continue
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			push(&simEvent{at: at, kind: 1, ep: ep, booked: at, client: e.client, gated: gated})
-		case 1: // wake and send
-			if at := e.at; at.After(e.booked.Add(-1)) && e.booked.After(start.Add(-1)) && b.stale(e.ep, e.booked) {
-				if e.gated {
-					b.gateDone(false)
-				}
-				push(&simEvent{at: e.at, client: e.client})
-				continue
-			}
-			ok, retry := srv.arrive(e.at)
-			push(&simEvent{at: srv.respond(e.at, service), kind: 2, ep: e.ep, ok: ok, retry: retry, sent: e.at, client: e.client, gated: e.gated})
-		case 2: // response
-			if e.gated {
-				b.gateDone(e.ok)
-			}
-			if e.ok {
-				res.accepted++
-				c.accepted(ctx, b, e.sent)
-				if oneShot {
-					continue
-				}
-			} else {
-				res.rejected++
-				before := b.epoch
-				c.bucketThrottled(ctx, b, e.at, e.sent, e.at.Add(e.retry), e.ep)
-				if *simTrace && b.epoch != before {
-					t.Logf("%6.3fs throttle: phase %d base %.1f est %.1f burst %.0f paused %.3fs", e.at.Sub(start).Seconds(), b.phase, b.base, b.estimate, b.burstEst, b.pausedUntil.Sub(e.at).Seconds())
-				}
-			}
-			push(&simEvent{at: e.at, client: e.client})
+		case 0:
+			r.ready(e)
+		case 1:
+			r.send(e)
+		case 2:
+			r.answer(e)
 		}
 	}
-	return res
+	return r.res
+}
+
+// simRun is one run of runSim: its event queue and tally.
+type simRun struct {
+	t       testing.TB
+	cs      []*Client
+	srv     *simServer
+	service time.Duration
+	start   time.Time
+	oneShot bool
+	q       simQueue
+	seq     int
+	res     simResult
+}
+
+func (r *simRun) push(e *simEvent) {
+	r.seq++
+	e.seq = r.seq
+	heap.Push(&r.q, e)
+}
+
+// ready books a slot for a caller that is ready to call.
+func (r *simRun) ready(e *simEvent) {
+	c := r.cs[e.client]
+	b := c.buckets[testLimitMgmt]
+	gated := false
+	if !b.gate.isOpen() {
+		ch, admitted := b.gate.enter()
+		if ch != nil {
+			r.push(&simEvent{at: e.at.Add(time.Millisecond), client: e.client})
+			return
+		}
+		gated = admitted
+	}
+	at, ep, err := c.reserveBucket(context.Background(), b, 1, e.at, e.at.Add(time.Hour), "sim")
+	if err == errNotBooked {
+		if gated {
+			b.gateDone(false)
+		}
+		r.push(&simEvent{at: later(at, e.at.Add(time.Millisecond)), client: e.client})
+		return
+	}
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	r.push(&simEvent{at: at, kind: 1, ep: ep, booked: at, client: e.client, gated: gated})
+}
+
+// send wakes a caller at its slot and sends, unless a throttle while it
+// slept made its booking stale.
+func (r *simRun) send(e *simEvent) {
+	b := r.cs[e.client].buckets[testLimitMgmt]
+	if e.at.After(e.booked.Add(-1)) && e.booked.After(r.start.Add(-1)) && b.stale(e.ep, e.booked) {
+		if e.gated {
+			b.gateDone(false)
+		}
+		r.push(&simEvent{at: e.at, client: e.client})
+		return
+	}
+	ok, retry := r.srv.arrive(e.at)
+	r.push(&simEvent{at: r.srv.respond(e.at, r.service), kind: 2, ep: e.ep, ok: ok, retry: retry, sent: e.at, client: e.client, gated: e.gated})
+}
+
+// answer hands the server's answer to the client.
+func (r *simRun) answer(e *simEvent) {
+	c := r.cs[e.client]
+	b := c.buckets[testLimitMgmt]
+	ctx := context.Background()
+	if e.gated {
+		b.gateDone(e.ok)
+	}
+	if e.ok {
+		r.res.accepted++
+		c.accepted(ctx, b, e.sent)
+		if r.oneShot {
+			return
+		}
+	} else {
+		r.res.rejected++
+		before := b.epoch
+		c.bucketThrottled(ctx, b, e.at, e.sent, e.at.Add(e.retry), e.ep)
+		if *simTrace && b.epoch != before {
+			l := &b.learn
+			r.t.Logf("%6.3fs throttle: phase %d base %.1f est %.1f burst %.0f paused %.3fs", e.at.Sub(r.start).Seconds(), l.phase, l.base, l.estimate, l.burstEst, b.pausedUntil.Sub(e.at).Seconds())
+		}
+	}
+	r.push(&simEvent{at: e.at, client: e.client})
 }
 
 func TestLearnedRateSettles(t *testing.T) {
@@ -287,14 +319,14 @@ func TestSharedLearnedRate(t *testing.T) {
 // and a slow start grow with use, not with idle time: a client idle for an
 // hour comes back at the pace it left with.
 func TestLearningPaceDoesNotGrowWhileIdle(t *testing.T) {
-	for _, phase := range []int{phaseSettled, phaseSlowStart} {
+	for _, phase := range []learnPhase{phaseSettled, phaseSlowStart} {
 		t0 := time.Unix(1_800_000_000, 0)
-		b := &rateBucket{phase: phase, base: 10, estimate: 10, since: t0, cumLast: -1}
-		b.idleLocked(t0)
-		before, _ := b.paceLocked(t0)
+		l := &learner{phase: phase, base: 10, estimate: 10, since: t0}
+		l.idle(t0)
+		before := l.pace(t0)
 		later := t0.Add(time.Hour)
-		b.idleLocked(later)
-		after, _ := b.paceLocked(later)
+		l.idle(later)
+		after := l.pace(later)
 		limit := before * 1.01
 		if phase == phaseSlowStart {
 			limit = before * learnGrowth // one step of grace

@@ -2,11 +2,35 @@ package templates
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"sync"
 	"testing"
 	"time"
 )
+
+// handlerClient is an *http.Client that serves every request with h in the
+// caller's goroutine, without a network. Inside a testing/synctest bubble
+// that lets synctest.Wait see when a background goroutine (a token refresh)
+// is done, and a bubble's end that the client left no goroutine behind:
+// a loopback connection's goroutines are never durably blocked.
+func handlerClient(h http.Handler) *http.Client {
+	return &http.Client{Transport: handlerTransport{h}}
+}
+
+type handlerTransport struct{ h http.Handler }
+
+func (t handlerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if err := r.Context().Err(); err != nil {
+		return nil, err
+	}
+	rec := httptest.NewRecorder()
+	t.h.ServeHTTP(rec, r)
+	resp := rec.Result()
+	resp.Request = r
+	return resp, nil
+}
 
 // fakeClock advances instead of sleeping: sleepUntil moves it forward to
 // the wake-up time at once, so tests of pacing and backoff run instantly and

@@ -47,14 +47,6 @@ type apiProfile struct {
 	limits      []*limitSpec
 	// tokenUses are the limits a token request consumes.
 	tokenUses []limitUse
-	policies  profilePolicies
-}
-
-// profilePolicies are the profile's recognized policies. The runtime always
-// reuses tokens, backs off with jitter and honours Retry-After; these only
-// document that the provider asks for it.
-type profilePolicies struct {
-	tokenReuse, backoff, jitter, retryAfter, tiered bool
 }
 
 // limitSpec is one limit of the profile.
@@ -67,8 +59,6 @@ type limitSpec struct {
 	// run time.
 	unknown bool
 	tiers   []tierLimit
-	// source is the profile's text for the limit, for messages.
-	source string
 }
 
 // tierLimit is the allowance of a limit on one tier ("" = every tier).

@@ -29,12 +29,13 @@ type Store interface {
 	// ok == false with the time at which n tokens would be available.
 	Take(ctx context.Context, key string, rate float64, burst int, n int, now time.Time, maxWait time.Duration) (at time.Time, ok bool, err error)
 
-	// LearnedRate returns the rate (tokens per second) and burst last
-	// recorded for key by SetLearnedRate, and ok == false when none is.
-	LearnedRate(ctx context.Context, key string) (rate float64, burst int, ok bool, err error)
+	// LearnedRate returns the rate (tokens per second) last recorded for
+	// key by SetLearnedRate, and ok == false when none is.
+	LearnedRate(ctx context.Context, key string) (rate float64, ok bool, err error)
 	// SetLearnedRate records a rate learned from the server (a throttle
-	// response or RateLimit headers) until the given time.
-	SetLearnedRate(ctx context.Context, key string, rate float64, burst int, until time.Time) error
+	// response or RateLimit headers) until the given time. A learned rate
+	// is paced one call at a time, so no burst is recorded with it.
+	SetLearnedRate(ctx context.Context, key string, rate float64, until time.Time) error
 
 	// AddUsage adds n to the quota counter key, which expires at resetAt,
 	// and returns the counter's new value.
@@ -70,7 +71,6 @@ type memStore struct {
 
 type memLearned struct {
 	rate  float64
-	burst int
 	until time.Time
 }
 
@@ -172,21 +172,21 @@ func (s *memStore) Usage(_ context.Context, key string) (int64, error) {
 	return 0, nil
 }
 
-func (s *memStore) LearnedRate(_ context.Context, key string) (float64, int, bool, error) {
+func (s *memStore) LearnedRate(_ context.Context, key string) (float64, bool, error) {
 	now := s.clk.now()
 	s.vmu.Lock()
 	defer s.vmu.Unlock()
 	l, ok := s.learned[key]
 	if !ok || !l.until.After(now) {
-		return 0, 0, false, nil
+		return 0, false, nil
 	}
-	return l.rate, l.burst, true, nil
+	return l.rate, true, nil
 }
 
-func (s *memStore) SetLearnedRate(_ context.Context, key string, rate float64, burst int, until time.Time) error {
+func (s *memStore) SetLearnedRate(_ context.Context, key string, rate float64, until time.Time) error {
 	s.vmu.Lock()
 	defer s.vmu.Unlock()
-	s.learned[key] = memLearned{rate, burst, until}
+	s.learned[key] = memLearned{rate, until}
 	return nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -41,11 +42,19 @@ type tokenServer struct {
 }
 
 func newTokenServer(t *testing.T, clk *fakeClock, life time.Duration) *tokenServer {
-	ts := &tokenServer{clk: clk, life: life, expiry: map[string]time.Time{}}
+	ts := newTokenHandler(clk, life)
 	ts.Server = httptest.NewServer(http.HandlerFunc(ts.serve))
 	t.Cleanup(ts.Close)
 	return ts
 }
+
+// newTokenHandler is newTokenServer without a network server: serve it with
+// handlerClient(ts), at any URL.
+func newTokenHandler(clk *fakeClock, life time.Duration) *tokenServer {
+	return &tokenServer{clk: clk, life: life, expiry: map[string]time.Time{}}
+}
+
+func (ts *tokenServer) ServeHTTP(w http.ResponseWriter, r *http.Request) { ts.serve(w, r) }
 
 func (ts *tokenServer) serve(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path == "/oauth/token" {
@@ -120,17 +129,19 @@ func TestConcurrentCallersShareOneToken(t *testing.T) {
 	}
 }
 
-func TestRefreshAheadAvoids401(t *testing.T) {
+func TestRefreshAheadAvoids401(t *testing.T) { synctest.Test(t, testRefreshAheadAvoids401) }
+
+func testRefreshAheadAvoids401(t *testing.T) {
 	clk := newFakeClock()
-	ts := newTokenServer(t, clk, 100*time.Second)
-	c := newTestClient(t, ts.URL, clk, WithClientCredentials(testClientID, testSecret))
+	ts := newTokenHandler(clk, 100*time.Second)
+	c := newTestClient(t, "http://api.test", clk, WithHTTPClient(handlerClient(ts)), WithClientCredentials(testClientID, testSecret))
 	for step := 0; step < 10; step++ {
 		if _, err := c.do(context.Background(), listReq()); err != nil {
 			t.Fatal(err)
 		}
-		// Let a background refresh, if one started, finish.
-		for i := 0; i < 1000 && c.tokens.bgBusy.Load(); i++ {
-			time.Sleep(time.Millisecond)
+		synctest.Wait() // a background refresh, if one started, is done
+		if c.tokens.bgBusy.Load() {
+			t.Fatal("background refresh still busy with nothing left to wait for")
 		}
 		clk.advance(15 * time.Second)
 	}

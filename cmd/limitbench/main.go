@@ -49,12 +49,22 @@
 //	                use 3 or more on a shared machine)
 //	-duration D     measuring window of the steady scenarios (default 15s,
 //	                3s with -quick)
-//	-scenario LIST  comma-separated scenario names (default all)
+//	-scenario LIST  comma-separated scenario names (default all); "sweep"
+//	                adds the sweep: rates × bursts unknown to the clients,
+//	                16 goroutines, 60 s windows (-duration overrides),
+//	                1 ms service time (-service overrides), with one table
+//	                of every client side by side
+//	-rates LIST     the sweep's hidden rates (default 1,10,100,1000,10000)
+//	-bursts LIST    the sweep's hidden bursts (default 1,10,100,1000)
 //	-clients LIST   comma-separated client names (default all)
 //	-parallel       run the clients of a scenario at once (default with -quick)
 //	-service D      the fake server's time per request (default 10ms)
 //	-json           print JSON (every run and the medians) instead of Markdown
 //	-list           list scenarios and clients and exit
+//
+// The full sweep (20 cells × 60 s × 6 clients, one at a time) takes about
+// two hours; a reduced one, -rates 10,1000 -bursts 1,100 -duration 10s
+// -clients limitgen,retryablehttp,aws-adaptive, about two minutes.
 //
 // A full run (15 s windows, clients one at a time) takes about 11 minutes,
 // and -runs 3 about 35; -quick about 45 seconds plus the build. -quick is a
@@ -75,6 +85,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -100,6 +111,8 @@ func run() error {
 		parallel = flag.Bool("parallel", false, "run the clients of a scenario at once (default with -quick)")
 		service  = flag.Duration("service", 0, "fake server time per request (default 10ms)")
 		list     = flag.Bool("list", false, "list scenarios and clients and exit")
+		rates    = flag.String("rates", "", "comma-separated hidden rates of the sweep (default 1,10,100,1000,10000)")
+		bursts   = flag.String("bursts", "", "comma-separated hidden bursts of the sweep (default 1,10,100,1000)")
 	)
 	flag.Parse()
 	opts := bench.Options{Quick: *quick, Window: *window, ServiceTime: *service}
@@ -108,12 +121,13 @@ func run() error {
 		for _, s := range allScen {
 			fmt.Printf("scenario %-13s %s\n", s.Name, s.About)
 		}
+		fmt.Printf("scenario %-13s %s\n", "sweep", "rates × bursts unknown to clients (-rates, -bursts), 16 goroutines, 60 s; named only")
 		for _, k := range allKinds {
 			fmt.Printf("client   %-13s %s\n", k.Name, k.About)
 		}
 		return nil
 	}
-	scenarios, err := pick(allScen, *scen, func(s bench.Scenario) string { return s.Name })
+	scenarios, sweep, err := pickScenarios(opts, allScen, *scen, *rates, *bursts)
 	if err != nil {
 		return err
 	}
@@ -152,9 +166,63 @@ func run() error {
 	}
 	fmt.Printf("Command: `%s` — %s, runs per scenario: %d, clients %s.\n\n",
 		command(), machine(), max(1, *runs), map[bool]string{true: "side by side", false: "one at a time"}[par])
+	if sweep {
+		var names []string
+		for _, k := range kinds {
+			names = append(names, k.Name)
+		}
+		bench.WriteSweep(os.Stdout, scenarios, sums, names)
+	}
 	bench.WriteMarkdown(os.Stdout, scenarios, sums)
 	bench.WriteTargets(os.Stdout, targets)
 	return nil
+}
+
+// pickScenarios selects the named scenarios; "sweep" stands for the sweep's
+// grid (-rates × -bursts), which runs only when named.
+func pickScenarios(o bench.Options, all []bench.Scenario, names, rates, bursts string) ([]bench.Scenario, bool, error) {
+	var rest []string
+	sweep := false
+	for _, n := range strings.Split(names, ",") {
+		if n = strings.TrimSpace(n); n == "sweep" {
+			sweep = true
+		} else if n != "" {
+			rest = append(rest, n)
+		}
+	}
+	var out []bench.Scenario
+	if len(rest) > 0 || !sweep {
+		picked, err := pick(all, strings.Join(rest, ","), func(s bench.Scenario) string { return s.Name })
+		if err != nil {
+			return nil, false, err
+		}
+		out = picked
+	}
+	if !sweep {
+		return out, false, nil
+	}
+	rs, bs := bench.SweepRates, bench.SweepBursts
+	if rates != "" {
+		rs = nil
+		for _, f := range strings.Split(rates, ",") {
+			r, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+			if err != nil || !(r > 0) {
+				return nil, false, fmt.Errorf("-rates: %q is not a positive number", f)
+			}
+			rs = append(rs, r)
+		}
+	}
+	if bursts != "" {
+		bs = nil
+		for _, f := range strings.Split(bursts, ",") {
+			b, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || b < 1 {
+				return nil, false, fmt.Errorf("-bursts: %q is not a positive integer", f)
+			}
+			bs = append(bs, b)
+		}
+	}
+	return append(out, bench.Sweep(o, rs, bs)...), true, nil
 }
 
 func isSet(name string) bool {

@@ -17,65 +17,62 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/limitgen/limitgen/internal/fakescalekit"
 )
 
-// limitsClock advances instead of sleeping (see templates' fake clock).
-type limitsClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+// The tests run in testing/synctest bubbles: the client's own wall clock
+// and the fake's read the bubble's virtual time, which moves only when
+// every goroutine of the bubble waits, so that no test waits for real. The
+// client reaches the fake through handlerTransport, in process: a loopback
+// connection's goroutines never count as waiting.
 
-func newLimitsClock() *limitsClock {
-	return &limitsClock{t: time.Now().Truncate(time.Second).Add(time.Second)}
-}
+// handlerTransport serves every request with h in the caller's goroutine.
+type handlerTransport struct{ h http.Handler }
 
-func (f *limitsClock) now() time.Time {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.t
-}
-
-func (f *limitsClock) sleepUntil(ctx context.Context, t time.Time) error {
-	if err := ctx.Err(); err != nil {
-		return err
+func (t handlerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if err := r.Context().Err(); err != nil {
+		return nil, err
 	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if t.After(f.t) {
-		f.t = t
-	}
-	return nil
+	rec := httptest.NewRecorder()
+	t.h.ServeHTTP(rec, r)
+	resp := rec.Result()
+	resp.Request = r
+	return resp, nil
 }
 
-func (f *limitsClock) advance(d time.Duration) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.t = f.t.Add(d)
-}
-
-// limitsFake starts a fake Scalekit on clk, edited by edit, and a client of
-// it with the fake's credentials plus opts.
-func limitsFake(t *testing.T, clk *limitsClock, edit func(*fakescalekit.Config), opts ...Option) (*Client, *fakescalekit.Server) {
+// limitsFake returns a fake Scalekit, edited by edit, on the bubble's clock
+// and a client of it with the fake's credentials plus opts.
+func limitsFake(t *testing.T, edit func(*fakescalekit.Config), opts ...Option) (*Client, *fakescalekit.Server) {
 	t.Helper()
 	cfg := fakescalekit.DefaultConfig()
 	cfg.ServiceTime = 0
-	cfg.Now = clk.now
+	cfg.Now = time.Now
 	if edit != nil {
 		edit(&cfg)
 	}
 	fake := fakescalekit.New(cfg)
-	srv := httptest.NewServer(fake)
-	t.Cleanup(srv.Close)
 	opts = append([]Option{WithClientCredentials(fakescalekit.ClientID, fakescalekit.ClientSecret)}, opts...)
-	c, err := newClientClock(srv.URL, apiProfileValue, clk, opts...)
+	return fakeClient(t, fake, opts...), fake
+}
+
+// fakeClient is a client of fake, reaching it in process.
+func fakeClient(t *testing.T, fake *fakescalekit.Server, opts ...Option) *Client {
+	t.Helper()
+	opts = append([]Option{WithHTTPClient(&http.Client{Transport: handlerTransport{fake}})}, opts...)
+	c, err := newClient("http://scalekit.test", apiProfileValue, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return c, fake
+	return c
 }
+
+// advance moves the bubble's virtual clock d forward: a sleep inside a
+// synctest bubble returns as soon as every other goroutine waits, and takes
+// no real time.
+func advance(d time.Duration) { time.Sleep(d) }
 
 func listOrgs(c *Client, ctx context.Context) error {
 	_, err := c.OrganizationServiceListOrganization(ctx, &OrganizationServiceListOrganizationParams{})
@@ -88,8 +85,11 @@ func executeTool(c *Client, ctx context.Context) error {
 }
 
 func TestLimitsConfiguredRateNoWindowOverLimitPlusBurst(t *testing.T) {
-	clk := newLimitsClock()
-	c, fake := limitsFake(t, clk, func(cfg *fakescalekit.Config) { cfg.RecordArrivals = true },
+	synctest.Test(t, testLimitsConfiguredRateNoWindowOverLimitPlusBurst)
+}
+
+func testLimitsConfiguredRateNoWindowOverLimitPlusBurst(t *testing.T) {
+	c, fake := limitsFake(t, func(cfg *fakescalekit.Config) { cfg.RecordArrivals = true },
 		WithLimit(LimitManagementAPIRequests, 50, 10))
 	for i := 0; i < 300; i++ {
 		if err := listOrgs(c, context.Background()); err != nil {
@@ -106,8 +106,11 @@ func TestLimitsConfiguredRateNoWindowOverLimitPlusBurst(t *testing.T) {
 }
 
 func TestLimitsConcurrentCallersOneToken(t *testing.T) {
-	clk := newLimitsClock()
-	c, fake := limitsFake(t, clk, func(cfg *fakescalekit.Config) { cfg.Rate = 0 })
+	synctest.Test(t, testLimitsConcurrentCallersOneToken)
+}
+
+func testLimitsConcurrentCallersOneToken(t *testing.T) {
+	c, fake := limitsFake(t, func(cfg *fakescalekit.Config) { cfg.Rate = 0 })
 	var wg sync.WaitGroup
 	for i := 0; i < 64; i++ {
 		wg.Add(1)
@@ -124,17 +127,19 @@ func TestLimitsConcurrentCallersOneToken(t *testing.T) {
 	}
 }
 
-func TestLimitsRefreshAheadAvoids401(t *testing.T) {
-	clk := newLimitsClock()
-	c, fake := limitsFake(t, clk, func(cfg *fakescalekit.Config) { cfg.TokenLifetime = 100 * time.Second })
+func TestLimitsRefreshAheadAvoids401(t *testing.T) { synctest.Test(t, testLimitsRefreshAheadAvoids401) }
+
+func testLimitsRefreshAheadAvoids401(t *testing.T) {
+	c, fake := limitsFake(t, func(cfg *fakescalekit.Config) { cfg.TokenLifetime = 100 * time.Second })
 	for step := 0; step < 20; step++ {
 		if err := listOrgs(c, context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		for i := 0; i < 1000 && c.tokens.bgBusy.Load(); i++ {
-			time.Sleep(time.Millisecond) // the background refresh is a real request
+		synctest.Wait() // a background refresh, if one started, is done
+		if c.tokens.bgBusy.Load() {
+			t.Fatal("background refresh still busy with nothing left to wait for")
 		}
-		clk.advance(10 * time.Second)
+		advance(10 * time.Second)
 	}
 	if s := fake.Snapshot(); s.Unauthorized != 0 || s.TokenMints < 2 {
 		t.Errorf("401s %d, token mints %d over 200s of 100s tokens; want 0 and at least 2", s.Unauthorized, s.TokenMints)
@@ -142,9 +147,12 @@ func TestLimitsRefreshAheadAvoids401(t *testing.T) {
 }
 
 func TestLimitsForced401RefreshesOnceResendsOnce(t *testing.T) {
-	clk := newLimitsClock()
+	synctest.Test(t, testLimitsForced401RefreshesOnceResendsOnce)
+}
+
+func testLimitsForced401RefreshesOnceResendsOnce(t *testing.T) {
 	var refuse atomic.Bool
-	c, fake := limitsFake(t, clk, func(cfg *fakescalekit.Config) {
+	c, fake := limitsFake(t, func(cfg *fakescalekit.Config) {
 		cfg.Intercept = func(w http.ResponseWriter, r *http.Request) bool {
 			if strings.HasPrefix(r.URL.Path, "/api/") && refuse.CompareAndSwap(true, false) {
 				w.WriteHeader(http.StatusUnauthorized)
@@ -165,14 +173,15 @@ func TestLimitsForced401RefreshesOnceResendsOnce(t *testing.T) {
 	}
 }
 
-func TestLimitsHardQuotaStopsSending(t *testing.T) {
-	clk := newLimitsClock()
+func TestLimitsHardQuotaStopsSending(t *testing.T) { synctest.Test(t, testLimitsHardQuotaStopsSending) }
+
+func testLimitsHardQuotaStopsSending(t *testing.T) {
 	var quotaEvents atomic.Int64
-	c, fake := limitsFake(t, clk, nil, WithTier(TierFree),
+	c, fake := limitsFake(t, nil, WithTier(TierFree),
 		WithHooks(Hooks{OnQuota: func(QuotaEvent) { quotaEvents.Add(1) }}))
 	// The Free allowance is 5,000 a month: start the ledger at 4,998.
 	q := c.quotas[LimitAgentToolCalls]
-	key, end := q.period(clk.now())
+	key, end := q.period(time.Now())
 	if _, err := c.store.AddUsage(context.Background(), key, 4998, end); err != nil {
 		t.Fatal(err)
 	}
@@ -197,8 +206,11 @@ func TestLimitsHardQuotaStopsSending(t *testing.T) {
 }
 
 func TestLimitsServerExhaustionFailsFastAfterOne(t *testing.T) {
-	clk := newLimitsClock()
-	c, fake := limitsFake(t, clk, func(cfg *fakescalekit.Config) { cfg.ToolAllowance = 3 })
+	synctest.Test(t, testLimitsServerExhaustionFailsFastAfterOne)
+}
+
+func testLimitsServerExhaustionFailsFastAfterOne(t *testing.T) {
+	c, fake := limitsFake(t, func(cfg *fakescalekit.Config) { cfg.ToolAllowance = 3 })
 	var exhausted int
 	for i := 0; i < 10; i++ {
 		if err := executeTool(c, context.Background()); errors.Is(err, ErrQuotaExhausted) {
@@ -215,38 +227,42 @@ func TestLimitsServerExhaustionFailsFastAfterOne(t *testing.T) {
 func TestLimitsRetryAfterBothForms(t *testing.T) {
 	for _, form := range []string{"seconds", "http-date"} {
 		t.Run(form, func(t *testing.T) {
-			clk := newLimitsClock()
-			var first atomic.Bool
-			first.Store(true)
-			var throttledAt time.Time
-			c, _ := limitsFake(t, clk, func(cfg *fakescalekit.Config) {
-				cfg.Intercept = func(w http.ResponseWriter, r *http.Request) bool {
-					if !strings.HasPrefix(r.URL.Path, "/api/") || !first.CompareAndSwap(true, false) {
-						return false
+			synctest.Test(t, func(t *testing.T) {
+				var first atomic.Bool
+				first.Store(true)
+				var throttledAt time.Time
+				c, _ := limitsFake(t, func(cfg *fakescalekit.Config) {
+					cfg.Intercept = func(w http.ResponseWriter, r *http.Request) bool {
+						if !strings.HasPrefix(r.URL.Path, "/api/") || !first.CompareAndSwap(true, false) {
+							return false
+						}
+						throttledAt = time.Now()
+						if form == "seconds" {
+							w.Header().Set("Retry-After", "7")
+						} else {
+							w.Header().Set("Retry-After", throttledAt.Add(7*time.Second).UTC().Format(http.TimeFormat))
+						}
+						w.WriteHeader(http.StatusTooManyRequests)
+						return true
 					}
-					throttledAt = clk.now()
-					if form == "seconds" {
-						w.Header().Set("Retry-After", "7")
-					} else {
-						w.Header().Set("Retry-After", throttledAt.Add(7*time.Second).UTC().Format(http.TimeFormat))
-					}
-					w.WriteHeader(http.StatusTooManyRequests)
-					return true
+				})
+				if err := listOrgs(c, context.Background()); err != nil {
+					t.Fatal(err)
+				}
+				if waited := time.Now().Sub(throttledAt); waited < 7*time.Second {
+					t.Errorf("resent after %v, want at least 7s", waited)
 				}
 			})
-			if err := listOrgs(c, context.Background()); err != nil {
-				t.Fatal(err)
-			}
-			if waited := clk.now().Sub(throttledAt); waited < 7*time.Second {
-				t.Errorf("resent after %v, want at least 7s", waited)
-			}
 		})
 	}
 }
 
 func TestLimitsDeadlineShorterThanWait(t *testing.T) {
-	clk := newLimitsClock()
-	c, fake := limitsFake(t, clk, func(cfg *fakescalekit.Config) {
+	synctest.Test(t, testLimitsDeadlineShorterThanWait)
+}
+
+func testLimitsDeadlineShorterThanWait(t *testing.T) {
+	c, fake := limitsFake(t, func(cfg *fakescalekit.Config) {
 		cfg.Intercept = func(w http.ResponseWriter, r *http.Request) bool {
 			if !strings.HasPrefix(r.URL.Path, "/api/") {
 				return false
@@ -258,39 +274,47 @@ func TestLimitsDeadlineShorterThanWait(t *testing.T) {
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	start := clk.now()
+	start := time.Now()
 	err := listOrgs(c, ctx)
 	var rl *RateLimitedError
 	if !errors.Is(err, ErrRateLimited) || !errors.As(err, &rl) || rl.RetryAt.Sub(start) != 30*time.Second {
 		t.Fatalf("err = %v, want a RateLimitedError retrying in 30s", err)
 	}
-	if fake.Snapshot().Intercepted != 1 || !clk.now().Equal(start) {
-		t.Errorf("sent %d, waited %v; want one request and no wait", fake.Snapshot().Intercepted, clk.now().Sub(start))
+	if fake.Snapshot().Intercepted != 1 || !time.Now().Equal(start) {
+		t.Errorf("sent %d, waited %v; want one request and no wait", fake.Snapshot().Intercepted, time.Now().Sub(start))
 	}
 }
 
+// TestLimitsPostNotRetriedAfterReset needs a real connection to reset, so it
+// runs outside a bubble, on the wall clock, with millisecond backoffs.
 func TestLimitsPostNotRetriedAfterReset(t *testing.T) {
-	clk := newLimitsClock()
 	var posts, gets atomic.Int64
-	c, _ := limitsFake(t, clk, func(cfg *fakescalekit.Config) {
-		cfg.Intercept = func(w http.ResponseWriter, r *http.Request) bool {
-			if r.URL.Path != "/api/v1/organizations" {
-				return false
-			}
-			io.Copy(io.Discard, r.Body) // the request was written and read
-			if r.Method == "POST" {
-				posts.Add(1)
-			} else {
-				gets.Add(1)
-			}
-			conn, _, err := w.(http.Hijacker).Hijack()
-			if err == nil {
-				conn.Close()
-			}
-			return true
+	cfg := fakescalekit.DefaultConfig()
+	cfg.ServiceTime = 0
+	cfg.Intercept = func(w http.ResponseWriter, r *http.Request) bool {
+		if r.URL.Path != "/api/v1/organizations" {
+			return false
 		}
-	})
-	_, err := c.OrganizationServiceCreateOrganization(context.Background(), &V1OrganizationsCreateOrganization{DisplayName: "Acme"})
+		io.Copy(io.Discard, r.Body) // the request was written and read
+		if r.Method == "POST" {
+			posts.Add(1)
+		} else {
+			gets.Add(1)
+		}
+		conn, _, err := w.(http.Hijacker).Hijack()
+		if err == nil {
+			conn.Close()
+		}
+		return true
+	}
+	srv := httptest.NewServer(fakescalekit.New(cfg))
+	t.Cleanup(srv.Close)
+	c, err := newClient(srv.URL, apiProfileValue, WithClientCredentials(fakescalekit.ClientID, fakescalekit.ClientSecret),
+		WithRetryPolicy(RetryPolicy{MaxAttempts: 4, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.OrganizationServiceCreateOrganization(context.Background(), &V1OrganizationsCreateOrganization{DisplayName: "Acme"})
 	if err == nil || posts.Load() != 1 {
 		t.Errorf("POST: err %v after %d sends; want an error after exactly 1", err, posts.Load())
 	}
@@ -300,11 +324,14 @@ func TestLimitsPostNotRetriedAfterReset(t *testing.T) {
 }
 
 func TestLimitsSecretNeverInErrorsOrLogs(t *testing.T) {
-	clk := newLimitsClock()
+	synctest.Test(t, testLimitsSecretNeverInErrorsOrLogs)
+}
+
+func testLimitsSecretNeverInErrorsOrLogs(t *testing.T) {
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	var tokens sync.Map
-	_, fake := limitsFake(t, clk, func(cfg *fakescalekit.Config) {
+	_, fake := limitsFake(t, func(cfg *fakescalekit.Config) {
 		cfg.Intercept = func(w http.ResponseWriter, r *http.Request) bool {
 			if v := r.Header.Get("Authorization"); v != "" {
 				tokens.Store(strings.TrimPrefix(v, "Bearer "), true)
@@ -313,14 +340,8 @@ func TestLimitsSecretNeverInErrorsOrLogs(t *testing.T) {
 		}
 	})
 	const wrong = "wrong-secret-5f4e3d2c"
-	bad, err := newClientClock(fakeURL(t, fake), apiProfileValue, clk, WithClientCredentials(fakescalekit.ClientID, wrong), WithLogger(logger))
-	if err != nil {
-		t.Fatal(err)
-	}
-	good, err := newClientClock(fakeURL(t, fake), apiProfileValue, clk, WithClientCredentials(fakescalekit.ClientID, fakescalekit.ClientSecret), WithLogger(logger))
-	if err != nil {
-		t.Fatal(err)
-	}
+	bad := fakeClient(t, fake, WithClientCredentials(fakescalekit.ClientID, wrong), WithLogger(logger))
+	good := fakeClient(t, fake, WithClientCredentials(fakescalekit.ClientID, fakescalekit.ClientSecret), WithLogger(logger))
 	var texts []string
 	for i := 0; i < 3; i++ {
 		if err := listOrgs(bad, context.Background()); err == nil {
@@ -343,11 +364,4 @@ func TestLimitsSecretNeverInErrorsOrLogs(t *testing.T) {
 			t.Errorf("%q appears in errors or logs:\n%s", s, all)
 		}
 	}
-}
-
-// fakeURL serves fake on a new httptest server.
-func fakeURL(t *testing.T, fake *fakescalekit.Server) string {
-	srv := httptest.NewServer(fake)
-	t.Cleanup(srv.Close)
-	return srv.URL
 }

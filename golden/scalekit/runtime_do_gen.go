@@ -69,22 +69,7 @@ func (c *Client) buildLimits() error {
 		scopeKey := c.scopeKey(l.scope)
 		switch l.kind {
 		case limitKindRate:
-			b := &rateBucket{limit: l.id, key: ns + ":rate:" + string(l.id) + ":" + scopeKey, learnedKey: ns + ":learned:" + string(l.id) + ":" + scopeKey,
-				acceptedKey: ns + ":accepted:" + string(l.id) + ":" + scopeKey, cumLast: -1}
-			if o, ok := c.overrides[l.id]; ok {
-				b.known, b.rate, b.burst = true, o.perSecond, burstWithMargin(o.burst)
-			} else if tl := l.forTier(c.tier); tl != nil && !l.unknown && tl.amount > 0 && tl.windowLength() > 0 {
-				b.known = true
-				b.rate = tl.amount / tl.windowLength().Seconds()
-				b.burst = burstWithMargin(tl.burst)
-			}
-			if c.store != Store(c.local) {
-				// Each process's gate would let its own part of a crowd
-				// through, and each would estimate the burst and the rate
-				// from a fragment of it.
-				b.gateOff.Store(true)
-			}
-			c.buckets[l.id] = b
+			c.buckets[l.id] = c.newLimitBucket(l, ns, scopeKey)
 		case limitKindQuota:
 			q := &quotaLedger{spec: l, prefix: ns + ":quota:" + string(l.id) + ":" + scopeKey}
 			q.allowance = l.forTier(c.tier)
@@ -92,8 +77,7 @@ func (c *Client) buildLimits() error {
 			c.quotas[l.id] = q
 		}
 	}
-	c.defaultBucket = &rateBucket{key: ns + ":rate::" + c.baseKey, learnedKey: ns + ":learned::" + c.baseKey,
-		acceptedKey: ns + ":accepted::" + c.baseKey, cumLast: -1}
+	c.defaultBucket = newRateBucket(ns, "", c.baseKey)
 	return nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -132,9 +133,9 @@ func (s *Store) Take(ctx context.Context, key string, rate float64, burst int, n
 	return now.Add(r.wait), r.ok, nil
 }
 
-// LearnedRate returns the rate and burst last recorded for key by
-// SetLearnedRate, and ok == false when there is none or it has expired.
-func (s *Store) LearnedRate(ctx context.Context, key string) (rate float64, burst int, ok bool, err error) {
+// LearnedRate returns the rate last recorded for key by SetLearnedRate, and
+// ok == false when there is none or it has expired.
+func (s *Store) LearnedRate(ctx context.Context, key string) (rate float64, ok bool, err error) {
 	k := s.key("learned", key)
 	v, err := call(s, ctx, "learned rate", key, func(ctx context.Context) (string, error) {
 		s.roundTrips.Add(1)
@@ -145,26 +146,27 @@ func (s *Store) LearnedRate(ctx context.Context, key string) (rate float64, burs
 		return v, err
 	})
 	if err != nil || v == "" {
-		return 0, 0, false, err
+		return 0, false, err
 	}
-	var r float64
-	var b int
-	if _, err := fmt.Sscanf(v, "%g %d", &r, &b); err != nil || !(r > 0) {
+	// Earlier versions wrote "<rate> <burst>"; the rate is the first field.
+	field, _, _ := strings.Cut(v, " ")
+	r, err := strconv.ParseFloat(field, 64)
+	if err != nil || !(r > 0) || math.IsInf(r, 0) {
 		// Not written by this package: ignore it rather than fail every call.
-		return 0, 0, false, nil
+		return 0, false, nil
 	}
-	return r, b, true, nil
+	return r, true, nil
 }
 
-// SetLearnedRate records rate and burst for key until the given time; a
-// time already past removes the record.
-func (s *Store) SetLearnedRate(ctx context.Context, key string, rate float64, burst int, until time.Time) error {
+// SetLearnedRate records rate for key until the given time; a time already
+// past removes the record.
+func (s *Store) SetLearnedRate(ctx context.Context, key string, rate float64, until time.Time) error {
 	if !(rate > 0) || math.IsInf(rate, 0) {
 		return fmt.Errorf("redisstore: set learned rate %s: rate %v is not positive and finite", key, rate)
 	}
 	k := s.key("learned", key)
 	d := ttl(until)
-	v := strconv.FormatFloat(rate, 'g', -1, 64) + " " + strconv.Itoa(burst)
+	v := strconv.FormatFloat(rate, 'g', -1, 64)
 	_, err := call(s, ctx, "set learned rate", key, func(ctx context.Context) (struct{}, error) {
 		s.roundTrips.Add(1)
 		if d == 0 {

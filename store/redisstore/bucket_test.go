@@ -335,31 +335,38 @@ func TestTakeNoLimit(t *testing.T) {
 func TestLearnedRate(t *testing.T) {
 	s, rdb := newStore(t)
 	ctx := context.Background()
-	if _, _, ok, err := s.LearnedRate(ctx, "api:learned:l:env"); err != nil || ok {
+	if _, ok, err := s.LearnedRate(ctx, "api:learned:l:env"); err != nil || ok {
 		t.Fatalf("LearnedRate before any: ok %v, err %v", ok, err)
 	}
-	if err := s.SetLearnedRate(ctx, "api:learned:l:env", 12.5, 7, time.Now().Add(time.Hour)); err != nil {
+	if err := s.SetLearnedRate(ctx, "api:learned:l:env", 12.5, time.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	rate, burst, ok, err := s.LearnedRate(ctx, "api:learned:l:env")
-	if err != nil || !ok || rate != 12.5 || burst != 7 {
-		t.Errorf("LearnedRate = %v, %v, %v, %v; want 12.5, 7, true, nil", rate, burst, ok, err)
+	rate, ok, err := s.LearnedRate(ctx, "api:learned:l:env")
+	if err != nil || !ok || rate != 12.5 {
+		t.Errorf("LearnedRate = %v, %v, %v; want 12.5, true, nil", rate, ok, err)
 	}
 	k := s.key("learned", "api:learned:l:env")
 	if d := rdb.PTTL(ctx, k).Val(); d <= 59*time.Minute || d > time.Hour {
 		t.Errorf("learned rate expires in %v, want about an hour", d)
 	}
-	if err := s.SetLearnedRate(ctx, "api:learned:l:env", 3, 1, time.Now().Add(-time.Second)); err != nil {
+	// A value written by an earlier version, with a burst after the rate.
+	rdb.Set(ctx, k, "7.5 1", time.Minute)
+	if rate, ok, err := s.LearnedRate(ctx, "api:learned:l:env"); err != nil || !ok || rate != 7.5 {
+		t.Errorf("LearnedRate of \"7.5 1\" = %v, %v, %v; want 7.5, true, nil", rate, ok, err)
+	}
+	if err := s.SetLearnedRate(ctx, "api:learned:l:env", 3, time.Now().Add(-time.Second)); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, ok, err := s.LearnedRate(ctx, "api:learned:l:env"); err != nil || ok {
+	if _, ok, err := s.LearnedRate(ctx, "api:learned:l:env"); err != nil || ok {
 		t.Errorf("LearnedRate after an expiry in the past: ok %v, err %v; want none", ok, err)
 	}
-	rdb.Set(ctx, k, "not a rate", time.Minute)
-	if _, _, ok, err := s.LearnedRate(ctx, "api:learned:l:env"); err != nil || ok {
-		t.Errorf("LearnedRate of a foreign value: ok %v, err %v; want none", ok, err)
+	for _, foreign := range []string{"not a rate", "-3", "+Inf", "NaN"} {
+		rdb.Set(ctx, k, foreign, time.Minute)
+		if _, ok, err := s.LearnedRate(ctx, "api:learned:l:env"); err != nil || ok {
+			t.Errorf("LearnedRate of the foreign value %q: ok %v, err %v; want none", foreign, ok, err)
+		}
 	}
-	if err := s.SetLearnedRate(ctx, "api:learned:l:env", 0, 1, time.Now().Add(time.Hour)); err == nil {
+	if err := s.SetLearnedRate(ctx, "api:learned:l:env", 0, time.Now().Add(time.Hour)); err == nil {
 		t.Error("SetLearnedRate with rate 0: no error")
 	}
 }

@@ -51,7 +51,7 @@
 //	<prefix>bucket:<key>        string   GCRA state "<epoch µs> <count> until the bucket is full again
 //	                                     <interval µs>": the bucket is
 //	                                     full again at epoch+count×interval
-//	<prefix>learned:<key>       string   "<rate per second> <burst>"    until the learned rate's end
+//	<prefix>learned:<key>       string   "<rate per second>"            until the learned rate's end
 //	<prefix>quota:<key>         string   counter (INCRBY)               until the period's end, set by
 //	                                                                    the period's first increment
 //	<prefix>token:<key>         string   the access token               until the token's expiry

@@ -145,8 +145,8 @@ func everyCall(ctx context.Context, s *Store) map[string]error {
 	now := time.Now()
 	errs := map[string]error{}
 	_, _, errs["Take"] = s.Take(ctx, "api:rate:l:env", 10, 1, 1, now, 0)
-	_, _, _, errs["LearnedRate"] = s.LearnedRate(ctx, "api:learned:l:env")
-	errs["SetLearnedRate"] = s.SetLearnedRate(ctx, "api:learned:l:env", 10, 1, now.Add(time.Hour))
+	_, _, errs["LearnedRate"] = s.LearnedRate(ctx, "api:learned:l:env")
+	errs["SetLearnedRate"] = s.SetLearnedRate(ctx, "api:learned:l:env", 10, now.Add(time.Hour))
 	_, errs["AddUsage"] = s.AddUsage(ctx, "api:quota:q:acct", 1, now.Add(time.Hour))
 	_, errs["Usage"] = s.Usage(ctx, "api:quota:q:acct")
 	_, _, _, errs["Token"] = s.Token(ctx, "api:token:m2m:client")

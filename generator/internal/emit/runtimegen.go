@@ -95,16 +95,6 @@ func profileDict(api *model.API) jen.Dict {
 	if uses := usesLit(rl.TokenUses); uses != nil {
 		d[jen.Id("tokenUses")] = uses
 	}
-	p := rl.Policies
-	pd := jen.Dict{}
-	for name, on := range map[string]bool{"tokenReuse": p.TokenReuse, "backoff": p.Backoff, "jitter": p.Jitter, "retryAfter": p.RetryAfter, "tiered": p.Tiered} {
-		if on {
-			pd[jen.Id(name)] = jen.True()
-		}
-	}
-	if len(pd) > 0 {
-		d[jen.Id("policies")] = jen.Id("profilePolicies").Values(pd)
-	}
 	return d
 }
 
@@ -117,9 +107,6 @@ func limitDict(rl *model.RateLimits, l *model.Limit) jen.Dict {
 	}
 	if l.Unknown {
 		d[jen.Id("unknown")] = jen.True()
-	}
-	if l.Source != "" {
-		d[jen.Id("source")] = jen.Lit(l.Source)
 	}
 	if len(l.Tiers) > 0 {
 		d[jen.Id("tiers")] = jen.Index().Id("tierLimit").ValuesFunc(func(g *jen.Group) {

@@ -30,5 +30,4 @@ func qJSONMarshal() *jen.Statement { return jen.Qual(pkgJSON, "Marshal") }
 func qJSONUnmarshal() *jen.Statement {
 	return jen.Qual(pkgJSON, "Unmarshal")
 }
-func qErrorf() *jen.Statement    { return jen.Qual(pkgFmt, "Errorf") }
-func qErrorsNew() *jen.Statement { return jen.Qual(pkgErrors, "New") }
+func qErrorf() *jen.Statement { return jen.Qual(pkgFmt, "Errorf") }

@@ -67,8 +67,8 @@ func settledBucket(c *Client, rate float64) *rateBucket {
 	b := c.buckets[testLimitMgmt]
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.phase, b.base, b.estimate, b.since = phaseSettled, rate, rate, c.clk.now()
-	b.openGateLocked()
+	b.learn.phase, b.learn.base, b.learn.estimate, b.learn.since = phaseSettled, rate, rate, c.clk.now()
+	b.gate.open()
 	return b
 }
 

@@ -1,0 +1,294 @@
+package templates
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+)
+
+// learnHorizon: a learning bucket books no further ahead than this, so that
+// a changed pace applies at once to callers already waiting.
+const learnHorizon = 50 * time.Millisecond
+
+// minRebook is the least wait before a caller books again: a caller told
+// to come back never spins.
+const minRebook = time.Millisecond
+
+// rateBucket is one bucket per (limit, scope key). A known rate paces
+// through the Store at that rate; an unknown one is learned (see learner)
+// and paces through the Store too, so a distributed Store shares the
+// pacing.
+type rateBucket struct {
+	limit       LimitID
+	key         string // Store key of the bucket
+	learnedKey  string // Store key of the learned rate
+	acceptedKey string // Store key prefix of the shared accepted counter
+	known       bool
+	rate        float64 // known rate, per second
+	burst       int     // known burst
+
+	gate  startGate // while nothing is known (see startGate)
+	turns turnQueue // orders the callers booking a learning pace
+
+	mu          sync.Mutex
+	pausedUntil time.Time
+	// epoch counts the pace's changes: a throttle answering a call sent
+	// in an older epoch belongs to an episode already acted on.
+	epoch     uint64
+	throttles int64
+	learn     learner // guarded by mu; unused when known
+	sync      storeSync
+}
+
+// newRateBucket returns the bucket of limit id (empty: the default bucket)
+// in scope scopeKey, with the Store keys namespaced by ns.
+func newRateBucket(ns string, id LimitID, scopeKey string) *rateBucket {
+	suffix := string(id) + ":" + scopeKey
+	b := &rateBucket{limit: id, key: ns + ":rate:" + suffix, learnedKey: ns + ":learned:" + suffix, acceptedKey: ns + ":accepted:" + suffix}
+	b.learn.hist.cumLast = -1
+	return b
+}
+
+// newLimitBucket returns the bucket of rate limit l in scope scopeKey: at a
+// rate set with WithLimit, at the rate of the client's tier, or learning.
+func (c *Client) newLimitBucket(l *limitSpec, ns, scopeKey string) *rateBucket {
+	b := newRateBucket(ns, l.id, scopeKey)
+	if o, ok := c.overrides[l.id]; ok {
+		b.known, b.rate, b.burst = true, o.perSecond, burstWithMargin(o.burst)
+	} else if tl := l.forTier(c.tier); tl != nil && !l.unknown && tl.amount > 0 && tl.windowLength() > 0 {
+		b.known = true
+		b.rate = tl.amount / tl.windowLength().Seconds()
+		b.burst = burstWithMargin(tl.burst)
+	}
+	if c.sharedStore() {
+		// Each process's gate would let its own part of a crowd through,
+		// and each would estimate the burst and the rate from a fragment
+		// of it.
+		b.gate.open()
+	}
+	return b
+}
+
+// paceLocked returns the rate to pace at, at time now (0: no pacing).
+func (b *rateBucket) paceLocked(now time.Time) float64 {
+	if b.known {
+		return b.rate
+	}
+	return b.learn.pace(now)
+}
+
+// burstLocked returns the burst to pace with: a learning pace books one
+// call at a time, so that a changed pace applies to the next.
+func (b *rateBucket) burstLocked() int {
+	if b.known {
+		return b.burst
+	}
+	return 1
+}
+
+// waitBucket blocks until the bucket admits cost units, or returns a
+// *RateLimitedError at once when that would be after notAfter. It returns
+// the epoch the call is sent in, for onThrottle, and whether the start-up
+// gate admitted it (the caller must then call gateDone).
+func (c *Client) waitBucket(ctx context.Context, b *rateBucket, cost int, notAfter time.Time, opID string) (ep uint64, gated bool, err error) {
+	gated, err = c.passGate(ctx, b)
+	if err == nil {
+		ep, err = c.waitSlot(ctx, b, cost, notAfter, opID)
+	}
+	if err != nil && gated {
+		b.gateDone(false)
+		gated = false
+	}
+	return ep, gated, err
+}
+
+// gateDone ends a call the start-up gate admitted.
+func (b *rateBucket) gateDone(accepted bool) { b.gate.done(accepted) }
+
+// waitSlot books cost units of b and sleeps until they may be sent.
+func (c *Client) waitSlot(ctx context.Context, b *rateBucket, cost int, notAfter time.Time, opID string) (uint64, error) {
+	// Callers of a learning bucket, the only kind that books within a
+	// horizon, queue for turns. With a shared Store the queue orders this
+	// process's callers, and only the one holding the turn asks the Store
+	// for the next slot.
+	turns, holding := !b.known, false
+	defer func() {
+		if holding {
+			b.turns.release()
+		}
+	}()
+	for {
+		if turns && !holding {
+			if err := c.takeTurn(ctx, b, notAfter, opID); err != nil {
+				return 0, err
+			}
+			holding = true
+		}
+		now := c.clk.now()
+		at, ep, err := c.reserveBucket(ctx, b, cost, now, notAfter, opID)
+		notBooked := err == errNotBooked
+		if holding && !notBooked {
+			b.turns.release() // booked (or failed): the next caller's turn
+			holding = false
+		}
+		switch {
+		case notBooked:
+			at = later(at, now.Add(minRebook))
+		case err != nil || !at.After(now):
+			return ep, err
+		}
+		if err := c.clk.sleepUntil(ctx, at); err != nil {
+			return ep, err
+		}
+		// A throttle seen while this call slept paused the bucket or changed
+		// its pace: book again rather than send into the pause.
+		if !notBooked && !b.stale(ep, at) {
+			return ep, nil
+		}
+	}
+}
+
+func later(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return b
+	}
+	return a
+}
+
+// errNotBooked tells waitSlot to sleep until the returned time and book
+// again.
+var errNotBooked = errors.New("not booked yet")
+
+// stale reports whether a booking made in epoch ep for time at was
+// overtaken by a throttle or an announcement.
+func (b *rateBucket) stale(ep uint64, at time.Time) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.known {
+		return b.pausedUntil.After(at)
+	}
+	return b.epoch != ep && b.pausedUntil.After(at)
+}
+
+// reserveBucket books cost units at or after now and returns when they may
+// be sent.
+func (c *Client) reserveBucket(ctx context.Context, b *rateBucket, cost int, now, notAfter time.Time, opID string) (time.Time, uint64, error) {
+	if !b.known {
+		c.syncLearning(ctx, b, now)
+	}
+	b.mu.Lock()
+	ep := b.epoch
+	if until := b.pausedUntil; until.After(now) {
+		// Paused: wait for the end without holding a slot (the pause may
+		// be extended; slots booked inside it would be wasted), then book.
+		b.mu.Unlock()
+		if until.After(notAfter) {
+			return until, ep, &RateLimitedError{Operation: opID, Limit: b.limit, RetryAt: until}
+		}
+		return until, ep, errNotBooked
+	}
+	if !b.known {
+		b.learn.idle(now)
+	}
+	rate, burst := b.paceLocked(now), b.burstLocked()
+	b.mu.Unlock()
+	if !(rate > 0) {
+		if now.After(notAfter) {
+			return now, ep, &RateLimitedError{Operation: opID, Limit: b.limit, RetryAt: now}
+		}
+		return now, ep, nil
+	}
+	maxWait := notAfter.Sub(now)
+	horizon := !b.known && maxWait > learnHorizon
+	if horizon {
+		maxWait = learnHorizon
+	}
+	at, ok, err := c.store.Take(ctx, b.key, rate, burst, cost, now, maxWait)
+	c.storeResult(err)
+	if err != nil {
+		at, ok, _ = c.local.Take(ctx, b.key, rate, burst, cost, now, maxWait)
+	}
+	switch {
+	case ok:
+		return at, ep, nil
+	case horizon && !at.After(notAfter):
+		// Come back closer to the slot (it is not booked).
+		return at.Add(-learnHorizon / 2), ep, errNotBooked
+	}
+	return at, ep, &RateLimitedError{Operation: opID, Limit: b.limit, RetryAt: at}
+}
+
+// onThrottle records a throttle response to a call sent at sentAt in epoch
+// ep, and pauses the bucket until retryAt.
+func (b *rateBucket) onThrottle(now, sentAt, retryAt time.Time, ep uint64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.throttles++
+	b.pauseLocked(retryAt)
+	b.learnLocked(now, sentAt, ep)
+}
+
+func (b *rateBucket) pauseLocked(until time.Time) {
+	if until.After(b.pausedUntil) {
+		b.pausedUntil = until
+	}
+}
+
+// learnLocked passes a sign that the server's bucket was empty when the
+// call sent at sentAt (in epoch ep) arrived to the learner, unless the call
+// belongs to an episode already acted on.
+func (b *rateBucket) learnLocked(now, sentAt time.Time, ep uint64) {
+	if b.known || ep != b.epoch || b.learn.phase == phaseAnnounced {
+		return
+	}
+	b.epoch++
+	if b.learn.phase == phaseFree {
+		b.gate.open() // the bucket paces from now on
+	}
+	b.learn.emptied(now, sentAt, later(now, b.pausedUntil))
+}
+
+// onAnnounced applies rate-limit headers of a response to a call sent at
+// sentAt in epoch ep. An announced rate replaces what was learned. A window
+// with nothing remaining pauses the bucket: until the next unit at the
+// announced or estimated rate, or until the announced reset when the rate
+// is unknown; while learning, it is also a throttle signal that cost no
+// refusal.
+func (b *rateBucket) onAnnounced(now, sentAt time.Time, info rateInfo, ep uint64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	perSecond := b.learn.announcedRate(info)
+	if !b.known && b.learn.announce(perSecond) {
+		b.gate.open()
+		b.epoch++
+		ep = b.epoch
+	}
+	if info.remaining != 0 {
+		return
+	}
+	pause := info.reset
+	rate := b.paceLocked(now)
+	if b.learn.phase == phaseFree {
+		// Nothing learned yet (always so for a known rate): the burst per
+		// second is the guess.
+		rate = b.learn.burstGuess(sentAt)
+	}
+	if rate > 0 {
+		next := time.Duration(float64(time.Second) / rate)
+		if pause < 0 || next < pause {
+			pause = next
+		}
+	}
+	if pause > 0 {
+		b.pauseLocked(now.Add(pause))
+	}
+	b.learnLocked(now, sentAt, ep)
+}
+
+// snapshot returns the pace and throttle count for Usage.
+func (b *rateBucket) snapshot(now time.Time) (rate float64, throttles int64, pausedUntil time.Time) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.paceLocked(now), b.throttles, b.pausedUntil
+}

@@ -1,0 +1,57 @@
+package templates
+
+import (
+	"math"
+	"testing"
+	"time"
+)
+
+// TestLearnerSettlesOnMeasuredRate feeds the learner alone (no client, no
+// clock) the calls a token-bucket server accepts while a slow start overruns
+// it: a full burst at once, then one call every 1/rate, then a refusal. The
+// estimate must come within one call over the overrun of the server's rate,
+// and the pace must settle just under it.
+func TestLearnerSettlesOnMeasuredRate(t *testing.T) {
+	t0 := time.Unix(1_800_000_000, 0)
+	overrun := 2 * time.Second
+	for _, tc := range []struct {
+		name        string
+		rate, burst float64
+	}{
+		{"50/s burst 10", 50, 10},
+		{"1000/s burst 1", 1000, 1},
+		{"3/s burst 100", 3, 100},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			step := time.Duration(float64(time.Second) / tc.rate)
+			end := t0.Add(overrun)
+			// The slow start's pace overran the server by a fifth.
+			l := &learner{phase: phaseSlowStart, burstEst: tc.burst, base: 1.2 * tc.rate, since: end}
+			l.hist.cumLast = -1
+			for range int(tc.burst) {
+				l.accepted(t0, -1, 0)
+			}
+			for at := t0.Add(step); !at.After(end); at = at.Add(step) {
+				l.accepted(at, -1, 0)
+			}
+			refused := end.Add(step)
+			l.emptied(refused.Add(10*time.Millisecond), refused, refused.Add(time.Second))
+			if l.phase != phaseSettled {
+				t.Fatalf("phase %d after the refusal, want settled (%d)", l.phase, phaseSettled)
+			}
+			tolerance := 1/overrun.Seconds() + 0.01*tc.rate
+			if math.Abs(l.estimate-tc.rate) > tolerance {
+				t.Errorf("estimate %.3f/s, want %.0f/s within %.3f", l.estimate, tc.rate, tolerance)
+			}
+			if want := settleRatio * l.estimate; l.base != want {
+				t.Errorf("settled at %.3f/s, want %.3f/s (settleRatio of the estimate)", l.base, want)
+			}
+			if l.probe < probeSlope || l.probe > maxProbe {
+				t.Errorf("probe %.5f/s, want within [%v, %v]", l.probe, probeSlope, maxProbe)
+			}
+			if want := refused.Add(time.Second); !l.since.Equal(want) {
+				t.Errorf("pace resumes at %v, want at the end of the pause %v", l.since, want)
+			}
+		})
+	}
+}
