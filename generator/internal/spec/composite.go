@@ -86,7 +86,7 @@ func (m *merge) add(s *openapi3.Schema, depth int) {
 		}
 		m.add(ps, depth+1)
 	}
-	for _, p := range sortedProps(s.Properties) {
+	for _, p := range m.b.sortedProps(s.Properties) {
 		if prev, ok := m.seen[p.name]; ok {
 			if !sameSchema(prev, p.ref) {
 				m.b.warn(m.b.pos(p.pos), "property %q is defined differently by two allOf parts of %s; the first definition is used", p.name, m.name)

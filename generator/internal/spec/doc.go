@@ -48,7 +48,8 @@
 //	GET /users/{id}/roles    → GetUsersByIDRoles
 //
 // Names are claimed in the order of the sorted paths and, within a path,
-// GET, PUT, POST, DELETE, OPTIONS, HEAD, PATCH, TRACE; a name already taken
+// GET, PUT, POST, DELETE, OPTIONS, HEAD, PATCH, TRACE, QUERY, CONNECT and the
+// methods of additionalOperations (OpenAPI 3.2) by name; a name already taken
 // (two operationIds that mangle alike, or a runtime member of Client) gets
 // the smallest free numeric suffix from 2 up. The mapping therefore depends
 // only on the document.

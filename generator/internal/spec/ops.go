@@ -3,6 +3,8 @@ package spec
 import (
 	"mime"
 	"net/http"
+	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -12,16 +14,26 @@ import (
 	"github.com/limitgen/limitgen/generator/internal/naming"
 )
 
-// methods in the order operations of one path are visited.
+// methods in the order operations of one path are visited: the Path Item's
+// fixed fields (OpenAPI 3.2 adds QUERY), then its additionalOperations by
+// name.
 var methods = []string{
 	http.MethodGet, http.MethodPut, http.MethodPost, http.MethodDelete,
 	http.MethodOptions, http.MethodHead, http.MethodPatch, http.MethodTrace,
+	openapi3.MethodQuery, http.MethodConnect,
 }
 
+// idempotentMethods are safe to resend (RFC 9110 section 9.2.2; QUERY is
+// safe and idempotent by its definition). Methods of additionalOperations
+// are not known to be.
 var idempotentMethods = map[string]bool{
 	http.MethodGet: true, http.MethodHead: true, http.MethodPut: true,
 	http.MethodDelete: true, http.MethodOptions: true, http.MethodTrace: true,
+	openapi3.MethodQuery: true,
 }
+
+// methodTokenRE is an RFC 9110 method token.
+var methodTokenRE = regexp.MustCompile("^[!#$%&'*+\\-.^_`|~0-9A-Za-z]+$")
 
 // pathLocals are names a generated method declares or refers to besides
 // its path arguments (locals, the receiver, imported packages); path
@@ -69,6 +81,7 @@ func (b *builder) operations(api *model.API) error {
 			pos := b.pos(originPos(op.Origin), "paths", p, strings.ToLower(m))
 			raws = append(raws, rawOp{path: p, method: m, item: item, op: op, pos: pos})
 		}
+		raws = b.additionalOperations(raws, p, item)
 	}
 
 	declared := map[string]bool{}
@@ -134,6 +147,35 @@ func (b *builder) operations(api *model.API) error {
 	b.cur = model.Pos{}
 	sort.SliceStable(api.Operations, func(i, j int) bool { return api.Operations[i].MethodName < api.Operations[j].MethodName })
 	return nil
+}
+
+// additionalOperations appends the operations of item's
+// additionalOperations (OpenAPI 3.2: methods without a fixed field, such as
+// COPY), sorted by method. The method is sent as written (methods are
+// case-sensitive); one that is not a method token, or that repeats an
+// operation of a fixed field, is left out with a warning.
+func (b *builder) additionalOperations(raws []rawOp, p string, item *openapi3.PathItem) []rawOp {
+	names := make([]string, 0, len(item.AdditionalOperations))
+	for m, op := range item.AdditionalOperations {
+		if op != nil {
+			names = append(names, m)
+		}
+	}
+	sort.Strings(names)
+	for _, m := range names {
+		op := item.AdditionalOperations[m]
+		pos := b.pos(originPos(op.Origin), "paths", p, "additionalOperations", m)
+		switch {
+		case !methodTokenRE.MatchString(m):
+			b.warn(pos, "additional operation %q of %s: the method is not an HTTP method token; the operation is left out", m, p)
+			continue
+		case slices.Contains(methods, strings.ToUpper(m)) && item.GetOperation(strings.ToUpper(m)) != nil:
+			b.warn(pos, "additional operation %q of %s: the path item's own %s operation is generated instead", m, p, strings.ToLower(m))
+			continue
+		}
+		raws = append(raws, rawOp{path: p, method: m, item: item, op: op, pos: pos})
+	}
+	return raws
 }
 
 // synthName names an operation without operationId after its method and
@@ -282,7 +324,7 @@ func (b *builder) body(op *model.Operation, r rawOp) {
 	if r.op.RequestBody == nil || r.op.RequestBody.Value == nil {
 		return
 	}
-	rb := r.op.RequestBody.Value
+	rb := b.bodyRef(r.op.RequestBody.Value)
 	ct, mt := pickContent(rb.Content)
 	if mt == nil {
 		return
@@ -291,6 +333,26 @@ func (b *builder) body(op *model.Operation, r rawOp) {
 	body := &model.Body{ContentType: ct, Encoding: enc, Required: rb.Required, Doc: rb.Description}
 	body.Type = b.payloadType(mt.Schema, enc, op.MethodName+"Request")
 	op.Body = body
+}
+
+// bodyRef returns the response object that a request body's $ref names
+// (renamed to x-$r by renameKeys, which warned) as a request body, or rb.
+func (b *builder) bodyRef(rb *openapi3.RequestBody) *openapi3.RequestBody {
+	ref, _ := rb.Extensions[bodyRefKey].(string)
+	name, ok := strings.CutPrefix(ref, "#/components/responses/")
+	if !ok || len(rb.Content) > 0 || b.doc.Components == nil {
+		return rb
+	}
+	name = strings.ReplaceAll(strings.ReplaceAll(name, "~1", "/"), "~0", "~")
+	resp := b.doc.Components.Responses[name]
+	if resp == nil || resp.Value == nil {
+		return rb
+	}
+	out := &openapi3.RequestBody{Content: resp.Value.Content, Required: rb.Required, Description: rb.Description}
+	if out.Description == "" && resp.Value.Description != nil {
+		out.Description = *resp.Value.Description
+	}
+	return out
 }
 
 // payloadType is the type of a request or response body.
