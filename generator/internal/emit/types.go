@@ -105,7 +105,10 @@ func (e *emitter) genTypeDecl(g *jen.Group, t *model.Type) {
 	switch t.Kind {
 	case model.KindStruct:
 		g.Add(withDoc(doc, jen.Type().Id(name).StructFunc(func(fg *jen.Group) { e.genFields(fg, t, t) })))
-		if t.Additional != nil {
+		switch {
+		case len(untaggedFields(t)) > 0:
+			e.genJSONMethods(g, t)
+		case t.Additional != nil:
 			e.genExtraMethods(g, t)
 		}
 	case model.KindEnum:
@@ -134,6 +137,10 @@ func deprecated(d bool) []string {
 func (e *emitter) genFields(g *jen.Group, owner, t *model.Type) {
 	for _, f := range t.Fields {
 		typ, tag := e.fieldType(owner, f)
+		if !tagSafe(f.JSONName) {
+			// Read and written by the type's JSON methods (jsonnames.go).
+			tag = "-"
+		}
 		doc := docLines(f.Doc)
 		if len(doc) == 0 {
 			doc = []string{fmt.Sprintf("%s is the property %q.", f.Name, oneLine(f.JSONName))}

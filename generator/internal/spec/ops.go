@@ -237,6 +237,9 @@ func (b *builder) params(op *model.Operation, r rawOp) {
 				Required:   p.Required || in == model.InPath,
 				Doc:        p.Description,
 				Deprecated: p.Deprecated,
+				// Only query parameters are expanded with reserved
+				// characters allowed (OpenAPI).
+				AllowReserved: p.AllowReserved && in == model.InQuery,
 			}
 			schema := p.Schema
 			if schema == nil {
@@ -359,6 +362,11 @@ func (b *builder) bodyRef(rb *openapi3.RequestBody) *openapi3.RequestBody {
 func (b *builder) payloadType(schema *openapi3.SchemaRef, enc model.BodyEncoding, ctx string) *model.Type {
 	switch enc {
 	case model.BodyBinary:
+		if s := schema; s != nil && s.Value != nil && (s.Value.Format == "byte" || strings.EqualFold(s.Value.ContentEncoding, "base64")) {
+			// The body is base64 text (OpenAPI 3.0 format: byte, 3.1
+			// contentEncoding): the client decodes it.
+			return &model.Type{Kind: model.KindBytes, Format: "byte"}
+		}
 		return &model.Type{Kind: model.KindBytes, Format: "binary"}
 	case model.BodyText:
 		if schema == nil || schema.Value == nil {
