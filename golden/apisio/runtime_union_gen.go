@@ -187,3 +187,93 @@ func unionNoMatch(typeName string, data []byte) error {
 	}
 	return fmt.Errorf("%s: value matches no variant: %s", typeName, strings.ToValidUTF8(string(snippet), "?"))
 }
+
+// unionFits reports whether data fits variant v of an anyOf, which may hold
+// several variants at once: it decodes into v, v knows its enum value, the
+// required properties are present and the const properties match. Unknown
+// properties are allowed, but an object must share a property with a
+// variant that declares some (known lists them), so that an object
+// variant with no required property does not fit every object.
+func unionFits(data []byte, v any, required, consts, known []string) bool {
+	if json.Unmarshal(data, v) != nil {
+		return false
+	}
+	if k, ok := v.(interface{ IsKnown() bool }); ok && !k.IsKnown() {
+		return false
+	}
+	if len(required)+len(consts)+len(known) == 0 {
+		return true
+	}
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(data, &obj) != nil {
+		return false
+	}
+	for _, name := range required {
+		if _, ok := obj[name]; !ok {
+			return false
+		}
+	}
+	for i := 0; i+1 < len(consts); i += 2 {
+		var got, want any
+		if json.Unmarshal(obj[consts[i]], &got) != nil || json.Unmarshal([]byte(consts[i+1]), &want) != nil {
+			return false
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			return false
+		}
+	}
+	if len(known) == 0 || len(obj) == 0 {
+		return true
+	}
+	for _, name := range known {
+		if _, ok := obj[name]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// unionMarshalAll writes the set variants of an anyOf: null for none, the
+// one variant, or several objects merged into one (the earlier variant
+// wins on a property both have). Variants that are not all objects cannot
+// be one JSON value: the first is written.
+func unionMarshalAll(set []any) ([]byte, error) {
+	if len(set) == 0 {
+		return []byte("null"), nil
+	}
+	first, err := json.Marshal(set[0])
+	if err != nil || len(set) == 1 {
+		return first, err
+	}
+	var keys []string
+	vals := map[string]json.RawMessage{}
+	for _, v := range set {
+		data, err := json.Marshal(v)
+		if err != nil {
+			return nil, err
+		}
+		ks, vs, err := jsonObjectInOrder(data)
+		if err != nil {
+			return first, nil
+		}
+		for i, k := range ks {
+			if _, dup := vals[k]; !dup {
+				keys = append(keys, k)
+				vals[k] = vs[i]
+			}
+		}
+	}
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		kd, _ := json.Marshal(k)
+		b.Write(kd)
+		b.WriteByte(':')
+		b.Write(vals[k])
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}

@@ -7,12 +7,14 @@ package swagger2
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"mime/multipart"
 	"net/url"
+	"strings"
 )
 
 // paramFormBody encodes v, a struct or map, as an
@@ -108,4 +110,26 @@ func paramErrorValue(err error, newValue func(status int) any) error {
 		}
 	}
 	return err
+}
+
+// paramDecodeBase64 decodes a success body that the document declares as
+// base64 text (format: byte) outside JSON. Line breaks (MIME style) and
+// missing padding are accepted, and so is the URL-safe alphabet.
+func paramDecodeBase64(opID string, body []byte) ([]byte, error) {
+	text := strings.Map(func(r rune) rune {
+		if r == '\r' || r == '\n' || r == ' ' || r == '\t' {
+			return -1
+		}
+		return r
+	}, string(body))
+	text = strings.TrimRight(text, "=")
+	enc := base64.RawStdEncoding
+	if strings.ContainsAny(text, "-_") {
+		enc = base64.RawURLEncoding
+	}
+	out, err := enc.DecodeString(text)
+	if err != nil {
+		return nil, fmt.Errorf("%s: decoding base64 response: %w", opID, err)
+	}
+	return out, nil
 }

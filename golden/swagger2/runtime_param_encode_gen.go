@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -232,4 +233,61 @@ func paramUnescapePath(escaped string) string {
 		return p
 	}
 	return escaped
+}
+
+// paramQueryEncode encodes q as url.Values.Encode does (sorted by key),
+// except that the values of the parameters named in allowReserved (and
+// their deepObject keys, name[...]) keep the RFC 3986 reserved characters
+// unescaped, as OpenAPI's allowReserved asks. "&", "#" and "%" are still
+// escaped: left alone they would end the value, start a fragment or read as
+// an escape.
+func paramQueryEncode(q url.Values, allowReserved []string) string {
+	if len(allowReserved) == 0 {
+		return q.Encode()
+	}
+	keys := make([]string, 0, len(q))
+	for k := range q {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		reserved := false
+		for _, name := range allowReserved {
+			if k == name || strings.HasPrefix(k, name+"[") {
+				reserved = true
+			}
+		}
+		for _, v := range q[k] {
+			if b.Len() > 0 {
+				b.WriteByte('&')
+			}
+			b.WriteString(url.QueryEscape(k))
+			b.WriteByte('=')
+			if reserved {
+				b.WriteString(paramEscapeReserved(v))
+			} else {
+				b.WriteString(url.QueryEscape(v))
+			}
+		}
+	}
+	return b.String()
+}
+
+// paramEscapeReserved percent-encodes s except for RFC 3986 unreserved
+// characters and the reserved ones that cannot change how a query is read.
+func paramEscapeReserved(s string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~:/?[]@!$'()*+,;=", c) >= 0 {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&15])
+	}
+	return b.String()
 }

@@ -92,11 +92,20 @@ func (e *emitter) genTypeDecl(g *jen.Group, t *model.Type) {
 		kindDoc = []string{"Its known values are the constants below; IsKnown reports whether a", "value is one of them. Other values are kept as received."}
 	case model.KindUnion:
 		kindDoc = append([]string{"Exactly one field is set: the variant that the JSON value matched."}, unionHow(t)...)
+		if t.AnyOf {
+			kindDoc = append([]string{"The fields set are the variants that the JSON value fits: one or more (anyOf)."}, unionHow(t)...)
+		}
 		if len(t.Fields) > 0 {
 			kindDoc = append([]string{
 				"The properties that every variant shares are ordinary fields; of the",
 				"variant fields, exactly one is set: the variant that the JSON value matched.",
 			}, unionHow(t)...)
+			if t.AnyOf {
+				kindDoc = append([]string{
+					"The properties that every variant shares are ordinary fields; of the",
+					"variant fields, those set are the variants that the JSON value fits (anyOf).",
+				}, unionHow(t)...)
+			}
 		}
 	case model.KindDate:
 		kindDoc = []string{"It holds a date as YYYY-MM-DD."}

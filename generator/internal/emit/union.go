@@ -17,7 +17,8 @@ func unionHow(t *model.Type) []string {
 }
 
 // genUnion emits a oneOf/anyOf type as a struct with one pointer field per
-// variant, and the JSON methods that fill exactly one of them.
+// variant, and the JSON methods that fill exactly one of them (oneOf) or
+// every one the value fits (anyOf; see genAnyOfFits).
 //
 // Decoding picks the variant by discriminator value when the document
 // declares one and the value is known; otherwise it tries the variants in
@@ -49,12 +50,26 @@ func (e *emitter) genUnion(g *jen.Group, t *model.Type, doc []string) {
 		e.genOneOfMarshal(g, t)
 	}
 
-	g.Add(withDoc([]string{"UnmarshalJSON sets the variant that data matches; see the type's doc."},
+	g.Add(withDoc([]string{unmarshalDoc(t)},
 		jen.Func().Params(jen.Id("u").Op("*").Id(name)).Id("UnmarshalJSON").Params(jen.Id("data").Index().Byte()).Error().BlockFunc(func(b *jen.Group) {
 			b.Op("*").Id("u").Op("=").Id(name).Values()
 			b.If(jen.Id("unionIsNull").Call(jen.Id("data"))).Block(jen.Return(jen.Nil()))
 			e.genVariantChoice(b, t)
 		})))
+}
+
+func unmarshalDoc(t *model.Type) string {
+	if t.AnyOf {
+		return "UnmarshalJSON sets the variants that data fits; see the type's doc."
+	}
+	return "UnmarshalJSON sets the variant that data matches; see the type's doc."
+}
+
+func sharedUnmarshalDoc(t *model.Type) []string {
+	if t.AnyOf {
+		return []string{"UnmarshalJSON reads the shared fields and sets the variants that data fits;", "see the type's doc."}
+	}
+	return []string{"UnmarshalJSON reads the shared fields and sets the variant that data matches;", "see the type's doc."}
 }
 
 // anyOfSet declares set, the variants of anyOf t that are set, in order.
@@ -238,7 +253,7 @@ func (e *emitter) genSharedUnion(g *jen.Group, t *model.Type, doc []string) {
 		jen.Return(jen.Id("unionMergeShared").Call(jen.Id("shared"), jen.Id("variant"))),
 	)))
 
-	g.Add(withDoc([]string{"UnmarshalJSON reads the shared fields and sets the variant that data matches;", "see the type's doc."},
+	g.Add(withDoc(sharedUnmarshalDoc(t),
 		jen.Func().Params(jen.Id("u").Op("*").Id(name)).Id("UnmarshalJSON").Params(jen.Id("data").Index().Byte()).Error().BlockFunc(func(b *jen.Group) {
 			b.Op("*").Id("u").Op("=").Id(name).Values()
 			b.If(jen.Id("unionIsNull").Call(jen.Id("data"))).Block(jen.Return(jen.Nil()))
