@@ -233,7 +233,8 @@ func writePackage(t testing.TB, dir string, files []File) {
 	}
 }
 
-// runtimeModules are the only modules generated code may import.
+// runtimeModules are the only modules generated code may import; the build
+// module requires those of them that limitgen's go.mod requires.
 var runtimeModules = []string{"golang.org/x/oauth2", "golang.org/x/sync", "golang.org/x/time"}
 
 // writeModFile writes go.mod (requiring the golang.org/x modules at the
@@ -262,8 +263,10 @@ func writeModFile(t testing.TB, dir string) {
 			}
 		}
 	}
-	if found != len(runtimeModules) {
-		t.Fatalf("go.mod requires %d of %v", found, runtimeModules)
+	if found == 0 {
+		// The runtime imports golang.org/x/sync; the other modules are
+		// allowed but need not be required.
+		t.Fatalf("go.mod requires none of %v", runtimeModules)
 	}
 	b.WriteString(")\n")
 	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte(b.String()), 0o644); err != nil {
