@@ -70,104 +70,122 @@ func TestCorpus(t *testing.T) {
 	mod := t.TempDir()
 	var rows []*corpusResult
 	for _, e := range entries {
-		name := e.Name()
-		if e.IsDir() || name == "PROVENANCE.md" {
+		if e.IsDir() || e.Name() == "PROVENANCE.md" {
 			// refused/ holds the expected errors.
 			continue
 		}
-		row := &corpusResult{doc: name}
+		row := &corpusResult{doc: e.Name()}
 		rows = append(rows, row)
-		path := filepath.ToSlash(filepath.Join(corpusDir, name))
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := Generate(Config{Spec: Input{Name: path, Data: data}, Package: "client", ReadFile: os.ReadFile})
-		if want, refused := refusedError(t, name); refused {
-			switch {
-			case err == nil:
-				row.result = "FAIL: refused document generated"
-				t.Errorf("%s: generated without error, want %s", name, want)
-			case *update:
-				if werr := os.WriteFile(filepath.Join(corpusRefused, name+".err"), []byte(err.Error()+"\n"), 0o644); werr != nil {
-					t.Fatal(werr)
-				}
-				row.result = "ok (refused: error rewritten)"
-			case err.Error() != want:
-				row.result = "FAIL: other error"
-				t.Errorf("%s: error text (-want +got):\n%s", name, cmp.Diff(want, err.Error()))
-			default:
-				row.result = "ok (refused as expected)"
-			}
-			continue
-		}
-		if err != nil {
-			row.result = "FAIL: generate"
-			t.Errorf("%s: %v", name, err)
-			continue
-		}
-		row.warnings = len(res.Diagnostics)
-		row.ops, row.types, err = countDecls(res.Files)
-		if err != nil {
-			row.result = "FAIL: parse"
-			t.Errorf("%s: %v", name, err)
-			continue
-		}
-		row.opsIn, err = countDocOps(data)
-		if err != nil {
-			row.result = "FAIL: count"
-			t.Errorf("%s: counting operations: %v", name, err)
-			continue
-		}
-		if row.opsIn != row.ops {
-			row.result = fmt.Sprintf("FAIL: %d operations in, %d methods out", row.opsIn, row.ops)
-			t.Errorf("%s: the document has %d operations, the client %d methods", name, row.opsIn, row.ops)
-			continue
-		}
-		if testing.Short() {
+		files := generateCorpusDoc(t, row)
+		switch {
+		case files == nil:
+		case testing.Short():
 			// No go build: type-check in process instead.
-			if err := typeCheck(res.Files); err != nil {
+			if err := typeCheck(files); err != nil {
 				row.result = "FAIL: " + err.Error()
-				t.Errorf("%s: %v", name, err)
+				t.Errorf("%s: %v", row.doc, err)
 			} else {
 				row.result = "ok (type-checked)"
 			}
-			continue
+		default:
+			row.dir = fmt.Sprintf("p%02d", len(rows)-1)
+			writePackage(t, filepath.Join(mod, row.dir), files)
+			row.result = "ok (generated)"
 		}
-		row.dir = fmt.Sprintf("p%02d", len(rows)-1)
-		writePackage(t, filepath.Join(mod, row.dir), res.Files)
-		row.result = "ok (generated)"
 	}
 	if len(rows) < 46 {
 		t.Errorf("corpus has %d documents, want at least 46", len(rows))
 	}
 	if !testing.Short() {
-		writeModFile(t, mod)
-		failed := map[string][]string{}
-		for _, tool := range []string{"build", "vet"} {
-			out, err := goTool(mod, tool, "./...")
-			if err != nil {
-				attribute(failed, tool, out)
-				if len(failed) == 0 {
-					t.Fatalf("go %s: %v\n%s", tool, err, out)
-				}
+		buildAndVet(t, mod, rows)
+	}
+	logCorpusTable(t, rows)
+}
+
+// generateCorpusDoc generates row's document and fills in its counts. It
+// returns the files to build, or nil when the document was refused (as
+// expected or not) or lost an operation; row.result then says which.
+func generateCorpusDoc(t *testing.T, row *corpusResult) []File {
+	name := row.doc
+	path := filepath.ToSlash(filepath.Join(corpusDir, name))
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Generate(Config{Spec: Input{Name: path, Data: data}, Package: "client", ReadFile: os.ReadFile})
+	if want, refused := refusedError(t, name); refused {
+		switch {
+		case err == nil:
+			row.result = "FAIL: refused document generated"
+			t.Errorf("%s: generated without error, want %s", name, want)
+		case *update:
+			if werr := os.WriteFile(filepath.Join(corpusRefused, name+".err"), []byte(err.Error()+"\n"), 0o644); werr != nil {
+				t.Fatal(werr)
 			}
-			if tool == "build" && len(failed) > 0 {
-				break // vet would repeat the compile errors
+			row.result = "ok (refused: error rewritten)"
+		case err.Error() != want:
+			row.result = "FAIL: other error"
+			t.Errorf("%s: error text (-want +got):\n%s", name, cmp.Diff(want, err.Error()))
+		default:
+			row.result = "ok (refused as expected)"
+		}
+		return nil
+	}
+	if err != nil {
+		row.result = "FAIL: generate"
+		t.Errorf("%s: %v", name, err)
+		return nil
+	}
+	row.warnings = len(res.Diagnostics)
+	if row.ops, row.types, err = countDecls(res.Files); err != nil {
+		row.result = "FAIL: parse"
+		t.Errorf("%s: %v", name, err)
+		return nil
+	}
+	if row.opsIn, err = countDocOps(data); err != nil {
+		row.result = "FAIL: count"
+		t.Errorf("%s: counting operations: %v", name, err)
+		return nil
+	}
+	if row.opsIn != row.ops {
+		row.result = fmt.Sprintf("FAIL: %d operations in, %d methods out", row.opsIn, row.ops)
+		t.Errorf("%s: the document has %d operations, the client %d methods", name, row.opsIn, row.ops)
+		return nil
+	}
+	return res.Files
+}
+
+// buildAndVet runs go build and go vet once on the module mod and sets the
+// result of each row whose package is in it.
+func buildAndVet(t *testing.T, mod string, rows []*corpusResult) {
+	writeModFile(t, mod)
+	failed := map[string][]string{}
+	for _, tool := range []string{"build", "vet"} {
+		out, err := goTool(mod, tool, "./...")
+		if err != nil {
+			attribute(failed, tool, out)
+			if len(failed) == 0 {
+				t.Fatalf("go %s: %v\n%s", tool, err, out)
 			}
 		}
-		for _, row := range rows {
-			if row.dir == "" {
-				continue
-			}
-			if msgs := failed[row.dir]; len(msgs) > 0 {
-				row.result = "FAIL: " + msgs[0]
-				t.Errorf("%s (%s): %s", row.doc, row.dir, strings.Join(msgs, "\n"))
-			} else {
-				row.result = "ok (build+vet)"
-			}
+		if tool == "build" && len(failed) > 0 {
+			break // vet would repeat the compile errors
 		}
 	}
+	for _, row := range rows {
+		if row.dir == "" {
+			continue
+		}
+		if msgs := failed[row.dir]; len(msgs) > 0 {
+			row.result = "FAIL: " + msgs[0]
+			t.Errorf("%s (%s): %s", row.doc, row.dir, strings.Join(msgs, "\n"))
+		} else {
+			row.result = "ok (build+vet)"
+		}
+	}
+}
+
+func logCorpusTable(t *testing.T, rows []*corpusResult) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n%-72s %5s %5s %5s %5s  %s\n", "document", "ops", "meth", "types", "warn", "result")
 	totalIn, totalOut := 0, 0

@@ -87,6 +87,15 @@ func repair(t *tree, msg string) (patched []byte, diags []model.Diagnostic, requ
 			})
 		}
 	}
+	d, req := fixScalars(t, data, lines, matches)
+	diags, required = append(diags, d...), append(required, req...)
+	data, d = quoteScalars(t, data, lines, quote)
+	return data, append(diags, d...), required
+}
+
+// fixScalars replaces the scalars of the wrong type that constructRE found
+// (matches) in place, with the same length; see repair.
+func fixScalars(t *tree, data []byte, lines []int, matches [][]string) (diags []model.Diagnostic, required []model.Pos) {
 	for _, m := range matches {
 		kind, val, into, ptr := m[1], m[2], strings.TrimPrefix(m[3], "*"), m[4]
 		n := t.node()
@@ -137,7 +146,14 @@ func repair(t *tree, msg string) (patched []byte, diags []model.Diagnostic, requ
 			Message:  what,
 		})
 	}
-	// Insertions last, from the end, so that earlier offsets stay valid.
+	return diags, required
+}
+
+// quoteScalars quotes the scalars at the JSON pointers quote (a number or
+// boolean where a string belongs), from the end of data so that earlier
+// offsets stay valid.
+func quoteScalars(t *tree, data []byte, lines []int, quote []string) ([]byte, []model.Diagnostic) {
+	var diags []model.Diagnostic
 	type insertion struct {
 		at   int
 		text string
@@ -169,7 +185,7 @@ func repair(t *tree, msg string) (patched []byte, diags []model.Diagnostic, requ
 		diags = append(diags, model.Diagnostic{Pos: in.pos, Severity: model.Warning,
 			Message: fmt.Sprintf("%s must be a string; read as %s", in.text, quoted)})
 	}
-	return data, diags, required
+	return data, diags
 }
 
 // keyPos is the position of the mapping key that holds the parent of the

@@ -35,7 +35,7 @@ const (
 	bodyRefKey = "x-$r"
 )
 
-// keywordsOnly are the keys whose values are data, not schemas: a tuple
+// dataKeys are the keys whose values are data, not schemas: a tuple
 // found under them is left alone.
 var dataKeys = map[string]bool{"example": true, "examples": true, "default": true, "enum": true, "const": true}
 
@@ -49,65 +49,79 @@ var nameKeys = map[string]bool{
 // renameKeys applies the two repairs that msg calls for to data (a copy of
 // t's document) and returns one warning per renamed key.
 func renameKeys(t *tree, data []byte, lines []int, msg string) []model.Diagnostic {
-	tuples, bodyRefs := tupleItemsRE.MatchString(msg), bodyRefRE.MatchString(msg)
-	if !tuples && !bodyRefs || t.node() == nil {
+	r := &keyRenamer{t: t, data: data, lines: lines, tuples: tupleItemsRE.MatchString(msg), bodyRefs: bodyRefRE.MatchString(msg)}
+	if !r.tuples && !r.bodyRefs || t.node() == nil {
 		return nil
 	}
-	var diags []model.Diagnostic
-	rename := func(key *yaml.Node, from, to, message string) {
-		start, ok := offset(data, lines, key.Line, key.Column)
-		if !ok {
-			return
-		}
-		if key.Style == yaml.DoubleQuotedStyle || key.Style == yaml.SingleQuotedStyle {
-			start++
-		}
-		if !bytes.HasPrefix(data[start:], []byte(from)) {
-			return
-		}
-		copy(data[start:], to)
-		diags = append(diags, model.Diagnostic{
-			Pos:      model.Pos{File: t.file, Line: key.Line, Col: key.Column},
-			Severity: model.Warning,
-			Message:  message,
-		})
+	r.walk(t.node(), nil, false, 0)
+	return r.diags
+}
+
+type keyRenamer struct {
+	t                *tree
+	data             []byte
+	lines            []int
+	tuples, bodyRefs bool
+	diags            []model.Diagnostic
+}
+
+// walk visits n, found at the JSON pointer tokens path; names reports that
+// n's keys are names (of properties, paths, ...), not keywords.
+func (r *keyRenamer) walk(n *yaml.Node, path []string, names bool, depth int) {
+	if n == nil || depth > 10000 {
+		return
 	}
-	var walk func(n *yaml.Node, path []string, names bool, depth int)
-	walk = func(n *yaml.Node, path []string, names bool, depth int) {
-		if n == nil || depth > 10000 {
-			return
+	switch n.Kind {
+	case yaml.SequenceNode:
+		for _, c := range n.Content {
+			r.walk(c, path, false, depth+1)
 		}
-		switch n.Kind {
-		case yaml.SequenceNode:
-			for _, c := range n.Content {
-				walk(c, path, false, depth+1)
-			}
-			return
-		case yaml.MappingNode:
-		default:
-			return
-		}
+	case yaml.MappingNode:
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
-			if !names {
-				if dataKeys[k.Value] || strings.HasPrefix(k.Value, "x-") {
-					continue
-				}
-				switch {
-				case tuples && k.Value == "items" && v.Kind == yaml.SequenceNode:
-					rename(k, "items", tupleKey, "array-form (tuple) items are not supported; the array's elements are typed as any (json.RawMessage)")
-					continue
-				case bodyRefs && k.Value == "$ref" && v.Kind == yaml.ScalarNode && isRequestBodyAt(path) &&
-					strings.HasPrefix(v.Value, "#/components/responses/"):
-					rename(k, "$ref", bodyRefKey, fmt.Sprintf("request body $ref %q points at a response object; the response's content is used as the request body", v.Value))
-					continue
-				}
+			if !names && r.visitKeyword(k, v, path) {
+				continue
 			}
-			walk(v, append(path[:len(path):len(path)], k.Value), !names && nameKeys[k.Value], depth+1)
+			r.walk(v, append(path[:len(path):len(path)], k.Value), !names && nameKeys[k.Value], depth+1)
 		}
 	}
-	walk(t.node(), nil, false, 0)
-	return diags
+}
+
+// visitKeyword renames keyword k when it heads one of the two constructs,
+// and reports whether its value is not to be visited.
+func (r *keyRenamer) visitKeyword(k, v *yaml.Node, path []string) bool {
+	switch {
+	case dataKeys[k.Value] || strings.HasPrefix(k.Value, "x-"):
+		return true
+	case r.tuples && k.Value == "items" && v.Kind == yaml.SequenceNode:
+		r.rename(k, "items", tupleKey, "array-form (tuple) items are not supported; the array's elements are typed as any (json.RawMessage)")
+		return true
+	case r.bodyRefs && k.Value == "$ref" && v.Kind == yaml.ScalarNode && isRequestBodyAt(path) &&
+		strings.HasPrefix(v.Value, "#/components/responses/"):
+		r.rename(k, "$ref", bodyRefKey, fmt.Sprintf("request body $ref %q points at a response object; the response's content is used as the request body", v.Value))
+		return true
+	}
+	return false
+}
+
+// rename overwrites key from with to (of the same length) in place.
+func (r *keyRenamer) rename(key *yaml.Node, from, to, message string) {
+	start, ok := offset(r.data, r.lines, key.Line, key.Column)
+	if !ok {
+		return
+	}
+	if key.Style == yaml.DoubleQuotedStyle || key.Style == yaml.SingleQuotedStyle {
+		start++
+	}
+	if !bytes.HasPrefix(r.data[start:], []byte(from)) {
+		return
+	}
+	copy(r.data[start:], to)
+	r.diags = append(r.diags, model.Diagnostic{
+		Pos:      model.Pos{File: r.t.file, Line: key.Line, Col: key.Column},
+		Severity: model.Warning,
+		Message:  message,
+	})
 }
 
 // isRequestBodyAt reports whether the JSON pointer tokens path lead to a
