@@ -250,6 +250,14 @@ func (b *builder) typeUnion(s *openapi3.Schema, name string) *model.Type {
 		one.Nullable = false
 		vt := b.single(&one, name+naming.Exported(typ))
 		vt.Format = s.Format
+		if vt.Kind == model.KindStruct {
+			// Declared, like every other struct, so that it can have
+			// JSON methods (additional properties, untagged names).
+			vt.Name = b.ns.Claim(name + naming.Exported(typ))
+			vt.SchemaName, vt.Pos = vt.Name, b.cur
+			b.types = append(b.types, vt)
+			vt = named(vt)
+		}
 		t.Variants = append(t.Variants, &model.Variant{Name: vns.Claim(variantName(vt)), Type: vt})
 	}
 	return t
