@@ -95,6 +95,9 @@ type operation struct {
 	// tokenURL, when set, is the absolute URL to send to instead of the
 	// base URL and path.
 	tokenURL string
+	// allowReserved lists the query parameters whose values keep RFC 3986
+	// reserved characters (OpenAPI allowReserved; see paramQueryEncode).
+	allowReserved []string
 }
 
 // request is one call of an operation, with its parameters already encoded.
@@ -213,7 +216,7 @@ func (c *Client) newHTTPRequest(ctx context.Context, r *request, tok *accessToke
 		u.Path = c.baseURL.Path + paramUnescapePath(r.path)
 		u.RawPath = c.baseURL.EscapedPath() + r.path
 		if len(r.query) > 0 {
-			u.RawQuery = r.query.Encode()
+			u.RawQuery = paramQueryEncode(r.query, r.op.allowReserved)
 		}
 		target = u.String()
 	}

@@ -131,7 +131,7 @@ type IssueTokenResponse struct {
 // Shared properties from allOf beside an anyOf without discriminator.
 //
 // The properties that every variant shares are ordinary fields; of the
-// variant fields, exactly one is set: the variant that the JSON value matched.
+// variant fields, those set are the variants that the JSON value fits (anyOf).
 type Marker struct {
 	// ID is the property "id".
 	ID string `json:"id"`
@@ -155,6 +155,21 @@ func (u Marker) MarshalJSON() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	{
+		var set []any
+		if u.Circle != nil {
+			set = append(set, u.Circle)
+		}
+		if u.Square != nil {
+			set = append(set, u.Square)
+		}
+		if len(set) > 1 {
+			variant, err = unionMarshalAll(set)
+			if err != nil {
+				return nil, err
+			}
+		}
+	}
 	type plain Marker
 	shared, err := json.Marshal(plain(u))
 	if err != nil {
@@ -163,7 +178,7 @@ func (u Marker) MarshalJSON() ([]byte, error) {
 	return unionMergeShared(shared, variant)
 }
 
-// UnmarshalJSON reads the shared fields and sets the variant that data matches;
+// UnmarshalJSON reads the shared fields and sets the variants that data fits;
 // see the type's doc.
 func (u *Marker) UnmarshalJSON(data []byte) error {
 	*u = Marker{}
@@ -174,12 +189,16 @@ func (u *Marker) UnmarshalJSON(data []byte) error {
 	if err := json.Unmarshal(data, (*plain)(u)); err != nil {
 		return err
 	}
-	if v := new(Circle); unionDecode(unionOmit(data, []string{"id"}), v, true, []string{"radius"}, nil) {
+	matched := false
+	if v := new(Circle); unionFits(unionOmit(data, []string{"id"}), v, []string{"radius"}, nil, []string{"radius"}) {
 		u.Circle = v
-		return nil
+		matched = true
 	}
-	if v := new(Square); unionDecode(unionOmit(data, []string{"id"}), v, true, []string{"side"}, nil) {
+	if v := new(Square); unionFits(unionOmit(data, []string{"id"}), v, []string{"side"}, nil, []string{"kind", "side"}) {
 		u.Square = v
+		matched = true
+	}
+	if matched {
 		return nil
 	}
 	if v := new(Circle); unionDecode(unionOmit(data, []string{"id"}), v, false, nil, nil) {
@@ -258,7 +277,7 @@ type Problem struct {
 
 // SearchQ is the schema SearchQ.
 //
-// Exactly one field is set: the variant that the JSON value matched.
+// The fields set are the variants that the JSON value fits: one or more (anyOf).
 type SearchQ struct {
 	// Int is set when the value is an integer.
 	Int *int64
@@ -266,29 +285,35 @@ type SearchQ struct {
 	String *string
 }
 
-// MarshalJSON writes the variant that is set, or null when none is.
+// MarshalJSON writes the variants that are set (objects merged into one, the
+// first set winning on a property both have), or null when none is.
 func (u SearchQ) MarshalJSON() ([]byte, error) {
-	switch {
-	case u.Int != nil:
-		return json.Marshal(u.Int)
-	case u.String != nil:
-		return json.Marshal(u.String)
+	var set []any
+	if u.Int != nil {
+		set = append(set, u.Int)
 	}
-	return []byte("null"), nil
+	if u.String != nil {
+		set = append(set, u.String)
+	}
+	return unionMarshalAll(set)
 }
 
-// UnmarshalJSON sets the variant that data matches; see the type's doc.
+// UnmarshalJSON sets the variants that data fits; see the type's doc.
 func (u *SearchQ) UnmarshalJSON(data []byte) error {
 	*u = SearchQ{}
 	if unionIsNull(data) {
 		return nil
 	}
-	if v := new(int64); unionDecode(data, v, true, nil, nil) {
+	matched := false
+	if v := new(int64); unionFits(data, v, nil, nil, nil) {
 		u.Int = v
-		return nil
+		matched = true
 	}
-	if v := new(string); unionDecode(data, v, true, nil, nil) {
+	if v := new(string); unionFits(data, v, nil, nil, nil) {
 		u.String = v
+		matched = true
+	}
+	if matched {
 		return nil
 	}
 	if v := new(int64); unionDecode(data, v, false, nil, nil) {

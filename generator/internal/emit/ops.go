@@ -44,6 +44,9 @@ func (e *emitter) genClient(f *jen.File) {
 				jen.Id("path"):       jen.Lit(op.Path),
 				jen.Id("idempotent"): jen.Lit(op.Idempotent),
 			}
+			if names := allowReserved(op); names != nil {
+				d[jen.Id("allowReserved")] = names
+			}
 			if uses := operationUses(op); uses != nil {
 				d[jen.Id("uses")] = uses
 			}
@@ -112,7 +115,7 @@ var reserved = Reserved()
 
 // successShape describes what a method returns.
 type successShape struct {
-	kind    int // 0 none, 1 JSON pointer, 2 JSON value (slice/map/raw), 3 text, 4 bytes
+	kind    int // 0 none, 1 JSON pointer, 2 JSON value (slice/map/raw), 3 text, 4 bytes, 5 base64 text
 	typ     *jen.Statement
 	zeroRet jen.Code
 }
@@ -121,6 +124,9 @@ func (e *emitter) success(op *model.Operation) successShape {
 	r := op.Success
 	if r == nil || r.Type == nil {
 		return successShape{}
+	}
+	if r.Encoding != model.BodyJSON && isBase64(r.Type) {
+		return successShape{kind: 5, typ: jen.Index().Byte(), zeroRet: jen.Nil()}
 	}
 	switch r.Encoding {
 	case model.BodyText:
@@ -276,6 +282,8 @@ func (e *emitter) decodeSuccess(b *jen.Group, op *model.Operation, succ successS
 		b.Return(jen.String().Call(jen.Id("resp").Dot("body")), jen.Nil())
 	case 4:
 		b.Return(jen.Id("resp").Dot("body"), jen.Nil())
+	case 5:
+		b.Return(jen.Id("paramDecodeBase64").Call(jen.Id(desc).Dot("id"), jen.Id("resp").Dot("body")))
 	}
 }
 

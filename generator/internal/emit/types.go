@@ -92,11 +92,20 @@ func (e *emitter) genTypeDecl(g *jen.Group, t *model.Type) {
 		kindDoc = []string{"Its known values are the constants below; IsKnown reports whether a", "value is one of them. Other values are kept as received."}
 	case model.KindUnion:
 		kindDoc = append([]string{"Exactly one field is set: the variant that the JSON value matched."}, unionHow(t)...)
+		if t.AnyOf {
+			kindDoc = append([]string{"The fields set are the variants that the JSON value fits: one or more (anyOf)."}, unionHow(t)...)
+		}
 		if len(t.Fields) > 0 {
 			kindDoc = append([]string{
 				"The properties that every variant shares are ordinary fields; of the",
 				"variant fields, exactly one is set: the variant that the JSON value matched.",
 			}, unionHow(t)...)
+			if t.AnyOf {
+				kindDoc = append([]string{
+					"The properties that every variant shares are ordinary fields; of the",
+					"variant fields, those set are the variants that the JSON value fits (anyOf).",
+				}, unionHow(t)...)
+			}
 		}
 	case model.KindDate:
 		kindDoc = []string{"It holds a date as YYYY-MM-DD."}
@@ -105,7 +114,10 @@ func (e *emitter) genTypeDecl(g *jen.Group, t *model.Type) {
 	switch t.Kind {
 	case model.KindStruct:
 		g.Add(withDoc(doc, jen.Type().Id(name).StructFunc(func(fg *jen.Group) { e.genFields(fg, t, t) })))
-		if t.Additional != nil {
+		switch {
+		case len(untaggedFields(t)) > 0:
+			e.genJSONMethods(g, t)
+		case t.Additional != nil:
 			e.genExtraMethods(g, t)
 		}
 	case model.KindEnum:
@@ -134,6 +146,10 @@ func deprecated(d bool) []string {
 func (e *emitter) genFields(g *jen.Group, owner, t *model.Type) {
 	for _, f := range t.Fields {
 		typ, tag := e.fieldType(owner, f)
+		if !tagSafe(f.JSONName) {
+			// Read and written by the type's JSON methods (jsonnames.go).
+			tag = "-"
+		}
 		doc := docLines(f.Doc)
 		if len(doc) == 0 {
 			doc = []string{fmt.Sprintf("%s is the property %q.", f.Name, oneLine(f.JSONName))}

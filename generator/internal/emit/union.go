@@ -17,7 +17,8 @@ func unionHow(t *model.Type) []string {
 }
 
 // genUnion emits a oneOf/anyOf type as a struct with one pointer field per
-// variant, and the JSON methods that fill exactly one of them.
+// variant, and the JSON methods that fill exactly one of them (oneOf) or
+// every one the value fits (anyOf; see genAnyOfFits).
 //
 // Decoding picks the variant by discriminator value when the document
 // declares one and the value is known; otherwise it tries the variants in
@@ -37,7 +38,52 @@ func (e *emitter) genUnion(g *jen.Group, t *model.Type, doc []string) {
 		}
 	})))
 
-	// MarshalJSON writes the set variant.
+	if t.AnyOf {
+		g.Add(withDoc([]string{
+			"MarshalJSON writes the variants that are set (objects merged into one, the",
+			"first set winning on a property both have), or null when none is.",
+		}, jen.Func().Params(jen.Id("u").Id(name)).Id("MarshalJSON").Params().Params(jen.Index().Byte(), jen.Error()).BlockFunc(func(b *jen.Group) {
+			anyOfSet(b, t)
+			b.Return(jen.Id("unionMarshalAll").Call(jen.Id("set")))
+		})))
+	} else {
+		e.genOneOfMarshal(g, t)
+	}
+
+	g.Add(withDoc([]string{unmarshalDoc(t)},
+		jen.Func().Params(jen.Id("u").Op("*").Id(name)).Id("UnmarshalJSON").Params(jen.Id("data").Index().Byte()).Error().BlockFunc(func(b *jen.Group) {
+			b.Op("*").Id("u").Op("=").Id(name).Values()
+			b.If(jen.Id("unionIsNull").Call(jen.Id("data"))).Block(jen.Return(jen.Nil()))
+			e.genVariantChoice(b, t)
+		})))
+}
+
+func unmarshalDoc(t *model.Type) string {
+	if t.AnyOf {
+		return "UnmarshalJSON sets the variants that data fits; see the type's doc."
+	}
+	return "UnmarshalJSON sets the variant that data matches; see the type's doc."
+}
+
+func sharedUnmarshalDoc(t *model.Type) []string {
+	if t.AnyOf {
+		return []string{"UnmarshalJSON reads the shared fields and sets the variants that data fits;", "see the type's doc."}
+	}
+	return []string{"UnmarshalJSON reads the shared fields and sets the variant that data matches;", "see the type's doc."}
+}
+
+// anyOfSet declares set, the variants of anyOf t that are set, in order.
+func anyOfSet(b *jen.Group, t *model.Type) {
+	b.Var().Id("set").Index().Any()
+	for _, v := range t.Variants {
+		b.If(jen.Id("u").Dot(v.Name).Op("!=").Nil()).Block(jen.Id("set").Op("=").Append(jen.Id("set"), jen.Id("u").Dot(v.Name)))
+	}
+}
+
+// genOneOfMarshal emits the MarshalJSON of oneOf t, which writes the set
+// variant.
+func (e *emitter) genOneOfMarshal(g *jen.Group, t *model.Type) {
+	name := t.Name
 	g.Add(withDoc([]string{"MarshalJSON writes the variant that is set, or null when none is."},
 		jen.Func().Params(jen.Id("u").Id(name)).Id("MarshalJSON").Params().Params(jen.Index().Byte(), jen.Error()).Block(
 			jen.Switch().BlockFunc(func(sg *jen.Group) {
@@ -48,13 +94,6 @@ func (e *emitter) genUnion(g *jen.Group, t *model.Type, doc []string) {
 			}),
 			jen.Return(jen.Index().Byte().Call(jen.Lit("null")), jen.Nil()),
 		)))
-
-	g.Add(withDoc([]string{"UnmarshalJSON sets the variant that data matches; see the type's doc."},
-		jen.Func().Params(jen.Id("u").Op("*").Id(name)).Id("UnmarshalJSON").Params(jen.Id("data").Index().Byte()).Error().BlockFunc(func(b *jen.Group) {
-			b.Op("*").Id("u").Op("=").Id(name).Values()
-			b.If(jen.Id("unionIsNull").Call(jen.Id("data"))).Block(jen.Return(jen.Nil()))
-			e.genVariantChoice(b, t)
-		})))
 }
 
 // genVariantChoice emits the part of UnmarshalJSON that sets the variant
@@ -79,9 +118,45 @@ func (e *emitter) genVariantChoice(b *jen.Group, t *model.Type) {
 			)
 		}
 	}
-	try(b, strictOrder(t.Variants), true)
+	if t.AnyOf {
+		e.genAnyOfFits(b, t)
+	} else {
+		try(b, strictOrder(t.Variants), true)
+	}
 	try(b, t.Variants, false)
 	b.Return(jen.Id("unionNoMatch").Call(jen.Lit(name), jen.Id("data")))
+}
+
+// genAnyOfFits emits the first pass of an anyOf's UnmarshalJSON: every
+// variant that data fits (unionFits) is set, since an anyOf value may be
+// several of them at once.
+func (e *emitter) genAnyOfFits(b *jen.Group, t *model.Type) {
+	b.Id("matched").Op(":=").False()
+	for _, v := range t.Variants {
+		req, consts := variantShape(v.Type)
+		b.If(
+			jen.Id("v").Op(":=").New(e.goType(v.Type)),
+			jen.Id("unionFits").Call(variantData(t, v), jen.Id("v"), stringsLit(req), stringsLit(consts), stringsLit(variantNames(v.Type))),
+		).Block(
+			jen.Id("u").Dot(v.Name).Op("=").Id("v"),
+			jen.Id("matched").Op("=").True(),
+		)
+	}
+	b.If(jen.Id("matched")).Block(jen.Return(jen.Nil()))
+}
+
+// variantNames lists the JSON names of a struct variant's fields, sorted.
+func variantNames(t *model.Type) []string {
+	d := t.Deref()
+	if d == nil || d.Kind != model.KindStruct {
+		return nil
+	}
+	var out []string
+	for _, f := range d.Fields {
+		out = append(out, f.JSONName)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // variantData is the JSON a variant of t is decoded from: data, less the
@@ -127,6 +202,27 @@ func (e *emitter) genSharedUnion(g *jen.Group, t *model.Type, doc []string) {
 		}
 	})))
 
+	// Shared properties whose names a struct tag cannot carry are moved
+	// by hand, as in genJSONMethods.
+	untagged := untaggedFields(t)
+	addUntagged, getUntagged := jen.Null(), jen.Null()
+	if len(untagged) > 0 {
+		addUntagged = jen.List(jen.Id("shared"), jen.Err()).Op("=").Add(e.addFieldsCall("shared", "u", untagged)).Line().
+			If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err()))
+		getUntagged = jen.If(jen.Err().Op(":=").Add(e.getFieldsCall("u", untagged)), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))
+	}
+	anyOfMerge := jen.Null()
+	if t.AnyOf {
+		// Several variants of an anyOf may be set: their objects are
+		// merged (see unionMarshalAll).
+		anyOfMerge = jen.BlockFunc(func(b *jen.Group) {
+			anyOfSet(b, t)
+			b.If(jen.Len(jen.Id("set")).Op(">").Lit(1)).Block(
+				jen.List(jen.Id("variant"), jen.Err()).Op("=").Id("unionMarshalAll").Call(jen.Id("set")),
+				jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
+			)
+		})
+	}
 	disc := e.sharedDiscriminator(t)
 	mdoc := []string{
 		"MarshalJSON writes the shared fields and the properties of the variant that",
@@ -149,18 +245,23 @@ func (e *emitter) genSharedUnion(g *jen.Group, t *model.Type, doc []string) {
 			}
 		}),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
+		anyOfMerge,
 		jen.Type().Id("plain").Id(name),
 		jen.List(jen.Id("shared"), jen.Err()).Op(":=").Add(qJSONMarshal()).Call(jen.Id("plain").Call(jen.Id("u"))),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
+		addUntagged,
 		jen.Return(jen.Id("unionMergeShared").Call(jen.Id("shared"), jen.Id("variant"))),
 	)))
 
-	g.Add(withDoc([]string{"UnmarshalJSON reads the shared fields and sets the variant that data matches;", "see the type's doc."},
+	g.Add(withDoc(sharedUnmarshalDoc(t),
 		jen.Func().Params(jen.Id("u").Op("*").Id(name)).Id("UnmarshalJSON").Params(jen.Id("data").Index().Byte()).Error().BlockFunc(func(b *jen.Group) {
 			b.Op("*").Id("u").Op("=").Id(name).Values()
 			b.If(jen.Id("unionIsNull").Call(jen.Id("data"))).Block(jen.Return(jen.Nil()))
 			b.Type().Id("plain").Id(name)
 			b.If(jen.Err().Op(":=").Add(qJSONUnmarshal()).Call(jen.Id("data"), jen.Parens(jen.Op("*").Id("plain")).Call(jen.Id("u"))), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))
+			if len(untagged) > 0 {
+				b.Add(getUntagged)
+			}
 			e.genVariantChoice(b, t)
 		})))
 }

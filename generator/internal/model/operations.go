@@ -64,15 +64,18 @@ type Operation struct {
 
 // Param is one parameter.
 type Param struct {
-	Name       string // as on the wire
-	GoName     string // Go identifier (argument name for path params, field name otherwise)
-	In         ParamIn
-	Required   bool
-	Type       *Type
-	Style      string // form, simple, label, matrix, spaceDelimited, pipeDelimited, deepObject
-	Explode    bool
-	Doc        string
-	Deprecated bool
+	Name     string // as on the wire
+	GoName   string // Go identifier (argument name for path params, field name otherwise)
+	In       ParamIn
+	Required bool
+	Type     *Type
+	Style    string // form, simple, label, matrix, spaceDelimited, pipeDelimited, deepObject
+	Explode  bool
+	// AllowReserved: a query value's RFC 3986 reserved characters are sent
+	// without percent-encoding (OpenAPI allowReserved).
+	AllowReserved bool
+	Doc           string
+	Deprecated    bool
 }
 
 // Body is a request body.

@@ -47,6 +47,9 @@ type builder struct {
 	// required holds the key positions of properties written with the
 	// invalid "required: true" (see repair).
 	required map[model.Pos]bool
+	// propOrders maps each set of property names (nameSetKey) to the order
+	// of the first properties mapping of the document with those names.
+	propOrders map[string][]string
 }
 
 type pending struct {

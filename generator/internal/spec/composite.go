@@ -96,7 +96,7 @@ func (m *merge) mergeable(ps *openapi3.Schema) bool {
 // properties adds s's own properties and additional properties; the first
 // definition of a property wins.
 func (m *merge) properties(s *openapi3.Schema) {
-	for _, p := range sortedProps(s.Properties) {
+	for _, p := range m.b.sortedProps(s.Properties) {
 		if prev, ok := m.seen[p.name]; ok {
 			if !sameSchema(prev, p.ref) {
 				m.b.warn(m.b.pos(p.pos), "property %q is defined differently by two allOf parts of %s; the first definition is used", p.name, m.name)
@@ -260,6 +260,14 @@ func (b *builder) typeUnion(s *openapi3.Schema, name string) *model.Type {
 		one.Nullable = false
 		vt := b.single(&one, name+naming.Exported(typ))
 		vt.Format = s.Format
+		if vt.Kind == model.KindStruct {
+			// Declared, like every other struct, so that it can have
+			// JSON methods (additional properties, untagged names).
+			vt.Name = b.ns.Claim(name + naming.Exported(typ))
+			vt.SchemaName, vt.Pos = vt.Name, b.cur
+			b.types = append(b.types, vt)
+			vt = named(vt)
+		}
 		t.Variants = append(t.Variants, &model.Variant{Name: vns.Claim(variantName(vt)), Type: vt})
 	}
 	return t

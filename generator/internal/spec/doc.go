@@ -27,7 +27,12 @@
 // required) and numbers written as strings (minimum: '1'); a number where
 // a string belongs (version: 1.0, openapi: 3.0) is quoted (moving later
 // columns of that line by two); of a key written twice in a block-style
-// YAML mapping the later entry wins.
+// YAML mapping the later entry wins. Two constructs kin-openapi refuses
+// are repaired by renaming a key in place, with a warning: array-form
+// (tuple) items (the elements are typed as any) and a request body whose
+// $ref names a response object (the response's content is the body). A
+// loosely written version ("3", "v3.0.1", "3.1.0-rc1") is read as the
+// version it names, with a warning.
 //
 // # Method names
 //
@@ -48,7 +53,8 @@
 //	GET /users/{id}/roles    → GetUsersByIDRoles
 //
 // Names are claimed in the order of the sorted paths and, within a path,
-// GET, PUT, POST, DELETE, OPTIONS, HEAD, PATCH, TRACE; a name already taken
+// GET, PUT, POST, DELETE, OPTIONS, HEAD, PATCH, TRACE, QUERY, CONNECT and the
+// methods of additionalOperations (OpenAPI 3.2) by name; a name already taken
 // (two operationIds that mangle alike, or a runtime member of Client) gets
 // the smallest free numeric suffix from 2 up. The mapping therefore depends
 // only on the document.
@@ -81,7 +87,11 @@
 // package scope. Formats: int32 → 32-bit, other integers 64-bit, float →
 // 32-bit, date-time → KindTime, date → KindDate, byte and binary →
 // KindBytes; request and response bodies that are neither JSON, form,
-// multipart nor text are KindBytes.
+// multipart nor text are KindBytes (Format "byte", which the client
+// decodes from base64, when the schema says format: byte or
+// contentEncoding: base64). Properties keep document order; Swagger 2.0
+// documents carry no positions, so the order of the document's properties
+// mapping with the same names is used. Query parameters keep allowReserved.
 //
 // # Responses
 //

@@ -49,7 +49,7 @@ func Load(name string, data []byte, opts Options) (api *model.API, diags []model
 		opts.ReadFile = os.ReadFile
 	}
 	t := &tree{file: name, data: data}
-	version, err := detectVersion(name, data, t)
+	version, versionWarn, err := detectVersion(name, data, t)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -80,6 +80,9 @@ func Load(name string, data []byte, opts Options) (api *model.API, diags []model
 	}
 	b := newBuilder(name, version, doc, t, opts)
 	b.diags = append(b.diags, repairs...)
+	if versionWarn != nil {
+		b.diags = append(b.diags, *versionWarn)
+	}
 	for _, p := range required {
 		b.required[p] = true
 	}
@@ -116,7 +119,9 @@ var (
 
 // detectVersion reads the swagger/openapi field: 2 for Swagger 2.0, 30 for
 // OpenAPI 3.0, 31 for 3.1 and later 3.x.
-func detectVersion(name string, data []byte, t *tree) (int, error) {
+// A version that is not written as the specification says but whose
+// meaning is clear is accepted with a warning.
+func detectVersion(name string, data []byte, t *tree) (int, *model.Diagnostic, error) {
 	key, val, ok := topLevelVersion(data)
 	if !ok {
 		// An indented or flow-style YAML document: read the parsed tree.
@@ -130,18 +135,58 @@ func detectVersion(name string, data []byte, t *tree) (int, error) {
 		}
 	}
 	if !ok {
-		return 0, fmt.Errorf("%s:1:1: not an OpenAPI document: no top-level \"openapi\" or \"swagger\" field", name)
-	}
-	switch {
-	case key == "swagger" && val == "2.0":
-		return 2, nil
-	case key == "openapi" && strings.HasPrefix(val, "3.0"):
-		return 30, nil
-	case key == "openapi" && strings.HasPrefix(val, "3."):
-		return 31, nil
+		return 0, nil, fmt.Errorf("%s:1:1: not an OpenAPI document: no top-level \"openapi\" or \"swagger\" field", name)
 	}
 	pos := t.at(key)
-	return 0, fmt.Errorf("%s: unsupported %s version %q (want swagger 2.0 or openapi 3.x)", pos, key, val)
+	v, warn := looseVersion(key, val)
+	if v == 0 {
+		return 0, nil, fmt.Errorf("%s: unsupported %s version %q (want swagger 2.0 or openapi 3.x)", pos, key, val)
+	}
+	if !warn {
+		return v, nil, nil
+	}
+	want := "3.x.y"
+	if v == 2 {
+		want = "2.0"
+	}
+	d := &model.Diagnostic{Pos: pos, Severity: model.Warning,
+		Message: fmt.Sprintf("%s version %q is not a version number of the form %s; the document is read as %s", key, val, want, versionName(v))}
+	return v, d, nil
+}
+
+// versionRE matches the openapi version numbers the specification defines
+// (major.minor.patch) and major.minor, which is common and as clear.
+var versionRE = regexp.MustCompile(`^3\.\d+(\.\d+)?$`)
+
+// looseVersion reads a version string as written by hand ("3", "3.0",
+// "v3.1.0", " 3.0.3 "): the version (2, 30 or 31; 0 when it is not 2 or 3)
+// and whether it was not written as the specification says.
+func looseVersion(key, val string) (int, bool) {
+	v := strings.TrimPrefix(strings.TrimPrefix(strings.TrimSpace(val), "v"), "V")
+	switch key {
+	case "swagger":
+		if v == "2" || v == "2.0" || strings.HasPrefix(v, "2.0.") {
+			return 2, val != "2.0"
+		}
+	case "openapi":
+		switch {
+		case v == "3" || v == "3.0" || strings.HasPrefix(v, "3.0.") || strings.HasPrefix(v, "3.0-"):
+			return 30, !versionRE.MatchString(val)
+		case strings.HasPrefix(v, "3.") && len(v) > 2 && v[2] >= '0' && v[2] <= '9':
+			return 31, !versionRE.MatchString(val)
+		}
+	}
+	return 0, false
+}
+
+func versionName(v int) string {
+	switch v {
+	case 2:
+		return "Swagger 2.0"
+	case 30:
+		return "OpenAPI 3.0"
+	}
+	return "OpenAPI 3.1"
 }
 
 func topLevelVersion(data []byte) (key, val string, ok bool) {

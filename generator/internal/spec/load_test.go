@@ -29,6 +29,7 @@ func TestLoadConstructs(t *testing.T) {
 		"nullable.yaml", "nullable30.yaml", "allof.yaml", "union.yaml", "enum.yaml",
 		"recursive.yaml", "formats.yaml", "params.yaml", "bodies.yaml", "security.json",
 		"defects.yaml", "names.yaml", "ext/main.yaml", "repair.json", "swagger2.yaml", "dupkeys.yaml", "unquoted.yaml", "unquoted2.yaml",
+		"swagger2-order.yaml", "loose-version.json",
 	} {
 		t.Run(name, func(t *testing.T) {
 			got := loadTestdata(t, name)

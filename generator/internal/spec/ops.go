@@ -3,6 +3,8 @@ package spec
 import (
 	"mime"
 	"net/http"
+	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -12,16 +14,26 @@ import (
 	"github.com/limitgen/limitgen/generator/internal/naming"
 )
 
-// methods in the order operations of one path are visited.
+// methods in the order operations of one path are visited: the Path Item's
+// fixed fields (OpenAPI 3.2 adds QUERY), then its additionalOperations by
+// name.
 var methods = []string{
 	http.MethodGet, http.MethodPut, http.MethodPost, http.MethodDelete,
 	http.MethodOptions, http.MethodHead, http.MethodPatch, http.MethodTrace,
+	openapi3.MethodQuery, http.MethodConnect,
 }
 
+// idempotentMethods are safe to resend (RFC 9110 section 9.2.2; QUERY is
+// safe and idempotent by its definition). Methods of additionalOperations
+// are not known to be.
 var idempotentMethods = map[string]bool{
 	http.MethodGet: true, http.MethodHead: true, http.MethodPut: true,
 	http.MethodDelete: true, http.MethodOptions: true, http.MethodTrace: true,
+	openapi3.MethodQuery: true,
 }
+
+// methodTokenRE is an RFC 9110 method token.
+var methodTokenRE = regexp.MustCompile("^[!#$%&'*+\\-.^_`|~0-9A-Za-z]+$")
 
 // pathLocals are names a generated method declares or refers to besides
 // its path arguments (locals, the receiver, imported packages); path
@@ -107,6 +119,7 @@ func (b *builder) rawOps() []rawOp {
 			pos := b.pos(originPos(op.Origin), "paths", p, strings.ToLower(m))
 			raws = append(raws, rawOp{path: p, method: m, item: item, op: op, pos: pos})
 		}
+		raws = b.additionalOperations(raws, p, item)
 	}
 	return raws
 }
@@ -163,6 +176,35 @@ func idempotent(op *model.Operation) bool {
 		}
 	}
 	return false
+}
+
+// additionalOperations appends the operations of item's
+// additionalOperations (OpenAPI 3.2: methods without a fixed field, such as
+// COPY), sorted by method. The method is sent as written (methods are
+// case-sensitive); one that is not a method token, or that repeats an
+// operation of a fixed field, is left out with a warning.
+func (b *builder) additionalOperations(raws []rawOp, p string, item *openapi3.PathItem) []rawOp {
+	names := make([]string, 0, len(item.AdditionalOperations))
+	for m, op := range item.AdditionalOperations {
+		if op != nil {
+			names = append(names, m)
+		}
+	}
+	sort.Strings(names)
+	for _, m := range names {
+		op := item.AdditionalOperations[m]
+		pos := b.pos(originPos(op.Origin), "paths", p, "additionalOperations", m)
+		switch {
+		case !methodTokenRE.MatchString(m):
+			b.warn(pos, "additional operation %q of %s: the method is not an HTTP method token; the operation is left out", m, p)
+			continue
+		case slices.Contains(methods, strings.ToUpper(m)) && item.GetOperation(strings.ToUpper(m)) != nil:
+			b.warn(pos, "additional operation %q of %s: the path item's own %s operation is generated instead", m, p, strings.ToLower(m))
+			continue
+		}
+		raws = append(raws, rawOp{path: p, method: m, item: item, op: op, pos: pos})
+	}
+	return raws
 }
 
 // synthName names an operation without operationId after its method and
@@ -256,6 +298,9 @@ func (b *builder) param(op *model.Operation, p *openapi3.Parameter, in model.Par
 		Required:   p.Required || in == model.InPath,
 		Doc:        p.Description,
 		Deprecated: p.Deprecated,
+		// Only query parameters are expanded with reserved characters
+		// allowed (OpenAPI).
+		AllowReserved: p.AllowReserved && in == model.InQuery,
 	}
 	schema := p.Schema
 	if schema == nil {
@@ -322,7 +367,7 @@ func (b *builder) body(op *model.Operation, r rawOp) {
 	if r.op.RequestBody == nil || r.op.RequestBody.Value == nil {
 		return
 	}
-	rb := r.op.RequestBody.Value
+	rb := b.bodyRef(r.op.RequestBody.Value)
 	ct, mt := pickContent(rb.Content)
 	if mt == nil {
 		return
@@ -333,10 +378,35 @@ func (b *builder) body(op *model.Operation, r rawOp) {
 	op.Body = body
 }
 
+// bodyRef returns the response object that a request body's $ref names
+// (renamed to x-$r by renameKeys, which warned) as a request body, or rb.
+func (b *builder) bodyRef(rb *openapi3.RequestBody) *openapi3.RequestBody {
+	ref, _ := rb.Extensions[bodyRefKey].(string)
+	name, ok := strings.CutPrefix(ref, "#/components/responses/")
+	if !ok || len(rb.Content) > 0 || b.doc.Components == nil {
+		return rb
+	}
+	name = strings.ReplaceAll(strings.ReplaceAll(name, "~1", "/"), "~0", "~")
+	resp := b.doc.Components.Responses[name]
+	if resp == nil || resp.Value == nil {
+		return rb
+	}
+	out := &openapi3.RequestBody{Content: resp.Value.Content, Required: rb.Required, Description: rb.Description}
+	if out.Description == "" && resp.Value.Description != nil {
+		out.Description = *resp.Value.Description
+	}
+	return out
+}
+
 // payloadType is the type of a request or response body.
 func (b *builder) payloadType(schema *openapi3.SchemaRef, enc model.BodyEncoding, ctx string) *model.Type {
 	switch enc {
 	case model.BodyBinary:
+		if s := schema; s != nil && s.Value != nil && (s.Value.Format == "byte" || strings.EqualFold(s.Value.ContentEncoding, "base64")) {
+			// The body is base64 text (OpenAPI 3.0 format: byte, 3.1
+			// contentEncoding): the client decodes it.
+			return &model.Type{Kind: model.KindBytes, Format: "byte"}
+		}
 		return &model.Type{Kind: model.KindBytes, Format: "binary"}
 	case model.BodyText:
 		if schema == nil || schema.Value == nil {

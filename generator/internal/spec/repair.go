@@ -42,7 +42,8 @@ var dupKeyRE = regexp.MustCompile(`line (\d+): mapping key "((?:[^"\\]|\\.)*)" a
 //     quoted; this is the one repair that moves later columns of its line
 //     (by two), never lines;
 //   - of a key written twice in one block-style YAML mapping, the earlier
-//     entry is commented out (the later one wins, as in JSON parsers).
+//     entry is commented out (the later one wins, as in JSON parsers);
+//   - tuple items and request bodies that $ref a response (renameKeys).
 //
 // It returns the patched document and one warning per fix; no warning
 // means nothing could be repaired.
@@ -53,11 +54,13 @@ func repair(t *tree, msg string) (patched []byte, diags []model.Diagnostic, requ
 	matches := constructRE.FindAllStringSubmatch(msg, -1)
 	dups := dupKeyRE.FindAllStringSubmatch(msg, -1)
 	quote := quotePointers(msg, matches)
-	if len(matches)+len(dups)+len(quote) == 0 || t.node() == nil {
+	keys := tupleItemsRE.MatchString(msg) || bodyRefRE.MatchString(msg)
+	if len(matches)+len(dups)+len(quote) == 0 && !keys || t.node() == nil {
 		return nil, nil, nil
 	}
 	p := &patcher{t: t, data: bytes.Clone(t.data)}
 	p.lines = lineStarts(p.data)
+	p.diags = renameKeys(t, p.data, p.lines, msg)
 	for _, m := range dups {
 		p.commentOutDup(m)
 	}

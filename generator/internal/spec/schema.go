@@ -2,7 +2,6 @@ package spec
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -362,7 +361,7 @@ func (b *builder) object(t *model.Type, s *openapi3.Schema, name string) {
 	t.Kind = model.KindStruct
 	fields := naming.NewNamespace(typeMethods)
 	req := stringSet(s.Required)
-	for _, p := range sortedProps(s.Properties) {
+	for _, p := range b.sortedProps(s.Properties) {
 		t.Fields = append(t.Fields, b.field(fields, p.name, p.ref, req[p.name], name))
 	}
 	switch {
@@ -392,39 +391,6 @@ func (b *builder) field(ns *naming.Namespace, prop string, ref *openapi3.SchemaR
 		f.Nullable = f.Nullable || isNullable(v)
 	}
 	return f
-}
-
-type prop struct {
-	name string
-	ref  *openapi3.SchemaRef
-	pos  model.Pos
-}
-
-// sortedProps orders properties as written in the document (kin-openapi
-// keeps them in a map); without positions (Swagger 2.0) by name.
-func sortedProps(m openapi3.Schemas) []prop {
-	out := make([]prop, 0, len(m))
-	for k, v := range m {
-		p := prop{name: k, ref: v}
-		if v != nil {
-			p.pos = originPos(v.Origin)
-			if p.pos.Line == 0 && v.Value != nil && v.Ref == "" {
-				p.pos = originPos(v.Value.Origin)
-			}
-		}
-		out = append(out, p)
-	}
-	sort.Slice(out, func(i, j int) bool {
-		a, b := out[i].pos, out[j].pos
-		if a.File == b.File && a.Line != 0 && b.Line != 0 && (a.Line != b.Line || a.Col != b.Col) {
-			if a.Line != b.Line {
-				return a.Line < b.Line
-			}
-			return a.Col < b.Col
-		}
-		return out[i].name < out[j].name
-	})
-	return out
 }
 
 func stringSet(ss []string) map[string]bool {

@@ -11,9 +11,10 @@ import (
 
 // TestCorpusBugShapes loads the corpus documents of two shapes that real
 // documents use and the generator once lost (responses only under default,
-// properties beside oneOf/anyOf) and compares the model with a want file.
+// properties beside oneOf/anyOf, OpenAPI 3.2 methods, Swagger 2.0 tuple
+// items) and compares the model with a want file.
 func TestCorpusBugShapes(t *testing.T) {
-	for _, name := range []string{"bug__default-only-response.yaml", "bug__properties-beside-oneof.yaml"} {
+	for _, name := range []string{"bug__default-only-response.yaml", "bug__properties-beside-oneof.yaml", "bug__openapi32-operations.yaml", "bug__swagger2-tuple-items.yaml", "bug__untagged-property-names.yaml"} {
 		t.Run(name, func(t *testing.T) {
 			got := loadTestdata(t, filepath.Join("..", "..", "..", "testdata", "corpus", name))
 			wantFile := filepath.Join("testdata", "want", strings.TrimSuffix(name, ".yaml")+".txt")
