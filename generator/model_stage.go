@@ -26,5 +26,14 @@ func Model(cfg Config) (*model.API, []model.Diagnostic, error) {
 			return nil, diags, err
 		}
 	}
+	if cfg.Strict {
+		var allow []model.WarningKind
+		if api.RateLimits != nil {
+			allow = api.RateLimits.Allow
+		}
+		if err := strictCheck(diags, allow); err != nil {
+			return nil, diags, err
+		}
+	}
 	return api, diags, nil
 }

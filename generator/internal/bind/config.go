@@ -120,7 +120,7 @@ func (b *binder) applyBindings(cfg *profile.Config) {
 				b.use(op, l, m.Cost, reason)
 			}
 			if !token && len(ops) == 0 {
-				b.warnf(m.Pos, "binding of %q (%s) matches no operation", l.Name, describe(m))
+				b.warnf(model.WarnNoMatch, m.Pos, "binding of %q (%s) matches no operation", l.Name, describe(m))
 			}
 		}
 		for _, m := range lc.Unbind {
@@ -130,7 +130,7 @@ func (b *binder) applyBindings(cfg *profile.Config) {
 				removed = b.unuse(op, l) || removed
 			}
 			if !removed {
-				b.warnf(m.Pos, "unbind of %q (%s) removes nothing", l.Name, describe(m))
+				b.warnf(model.WarnNoMatch, m.Pos, "unbind of %q (%s) removes nothing", l.Name, describe(m))
 			}
 		}
 	}

@@ -22,6 +22,9 @@ type RateLimits struct {
 	// TokenUses lists the limits that an OAuth token request consumes.
 	TokenUses   []*Use
 	Diagnostics []Diagnostic
+	// Allow lists the kinds of warnings that the binding config accepts
+	// under -strict (its allow: field).
+	Allow []WarningKind
 }
 
 // Tier is a plan level named by the profile.

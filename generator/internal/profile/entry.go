@@ -69,7 +69,7 @@ func (d *doc) readEntry(n *yaml.Node, where string) (*entry, error) {
 			e.limitTextN = p.value
 		case "timeFrame", "timeframe", "window":
 			if e.windowN != nil {
-				d.warnf(p.keyN, "both %s and another window field; using %s", p.key, p.key)
+				d.warnf(model.WarnProfileConflict, p.keyN, "both %s and another window field; using %s", p.key, p.key)
 			}
 			err = text(&e.window)
 			e.windowN = p.value
@@ -132,7 +132,7 @@ func (b *builder) normalize(e *entry) (*model.Limit, error) {
 	case e.limit != nil && resolve(e.limit).Tag == "!!null":
 		valueN = e.limit
 		prose.Unknown = true
-		d.warnf(e.limit, "limit %q has a null limit: treated as unknown, learned at run time", e.name)
+		d.warnf(model.WarnUnknownLimit, e.limit, "limit %q has a null limit: treated as unknown, learned at run time", e.name)
 	case e.limit != nil && isNumber(e.limit):
 		valueN = e.limit
 		f, err := d.number(e.limit, "limit")
@@ -159,7 +159,7 @@ func (b *builder) normalize(e *entry) (*model.Limit, error) {
 		prose = ParseProse(e.limitText)
 	default:
 		prose.Unknown = true
-		d.warnf(e.node, "limit %q has no limit value: treated as unknown, learned at run time", e.name)
+		d.warnf(model.WarnUnknownLimit, e.node, "limit %q has no limit value: treated as unknown, learned at run time", e.name)
 	}
 	if valueN != nil {
 		l.Pos = d.pos(valueN)
@@ -169,7 +169,7 @@ func (b *builder) normalize(e *entry) (*model.Limit, error) {
 		l.Source = e.limitText
 	}
 	if prose.Problem != "" {
-		d.warnf(valueN, "cannot read limit %q of %q (%s): treated as unknown, learned at run time", l.Source, e.name, prose.Problem)
+		d.warnf(model.WarnUnreadableLimit, valueN, "cannot read limit %q of %q (%s): treated as unknown, learned at run time", l.Source, e.name, prose.Problem)
 	}
 
 	metric, metricWindow := normalizeMetric(e.metric)
@@ -182,10 +182,10 @@ func (b *builder) normalize(e *entry) (*model.Limit, error) {
 		}
 	}
 	if e.official && !officialMetrics[metric] {
-		d.warnf(e.node, "limit %q: metric %q is not in the API Commons enum", e.name, e.metric)
+		d.warnf(model.WarnNonstandard, e.node, "limit %q: metric %q is not in the API Commons enum", e.name, e.metric)
 	}
 	if e.official && metric == "token" && strings.Contains(strings.ToLower(e.description), "requests per") {
-		d.warnf(e.node, "limit %q: metric is token but the description says %q; kept as token", e.name, e.description)
+		d.warnf(model.WarnProfileConflict, e.node, "limit %q: metric is token but the description says %q; kept as token", e.name, e.description)
 	}
 	l.Metric = metric
 	l.Scope = strings.ToLower(e.scope)
@@ -197,12 +197,12 @@ func (b *builder) normalize(e *entry) (*model.Limit, error) {
 	if e.window != "" {
 		w, ok := parseWindowField(e.window)
 		if !ok {
-			d.warnf(e.windowN, "limit %q: cannot read window %q; the limit has no usable period", e.name, e.window)
+			d.warnf(model.WarnUnreadableLimit, e.windowN, "limit %q: cannot read window %q; the limit has no usable period", e.name, e.window)
 		}
 		fieldWindow = w
 	}
 	if fieldWindow != (model.Window{}) && metricWindow != (model.Window{}) && fieldWindow != metricWindow {
-		d.warnf(e.windowN, "limit %q: window %q disagrees with metric %q; using the window field", e.name, e.window, e.metric)
+		d.warnf(model.WarnProfileConflict, e.windowN, "limit %q: window %q disagrees with metric %q; using the window field", e.name, e.window, e.metric)
 	}
 	if fieldWindow == (model.Window{}) {
 		fieldWindow = metricWindow
@@ -216,13 +216,13 @@ func (b *builder) normalize(e *entry) (*model.Limit, error) {
 		if tl.Window == (model.Window{}) {
 			tl.Window = fieldWindow
 		} else if fieldWindow != (model.Window{}) && fieldWindow != tl.Window {
-			d.warnf(valueN, "limit %q: the text says per %s but the window field says %q; using the text", e.name, windowText(tl.Window), e.window)
+			d.warnf(model.WarnProfileConflict, valueN, "limit %q: the text says per %s but the window field says %q; using the text", e.name, windowText(tl.Window), e.window)
 		}
 		tier := pt.Tier
 		if tier == "" {
 			tier = e.tier
 		} else if e.tier != "" && !strings.EqualFold(e.tier, tier) {
-			d.warnf(e.tierN, "limit %q: tier field %q disagrees with the text's tier %q; using the text", e.name, e.tier, tier)
+			d.warnf(model.WarnProfileConflict, e.tierN, "limit %q: tier field %q disagrees with the text's tier %q; using the text", e.name, e.tier, tier)
 		}
 		if tier != "" {
 			tl.Tier = b.tier(tier)
@@ -247,7 +247,7 @@ func (b *builder) normalize(e *entry) (*model.Limit, error) {
 	if l.Kind != model.LimitDocumented && l.Kind != model.LimitConcurrency {
 		for _, t := range l.Tiers {
 			if t.Amount > 0 && t.Window == (model.Window{}) {
-				d.warnf(valueN, "limit %q: %g has no period, so it cannot be paced; treated as unknown, learned at run time", e.name, t.Amount)
+				d.warnf(model.WarnUnreadableLimit, valueN, "limit %q: %g has no period, so it cannot be paced; treated as unknown, learned at run time", e.name, t.Amount)
 				break
 			}
 		}

@@ -54,7 +54,7 @@ func (b *builder) providerProfile(pairs []pair) error {
 		case "specification":
 			var s string
 			if s, err = d.str(p.value, p.key); err == nil && !strings.EqualFold(strings.TrimSpace(s), "API Commons Rate Limits") {
-				d.warnf(p.value, "specification is %q, not \"API Commons Rate Limits\"; reading it as one", s)
+				d.warnf(model.WarnNonstandard, p.value, "specification is %q, not \"API Commons Rate Limits\"; reading it as one", s)
 			}
 		case "provider":
 			b.rl.Provider, err = d.str(p.value, p.key)
@@ -92,7 +92,7 @@ func (b *builder) providerProfile(pairs []pair) error {
 		if n, err := d.integer(limitCount.value, "limit_count", 1<<20); err != nil {
 			return err
 		} else if n != len(b.entries) {
-			d.warnf(limitCount.value, "limit_count says %d but the document lists %d limits", n, len(b.entries))
+			d.warnf(model.WarnProfileConflict, limitCount.value, "limit_count says %d but the document lists %d limits", n, len(b.entries))
 		}
 	}
 	return nil
@@ -145,7 +145,7 @@ func (b *builder) responseCodes(n *yaml.Node) error {
 		}
 		c, convErr := strconv.Atoi(strings.TrimSpace(code))
 		if convErr != nil || c < 100 || c > 599 {
-			d.warnf(v, "response code %q (%s) is not an HTTP status; ignored", code, meaning)
+			d.warnf(model.WarnBadResponseCode, v, "response code %q (%s) is not an HTTP status; ignored", code, meaning)
 			return nil
 		}
 		if strings.Contains(strings.ToLower(meaning), "quota") {

@@ -98,7 +98,7 @@ func (b *builder) operations(api *model.API) error {
 		base := ""
 		if op.ID != "" {
 			if prev, dup := seenID[op.ID]; dup {
-				b.warn(r.pos, "operationId %q is also used at %s; the method name gets a numeric suffix", op.ID, prev)
+				b.warnAs(model.WarnDuplicateOperationID, r.pos, "operationId %q is also used at %s; the method name gets a numeric suffix", op.ID, prev)
 			}
 			seenID[op.ID] = r.pos
 			base = naming.Exported(op.ID)
@@ -112,7 +112,7 @@ func (b *builder) operations(api *model.API) error {
 		for i, tag := range r.op.Tags {
 			if len(declared) > 0 && !declared[tag] && !warnedTag[tag] || len(declared) == 0 && b.doc.Tags != nil && !warnedTag[tag] {
 				warnedTag[tag] = true
-				b.warn(b.pos(seqPos(r.op.Origin, "tags", i), "paths", r.path, strings.ToLower(r.method), "tags"), "tag %q is not declared in the document's tags", tag)
+				b.warnAs(model.WarnUndeclaredTag, b.pos(seqPos(r.op.Origin, "tags", i), "paths", r.path, strings.ToLower(r.method), "tags"), "tag %q is not declared in the document's tags", tag)
 			}
 		}
 		b.params(op, r)
@@ -231,7 +231,7 @@ func (b *builder) params(op *model.Operation, r rawOp) {
 		switch model.ParamIn(strings.ToLower(p.In)) {
 		case model.InPath, model.InQuery, model.InHeader, model.InCookie:
 		default:
-			b.warn(b.pos(originPos(p.Origin)), "parameter %q of %s: location %q is not supported; the parameter is ignored", p.Name, op.MethodName, p.In)
+			b.warnAs(model.WarnUnsupportedParameter, b.pos(originPos(p.Origin)), "parameter %q of %s: location %q is not supported; the parameter is ignored", p.Name, op.MethodName, p.In)
 		}
 	}
 	if hasStruct {
@@ -268,7 +268,7 @@ func (b *builder) pathPlaceholders(op *model.Operation, r rawOp, list []*openapi
 		if declared || name == "" {
 			continue
 		}
-		b.warn(r.pos, "path parameter %q of %s %s is not declared; it is taken as a required string", name, r.method, r.path)
+		b.warnAs(model.WarnUndeclaredPathParam, r.pos, "path parameter %q of %s %s is not declared; it is taken as a required string", name, r.method, r.path)
 		list = append(list, &openapi3.Parameter{
 			Name: name, In: "path", Required: true,
 			Schema: &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}}},

@@ -80,6 +80,7 @@ func repair(t *tree, msg string) (patched []byte, diags []model.Diagnostic, requ
 			diags = append(diags, model.Diagnostic{
 				Pos:      model.Pos{File: t.file, Line: earlier, Col: col},
 				Severity: model.Warning,
+				Kind:     model.WarnDuplicateKey,
 				Message:  fmt.Sprintf("key %q is written again at line %d; this earlier entry is ignored", key, later),
 			})
 		}
@@ -131,6 +132,7 @@ func repair(t *tree, msg string) (patched []byte, diags []model.Diagnostic, requ
 		diags = append(diags, model.Diagnostic{
 			Pos:      model.Pos{File: t.file, Line: n.Line, Col: n.Column},
 			Severity: model.Warning,
+			Kind:     model.WarnRepairedValue,
 			Message:  what,
 		})
 	}
@@ -163,7 +165,7 @@ func repair(t *tree, msg string) (patched []byte, diags []model.Diagnostic, requ
 	for _, in := range ins {
 		quoted := strconv.Quote(in.text)
 		data = append(data[:in.at], append([]byte(quoted), data[in.at+len(in.text):]...)...)
-		diags = append(diags, model.Diagnostic{Pos: in.pos, Severity: model.Warning,
+		diags = append(diags, model.Diagnostic{Pos: in.pos, Severity: model.Warning, Kind: model.WarnRepairedValue,
 			Message: fmt.Sprintf("%s must be a string; read as %s", in.text, quoted)})
 	}
 	return data, diags, required
