@@ -125,9 +125,16 @@ func (b *binder) applyBindings(cfg *profile.Config) {
 		}
 		for _, m := range lc.Unbind {
 			ops, token := b.match(m)
+			reason := fmt.Sprintf("config %s: unbind %s", m.Pos, describe(m))
 			removed := token && b.unuse(nil, l)
+			if removed {
+				b.rl.Removed = append(b.rl.Removed, &model.Removal{Limit: l, Reason: reason})
+			}
 			for _, op := range ops {
-				removed = b.unuse(op, l) || removed
+				if b.unuse(op, l) {
+					removed = true
+					b.rl.Removed = append(b.rl.Removed, &model.Removal{Op: op, Limit: l, Reason: reason})
+				}
 			}
 			if !removed {
 				b.warnf(model.WarnNoMatch, m.Pos, "unbind of %q (%s) removes nothing", l.Name, describe(m))
