@@ -246,7 +246,7 @@ func (d *doc) limitConfig(lp pair) (*LimitConfig, error) {
 func (d *doc) configProse(n *yaml.Node, what, s string) (Prose, error) {
 	pr := ParseProse(s)
 	if pr.Problem != "" {
-		return pr, d.errorf(n, "%s: cannot read %q: %s", what, s, pr.Problem)
+		return pr, d.errorf(n, "%s: cannot read %q%s", what, s, problemText(pr.Problem, s))
 	}
 	for _, t := range pr.Tiers {
 		if !t.Unlimited && !t.Unknown && (t.Amount <= 0 || t.Amount > maxAmount) {

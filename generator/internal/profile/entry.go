@@ -169,7 +169,7 @@ func (b *builder) normalize(e *entry) (*model.Limit, error) {
 		l.Source = e.limitText
 	}
 	if prose.Problem != "" {
-		d.warnf(model.WarnUnreadableLimit, valueN, "cannot read limit %q of %q (%s): treated as unknown, learned at run time", l.Source, e.name, prose.Problem)
+		d.warnf(model.WarnUnreadableLimit, valueN, "cannot read limit %q of %q%s: treated as unknown, learned at run time", l.Source, e.name, problemText(prose.Problem, l.Source))
 	}
 
 	metric, metricWindow := normalizeMetric(e.metric)

@@ -358,3 +358,12 @@ func parseParen(content string, pt *ProseTier) string {
 	}
 	return ""
 }
+
+// problemText formats a Problem of text s for a message that already quotes
+// s: " (why)", or "" when the problem only repeats that s cannot be read.
+func problemText(problem, s string) string {
+	if problem == "" || problem == fmt.Sprintf("cannot read %q", strings.TrimSpace(s)) {
+		return ""
+	}
+	return " (" + problem + ")"
+}
