@@ -257,6 +257,9 @@ func Build(api *model.API, diags []model.Diagnostic) *Report {
 			continue
 		}
 		reason := unboundReason
+		if rs := removals(rl, l); rs != "" {
+			reason = "every binding was removed by unbind entries: " + rs
+		}
 		if l.Kind == model.LimitDocumented {
 			reason = "documented, not enforced: " + l.Reason
 		}
@@ -280,6 +283,19 @@ func noLimitReason(removed []Consumed) string {
 		parts = append(parts, fmt.Sprintf("Limit%s removed by %s", c.ID, c.Reason))
 	}
 	return strings.Join(parts, "; ")
+}
+
+// removals lists the distinct unbind entries that removed bindings of l.
+func removals(rl *model.RateLimits, l *model.Limit) string {
+	var rs []string
+	seen := map[string]bool{}
+	for _, rm := range rl.Removed {
+		if rm.Limit == l && !seen[rm.Reason] {
+			seen[rm.Reason] = true
+			rs = append(rs, rm.Reason)
+		}
+	}
+	return strings.Join(rs, "; ")
 }
 
 func (r *Report) addWarnings(diags []model.Diagnostic) {

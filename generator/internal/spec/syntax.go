@@ -24,10 +24,13 @@ func syntaxError(name string, data []byte, loadErr error) error {
 		var se *json.SyntaxError
 		switch {
 		case errors.As(err, &se):
-			line, col := lineCol(data, int(se.Offset))
-			if se.Offset >= int64(len(data)) {
+			if end := len(bytes.TrimRight(data, " \t\r\n")); int(se.Offset) >= end {
+				// Point after the last character, not at a final newline.
+				line, col := lineCol(data, end)
 				return fmt.Errorf("%s:%d:%d: invalid JSON: the document ends early (truncated?)", name, line, col)
 			}
+			// Offset counts the bytes read, the bad one included.
+			line, col := lineCol(data, int(se.Offset)-1)
 			return fmt.Errorf("%s:%d:%d: invalid JSON: %s", name, line, col, se.Error())
 		case err != nil:
 			line, col := lineCol(data, len(data))
