@@ -36,5 +36,5 @@ func Explain(cfg Config) (*Report, []Diagnostic, error) {
 	if err != nil {
 		return nil, diags, err
 	}
-	return explain.Build(api), diags, nil
+	return explain.Build(api, diags), diags, nil
 }

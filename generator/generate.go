@@ -30,7 +30,8 @@ func Generate(cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", cfg.Spec.Name, err)
 	}
-	res := &Result{Diagnostics: diags}
+	res := &Result{Diagnostics: diags, Operations: len(api.Operations)}
+	res.Limits, res.LimitsBound = countLimits(api)
 	for _, f := range files {
 		res.Files = append(res.Files, File{Name: f.Name, Content: f.Content})
 	}
@@ -50,4 +51,22 @@ func firstError(diags []model.Diagnostic) error {
 		return nil
 	}
 	return errors.New(strings.Join(msgs, "\n"))
+}
+
+// countLimits counts the profile's limits and those that some operation or
+// the token request consumes.
+func countLimits(api *model.API) (total, bound int) {
+	if api.RateLimits == nil {
+		return 0, 0
+	}
+	used := make(map[*model.Limit]bool)
+	for _, op := range api.Operations {
+		for _, u := range op.Consumes {
+			used[u.Limit] = true
+		}
+	}
+	for _, u := range api.RateLimits.TokenUses {
+		used[u.Limit] = true
+	}
+	return len(api.RateLimits.Limits), len(used)
 }

@@ -49,6 +49,9 @@ type Config struct {
 	// relative to Profile.Name). Nil means os.ReadFile. Nothing else is
 	// read.
 	ReadFile func(name string) ([]byte, error)
+	// Strict makes every warning an error (a *StrictError) unless its kind
+	// is in the binding config's allow list.
+	Strict bool
 }
 
 // File is one generated file.
@@ -63,6 +66,12 @@ type Result struct {
 	// Diagnostics are the warnings about the inputs; code was generated
 	// anyway.
 	Diagnostics []Diagnostic
+	// Operations is the number of operations the client has a method for.
+	Operations int
+	// Limits is the number of limits in the profile; LimitsBound of them
+	// are enforced by the client (bound to an operation or to the token
+	// request).
+	Limits, LimitsBound int
 }
 
 // Header starts every file limitgen generates. The CLI refuses to overwrite

@@ -34,7 +34,7 @@ func Model(cfg Config) (*model.API, []model.Diagnostic, error) {
 		return nil, diags, err
 	}
 	if cfg.Profile == nil {
-		return api, diags, nil
+		return strictModel(cfg, api, diags)
 	}
 	pr, err := profile.Load(cfg.Profile.Name, cfg.Profile.Data, profile.Options{ReadFile: readFile})
 	if err != nil {
@@ -55,5 +55,20 @@ func Model(cfg Config) (*model.API, []model.Diagnostic, error) {
 		return nil, diags, err
 	}
 	naming.AssignLimitIDs(api.RateLimits, api.Identifiers(), reserved.Package)
+	return strictModel(cfg, api, diags)
+}
+
+// strictModel fails, when cfg.Strict is set, on every warning whose kind the
+// binding config does not allow.
+func strictModel(cfg Config, api *model.API, diags []model.Diagnostic) (*model.API, []model.Diagnostic, error) {
+	if cfg.Strict {
+		var allow []model.WarningKind
+		if api.RateLimits != nil {
+			allow = api.RateLimits.Allow
+		}
+		if err := strictCheck(diags, allow); err != nil {
+			return nil, diags, err
+		}
+	}
 	return api, diags, nil
 }

@@ -21,7 +21,7 @@ var Scalekit []byte
 const ScalekitConfigName = "profiles/scalekit.limitgen.yaml"
 
 // ScalekitConfig is limitgen's binding config for the Scalekit profile
-// (schema: package generator/internal/bind): which operations each limit covers.
+// (reference: profiles/README.md; JSON Schema: limitgen.schema.json): which operations each limit covers.
 //
 //go:embed scalekit.limitgen.yaml
 var ScalekitConfig []byte

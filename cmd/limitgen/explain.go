@@ -1,49 +1,51 @@
 package main
 
 import (
-	"errors"
-	"flag"
-	"fmt"
 	"io"
 
 	"github.com/limitgen/limitgen/generator"
 )
 
+// explainOptions are the flags of limitgen explain.
+type explainOptions struct {
+	in     inputFlags
+	asJSON bool
+}
+
+func explainFlags(o *explainOptions) *flagSet {
+	fs := newFlagSet("limitgen explain", "usage: limitgen explain [-spec FILE] [-profile FILE] [-config FILE] [-json] [-v]\n\n"+
+		"Prints every limit with its normalized values, the operations bound to it and why,\n"+
+		"every operation with the limits it consumes (or why it has none), and the warnings.")
+	o.in.register(fs)
+	fs.BoolVar(&o.asJSON, "json", false, "print JSON (the shape is documented in type generator.Report)")
+	return fs
+}
+
+// runExplain prints the report. The warnings are part of it (its WARNINGS
+// section, or "warnings" in JSON), so they are not printed again on stderr.
 func runExplain(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("limitgen explain", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var in inputFlags
-	in.register(fs)
-	asJSON := fs.Bool("json", false, "print JSON (the shape is documented in type generator.Report)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: limitgen explain [-spec FILE] [-profile FILE] [-config FILE] [-json]\n\nflags:")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
+	var o explainOptions
+	fs := explainFlags(&o)
+	if err := fs.parse(args, stdout); err != nil {
+		if err == errHelp {
+			return nil
 		}
-		return &usageError{msg: err.Error()}
+		return err
 	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", fs.Arg(0))
-	}
-	cfg, err := in.generatorConfig()
+	cfg, err := o.in.generatorConfig()
 	if err != nil {
 		return err
 	}
 	if cfg.Profile == nil {
 		return usagef("explain needs a profile: give -profile with -spec")
 	}
-	report, diags, err := generator.Explain(cfg)
-	if !in.quiet && !*asJSON {
-		printDiagnostics(stderr, diags)
-	}
+	report, _, err := generator.Explain(cfg)
 	if err != nil {
 		return err
 	}
-	if *asJSON {
+	if o.asJSON {
 		return report.WriteJSON(stdout)
 	}
+	report.ShowRepaired = o.in.verbose
 	return report.WriteText(stdout)
 }

@@ -44,6 +44,9 @@ func Bind(api *model.API, pr *profile.Profile, cfg *profile.Config) ([]model.Dia
 		op.Consumes = b.consumes(op)
 	}
 	b.rl.Diagnostics = b.diags
+	if cfg != nil {
+		b.rl.Allow = cfg.Allow
+	}
 	return b.diags, nil
 }
 
@@ -57,8 +60,8 @@ type binder struct {
 	diags   []model.Diagnostic
 }
 
-func (b *binder) warnf(pos model.Pos, format string, args ...any) {
-	b.diags = append(b.diags, model.Diagnostic{Pos: pos, Severity: model.Warning, Message: fmt.Sprintf(format, args...)})
+func (b *binder) warnf(kind model.WarningKind, pos model.Pos, format string, args ...any) {
+	b.diags = append(b.diags, model.Diagnostic{Pos: pos, Severity: model.Warning, Kind: kind, Message: fmt.Sprintf(format, args...)})
 }
 
 func (b *binder) configFor(l *model.Limit) *profile.LimitConfig { return b.configs[l] }
@@ -139,13 +142,13 @@ func (b *binder) finish() {
 	for _, l := range b.rl.Limits {
 		switch {
 		case l.Kind == model.LimitDocumented && bound[l]:
-			b.warnf(l.Pos, "limit %q is documented only (%s); its bindings are ignored", l.Name, l.Reason)
+			b.warnf(model.WarnDocumentedBound, l.Pos, "limit %q is documented only (%s); its bindings are ignored", l.Name, l.Reason)
 			for op := range b.uses {
 				delete(b.uses[op], l)
 			}
 			b.unuse(nil, l)
 		case l.Kind != model.LimitDocumented && !bound[l]:
-			b.warnf(l.Pos, "limit %q is bound to no operation, so the client will not enforce it; bind it in the config (limitgen.yaml)", l.Name)
+			b.warnf(model.WarnUnboundLimit, l.Pos, "limit %q is bound to no operation, so the client will not enforce it; bind it in the config (limitgen.yaml)", l.Name)
 		}
 	}
 	sort.SliceStable(b.rl.TokenUses, func(i, j int) bool {

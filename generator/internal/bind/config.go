@@ -147,17 +147,24 @@ func (b *binder) applyBindings(cfg *profile.Config) {
 				b.use(op, l, m.Cost, reason)
 			}
 			if !token && len(ops) == 0 {
-				b.warnf(m.Pos, "binding of %q (%s) matches no operation", l.Name, describe(m))
+				b.warnf(model.WarnNoMatch, m.Pos, "binding of %q (%s) matches no operation", l.Name, describe(m))
 			}
 		}
 		for _, m := range lc.Unbind {
 			ops, token := b.match(m)
+			reason := fmt.Sprintf("config %s: unbind %s", m.Pos, describe(m))
 			removed := token && b.unuse(nil, l)
+			if removed {
+				b.rl.Removed = append(b.rl.Removed, &model.Removal{Limit: l, Reason: reason})
+			}
 			for _, op := range ops {
-				removed = b.unuse(op, l) || removed
+				if b.unuse(op, l) {
+					removed = true
+					b.rl.Removed = append(b.rl.Removed, &model.Removal{Op: op, Limit: l, Reason: reason})
+				}
 			}
 			if !removed {
-				b.warnf(m.Pos, "unbind of %q (%s) removes nothing", l.Name, describe(m))
+				b.warnf(model.WarnNoMatch, m.Pos, "unbind of %q (%s) removes nothing", l.Name, describe(m))
 			}
 		}
 	}

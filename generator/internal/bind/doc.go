@@ -53,6 +53,10 @@
 //	      - token: true                   # the OAuth token request (alone)
 //	    unbind:                 # same selectors; removes bindings made by rules or bind
 //	      - tag: "Connected Accounts"
+//	allow: [undeclared-tag]     # warning kinds limitgen -strict accepts
+//
+// The full reference is profiles/README.md; profiles/limitgen.schema.json
+// is its JSON Schema.
 //
 // Setting rate or tiers makes a limit known (no longer learned at run
 // time) and recomputes its kind from the window. Errors in the config (an

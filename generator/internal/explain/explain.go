@@ -31,9 +31,12 @@
 //	  }],
 //	  "tokenRequest": {"limits": [{"id": "M2MTokens", "name": "M2M Tokens", "cost": 1, "reason": "..."}]},
 //	  "operations": [{"id": "ToolService_ExecuteTool", "method": "POST", "path": "/api/v1/execute_tool",
-//	                  "limits": [{"id": "AgentToolCalls", "name": "Agent Tool Calls", "cost": 1, "reason": "..."}]}],
+//	                  "limits": [{"id": "AgentToolCalls", "name": "Agent Tool Calls", "cost": 1, "reason": "..."}],
+//	                  "removed": [{"id": "ManagementAPIRequests", "name": "...", "cost": 0, "reason": "config file:line:col: unbind tag \"Tool Calling\""}],
+//	                  "noLimit": ""}],   // why the operation consumes no limit, when it consumes none
 //	  "unbound": [{"id": "MonthlyActiveUsersMau", "name": "Monthly Active Users (MAU)", "reason": "..."}],
-//	  "warnings": [{"pos": "file:line:col", "file": "...", "line": 3, "col": 5, "severity": "warning", "message": "..."}]
+//	  "warnings": [{"pos": "file:line:col", "file": "...", "line": 3, "col": 5, "severity": "warning",
+//	                "kind": "undeclared-tag", "repaired": true, "message": "..."}]
 //	}
 //
 // The token request is the OAuth client-credentials request the runtime
@@ -42,7 +45,9 @@
 package explain
 
 import (
+	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/limitgen/limitgen/generator/internal/model"
 )
@@ -63,6 +68,9 @@ type Report struct {
 	Operations     []Operation  `json:"operations"`
 	Unbound        []Unbound    `json:"unbound"`
 	Warnings       []Warning    `json:"warnings"`
+	// ShowRepaired makes WriteText list the document defects that limitgen
+	// repaired instead of counting them.
+	ShowRepaired bool `json:"-"`
 }
 
 // Policies are the runtime switches recognized from the profile.
@@ -135,6 +143,11 @@ type Operation struct {
 	Method string     `json:"method"`
 	Path   string     `json:"path"`
 	Limits []Consumed `json:"limits"`
+	// Removed lists the limits an unbind entry of the config took away,
+	// with the entry's file:line:col in Reason.
+	Removed []Consumed `json:"removed"`
+	// NoLimit says why an operation consumes no limit; "" when it does.
+	NoLimit string `json:"noLimit,omitempty"`
 }
 
 // Consumed is one limit an operation consumes.
@@ -159,6 +172,10 @@ type Warning struct {
 	Line     int    `json:"line"`
 	Col      int    `json:"col"`
 	Severity string `json:"severity"`
+	// Kind is what the warning is about (model.Kinds); Repaired is true
+	// for a document defect limitgen worked around with nothing lost.
+	Kind     string `json:"kind"`
+	Repaired bool   `json:"repaired"`
 	Message  string `json:"message"`
 }
 
@@ -173,16 +190,23 @@ var enforcementNames = map[model.Enforcement]string{
 // unboundReason is why a non-documented limit binds to nothing.
 const unboundReason = "no automatic rule matched (the profile's words name no path, resource noun or token endpoint of this API) and no config binding selects it; bind it in limitgen.yaml"
 
-// Build makes the report of an API whose profile is already bound. An API
-// without a profile gives an empty report.
-func Build(api *model.API) *Report {
+// noBindingReason is why an operation that no unbind touched consumes no
+// limit.
+const noBindingReason = "no automatic rule matched it and no config bind entry selects it"
+
+// Build makes the report of an API whose profile is already bound, with
+// diags, the warnings about all the inputs. An API without a profile gives
+// an empty report.
+func Build(api *model.API, diags []model.Diagnostic) *Report {
 	r := &Report{ThrottleStatus: []int{}, QuotaStatus: []int{}, Policies: Policies{Other: []string{}}, Tiers: []Tier{},
 		Limits: []Limit{}, TokenRequest: TokenRequest{Limits: []Consumed{}}, Operations: []Operation{}, Unbound: []Unbound{}, Warnings: []Warning{}}
 	rl := api.RateLimits
 	if rl == nil {
 		for _, op := range api.Operations {
-			r.Operations = append(r.Operations, Operation{ID: op.ID, Method: op.HTTPMethod, Path: op.Path, Limits: []Consumed{}})
+			r.Operations = append(r.Operations, Operation{ID: op.ID, Method: op.HTTPMethod, Path: op.Path, Limits: []Consumed{}, Removed: []Consumed{},
+				NoLimit: "no rate-limit profile"})
 		}
+		r.addWarnings(diags)
 		return r
 	}
 	r.Provider, r.Profile = rl.Provider, rl.SourceFile
@@ -211,7 +235,15 @@ func Build(api *model.API) *Report {
 		r.TokenRequest.Limits = append(r.TokenRequest.Limits, Consumed{ID: u.Limit.ID, Name: u.Limit.Name, Cost: u.Cost, Reason: u.Reason})
 	}
 	for _, op := range api.Operations {
-		or := Operation{ID: op.ID, Method: op.HTTPMethod, Path: op.Path, Limits: []Consumed{}}
+		or := Operation{ID: op.ID, Method: op.HTTPMethod, Path: op.Path, Limits: []Consumed{}, Removed: []Consumed{}}
+		for _, rm := range rl.Removed {
+			if rm.Op == op {
+				or.Removed = append(or.Removed, Consumed{ID: rm.Limit.ID, Name: rm.Limit.Name, Cost: 0, Reason: rm.Reason})
+			}
+		}
+		if len(op.Consumes) == 0 {
+			or.NoLimit = noLimitReason(or.Removed)
+		}
 		for _, u := range op.Consumes {
 			or.Limits = append(or.Limits, Consumed{ID: u.Limit.ID, Name: u.Limit.Name, Cost: u.Cost, Reason: u.Reason})
 			if i, ok := index[u.Limit]; ok {
@@ -225,6 +257,9 @@ func Build(api *model.API) *Report {
 			continue
 		}
 		reason := unboundReason
+		if rs := removals(rl, l); rs != "" {
+			reason = "every binding was removed by unbind entries: " + rs
+		}
 		if l.Kind == model.LimitDocumented {
 			reason = "documented, not enforced: " + l.Reason
 		}
@@ -233,14 +268,45 @@ func Build(api *model.API) *Report {
 		}
 		r.Unbound = append(r.Unbound, Unbound{ID: l.ID, Name: l.Name, Reason: reason})
 	}
-	for _, d := range rl.Diagnostics {
+	r.addWarnings(diags)
+	return r
+}
+
+// noLimitReason says why an operation consumes no limit: the unbind
+// entries that removed its limits, or that nothing bound it.
+func noLimitReason(removed []Consumed) string {
+	if len(removed) == 0 {
+		return noBindingReason
+	}
+	var parts []string
+	for _, c := range removed {
+		parts = append(parts, fmt.Sprintf("Limit%s removed by %s", c.ID, c.Reason))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// removals lists the distinct unbind entries that removed bindings of l.
+func removals(rl *model.RateLimits, l *model.Limit) string {
+	var rs []string
+	seen := map[string]bool{}
+	for _, rm := range rl.Removed {
+		if rm.Limit == l && !seen[rm.Reason] {
+			seen[rm.Reason] = true
+			rs = append(rs, rm.Reason)
+		}
+	}
+	return strings.Join(rs, "; ")
+}
+
+func (r *Report) addWarnings(diags []model.Diagnostic) {
+	for _, d := range diags {
 		sev := "warning"
 		if d.Severity == model.Error {
 			sev = "error"
 		}
-		r.Warnings = append(r.Warnings, Warning{Pos: d.Pos.String(), File: d.Pos.File, Line: d.Pos.Line, Col: d.Pos.Col, Severity: sev, Message: d.Message})
+		r.Warnings = append(r.Warnings, Warning{Pos: d.Pos.String(), File: d.Pos.File, Line: d.Pos.Line, Col: d.Pos.Col, Severity: sev,
+			Kind: string(d.Kind), Repaired: d.Kind.Repaired(), Message: d.Message})
 	}
-	return r
 }
 
 func tokenPath(api *model.API) string {

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -28,7 +29,7 @@ func scalekitReport(t *testing.T) *Report {
 	if err != nil {
 		t.Fatal(err)
 	}
-	api, _, err := spec.Load(name, data, spec.Options{Reserved: emit.Reserved()})
+	api, diags, err := spec.Load(name, data, spec.Options{Reserved: emit.Reserved()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,11 +41,12 @@ func scalekitReport(t *testing.T) *Report {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := bind.Bind(api, pr, cfg); err != nil {
+	more, err := bind.Bind(api, pr, cfg)
+	if err != nil {
 		t.Fatal(err)
 	}
 	naming.AssignLimitIDs(api.RateLimits, api.Identifiers(), emit.Reserved().Package)
-	return Build(api)
+	return Build(api, append(diags, more...))
 }
 
 func golden(t *testing.T, name string, got []byte) {
@@ -127,12 +129,80 @@ func TestScalekitShape(t *testing.T) {
 // operations.
 func TestNoProfile(t *testing.T) {
 	api := &model.API{Operations: []*model.Operation{{ID: "a", HTTPMethod: "GET", Path: "/a"}}}
-	r := Build(api)
+	r := Build(api, nil)
 	if len(r.Operations) != 1 || len(r.Limits) != 0 {
 		t.Fatalf("Build = %+v", r)
 	}
 	var b bytes.Buffer
 	if err := r.WriteText(&b); err != nil || b.Len() == 0 {
 		t.Fatalf("WriteText: %v, %q", err, b.String())
+	}
+}
+
+// TestNoLimitReason checks that an operation without limits says why: the
+// unbind entry that removed its limit, with the entry's file:line:col.
+func TestNoLimitReason(t *testing.T) {
+	r := scalekitReport(t)
+	var unbound, unselected int
+	for _, op := range r.Operations {
+		switch {
+		case len(op.Limits) > 0 && op.NoLimit != "":
+			t.Errorf("%s consumes %v but says %q", op.ID, op.Limits, op.NoLimit)
+		case len(op.Limits) > 0:
+		case strings.Contains(op.NoLimit, `removed by config profiles/scalekit.limitgen.yaml:`) && strings.Contains(op.NoLimit, "unbind tag"):
+			unbound++
+		case op.NoLimit == noBindingReason:
+			unselected++
+		default:
+			t.Errorf("%s: no limit, reason %q", op.ID, op.NoLimit)
+		}
+	}
+	if unbound == 0 {
+		t.Errorf("no operation reports an unbind entry as why it has no limit")
+	}
+	var text bytes.Buffer
+	if err := r.WriteText(&text); err != nil {
+		t.Fatal(err)
+	}
+	// The first unbind entry of the embedded config, tag Connected Accounts.
+	want := `because LimitManagementAPIRequests removed by config profiles/scalekit.limitgen.yaml:24:9: unbind tag "Connected Accounts"`
+	if !strings.Contains(text.String(), want) {
+		t.Errorf("text lacks %q", want)
+	}
+}
+
+// TestWarningsSection checks that the text lists warnings with their kinds,
+// counts repaired document defects, and says "none" only when there are
+// none.
+func TestWarningsSection(t *testing.T) {
+	pos := model.Pos{File: "a.yaml", Line: 3, Col: 5}
+	tests := []struct {
+		name  string
+		diags []model.Diagnostic
+		show  bool
+		want  string
+	}{
+		{"none", nil, false, "\nWARNINGS\n  none\n"},
+		{"repaired only", []model.Diagnostic{{Pos: pos, Kind: model.WarnUndeclaredTag, Message: "tag"}}, false,
+			"\nWARNINGS\n  1 defects in the document repaired (limitgen explain -v lists them)\n"},
+		{"repaired shown", []model.Diagnostic{{Pos: pos, Kind: model.WarnUndeclaredTag, Message: "tag"}}, true,
+			"\nWARNINGS\n  a.yaml:3:5: warning: tag [undeclared-tag]\n"},
+		{"actionable", []model.Diagnostic{{Pos: pos, Kind: model.WarnNoMatch, Message: "nothing"}}, false,
+			"\nWARNINGS\n  a.yaml:3:5: warning: nothing [no-match]\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			api := &model.API{RateLimits: &model.RateLimits{SourceFile: "p.yml"}}
+			r := Build(api, tt.diags)
+			r.ShowRepaired = tt.show
+			var b bytes.Buffer
+			if err := r.WriteText(&b); err != nil {
+				t.Fatal(err)
+			}
+			got := b.String()[strings.Index(b.String(), "\nWARNINGS\n"):]
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
 	}
 }

@@ -85,6 +85,19 @@ func (r *Report) WriteText(w io.Writer) error {
 		return err
 	}
 
+	var none []Operation
+	for _, op := range r.Operations {
+		if op.NoLimit != "" {
+			none = append(none, op)
+		}
+	}
+	if len(none) > 0 {
+		p("\nOPERATIONS WITHOUT A LIMIT\n")
+		for _, op := range none {
+			p("  %s %s  %s\n    because %s\n", op.Method, op.Path, op.ID, op.NoLimit)
+		}
+	}
+
 	p("\nUNBOUND LIMITS\n")
 	if len(r.Unbound) == 0 {
 		p("  none\n")
@@ -92,14 +105,28 @@ func (r *Report) WriteText(w io.Writer) error {
 	for _, u := range r.Unbound {
 		p("  Limit%s  %q: %s\n", u.ID, u.Name, u.Reason)
 	}
+	r.writeWarnings(p)
+	return ew.err
+}
+
+// writeWarnings lists the warnings; the document defects limitgen repaired
+// are counted in one line unless ShowRepaired is set.
+func (r *Report) writeWarnings(p func(string, ...any)) {
 	p("\nWARNINGS\n")
-	if len(r.Warnings) == 0 {
+	repaired := 0
+	for _, wn := range r.Warnings {
+		if wn.Repaired && !r.ShowRepaired {
+			repaired++
+			continue
+		}
+		p("  %s: %s: %s [%s]\n", dash(wn.Pos), wn.Severity, wn.Message, wn.Kind)
+	}
+	switch {
+	case repaired > 0:
+		p("  %d defects in the document repaired (limitgen explain -v lists them)\n", repaired)
+	case len(r.Warnings) == 0:
 		p("  none\n")
 	}
-	for _, wn := range r.Warnings {
-		p("  %s: %s: %s\n", dash(wn.Pos), wn.Severity, wn.Message)
-	}
-	return ew.err
 }
 
 func (r *Report) policyText() string {

@@ -22,6 +22,20 @@ type RateLimits struct {
 	// TokenUses lists the limits that an OAuth token request consumes.
 	TokenUses   []*Use
 	Diagnostics []Diagnostic
+	// Allow lists the kinds of warnings that the binding config accepts
+	// under -strict (its allow: field).
+	Allow []WarningKind
+	// Removed lists the bindings that the config's unbind entries took
+	// away, so that explain can say why an operation has no limit.
+	Removed []*Removal
+}
+
+// Removal is a binding of Limit to Op (nil: the token request) that an
+// unbind entry removed; Reason names the entry and its file:line:col.
+type Removal struct {
+	Op     *Operation
+	Limit  *Limit
+	Reason string
 }
 
 // Tier is a plan level named by the profile.

@@ -52,18 +52,26 @@ const (
 type Diagnostic struct {
 	Pos      Pos
 	Severity Severity
-	Message  string
+	// Kind says what a warning is about (see Kinds); errors may leave it
+	// empty.
+	Kind    WarningKind
+	Message string
 }
 
+// String formats d as "file:line:col: warning: message [kind]".
 func (d Diagnostic) String() string {
-	kind := "warning"
+	sev := "warning"
 	if d.Severity == Error {
-		kind = "error"
+		sev = "error"
 	}
-	if s := d.Pos.String(); s != "" {
-		return fmt.Sprintf("%s: %s: %s", s, kind, d.Message)
+	s := sev + ": " + d.Message
+	if p := d.Pos.String(); p != "" {
+		s = p + ": " + s
 	}
-	return fmt.Sprintf("%s: %s", kind, d.Message)
+	if d.Kind != "" {
+		s += " [" + string(d.Kind) + "]"
+	}
+	return s
 }
 
 // API is a whole API: what one generated package describes.

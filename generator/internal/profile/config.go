@@ -15,6 +15,8 @@ import (
 type Config struct {
 	Name   string
 	Limits []*LimitConfig
+	// Allow lists the kinds of warnings that -strict accepts.
+	Allow []model.WarningKind
 }
 
 // LimitConfig is the config of one limit, named by Ref (the limit's name,
@@ -97,11 +99,45 @@ func LoadConfig(name string, data []byte) (*Config, error) {
 				}
 				cfg.Limits = append(cfg.Limits, lc)
 			}
+		case "allow":
+			if cfg.Allow, err = d.allowList(p.value); err != nil {
+				return nil, err
+			}
 		default:
-			return nil, d.errorf(p.keyN, "unknown config field %q (want version, limits)", p.key)
+			return nil, d.errorf(p.keyN, "unknown config field %q (want version, limits, allow)", p.key)
 		}
 	}
 	return cfg, nil
+}
+
+// allowList reads allow: a list of warning kinds. An unknown kind is an
+// error: a typo there would silently let -strict fail, or worse, pass.
+func (d *doc) allowList(n *yaml.Node) ([]model.WarningKind, error) {
+	items, err := d.list(n, "allow")
+	if err != nil {
+		return nil, err
+	}
+	var out []model.WarningKind
+	for _, it := range items {
+		s, err := d.str(it, "allow[]")
+		if err != nil {
+			return nil, err
+		}
+		k := model.WarningKind(s)
+		if _, ok := k.Info(); !ok {
+			return nil, d.errorf(it, "allow: unknown warning kind %q (kinds: %s)", s, kindList())
+		}
+		out = append(out, k)
+	}
+	return out, nil
+}
+
+func kindList() string {
+	var ks []string
+	for _, ki := range model.Kinds {
+		ks = append(ks, string(ki.Kind))
+	}
+	return strings.Join(ks, ", ")
 }
 
 func (d *doc) limitConfig(lp pair) (*LimitConfig, error) {
@@ -234,7 +270,7 @@ func (d *doc) matchers(n *yaml.Node, what string) ([]Matcher, error) {
 func (d *doc) configProse(n *yaml.Node, what, s string) (Prose, error) {
 	pr := ParseProse(s)
 	if pr.Problem != "" {
-		return pr, d.errorf(n, "%s: cannot read %q: %s", what, s, pr.Problem)
+		return pr, d.errorf(n, "%s: cannot read %q%s", what, s, problemText(pr.Problem, s))
 	}
 	for _, t := range pr.Tiers {
 		if !t.Unlimited && !t.Unknown && (t.Amount <= 0 || t.Amount > maxAmount) {

@@ -78,7 +78,7 @@ func (d *doc) entryField(e *entry, where string, p pair) error {
 		err = d.entryText(e, p, what, &e.limitText)
 	case "timeFrame", "timeframe", "window":
 		if e.windowN != nil {
-			d.warnf(p.keyN, "both %s and another window field; using %s", p.key, p.key)
+			d.warnf(model.WarnProfileConflict, p.keyN, "both %s and another window field; using %s", p.key, p.key)
 		}
 		e.windowN = p.value
 		err = d.entryText(e, p, what, &e.window)
@@ -152,7 +152,7 @@ func (b *builder) normalize(e *entry) (*model.Limit, error) {
 		l.Source = e.limitText
 	}
 	if prose.Problem != "" {
-		d.warnf(valueN, "cannot read limit %q of %q (%s): treated as unknown, learned at run time", l.Source, e.name, prose.Problem)
+		d.warnf(model.WarnUnreadableLimit, valueN, "cannot read limit %q of %q%s: treated as unknown, learned at run time", l.Source, e.name, problemText(prose.Problem, l.Source))
 	}
 	metric, metricWindow := b.metric(e, prose)
 	l.Metric = metric
@@ -175,7 +175,7 @@ func (b *builder) normalize(e *entry) (*model.Limit, error) {
 	if l.Kind != model.LimitDocumented && l.Kind != model.LimitConcurrency {
 		for _, t := range l.Tiers {
 			if t.Amount > 0 && t.Window == (model.Window{}) {
-				d.warnf(valueN, "limit %q: %g has no period, so it cannot be paced; treated as unknown, learned at run time", e.name, t.Amount)
+				d.warnf(model.WarnUnreadableLimit, valueN, "limit %q: %g has no period, so it cannot be paced; treated as unknown, learned at run time", e.name, t.Amount)
 				break
 			}
 		}
@@ -193,7 +193,7 @@ func (b *builder) value(e *entry) (prose Prose, valueN *yaml.Node, err error) {
 		return prose, nil, d.errorf(e.limit, "limit %q: want a number or a text, got %s", e.name, kindName(e.limit))
 	case e.limit != nil && resolve(e.limit).Tag == "!!null":
 		prose.Unknown = true
-		d.warnf(e.limit, "limit %q has a null limit: treated as unknown, learned at run time", e.name)
+		d.warnf(model.WarnUnknownLimit, e.limit, "limit %q has a null limit: treated as unknown, learned at run time", e.name)
 		return prose, e.limit, nil
 	case e.limit != nil && isNumber(e.limit):
 		f, err := d.number(e.limit, "limit")
@@ -219,7 +219,7 @@ func (b *builder) value(e *entry) (prose Prose, valueN *yaml.Node, err error) {
 		return ParseProse(e.limitText), e.limitTextN, nil
 	}
 	prose.Unknown = true
-	d.warnf(e.node, "limit %q has no limit value: treated as unknown, learned at run time", e.name)
+	d.warnf(model.WarnUnknownLimit, e.node, "limit %q has no limit value: treated as unknown, learned at run time", e.name)
 	return prose, nil, nil
 }
 
@@ -237,10 +237,10 @@ func (b *builder) metric(e *entry, prose Prose) (string, model.Window) {
 		}
 	}
 	if e.official && !officialMetrics[metric] {
-		b.d.warnf(e.node, "limit %q: metric %q is not in the API Commons enum", e.name, e.metric)
+		b.d.warnf(model.WarnNonstandard, e.node, "limit %q: metric %q is not in the API Commons enum", e.name, e.metric)
 	}
 	if e.official && metric == "token" && strings.Contains(strings.ToLower(e.description), "requests per") {
-		b.d.warnf(e.node, "limit %q: metric is token but the description says %q; kept as token", e.name, e.description)
+		b.d.warnf(model.WarnProfileConflict, e.node, "limit %q: metric is token but the description says %q; kept as token", e.name, e.description)
 	}
 	return metric, metricWindow
 }
@@ -251,12 +251,12 @@ func (b *builder) window(e *entry, metricWindow model.Window) model.Window {
 	if e.window != "" {
 		w, ok := parseWindowField(e.window)
 		if !ok {
-			b.d.warnf(e.windowN, "limit %q: cannot read window %q; the limit has no usable period", e.name, e.window)
+			b.d.warnf(model.WarnUnreadableLimit, e.windowN, "limit %q: cannot read window %q; the limit has no usable period", e.name, e.window)
 		}
 		fieldWindow = w
 	}
 	if fieldWindow != (model.Window{}) && metricWindow != (model.Window{}) && fieldWindow != metricWindow {
-		b.d.warnf(e.windowN, "limit %q: window %q disagrees with metric %q; using the window field", e.name, e.window, e.metric)
+		b.d.warnf(model.WarnProfileConflict, e.windowN, "limit %q: window %q disagrees with metric %q; using the window field", e.name, e.window, e.metric)
 	}
 	if fieldWindow == (model.Window{}) {
 		fieldWindow = metricWindow
@@ -275,13 +275,13 @@ func (b *builder) tierLimit(e *entry, pt ProseTier, fieldWindow model.Window, va
 	if tl.Window == (model.Window{}) {
 		tl.Window = fieldWindow
 	} else if fieldWindow != (model.Window{}) && fieldWindow != tl.Window {
-		d.warnf(valueN, "limit %q: the text says per %s but the window field says %q; using the text", e.name, windowText(tl.Window), e.window)
+		d.warnf(model.WarnProfileConflict, valueN, "limit %q: the text says per %s but the window field says %q; using the text", e.name, windowText(tl.Window), e.window)
 	}
 	tier := pt.Tier
 	if tier == "" {
 		tier = e.tier
 	} else if e.tier != "" && !strings.EqualFold(e.tier, tier) {
-		d.warnf(e.tierN, "limit %q: tier field %q disagrees with the text's tier %q; using the text", e.name, e.tier, tier)
+		d.warnf(model.WarnProfileConflict, e.tierN, "limit %q: tier field %q disagrees with the text's tier %q; using the text", e.name, e.tier, tier)
 	}
 	if tier != "" {
 		tl.Tier = b.tier(tier)

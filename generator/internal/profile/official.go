@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/limitgen/limitgen/generator/internal/model"
 )
 
 // officialTypes is the `type` enum of a rateLimit entry.
@@ -85,7 +87,7 @@ func (b *builder) envelope(it *yaml.Node) error {
 				return err
 			}
 			if s != "RateLimits" {
-				d.warnf(p.value, "envelope type is %q, not RateLimits; reading its data anyway", s)
+				d.warnf(model.WarnNonstandard, p.value, "envelope type is %q, not RateLimits; reading its data anyway", s)
 			}
 		case "data":
 			data = p.value
@@ -125,10 +127,10 @@ func (b *builder) officialEntries(items []*yaml.Node, where string) error {
 			}
 		}
 		if len(missing) > 0 {
-			d.warnf(it, "limit %q lacks required field(s) %s of the API Commons schema", e.name, strings.Join(missing, ", "))
+			d.warnf(model.WarnNonstandard, it, "limit %q lacks required field(s) %s of the API Commons schema", e.name, strings.Join(missing, ", "))
 		}
 		if e.typ != "" && !officialTypes[e.typ] {
-			d.warnf(it, "limit %q: type %q is not in the API Commons enum", e.name, e.typ)
+			d.warnf(model.WarnNonstandard, it, "limit %q: type %q is not in the API Commons enum", e.name, e.typ)
 		}
 		b.entries = append(b.entries, e)
 	}

@@ -123,6 +123,8 @@ func parseSegment(seg string) (ProseTier, string) {
 		return pt, fmt.Sprintf("no value before %q", seg)
 	case lower == "-1" || lower == "unlimited" || lower == "no limit" || lower == "unmetered":
 		pt.Unlimited = true
+	case lower[0] == '-' && len(lower) > 1 && lower[1] >= '0' && lower[1] <= '9':
+		return pt, fmt.Sprintf("%q is negative (a limit must be greater than 0; -1 alone means unlimited)", head)
 	case lower[0] >= '0' && lower[0] <= '9' || strings.HasPrefix(lower, "up to "):
 		if p := parseQuantity(head, &pt); p != "" {
 			return pt, p
@@ -358,4 +360,13 @@ func parseParen(content string, pt *ProseTier) string {
 		}
 	}
 	return ""
+}
+
+// problemText formats a Problem of text s for a message that already quotes
+// s: " (why)", or "" when the problem only repeats that s cannot be read.
+func problemText(problem, s string) string {
+	if problem == "" || problem == fmt.Sprintf("cannot read %q", strings.TrimSpace(s)) {
+		return ""
+	}
+	return " (" + problem + ")"
 }

@@ -67,6 +67,7 @@ func TestParseProseRefuses(t *testing.T) {
 		"100/min; ", "2x/3x/4x multiplier", "100 (Free, Pro)", "1500 rps for full month",
 		"three Public Performance Burst modifiers (2x, 3x, and 4x) allowing 200, 300, and 400 RPS",
 		"100/min (something we cannot read at all here)", "9" + strings.Repeat("9", 400) + "/s",
+		"abc per minute", "-50 per second", "-1 per second",
 	} {
 		got := ParseProse(text)
 		if got.Problem == "" || len(got.Tiers) != 0 || got.Unknown {

@@ -98,7 +98,7 @@ func (b *builder) checkCount(limitCount *pair) error {
 		return err
 	}
 	if n != len(b.entries) {
-		b.d.warnf(limitCount.value, "limit_count says %d but the document lists %d limits", n, len(b.entries))
+		b.d.warnf(model.WarnProfileConflict, limitCount.value, "limit_count says %d but the document lists %d limits", n, len(b.entries))
 	}
 	return nil
 }
@@ -108,7 +108,7 @@ func (b *builder) checkCount(limitCount *pair) error {
 func (d *doc) specification(p pair) error {
 	s, err := d.str(p.value, p.key)
 	if err == nil && !strings.EqualFold(strings.TrimSpace(s), "API Commons Rate Limits") {
-		d.warnf(p.value, "specification is %q, not \"API Commons Rate Limits\"; reading it as one", s)
+		d.warnf(model.WarnNonstandard, p.value, "specification is %q, not \"API Commons Rate Limits\"; reading it as one", s)
 	}
 	return err
 }
@@ -220,7 +220,7 @@ func (b *builder) responseCode(meaning string, v *yaml.Node) error {
 	}
 	c, convErr := strconv.Atoi(strings.TrimSpace(code))
 	if convErr != nil || c < 100 || c > 599 {
-		d.warnf(v, "response code %q (%s) is not an HTTP status; ignored", code, meaning)
+		d.warnf(model.WarnBadResponseCode, v, "response code %q (%s) is not an HTTP status; ignored", code, meaning)
 		return nil
 	}
 	if strings.Contains(strings.ToLower(meaning), "quota") {

@@ -12,6 +12,7 @@ import (
 	"math"
 	"regexp"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
@@ -65,8 +66,8 @@ func (d *doc) errorf(n *yaml.Node, format string, args ...any) error {
 	return &Error{Pos: d.pos(n), Msg: fmt.Sprintf(format, args...)}
 }
 
-func (d *doc) warnf(n *yaml.Node, format string, args ...any) {
-	d.diags = append(d.diags, model.Diagnostic{Pos: d.pos(n), Severity: model.Warning, Message: fmt.Sprintf(format, args...)})
+func (d *doc) warnf(kind model.WarningKind, n *yaml.Node, format string, args ...any) {
+	d.diags = append(d.diags, model.Diagnostic{Pos: d.pos(n), Severity: model.Warning, Kind: kind, Message: fmt.Sprintf(format, args...)})
 }
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
@@ -130,6 +131,13 @@ func yamlError(name string, err error) error {
 	msg := err.Error()
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
+		// yaml.v3 counts its parser's lines from 0 (its scanner's from 1).
+		for _, p := range []string{"did not find expected", "found incompatible YAML document", "found duplicate %", "found undefined tag handle"} {
+			if strings.HasPrefix(m[2], p) {
+				line++
+				break
+			}
+		}
 		return &Error{Pos: model.Pos{File: name, Line: line}, Msg: "invalid YAML: " + m[2]}
 	}
 	return &Error{Pos: model.Pos{File: name}, Msg: "invalid YAML: " + msg}
@@ -330,5 +338,5 @@ func (d *doc) integer(n *yaml.Node, what string, max int) (int, error) {
 // unknownField records and reports a field the loader does not use.
 func (d *doc) unknownField(where string, p pair) {
 	d.unknown = append(d.unknown, Field{Path: where + "." + p.key, Pos: d.pos(p.keyN)})
-	d.warnf(p.keyN, "unknown field %q in %s: kept as documentation, not used", p.key, where)
+	d.warnf(model.WarnUnknownField, p.keyN, "unknown field %q in %s: kept as documentation, not used", p.key, where)
 }

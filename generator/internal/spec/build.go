@@ -73,7 +73,13 @@ func newBuilder(file string, version int, doc *openapi3.T, t *tree, opts Options
 	return b
 }
 
+// warn records a warning of the generic kind "document"; warnAs names a
+// more specific kind, which -strict users can allow one by one.
 func (b *builder) warn(pos model.Pos, format string, args ...any) {
+	b.warnAs(model.WarnDocument, pos, format, args...)
+}
+
+func (b *builder) warnAs(kind model.WarningKind, pos model.Pos, format string, args ...any) {
 	if (pos.Line == 0 || b.version == 2) && b.cur.Line != 0 {
 		// Swagger 2.0 schemas converted by kin-openapi carry no usable
 		// origin, so the enclosing definition or operation is named.
@@ -82,7 +88,7 @@ func (b *builder) warn(pos model.Pos, format string, args ...any) {
 	if pos.File == "" {
 		pos.File = b.file
 	}
-	b.diags = append(b.diags, model.Diagnostic{Pos: pos, Severity: model.Warning, Message: fmt.Sprintf(format, args...)})
+	b.diags = append(b.diags, model.Diagnostic{Pos: pos, Severity: model.Warning, Kind: kind, Message: fmt.Sprintf(format, args...)})
 }
 
 func (b *builder) build() (*model.API, []model.Diagnostic, error) {
@@ -131,7 +137,7 @@ func (b *builder) servers(api *model.API) {
 			pos = b.tree.at("host")
 		}
 		if strings.Contains(s.URL, "$") {
-			b.warn(pos, "server URL %q contains a placeholder that is not a server variable; the base URL must be given to NewClient", s.URL)
+			b.warnAs(model.WarnServerPlaceholder, pos, "server URL %q contains a placeholder that is not a server variable; the base URL must be given to NewClient", s.URL)
 		}
 	}
 }
@@ -196,7 +202,7 @@ func (b *builder) security(api *model.API) {
 		case "apikey":
 			kind, ok := apiKeyKinds[strings.ToLower(s.In)]
 			if !ok {
-				b.warn(pos, "security scheme %q: apiKey location %q is not header, query or cookie; the scheme is ignored", name, s.In)
+				b.warnAs(model.WarnUnsupportedSecurity, pos, "security scheme %q: apiKey location %q is not header, query or cookie; the scheme is ignored", name, s.In)
 				continue
 			}
 			api.Auth = append(api.Auth, &model.AuthScheme{SchemeName: name, Kind: kind, ParamName: s.Name})
@@ -207,10 +213,10 @@ func (b *builder) security(api *model.API) {
 			case "basic":
 				api.Auth = append(api.Auth, &model.AuthScheme{SchemeName: name, Kind: model.AuthBasic})
 			default:
-				b.warn(pos, "security scheme %q: HTTP scheme %q is not supported; the scheme is ignored", name, s.Scheme)
+				b.warnAs(model.WarnUnsupportedSecurity, pos, "security scheme %q: HTTP scheme %q is not supported; the scheme is ignored", name, s.Scheme)
 			}
 		default:
-			b.warn(pos, "security scheme %q: type %q is not supported; the scheme is ignored", name, s.Type)
+			b.warnAs(model.WarnUnsupportedSecurity, pos, "security scheme %q: type %q is not supported; the scheme is ignored", name, s.Type)
 		}
 	}
 }
@@ -222,11 +228,11 @@ var apiKeyKinds = map[string]model.AuthKind{"header": model.AuthAPIKeyHeader, "q
 // has one; the others are warned about.
 func (b *builder) oauth2(api *model.API, name string, s *openapi3.SecurityScheme, pos model.Pos) {
 	if s.Flows == nil || s.Flows.ClientCredentials == nil {
-		b.warn(pos, "security scheme %q: only the OAuth2 client-credentials flow is supported; the scheme is ignored (add the token with a request editor)", name)
+		b.warnAs(model.WarnUnsupportedSecurity, pos, "security scheme %q: only the OAuth2 client-credentials flow is supported; the scheme is ignored (add the token with a request editor)", name)
 		return
 	}
 	if api.OAuth2 != nil {
-		b.warn(pos, "security scheme %q: a second OAuth2 client-credentials scheme is ignored (%q is used)", name, api.OAuth2.SchemeName)
+		b.warnAs(model.WarnUnsupportedSecurity, pos, "security scheme %q: a second OAuth2 client-credentials scheme is ignored (%q is used)", name, api.OAuth2.SchemeName)
 		return
 	}
 	f := s.Flows.ClientCredentials
@@ -238,7 +244,7 @@ func (b *builder) oauth2(api *model.API, name string, s *openapi3.SecurityScheme
 	}
 	sort.Strings(o.Scopes)
 	if strings.Contains(f.TokenURL, "$") || strings.Contains(f.TokenURL, "{") {
-		b.warn(pos, "security scheme %q: token URL %q contains a placeholder; its path is resolved against the client's base URL", name, f.TokenURL)
+		b.warnAs(model.WarnServerPlaceholder, pos, "security scheme %q: token URL %q contains a placeholder; its path is resolved against the client's base URL", name, f.TokenURL)
 	}
 	api.OAuth2 = o
 }

@@ -59,7 +59,7 @@ func (m *merge) add(s *openapi3.Schema, depth int) {
 	if depth > maxDepth || m.visits > 10000 {
 		if !m.warned {
 			m.warned = true
-			m.b.warn(m.b.posOf(s), "allOf of %s nested too deeply; the rest is not merged", m.name)
+			m.b.warnAs(model.WarnUnsupportedSchema, m.b.posOf(s), "allOf of %s nested too deeply; the rest is not merged", m.name)
 		}
 		return
 	}
@@ -83,11 +83,11 @@ func (m *merge) add(s *openapi3.Schema, depth int) {
 // object, and warns when it cannot.
 func (m *merge) mergeable(ps *openapi3.Schema) bool {
 	if parts, _ := unionParts(ps); len(parts) > 1 && len(ps.Properties) == 0 {
-		m.b.warn(m.b.posOf(ps), "allOf part is a oneOf/anyOf; its alternatives are not merged into %s", m.name)
+		m.b.warnAs(model.WarnUnsupportedSchema, m.b.posOf(ps), "allOf part is a oneOf/anyOf; its alternatives are not merged into %s", m.name)
 		return false
 	}
 	if ts := nonNullTypes(ps); len(ts) == 1 && ts[0] != "object" {
-		m.b.warn(m.b.posOf(ps), "allOf part of type %s is not an object; it is not merged into %s", ts[0], m.name)
+		m.b.warnAs(model.WarnUnsupportedSchema, m.b.posOf(ps), "allOf part of type %s is not an object; it is not merged into %s", ts[0], m.name)
 		return false
 	}
 	return true
@@ -99,7 +99,7 @@ func (m *merge) properties(s *openapi3.Schema) {
 	for _, p := range m.b.sortedProps(s.Properties) {
 		if prev, ok := m.seen[p.name]; ok {
 			if !sameSchema(prev, p.ref) {
-				m.b.warn(m.b.pos(p.pos), "property %q is defined differently by two allOf parts of %s; the first definition is used", p.name, m.name)
+				m.b.warnAs(model.WarnUnsupportedSchema, m.b.pos(p.pos), "property %q is defined differently by two allOf parts of %s; the first definition is used", p.name, m.name)
 			}
 			continue
 		}
@@ -153,7 +153,7 @@ func (b *builder) union(s *openapi3.Schema, parts openapi3.SchemaRefs, anyOf boo
 		switch {
 		case len(shared.Fields) == 0:
 		case nonObjectPart(parts) != nil:
-			b.warn(b.posOf(s), "%s declares properties beside a oneOf/anyOf whose alternatives are not all objects; the properties are not kept", name)
+			b.warnAs(model.WarnUnsupportedSchema, b.posOf(s), "%s declares properties beside a oneOf/anyOf whose alternatives are not all objects; the properties are not kept", name)
 		default:
 			// Extra properties (additionalProperties) belong to the
 			// variant that matched; variant names avoid field names.
@@ -296,7 +296,7 @@ func (b *builder) enum(s *openapi3.Schema, name string) *model.Type {
 		// Real documents get these lists out of step (Scalekit's
 		// domainsDomainType swaps them); a constant named after one value
 		// but holding another would mislead, so the names are not used.
-		b.warn(b.pos(fieldPos(s.Origin, "x-enum-varnames")), "x-enum-varnames of %s gives value %s the name %q, which spells value %s; the names are ignored",
+		b.warnAs(model.WarnEnumNames, b.pos(fieldPos(s.Origin, "x-enum-varnames")), "x-enum-varnames of %s gives value %s the name %q, which spells value %s; the names are ignored",
 			name, fmtValue(s.Enum[i]), varNames[i], fmtValue(s.Enum[j]))
 		varNames = nil
 	}
@@ -308,7 +308,7 @@ func (b *builder) enum(s *openapi3.Schema, name string) *model.Type {
 		}
 		v = enumValue(v, base)
 		if seen[v] {
-			b.warn(b.pos(seqPos(s.Origin, "enum", i)), "duplicate enum value %s in %s; the duplicate is ignored", fmtValue(v), name)
+			b.warnAs(model.WarnEnumNames, b.pos(seqPos(s.Origin, "enum", i)), "duplicate enum value %s in %s; the duplicate is ignored", fmtValue(v), name)
 			continue
 		}
 		seen[v] = true

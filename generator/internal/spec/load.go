@@ -115,6 +115,7 @@ func loadDoc(name string, data []byte, version int, opts Options) (*openapi3.T, 
 var (
 	yamlKeyRE  = regexp.MustCompile(`(?m)^["']?(swagger|openapi)["']?\s*:\s*["']?([^"'\s#]*)`)
 	yamlLineRE = regexp.MustCompile(`line (\d+)`)
+	yamlErrRE  = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 )
 
 // detectVersion reads the swagger/openapi field: 2 for Swagger 2.0, 30 for
@@ -149,7 +150,7 @@ func detectVersion(name string, data []byte, t *tree) (int, *model.Diagnostic, e
 	if v == 2 {
 		want = "2.0"
 	}
-	d := &model.Diagnostic{Pos: pos, Severity: model.Warning,
+	d := &model.Diagnostic{Pos: pos, Severity: model.Warning, Kind: model.WarnRepairedValue,
 		Message: fmt.Sprintf("%s version %q is not a version number of the form %s; the document is read as %s", key, val, want, versionName(v))}
 	return v, d, nil
 }
@@ -228,10 +229,7 @@ func topLevelVersion(data []byte) (key, val string, ok bool) {
 func loadError(name string, t *tree, opts Options, err error) error {
 	msg := err.Error()
 	if t.node() == nil {
-		if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
-			return fmt.Errorf("%s:%s:1: cannot parse document: %w", name, m[1], err)
-		}
-		return fmt.Errorf("%s:1:1: cannot parse document: %w", name, err)
+		return syntaxError(name, t.data, err)
 	}
 	var remote *openapi3.DisallowedExternalRefError
 	if errors.As(err, &remote) {

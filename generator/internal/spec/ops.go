@@ -130,7 +130,7 @@ func (b *builder) nameOperation(op *model.Operation, r rawOp, methodsNS *naming.
 	var base string
 	if op.ID != "" {
 		if prev, dup := seenID[op.ID]; dup {
-			b.warn(r.pos, "operationId %q is also used at %s; the method name gets a numeric suffix", op.ID, prev)
+			b.warnAs(model.WarnDuplicateOperationID, r.pos, "operationId %q is also used at %s; the method name gets a numeric suffix", op.ID, prev)
 		}
 		seenID[op.ID] = r.pos
 		base = naming.Exported(op.ID)
@@ -159,7 +159,7 @@ func (b *builder) tagChecker() func(r rawOp) {
 				continue
 			}
 			warned[tag] = true
-			b.warn(b.pos(seqPos(r.op.Origin, "tags", i), "paths", r.path, strings.ToLower(r.method), "tags"), "tag %q is not declared in the document's tags", tag)
+			b.warnAs(model.WarnUndeclaredTag, b.pos(seqPos(r.op.Origin, "tags", i), "paths", r.path, strings.ToLower(r.method), "tags"), "tag %q is not declared in the document's tags", tag)
 		}
 	}
 }
@@ -196,10 +196,10 @@ func (b *builder) additionalOperations(raws []rawOp, p string, item *openapi3.Pa
 		pos := b.pos(originPos(op.Origin), "paths", p, "additionalOperations", m)
 		switch {
 		case !methodTokenRE.MatchString(m):
-			b.warn(pos, "additional operation %q of %s: the method is not an HTTP method token; the operation is left out", m, p)
+			b.warnAs(model.WarnUnsupportedSchema, pos, "additional operation %q of %s: the method is not an HTTP method token; the operation is left out", m, p)
 			continue
 		case slices.Contains(methods, strings.ToUpper(m)) && item.GetOperation(strings.ToUpper(m)) != nil:
-			b.warn(pos, "additional operation %q of %s: the path item's own %s operation is generated instead", m, p, strings.ToLower(m))
+			b.warnAs(model.WarnUnsupportedSchema, pos, "additional operation %q of %s: the path item's own %s operation is generated instead", m, p, strings.ToLower(m))
 			continue
 		}
 		raws = append(raws, rawOp{path: p, method: m, item: item, op: op, pos: pos})
@@ -257,7 +257,7 @@ func (b *builder) params(op *model.Operation, r rawOp) {
 		switch model.ParamIn(strings.ToLower(p.In)) {
 		case model.InPath, model.InQuery, model.InHeader, model.InCookie:
 		default:
-			b.warn(b.pos(originPos(p.Origin)), "parameter %q of %s: location %q is not supported; the parameter is ignored", p.Name, op.MethodName, p.In)
+			b.warnAs(model.WarnUnsupportedParameter, b.pos(originPos(p.Origin)), "parameter %q of %s: location %q is not supported; the parameter is ignored", p.Name, op.MethodName, p.In)
 		}
 	}
 	if hasStruct {
@@ -353,7 +353,7 @@ func (b *builder) pathPlaceholders(op *model.Operation, r rawOp, list []*openapi
 		if declared || name == "" {
 			continue
 		}
-		b.warn(r.pos, "path parameter %q of %s %s is not declared; it is taken as a required string", name, r.method, r.path)
+		b.warnAs(model.WarnUndeclaredPathParam, r.pos, "path parameter %q of %s %s is not declared; it is taken as a required string", name, r.method, r.path)
 		list = append(list, &openapi3.Parameter{
 			Name: name, In: "path", Required: true,
 			Schema: &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}}},

@@ -99,8 +99,8 @@ type patcher struct {
 	required []model.Pos
 }
 
-func (p *patcher) warn(line, col int, msg string) {
-	p.diags = append(p.diags, model.Diagnostic{Pos: model.Pos{File: p.t.file, Line: line, Col: col}, Severity: model.Warning, Message: msg})
+func (p *patcher) warn(kind model.WarningKind, line, col int, msg string) {
+	p.diags = append(p.diags, model.Diagnostic{Pos: model.Pos{File: p.t.file, Line: line, Col: col}, Severity: model.Warning, Kind: kind, Message: msg})
 }
 
 // at returns the node at the JSON pointer ptr, or nil.
@@ -123,7 +123,7 @@ func (p *patcher) commentOutDup(m []string) {
 		return
 	}
 	if col, ok := commentOutEntry(p.data, p.lines, earlier, key); ok {
-		p.warn(earlier, col, fmt.Sprintf("key %q is written again at line %d; this earlier entry is ignored", key, later))
+		p.warn(model.WarnDuplicateKey, earlier, col, fmt.Sprintf("key %q is written again at line %d; this earlier entry is ignored", key, later))
 	}
 }
 
@@ -162,7 +162,7 @@ func (p *patcher) retype(m []string) {
 	}
 	repl += strings.Repeat(" ", len(raw)-len(repl))
 	copy(p.data[start:], repl)
-	p.warn(n.Line, n.Column, what)
+	p.warn(model.WarnRepairedValue, n.Line, n.Column, what)
 }
 
 // requiredFix records a property's "required: true" and says what was done.
@@ -203,7 +203,7 @@ func (p *patcher) quote(ptrs []string) {
 	for _, in := range ins {
 		quoted := strconv.Quote(in.text)
 		p.data = append(p.data[:in.at], append([]byte(quoted), p.data[in.at+len(in.text):]...)...)
-		p.warn(in.line, in.col, fmt.Sprintf("%s must be a string; read as %s", in.text, quoted))
+		p.warn(model.WarnRepairedValue, in.line, in.col, fmt.Sprintf("%s must be a string; read as %s", in.text, quoted))
 	}
 }
 

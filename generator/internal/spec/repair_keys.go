@@ -120,6 +120,7 @@ func (r *keyRenamer) rename(key *yaml.Node, from, to, message string) {
 	r.diags = append(r.diags, model.Diagnostic{
 		Pos:      model.Pos{File: r.t.file, Line: key.Line, Col: key.Column},
 		Severity: model.Warning,
+		Kind:     model.WarnUnsupportedSchema,
 		Message:  message,
 	})
 }

@@ -161,7 +161,7 @@ func (b *builder) enter(pos model.Pos) bool {
 	if b.depth > maxDepth {
 		if !b.deepWarned {
 			b.deepWarned = true
-			b.warn(pos, "schema nested more than %d levels deep; the deeper part is typed as any", maxDepth)
+			b.warnAs(model.WarnUnsupportedSchema, pos, "schema nested more than %d levels deep; the deeper part is typed as any", maxDepth)
 		}
 		return false
 	}
