@@ -278,7 +278,7 @@ func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 			if err != nil {
 				return nil, fmt.Errorf("%s: reading response: %w", r.op.id, err)
 			}
-			return &response{statusCode: resp.StatusCode, header: resp.Header, body: body}, nil
+			return &response{statusCode: resp.StatusCode, header: resp.Header, body: body, sentAt: sentAt}, nil
 		}
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 		resp.Body.Close()
