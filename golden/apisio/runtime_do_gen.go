@@ -374,6 +374,9 @@ func (c *Client) onThrottle(ctx context.Context, r *request, bo *boundOp, epochs
 	if !hasRA {
 		wait = c.retry.backoff(attempt)
 	}
+	if c.tokens != nil && r.op == c.tokens.op {
+		c.tokens.paced.Store(true)
+	}
 	retryAt := now.Add(wait)
 	for i, br := range bo.rates {
 		var ep uint64 // beyond maxRatesPerOp: react every time

@@ -32,11 +32,15 @@ type tokenCache struct {
 	cur      atomic.Pointer[accessToken]
 	flight   singleflight.Group
 	bgBusy   atomic.Bool
-	bgNext   atomic.Int64           // Unix ns before which no background refresh starts
+	bgNext   atomic.Int64 // Unix ns before which no background refresh starts
+	// paced is set once the token endpoint refused a token request as too
+	// frequent: from then on a refresh starts no sooner than endpointPace
+	// after the last token was requested.
+	paced atomic.Bool
 	// inline makes a due refresh run in the caller (tests on a fake
 	// clock, whose sleeps move everyone's time at once).
-	inline bool
-	refused  atomic.Pointer[string] // the last token the server refused
+	inline  bool
+	refused atomic.Pointer[string] // the last token the server refused
 }
 
 // accessToken is one token with the times at which it should be refreshed
@@ -46,6 +50,8 @@ type accessToken struct {
 	expiry    time.Time
 	refreshAt time.Time
 	staleAt   time.Time
+	// nextAt is when a paced token endpoint takes the next request.
+	nextAt time.Time
 }
 
 func newTokenCache(c *Client, tokenURL *url.URL) *tokenCache {
@@ -82,7 +88,12 @@ const endpointPace = time.Second
 // refresh together, capped at five minutes), and at least the time a
 // refresh may take when the token endpoint paces or refuses it first
 // (endpointPace and two flights), but never before half its lifetime.
-func newAccessToken(value string, issued, expiry time.Time, flight time.Duration) *accessToken {
+//
+// With paced set (the endpoint refused a request as too frequent before),
+// the refresh starts no sooner than endpointPace and a flight after the
+// token was requested: earlier, it would only be refused again, and the
+// whole-second Retry-After would cost more than the wait.
+func newAccessToken(value string, issued, expiry time.Time, flight time.Duration, paced bool) *accessToken {
 	life := expiry.Sub(issued)
 	if life <= 0 {
 		life = time.Second
@@ -90,12 +101,26 @@ func newAccessToken(value string, issued, expiry time.Time, flight time.Duration
 	stop := min(max(min(life/20, 10*time.Second), flight), life/4)
 	lead := min(time.Duration(float64(life)*(0.1+0.1*rand.Float64())), 5*time.Minute)
 	lead = max(lead, min(endpointPace+2*flight, life/2))
+	refreshAt := expiry.Add(-stop - lead)
+	var nextAt time.Time
+	if paced {
+		nextAt = issued.Add(endpointPace + flight)
+		refreshAt = later(refreshAt, nextAt)
+	}
 	return &accessToken{
 		header:    []string{"Bearer " + value},
 		expiry:    expiry,
-		refreshAt: expiry.Add(-stop - lead),
+		refreshAt: refreshAt,
 		staleAt:   expiry.Add(-stop),
+		nextAt:    nextAt,
 	}
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // flightTime is how long a request may take to reach the server: twice the
@@ -193,6 +218,13 @@ func (t *tokenCache) fetch(ctx context.Context, old *accessToken) (*accessToken,
 	if err == nil && ok {
 		defer release()
 	}
+	if old != nil && c.clk.now().Before(old.nextAt) {
+		// Sent sooner, the request would be refused and wait a whole
+		// Retry-After; the callers wait for this token either way.
+		if err := c.clk.sleepUntil(ctx, old.nextAt); err != nil {
+			return nil, fmt.Errorf("oauth2 token: %w", err)
+		}
+	}
 	resp, err := c.do(ctx, &request{op: t.op, body: t.form, contentType: "application/x-www-form-urlencoded"})
 	if err != nil {
 		return nil, t.scrub(err)
@@ -220,7 +252,7 @@ func (t *tokenCache) fetch(ctx context.Context, old *accessToken) (*accessToken,
 		issued = c.clk.now()
 	}
 	expiry := issued.Add(life)
-	tok := newAccessToken(body.AccessToken, issued, expiry, t.flightTime())
+	tok := newAccessToken(body.AccessToken, issued, expiry, t.flightTime(), t.paced.Load())
 	c.storeResult(c.store.SetToken(ctx, t.storeKey, body.AccessToken, expiry))
 	return tok, nil
 }
@@ -246,7 +278,7 @@ func (t *tokenCache) load(ctx context.Context, old *accessToken) *accessToken {
 	// The issue time is not shared: schedule from now, as if the token
 	// were as old as the remaining lifetime leaves it.
 	now := t.c.clk.now()
-	tok := newAccessToken(value, now, expiry, t.flightTime())
+	tok := newAccessToken(value, now, expiry, t.flightTime(), false)
 	if !now.Before(tok.staleAt) {
 		return nil
 	}
