@@ -3,6 +3,7 @@ module github.com/limitgen/limitgen/store/sqlitestore
 go 1.26.0
 
 require (
+	github.com/google/go-cmp v0.7.0
 	github.com/limitgen/limitgen v0.0.0
 	modernc.org/sqlite v1.62.0
 )
