@@ -3,7 +3,6 @@
 package apisio
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -296,6 +295,14 @@ func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 			c.tokens.invalidate(tok)
 			attempt--
 			continue
+		case (c.isThrottle(status) || c.isQuotaStatus(status)) && upstreamLimited(body):
+			// Another service behind this API (a tool's provider) limited
+			// the call: this API's own limits were not reached, so its
+			// limiters are left alone.
+			if err := c.upstreamThrottled(ctx, r, attempt, apiErr, now); err != nil {
+				return nil, err
+			}
+			continue
 		case c.isThrottle(status) || c.isQuotaStatus(status):
 			if err := c.onThrottle(ctx, r, bo, &epochs, attempt, apiErr, sentAt, now); err != nil {
 				return nil, err
@@ -480,19 +487,6 @@ func (c *Client) isQuotaStatus(status int) bool {
 		}
 	}
 	return false
-}
-
-// bodySaysExhausted reports whether a throttle body says that an allowance
-// (not a rate) is used up, as in "monthly quota exhausted" or "allowance
-// exceeded".
-func bodySaysExhausted(body []byte) bool {
-	if len(body) == 0 {
-		return false
-	}
-	b := bytes.ToLower(body)
-	noun := bytes.Contains(b, []byte("quota")) || bytes.Contains(b, []byte("allowance"))
-	verb := bytes.Contains(b, []byte("exhausted")) || bytes.Contains(b, []byte("exceeded")) || bytes.Contains(b, []byte("used up"))
-	return noun && verb
 }
 
 // observeAnswer adds the time one answer took to the moving average.
