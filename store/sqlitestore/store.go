@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -98,7 +99,10 @@ func Open(path string, opts ...Option) (*Store, error) {
 	// a power cut may lose the last commits.
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Set("_txlock", "immediate")
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	// A file: URI, with the characters that end or escape its path
+	// escaped, so that any file name opens the file it names.
+	esc := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
+	db, err := sql.Open("sqlite", "file:"+esc+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("sqlitestore: %w", err)
 	}

@@ -3,6 +3,7 @@ package sqlitestore
 import (
 	"context"
 	"math"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -363,5 +364,31 @@ func TestErrorsHideToken(t *testing.T) {
 	}
 	if strings.Contains(err.Error(), "secret-token-value") {
 		t.Errorf("error shows the token: %v", err)
+	}
+}
+
+// TestOpenOddPath opens a file whose path has spaces and URI characters,
+// in a directory that does not exist yet.
+func TestOpenOddPath(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state dir", "a#b?c%20.db")
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.AddUsage(context.Background(), "k", 1, time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(filepath.Dir(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	base := filepath.Base(path)
+	if diff := cmp.Diff([]string{base, base + "-shm", base + "-wal"}, names); diff != "" {
+		t.Errorf("files beside the database (-want +got):\n%s", diff)
 	}
 }
