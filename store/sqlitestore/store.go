@@ -163,8 +163,9 @@ func wrap(op, key string, err error) error {
 // at the caller's now: a caller that waited for another process's write
 // would otherwise book a slot in the past and send it together with the
 // next one. Only how far now lies ahead of the store's clock (a caller
-// asking for a time after a pause) carries over, and the result is
-// returned on the caller's clock.
+// asking for a time after a pause) carries over. The time returned is on
+// the store's clock, which on one machine is the caller's: a caller that
+// waited for the lock must not send earlier than the slot it was given.
 func (s *Store) Take(ctx context.Context, key string, rate float64, burst, n int, callerNow time.Time, maxWait time.Duration) (time.Time, bool, error) {
 	if rate <= 0 || math.IsInf(rate, 1) || math.IsNaN(rate) {
 		return callerNow, true, nil
@@ -203,7 +204,7 @@ func (s *Store) Take(ctx context.Context, key string, rate float64, burst, n int
 	if ok {
 		s.wrote(ctx)
 	}
-	return callerNow.Add(at.Sub(now)), ok, nil
+	return at, ok, nil
 }
 
 func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
