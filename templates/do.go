@@ -1,7 +1,6 @@
 package templates
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -260,7 +259,7 @@ func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 			if err != nil {
 				return nil, fmt.Errorf("%s: reading response: %w", r.op.id, err)
 			}
-			return &response{statusCode: resp.StatusCode, header: resp.Header, body: body}, nil
+			return &response{statusCode: resp.StatusCode, header: resp.Header, body: body, sentAt: sentAt}, nil
 		}
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 		resp.Body.Close()
@@ -277,6 +276,14 @@ func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 			authRetried = true
 			c.tokens.invalidate(tok)
 			attempt--
+			continue
+		case (c.isThrottle(status) || c.isQuotaStatus(status)) && upstreamLimited(body):
+			// Another service behind this API (a tool's provider) limited
+			// the call: this API's own limits were not reached, so its
+			// limiters are left alone.
+			if err := c.upstreamThrottled(ctx, r, attempt, apiErr, now); err != nil {
+				return nil, err
+			}
 			continue
 		case c.isThrottle(status) || c.isQuotaStatus(status):
 			if err := c.onThrottle(ctx, r, bo, &epochs, attempt, apiErr, sentAt, now); err != nil {
@@ -355,6 +362,9 @@ func (c *Client) onThrottle(ctx context.Context, r *request, bo *boundOp, epochs
 	}
 	if !hasRA {
 		wait = c.retry.backoff(attempt)
+	}
+	if c.tokens != nil && r.op == c.tokens.op {
+		c.tokens.paced.Store(true)
 	}
 	retryAt := now.Add(wait)
 	for i, br := range bo.rates {
@@ -459,19 +469,6 @@ func (c *Client) isQuotaStatus(status int) bool {
 		}
 	}
 	return false
-}
-
-// bodySaysExhausted reports whether a throttle body says that an allowance
-// (not a rate) is used up, as in "monthly quota exhausted" or "allowance
-// exceeded".
-func bodySaysExhausted(body []byte) bool {
-	if len(body) == 0 {
-		return false
-	}
-	b := bytes.ToLower(body)
-	noun := bytes.Contains(b, []byte("quota")) || bytes.Contains(b, []byte("allowance"))
-	verb := bytes.Contains(b, []byte("exhausted")) || bytes.Contains(b, []byte("exceeded")) || bytes.Contains(b, []byte("used up"))
-	return noun && verb
 }
 
 // observeAnswer adds the time one answer took to the moving average.

@@ -74,15 +74,22 @@ type rateInfo struct {
 }
 
 // rlEntry is one member of a RateLimit / RateLimit-Policy field (IETF
-// httpapi-ratelimit-headers draft 11) or of an older dictionary form.
-// Absent parameters are -1.
+// httpapi-ratelimit-headers drafts 10 to 12) or of an older dictionary
+// form. Absent parameters are -1. notRequests is set when the quota unit
+// (qu) is not requests (content-bytes, concurrent-requests): such a policy
+// says nothing about the request rate. The partition key (pk, a byte
+// sequence) and unknown parameters are ignored.
 type rlEntry struct {
-	q, w, r, t int64
+	q, w, r, t  int64
+	notRequests bool
 }
 
-// parseRateHeaders reads RateLimit-Policy and RateLimit (draft 11),
-// RateLimit-Limit/-Remaining/-Reset (older drafts) and
-// X-RateLimit-Limit/-Remaining/-Reset. ok is false when none is present.
+// parseRateHeaders reads RateLimit-Policy and RateLimit (drafts 10 to 12),
+// RateLimit-Limit/-Remaining/-Reset (older drafts),
+// X-RateLimit-Limit/-Remaining/-Reset and OpenAI's
+// x-ratelimit-limit/remaining/reset-requests. ok is false when none is
+// present. Negative values (-1 is a common "unlimited" or "unknown"
+// sentinel) and garbage are ignored.
 func parseRateHeaders(h http.Header, now time.Time) (info rateInfo, ok bool) {
 	info = rateInfo{remaining: -1, reset: -1}
 	policy, state := h["Ratelimit-Policy"], h["Ratelimit"]
@@ -115,12 +122,70 @@ func parseRateHeaders(h http.Header, now time.Time) (info rateInfo, ok bool) {
 	}
 	ok = readRemainingReset(&info, h["Ratelimit-Remaining"], h["Ratelimit-Reset"], false, now) || ok
 	ok = readRemainingReset(&info, h["X-Ratelimit-Remaining"], h["X-Ratelimit-Reset"], true, now) || ok
+	ok = readOpenAI(&info, h) || ok
 	return info, ok
+}
+
+// readOpenAI reads OpenAI-style request headers: x-ratelimit-limit-requests
+// (requests per minute), x-ratelimit-remaining-requests and
+// x-ratelimit-reset-requests, a Go-style duration such as "6m0s", "1s" or
+// "20ms" until the limit is full again. The -tokens variants count tokens,
+// not requests, and are left alone.
+func readOpenAI(info *rateInfo, h http.Header) bool {
+	ok := false
+	if v := h["X-Ratelimit-Limit-Requests"]; len(v) > 0 && info.perSecond == 0 && info.limit == 0 {
+		if n, err := strconv.ParseInt(strings.TrimSpace(v[0]), 10, 64); err == nil && n > 0 {
+			info.perSecond = float64(n) / 60
+			ok = true
+		}
+	}
+	if v := h["X-Ratelimit-Remaining-Requests"]; len(v) > 0 && info.remaining < 0 {
+		if n, err := strconv.ParseInt(strings.TrimSpace(v[0]), 10, 64); err == nil && n >= 0 {
+			info.remaining = n
+			ok = true
+		}
+	}
+	if v := h["X-Ratelimit-Reset-Requests"]; len(v) > 0 && info.reset < 0 {
+		if d, good := parseDelta(v[0]); good {
+			info.reset = d
+			ok = true
+		}
+	}
+	return ok
+}
+
+// parseDelta reads a wait as a Go-style duration ("6m0s", "20ms") or a
+// number of seconds ("30", "1.5"). Negative, NaN and garbage values are
+// rejected; huge ones are clamped.
+func parseDelta(s string) (time.Duration, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, false
+	}
+	if f, err := strconv.ParseFloat(s, 64); err == nil {
+		if !(f >= 0) {
+			return 0, false
+		}
+		return clampWait(time.Duration(min(f, maxHeaderWait.Seconds()) * float64(time.Second))), true
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		if strings.HasPrefix(s, "-") || !isDigits(s[:1]) {
+			return 0, false
+		}
+		return maxHeaderWait, true // out of range: absurdly far
+	}
+	if d < 0 {
+		return 0, false
+	}
+	return clampWait(d), true
 }
 
 // readRemainingReset fills remaining and reset from a pair of single-number
 // headers. X-RateLimit-Reset is a Unix time at some providers and a delta
-// at others: a value above 10^9 is taken as a Unix time.
+// at others: a value above 10^9 is taken as a Unix time in seconds, above
+// 10^12 in milliseconds (no delta is that long); a time in the past means
+// now. A delta may have a fraction ("1.5").
 func readRemainingReset(info *rateInfo, remaining, reset []string, unixOK bool, now time.Time) bool {
 	ok := false
 	if len(remaining) > 0 {
@@ -129,15 +194,19 @@ func readRemainingReset(info *rateInfo, remaining, reset []string, unixOK bool, 
 			ok = true
 		}
 	}
-	if len(reset) > 0 {
-		if n, err := strconv.ParseInt(strings.TrimSpace(reset[0]), 10, 64); err == nil && n >= 0 && info.reset < 0 {
-			if unixOK && n > 1e9 {
-				d := time.Unix(min(n, 1<<40), 0).Sub(now)
-				info.reset = clampWait(d)
-			} else {
-				info.reset = clampWait(time.Duration(min(n, int64(maxHeaderWait/time.Second))) * time.Second)
+	if len(reset) > 0 && info.reset < 0 {
+		v := strings.TrimSpace(reset[0])
+		n, err := strconv.ParseInt(v, 10, 64)
+		switch {
+		case err == nil && n < 0:
+		case err == nil && unixOK && n > 1e12:
+			info.reset, ok = clampWait(time.UnixMilli(min(n, 1<<50)).Sub(now)), true
+		case err == nil && unixOK && n > 1e9:
+			info.reset, ok = clampWait(time.Unix(min(n, 1<<40), 0).Sub(now)), true
+		default:
+			if d, good := parseDelta(v); good && !strings.ContainsAny(v, "hmsµun") {
+				info.reset, ok = d, true
 			}
-			ok = true
 		}
 	}
 	return ok
@@ -151,13 +220,13 @@ func parseRateLimit(policy, state string) rateInfo {
 	info := rateInfo{remaining: -1, reset: -1}
 	bestW := int64(-1)
 	for _, e := range parseRLList(policy) {
-		if e.q > 0 && e.w > 0 && (bestW < 0 || e.w < bestW) {
+		if !e.notRequests && e.q > 0 && e.w > 0 && (bestW < 0 || e.w < bestW) {
 			bestW = e.w
 			setRate(&info, e.q, e.w)
 		}
 	}
 	for _, e := range parseRLList(state) {
-		if e.r >= 0 && (info.remaining < 0 || e.r < info.remaining) {
+		if !e.notRequests && e.r >= 0 && (info.remaining < 0 || e.r < info.remaining) {
 			info.remaining = e.r
 			if e.t >= 0 {
 				info.reset = clampWait(time.Duration(min(e.t, int64(maxHeaderWait/time.Second))) * time.Second)
@@ -177,7 +246,7 @@ func setRate(info *rateInfo, q, w int64) {
 // reset=3`) merges into one entry. Malformed members are skipped.
 func parseRLList(s string) []rlEntry {
 	var out []rlEntry
-	dict := rlEntry{-1, -1, -1, -1}
+	dict := rlEntry{q: -1, w: -1, r: -1, t: -1}
 	dictUsed := false
 	for _, member := range splitOutsideQuotes(s, ',') {
 		parts := splitOutsideQuotes(member, ';')
@@ -194,7 +263,7 @@ func parseRLList(s string) []rlEntry {
 			}
 			continue
 		}
-		e := rlEntry{-1, -1, -1, -1}
+		e := rlEntry{q: -1, w: -1, r: -1, t: -1}
 		if isDigits(item) { // "RateLimit-Limit: 100;w=60"
 			n, err := strconv.ParseInt(item, 10, 64)
 			if err != nil {
@@ -215,6 +284,11 @@ func parseRLList(s string) []rlEntry {
 }
 
 func setRLParam(e *rlEntry, key, value string) bool {
+	if key == "qu" {
+		u := strings.Trim(strings.TrimSpace(value), `"`)
+		e.notRequests = u != "" && u != "requests"
+		return true
+	}
 	n, err := strconv.ParseInt(strings.TrimSpace(value), 10, 64)
 	if err != nil || n < 0 {
 		return false

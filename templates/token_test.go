@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -36,6 +37,11 @@ type tokenServer struct {
 	// tokenStatus, when set, is returned by the token endpoint with the
 	// request form echoed in the body (a hostile endpoint).
 	tokenStatus atomic.Int64
+	// every, when set, is the token endpoint's pace: a mint within every of
+	// the last one is refused with 429 and a whole-second Retry-After.
+	every     time.Duration
+	lastMint  time.Time
+	throttled atomic.Int64
 
 	mu     sync.Mutex
 	expiry map[string]time.Time
@@ -69,10 +75,19 @@ func (ts *tokenServer) serve(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusBadRequest)
 			return
 		}
+		now := ts.clk.now()
+		ts.mu.Lock()
+		if wait := ts.lastMint.Add(ts.every).Sub(now); ts.every > 0 && !ts.lastMint.IsZero() && wait > 0 {
+			ts.mu.Unlock()
+			ts.throttled.Add(1)
+			w.Header().Set("Retry-After", fmt.Sprint(int64((wait+time.Second-1)/time.Second)))
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		ts.lastMint = now
 		n := ts.mints.Add(1)
 		tok := fmt.Sprintf("tok-%d", n)
-		ts.mu.Lock()
-		ts.expiry[tok] = ts.clk.now().Add(ts.life)
+		ts.expiry[tok] = now.Add(ts.life)
 		ts.mu.Unlock()
 		json.NewEncoder(w).Encode(map[string]any{"access_token": tok, "token_type": "Bearer", "expires_in": ts.life.Seconds()})
 		return
@@ -150,6 +165,97 @@ func testRefreshAheadAvoids401(t *testing.T) {
 	}
 	if n := ts.mints.Load(); n < 2 || n > 3 {
 		t.Errorf("token requests = %d over 150s of 100s tokens, want 2 or 3", n)
+	}
+}
+
+// TestShortTokensPacedEndpointNo401 calls every 50ms through tokens of a
+// few seconds from a token endpoint that mints one per second and refuses
+// faster requests with 429 and Retry-After: no call may reach the API with
+// an expired token, and tokens are not minted much more often than their
+// lifetimes need.
+func TestShortTokensPacedEndpointNo401(t *testing.T) {
+	for _, life := range []time.Duration{time.Second, 2 * time.Second, 5 * time.Second} {
+		t.Run(life.String(), func(t *testing.T) {
+			clk := newFakeClock()
+			ts := newTokenServer(t, clk, life)
+			ts.every = time.Second
+			c := newTestClient(t, ts.URL, clk, WithClientCredentials(testClientID, testSecret))
+			c.tokens.inline = true
+			const span = 30 * time.Second
+			start := clk.now()
+			calls := 0
+			for clk.now().Sub(start) < span {
+				if _, err := c.do(context.Background(), listReq()); err != nil {
+					t.Fatalf("call at %v: %v", clk.now().Sub(start), err)
+				}
+				calls++
+				clk.advance(50 * time.Millisecond)
+			}
+			if n := ts.unauth.Load(); n != 0 {
+				t.Errorf("%d of %d calls got 401", n, calls)
+			}
+			// One token per half-life at most (the refresh starts no
+			// earlier), and at most one per second (the endpoint's pace).
+			maxMints := int64(span/max(life/2, time.Second)) + 2
+			if n := ts.mints.Load(); n > maxMints {
+				t.Errorf("%d tokens minted over %v of %v tokens, want at most %d", n, span, life, maxMints)
+			}
+		})
+	}
+}
+
+// waitBackgroundRefresh lets a background token refresh that a call
+// started finish before the fake clock moves on.
+func waitBackgroundRefresh(t *testing.T, c *Client) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for c.tokens.bgBusy.Load() {
+		if time.Now().After(deadline) {
+			t.Fatal("a background refresh did not finish")
+		}
+		runtime.Gosched()
+	}
+}
+
+// TestStoreTokenReusedUntilRefresh gives a client a token that another
+// process left in the Store: the client uses it without minting, and when
+// it is due replaces it instead of reloading the same token from the Store.
+func TestStoreTokenReusedUntilRefresh(t *testing.T) {
+	clk := newFakeClock()
+	ts := newTokenServer(t, clk, time.Hour)
+	store := newMemStore(clk)
+	first := newTestClient(t, ts.URL, clk, WithClientCredentials(testClientID, testSecret), WithStore(store))
+	if _, err := first.do(context.Background(), listReq()); err != nil {
+		t.Fatal(err)
+	}
+	second := newTestClient(t, ts.URL, clk, WithClientCredentials(testClientID, testSecret), WithStore(store))
+	if _, err := second.do(context.Background(), listReq()); err != nil {
+		t.Fatal(err)
+	}
+	if n := ts.mints.Load(); n != 1 {
+		t.Fatalf("a second client minted a token although the Store had one: %d mints", n)
+	}
+	clk.advance(58 * time.Minute) // past any refresh point, before staleness
+	if _, err := second.do(context.Background(), listReq()); err != nil {
+		t.Fatal(err)
+	}
+	waitBackgroundRefresh(t, second)
+	if n := ts.mints.Load(); n != 2 {
+		t.Errorf("mints = %d after the shared token was due, want 2", n)
+	}
+	if _, _, ok, _ := store.Token(context.Background(), second.tokens.storeKey); !ok {
+		t.Fatal("no token in the Store")
+	}
+	if v, _, _, _ := store.Token(context.Background(), second.tokens.storeKey); v != "tok-2" {
+		t.Errorf("the Store holds %q, want the refreshed tok-2", v)
+	}
+	clk.advance(90 * time.Second) // the first token expires; the first client reloads
+	if _, err := first.do(context.Background(), listReq()); err != nil {
+		t.Fatal(err)
+	}
+	waitBackgroundRefresh(t, first)
+	if n, u := ts.mints.Load(), ts.unauth.Load(); n != 2 || u != 0 {
+		t.Errorf("mints = %d, 401s = %d; want 2 and 0 (the first client takes tok-2 from the Store)", n, u)
 	}
 }
 

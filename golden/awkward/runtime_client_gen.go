@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Client calls the API. It is safe for concurrent use; create one per base
@@ -115,6 +116,7 @@ type response struct {
 	statusCode int
 	header     http.Header
 	body       []byte
+	sentAt     time.Time // when the answered attempt was sent
 }
 
 func newClient(baseURL string, p *apiProfile, opts ...Option) (*Client, error) {

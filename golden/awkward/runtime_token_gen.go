@@ -32,7 +32,15 @@ type tokenCache struct {
 	cur      atomic.Pointer[accessToken]
 	flight   singleflight.Group
 	bgBusy   atomic.Bool
-	refused  atomic.Pointer[string] // the last token the server refused
+	bgNext   atomic.Int64 // Unix ns before which no background refresh starts
+	// paced is set once the token endpoint refused a token request as too
+	// frequent: from then on a refresh starts no sooner than endpointPace
+	// after the last token was requested.
+	paced atomic.Bool
+	// inline makes a due refresh run in the caller (tests on a fake
+	// clock, whose sleeps move everyone's time at once).
+	inline  bool
+	refused atomic.Pointer[string] // the last token the server refused
 }
 
 // accessToken is one token with the times at which it should be refreshed
@@ -42,6 +50,8 @@ type accessToken struct {
 	expiry    time.Time
 	refreshAt time.Time
 	staleAt   time.Time
+	// nextAt is when a paced token endpoint takes the next request.
+	nextAt time.Time
 }
 
 func newTokenCache(c *Client, tokenURL *url.URL) *tokenCache {
@@ -65,35 +75,76 @@ func newTokenCache(c *Client, tokenURL *url.URL) *tokenCache {
 	}
 }
 
-// newAccessToken schedules a token's refresh: ahead of expiry by 10-20% of
-// its lifetime (jittered so that replicas do not refresh together, capped
-// at five minutes), and stops using it 5% of its lifetime (at most 10s)
-// before expiry to leave room for clock skew and the request's flight.
-func newAccessToken(value string, issued, expiry time.Time) *accessToken {
+// endpointPace is how long a token request may take when the token
+// endpoint refuses it first: one whole-second Retry-After (the usual
+// granularity) before the resend.
+const endpointPace = time.Second
+
+// newAccessToken schedules a token's use and refresh. It stops being used
+// stop before expiry: 5% of its lifetime (at most 10s), and at least the
+// time a request may take to reach the server (flight), so that no request
+// arrives with an expired token. It is refreshed (in the background) lead
+// before that: 10-20% of its lifetime (jittered so that replicas do not
+// refresh together, capped at five minutes), and at least the time a
+// refresh may take when the token endpoint paces or refuses it first
+// (endpointPace and two flights), but never before half its lifetime.
+//
+// With paced set (the endpoint refused a request as too frequent before),
+// the refresh starts no sooner than endpointPace and a flight after the
+// token was requested: earlier, it would only be refused again, and the
+// whole-second Retry-After would cost more than the wait.
+func newAccessToken(value string, issued, expiry time.Time, flight time.Duration, paced bool) *accessToken {
 	life := expiry.Sub(issued)
 	if life <= 0 {
 		life = time.Second
 	}
+	stop := min(max(min(life/20, 10*time.Second), flight), life/4)
 	lead := min(time.Duration(float64(life)*(0.1+0.1*rand.Float64())), 5*time.Minute)
-	skew := min(life/20, 10*time.Second)
+	lead = max(lead, min(endpointPace+2*flight, life/2))
+	refreshAt := expiry.Add(-stop - lead)
+	var nextAt time.Time
+	if paced {
+		nextAt = issued.Add(endpointPace + flight)
+		refreshAt = later(refreshAt, nextAt)
+	}
 	return &accessToken{
 		header:    []string{"Bearer " + value},
 		expiry:    expiry,
-		refreshAt: expiry.Add(-lead - skew),
-		staleAt:   expiry.Add(-skew),
+		refreshAt: refreshAt,
+		staleAt:   expiry.Add(-stop),
+		nextAt:    nextAt,
 	}
 }
 
+// flightTime is how long a request may take to reach the server: twice the
+// usual answer time and 10ms for scheduling noise.
+func (t *tokenCache) flightTime() time.Duration {
+	return 2*t.c.answerTime() + 10*time.Millisecond
+}
+
 // get returns a usable token: the current one while it is fresh (starting a
-// background refresh once it is due), or a new one.
+// background refresh once it is due), or a new one. A caller never gets a
+// token that may expire before its request arrives: past staleAt it waits
+// for the refresh.
 func (t *tokenCache) get(ctx context.Context) (*accessToken, error) {
 	now := t.c.clk.now()
 	cur := t.cur.Load()
 	if cur != nil && now.Before(cur.staleAt) {
-		if !now.Before(cur.refreshAt) && t.bgBusy.CompareAndSwap(false, true) {
+		due := !now.Before(cur.refreshAt) && now.UnixNano() >= t.bgNext.Load()
+		if due && t.inline {
+			if tok, err := t.refresh(ctx, cur); err == nil {
+				return tok, nil
+			}
+			t.bgNext.Store(t.c.clk.now().Add(endpointPace).UnixNano())
+			return cur, nil
+		}
+		if due && t.bgBusy.CompareAndSwap(false, true) {
 			go func() {
 				defer t.bgBusy.Store(false)
-				_, _ = t.refresh(context.WithoutCancel(ctx), cur)
+				if _, err := t.refresh(context.WithoutCancel(ctx), cur); err != nil {
+					// Do not hammer a failing endpoint from every call.
+					t.bgNext.Store(t.c.clk.now().Add(endpointPace).UnixNano())
+				}
 			}()
 		}
 		return cur, nil
@@ -119,7 +170,7 @@ func (t *tokenCache) refresh(ctx context.Context, old *accessToken) (*accessToke
 		}
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), tokenTimeout)
 		defer cancel()
-		tok, err := t.fetch(fctx)
+		tok, err := t.fetch(fctx, old)
 		if err != nil {
 			return nil, err
 		}
@@ -138,11 +189,11 @@ func (t *tokenCache) refresh(ctx context.Context, old *accessToken) (*accessToke
 }
 
 // fetch takes the token from the Store when another client sharing it has
-// one, else requests one (holding the Store's lease so that one process
-// refreshes at a time) and shares it.
-func (t *tokenCache) fetch(ctx context.Context) (*accessToken, error) {
+// a newer one than old, else requests one (holding the Store's lease so
+// that one process refreshes at a time) and shares it.
+func (t *tokenCache) fetch(ctx context.Context, old *accessToken) (*accessToken, error) {
 	c := t.c
-	if tok := t.load(ctx); tok != nil {
+	if tok := t.load(ctx, old); tok != nil {
 		return tok, nil
 	}
 	release, ok, err := c.store.LockToken(ctx, t.storeKey, 10*time.Second)
@@ -152,7 +203,7 @@ func (t *tokenCache) fetch(ctx context.Context) (*accessToken, error) {
 			if c.clk.sleepUntil(ctx, c.clk.now().Add(100*time.Millisecond)) != nil {
 				break
 			}
-			if tok := t.load(ctx); tok != nil {
+			if tok := t.load(ctx, old); tok != nil {
 				return tok, nil
 			}
 		}
@@ -160,7 +211,13 @@ func (t *tokenCache) fetch(ctx context.Context) (*accessToken, error) {
 	if err == nil && ok {
 		defer release()
 	}
-	issued := c.clk.now()
+	if old != nil && c.clk.now().Before(old.nextAt) {
+		// Sent sooner, the request would be refused and wait a whole
+		// Retry-After; the callers wait for this token either way.
+		if err := c.clk.sleepUntil(ctx, old.nextAt); err != nil {
+			return nil, fmt.Errorf("oauth2 token: %w", err)
+		}
+	}
 	resp, err := c.do(ctx, &request{op: t.op, body: t.form, contentType: "application/x-www-form-urlencoded"})
 	if err != nil {
 		return nil, t.scrub(err)
@@ -180,14 +237,23 @@ func (t *tokenCache) fetch(ctx context.Context) (*accessToken, error) {
 	if n, err := strconv.ParseFloat(strings.Trim(string(body.ExpiresIn), `"`), 64); err == nil && n > 0 && n < 1e9 {
 		life = time.Duration(n * float64(time.Second))
 	}
+	// The server counts the lifetime from some moment after the request
+	// left: counting from the send (not from before the limiter's wait)
+	// is the latest safe start.
+	issued := resp.sentAt
+	if issued.IsZero() {
+		issued = c.clk.now()
+	}
 	expiry := issued.Add(life)
-	tok := newAccessToken(body.AccessToken, issued, expiry)
+	tok := newAccessToken(body.AccessToken, issued, expiry, t.flightTime(), t.paced.Load())
 	c.storeResult(c.store.SetToken(ctx, t.storeKey, body.AccessToken, expiry))
 	return tok, nil
 }
 
-// load returns a fresh token shared in the Store, or nil.
-func (t *tokenCache) load(ctx context.Context) *accessToken {
+// load returns a fresh token shared in the Store, or nil. The token being
+// replaced (old) and one the server refused do not count: the Store holds
+// the token this client already has until someone refreshes it.
+func (t *tokenCache) load(ctx context.Context, old *accessToken) *accessToken {
 	value, expiry, ok, err := t.c.store.Token(ctx, t.storeKey)
 	t.c.storeResult(err)
 	if err != nil {
@@ -199,10 +265,14 @@ func (t *tokenCache) load(ctx context.Context) *accessToken {
 	if r := t.refused.Load(); r != nil && *r == "Bearer "+value {
 		return nil
 	}
+	if old != nil && old.header[0] == "Bearer "+value {
+		return nil
+	}
 	// The issue time is not shared: schedule from now, as if the token
 	// were as old as the remaining lifetime leaves it.
-	tok := newAccessToken(value, t.c.clk.now(), expiry)
-	if !t.c.clk.now().Before(tok.staleAt) {
+	now := t.c.clk.now()
+	tok := newAccessToken(value, now, expiry, t.flightTime(), false)
+	if !now.Before(tok.staleAt) {
 		return nil
 	}
 	return tok

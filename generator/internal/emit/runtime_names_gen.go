@@ -47,6 +47,7 @@ var runtimeDeclared = []string{
 	"clampWait",
 	"clock",
 	"crowdRounds",
+	"endpointPace",
 	"enforceHard",
 	"enforceSoft",
 	"enforceUnknown",
@@ -123,6 +124,7 @@ var runtimeDeclared = []string{
 	"paramScalar",
 	"paramSimple",
 	"paramUnescapePath",
+	"parseDelta",
 	"parseRLList",
 	"parseRateHeaders",
 	"parseRateLimit",
@@ -141,6 +143,7 @@ var runtimeDeclared = []string{
 	"rateBucket",
 	"rateInfo",
 	"rateOverride",
+	"readOpenAI",
 	"readRemainingReset",
 	"request",
 	"resettleRatio",
@@ -171,6 +174,7 @@ var runtimeDeclared = []string{
 	"unionMergeShared",
 	"unionNoMatch",
 	"unionOmit",
+	"upstreamLimited",
 	"wallClock",
 }
 
@@ -237,6 +241,7 @@ var runtimeClientMembers = []string{
 	"takeTurn",
 	"tier",
 	"tokens",
+	"upstreamThrottled",
 	"waitBucket",
 	"waitSlot",
 }
