@@ -176,7 +176,8 @@ func excerpt(lines []string, n int) []string {
 }
 
 // genDoc emits doc_gen.go: the package documentation.
-func genDoc(f *jen.File, api *model.API, pkg string) {
+func (e *emitter) genDoc(f *jen.File) {
+	api, pkg := e.api, e.pkg
 	title := oneLine(api.Title)
 	if title == "" {
 		title = "the API"

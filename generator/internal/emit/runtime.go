@@ -19,6 +19,10 @@ func runtimeFiles(pkg, header string) ([]File, error) {
 	return runtimeFilesFrom(templates.Sources, pkg, header)
 }
 
+// servicesStub declares, for the runtime's own build and tests, what the
+// generated package declares itself (Services, initServices).
+const servicesStub = "services_stub.go"
+
 func runtimeFilesFrom(src fs.FS, pkg, header string) ([]File, error) {
 	entries, err := fs.ReadDir(src, ".")
 	if err != nil {
@@ -27,7 +31,7 @@ func runtimeFilesFrom(src fs.FS, pkg, header string) ([]File, error) {
 	var files []File
 	for _, e := range entries {
 		name := e.Name()
-		if e.IsDir() || path.Ext(name) != ".go" || name == "embed.go" || strings.HasSuffix(name, "_test.go") {
+		if e.IsDir() || path.Ext(name) != ".go" || name == "embed.go" || name == servicesStub || strings.HasSuffix(name, "_test.go") {
 			continue
 		}
 		data, err := fs.ReadFile(src, name)

@@ -21,6 +21,7 @@ var importNames = map[string]string{
 	pkgErrors:  "errors",
 	pkgFmt:     "fmt",
 	pkgTime:    "time",
+	pkgIter:    "iter",
 }
 
 func qContext() *jen.Statement     { return jen.Qual(pkgContext, "Context") }
@@ -32,3 +33,5 @@ func qJSONUnmarshal() *jen.Statement {
 }
 func qErrorf() *jen.Statement    { return jen.Qual(pkgFmt, "Errorf") }
 func qErrorsNew() *jen.Statement { return jen.Qual(pkgErrors, "New") }
+
+const pkgIter = "iter"
