@@ -7,6 +7,7 @@ package apisio
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
 )
 
@@ -48,6 +49,15 @@ func (v ConnectedAccountAuthorizationType) IsKnown() bool {
 	return false
 }
 
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ConnectedAccountAuthorizationType) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ConnectedAccountAuthorizationType", v)
+}
+
 // ConnectedAccountRequest is the schema ConnectedAccountRequest.
 type ConnectedAccountRequest struct {
 	// Connector is the property "connector".
@@ -80,6 +90,15 @@ func (v ConnectedAccountStatus) IsKnown() bool {
 		return true
 	}
 	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ConnectedAccountStatus) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ConnectedAccountStatus", v)
 }
 
 // Connection is the schema Connection.
@@ -126,6 +145,15 @@ func (v ConnectionStatus) IsKnown() bool {
 	return false
 }
 
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ConnectionStatus) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ConnectionStatus", v)
+}
+
 // ConnectionType is the schema ConnectionType.
 //
 // Its known values are the constants below; IsKnown reports whether a
@@ -146,6 +174,15 @@ func (v ConnectionType) IsKnown() bool {
 		return true
 	}
 	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ConnectionType) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ConnectionType", v)
 }
 
 // CreateOrganizationRequest is the schema CreateOrganizationRequest.
@@ -208,6 +245,15 @@ func (v DirectoryStatus) IsKnown() bool {
 		return true
 	}
 	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v DirectoryStatus) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known DirectoryStatus", v)
 }
 
 // DirectoryUser is the schema DirectoryUser.
@@ -366,6 +412,15 @@ func (v MembershipMembershipStatus) IsKnown() bool {
 	return false
 }
 
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v MembershipMembershipStatus) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known MembershipMembershipStatus", v)
+}
+
 // MembershipRequest is the schema MembershipRequest.
 type MembershipRequest struct {
 	// Roles is the property "roles".
@@ -476,6 +531,15 @@ func (v TokenRequestGrantType) IsKnown() bool {
 		return true
 	}
 	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v TokenRequestGrantType) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known TokenRequestGrantType", v)
 }
 
 // TokenResponse is the schema TokenResponse.

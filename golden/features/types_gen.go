@@ -7,6 +7,7 @@ package features
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
 )
 
@@ -46,6 +47,15 @@ func (v Color) IsKnown() bool {
 		return true
 	}
 	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v Color) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known Color", v)
 }
 
 // Dog is the schema Dog.

@@ -7,6 +7,7 @@ package scalekit
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
 )
 
@@ -34,6 +35,15 @@ func (v AuditLogsServiceListAuthRequestsStatusItem) IsKnown() bool {
 		return true
 	}
 	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v AuditLogsServiceListAuthRequestsStatusItem) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known AuditLogsServiceListAuthRequestsStatusItem", v)
 }
 
 // AuditlogsAuthLogRequest is the schema auditlogsAuthLogRequest.
@@ -102,6 +112,15 @@ func (v AuditlogsAuthLogRequestStatus) IsKnown() bool {
 	return false
 }
 
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v AuditlogsAuthLogRequestStatus) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known AuditlogsAuthLogRequestStatus", v)
+}
+
 // AuditlogsConnectionDetails is the schema auditlogsConnectionDetails.
 type AuditlogsConnectionDetails struct {
 	// Connection ID for this connection detail entry.
@@ -153,6 +172,15 @@ func (v AuthpasswordlessPasswordlessType) IsKnown() bool {
 		return true
 	}
 	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v AuthpasswordlessPasswordlessType) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known AuthpasswordlessPasswordlessType", v)
 }
 
 // ClientsClientSecret is the schema clientsClientSecret.
@@ -211,6 +239,15 @@ func (v ClientsClientSecretStatus) IsKnown() bool {
 		return true
 	}
 	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ClientsClientSecretStatus) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ClientsClientSecretStatus", v)
 }
 
 // ClientsCreateOrganizationClientResponse is the schema clientsCreateOrganizationClientResponse.
@@ -431,6 +468,15 @@ func (v CommonsIdentityProviderType) IsKnown() bool {
 	return false
 }
 
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v CommonsIdentityProviderType) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known CommonsIdentityProviderType", v)
+}
+
 // CommonsMembershipStatus is the schema commonsMembershipStatus.
 //
 // Its known values are the constants below; IsKnown reports whether a
@@ -455,6 +501,15 @@ func (v CommonsMembershipStatus) IsKnown() bool {
 		return true
 	}
 	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v CommonsMembershipStatus) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known CommonsMembershipStatus", v)
 }
 
 // CommonsOrganizationMembership is the schema commonsOrganizationMembership.
@@ -520,6 +575,15 @@ func (v CommonsRegionCode) IsKnown() bool {
 	return false
 }
 
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v CommonsRegionCode) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known CommonsRegionCode", v)
+}
+
 // CommonsRole is the schema commonsRole.
 type CommonsRole struct {
 	// Human-readable name for the role
@@ -557,6 +621,15 @@ func (v CommonsTimeUnit) IsKnown() bool {
 		return true
 	}
 	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v CommonsTimeUnit) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known CommonsTimeUnit", v)
 }
 
 // CommonsUserProfile is the schema commonsUserProfile.
@@ -758,6 +831,15 @@ func (v ConnectedAccountsConnectorStatus) IsKnown() bool {
 	return false
 }
 
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ConnectedAccountsConnectorStatus) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ConnectedAccountsConnectorStatus", v)
+}
+
 // ConnectedAccountsConnectorType is the schema connected_accountsConnectorType.
 //
 // Authorization mechanism type.
@@ -800,6 +882,15 @@ func (v ConnectedAccountsConnectorType) IsKnown() bool {
 		return true
 	}
 	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ConnectedAccountsConnectorType) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ConnectedAccountsConnectorType", v)
 }
 
 // ConnectedAccountsCreateConnectedAccountRequest is the schema connected_accountsCreateConnectedAccountRequest.
@@ -1042,6 +1133,15 @@ func (v ConnectionsCodeChallengeType) IsKnown() bool {
 	return false
 }
 
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ConnectionsCodeChallengeType) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ConnectionsCodeChallengeType", v)
+}
+
 // ConnectionsConfigurationType is the schema connectionsConfigurationType.
 //
 // How the connection was configured: DISCOVERY (automatic configuration) or MANUAL (administrator
@@ -1065,6 +1165,15 @@ func (v ConnectionsConfigurationType) IsKnown() bool {
 		return true
 	}
 	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ConnectionsConfigurationType) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ConnectionsConfigurationType", v)
 }
 
 // ConnectionsConnection is the schema connectionsConnection.
@@ -1185,6 +1294,15 @@ func (v ConnectionsConnectionProvider) IsKnown() bool {
 	return false
 }
 
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ConnectionsConnectionProvider) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ConnectionsConnectionProvider", v)
+}
+
 // ConnectionsConnectionStatus is the schema connectionsConnectionStatus.
 //
 // Current configuration status of the connection.
@@ -1209,6 +1327,15 @@ func (v ConnectionsConnectionStatus) IsKnown() bool {
 		return true
 	}
 	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ConnectionsConnectionStatus) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ConnectionsConnectionStatus", v)
 }
 
 // ConnectionsConnectionType is the schema connectionsConnectionType.
@@ -1259,6 +1386,15 @@ func (v ConnectionsConnectionType) IsKnown() bool {
 		return true
 	}
 	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ConnectionsConnectionType) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ConnectionsConnectionType", v)
 }
 
 // ConnectionsGetConnectionResponse is the schema connectionsGetConnectionResponse.
@@ -1358,6 +1494,15 @@ func (v ConnectionsNameIDFormat) IsKnown() bool {
 		return true
 	}
 	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ConnectionsNameIDFormat) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ConnectionsNameIDFormat", v)
 }
 
 // ConnectionsOAuthConnectionConfig is the schema connectionsOAuthConnectionConfig.
@@ -1508,6 +1653,15 @@ func (v ConnectionsOIDCScope) IsKnown() bool {
 	return false
 }
 
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ConnectionsOIDCScope) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ConnectionsOIDCScope", v)
+}
+
 // ConnectionsOptionalScopes is the schema connectionsOptionalScopes.
 //
 // Optional scopes configuration for identity providers that support or require additional scopes to be
@@ -1567,6 +1721,15 @@ func (v ConnectionsPasswordlessType) IsKnown() bool {
 	return false
 }
 
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ConnectionsPasswordlessType) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ConnectionsPasswordlessType", v)
+}
+
 // ConnectionsRequestBinding is the schema connectionsRequestBinding.
 //
 // IDP SLO Request Binding.
@@ -1589,6 +1752,15 @@ func (v ConnectionsRequestBinding) IsKnown() bool {
 		return true
 	}
 	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ConnectionsRequestBinding) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ConnectionsRequestBinding", v)
 }
 
 // ConnectionsSAMLConnectionConfigResponse is the schema connectionsSAMLConnectionConfigResponse.
@@ -1675,6 +1847,15 @@ func (v ConnectionsSAMLSigningOptions) IsKnown() bool {
 	return false
 }
 
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ConnectionsSAMLSigningOptions) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ConnectionsSAMLSigningOptions", v)
+}
+
 // ConnectionsSmartConfig is the schema connectionsSmartConfig.
 //
 // SMART on FHIR (SMART App Launch) configuration. Set this to issue a SMART-compliant standalone
@@ -1728,6 +1909,15 @@ func (v ConnectionsTokenAuthType) IsKnown() bool {
 		return true
 	}
 	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ConnectionsTokenAuthType) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ConnectionsTokenAuthType", v)
 }
 
 // ConnectionsWebAuthConfiguration is the schema connectionsWebAuthConfiguration.
@@ -1855,6 +2045,15 @@ func (v DirectoriesDirectoryProvider) IsKnown() bool {
 	return false
 }
 
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v DirectoriesDirectoryProvider) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known DirectoriesDirectoryProvider", v)
+}
+
 // DirectoriesDirectoryType is the schema directoriesDirectoryType.
 //
 // Type of the directory, indicating the protocol or standard used for synchronization.
@@ -1879,6 +2078,15 @@ func (v DirectoriesDirectoryType) IsKnown() bool {
 		return true
 	}
 	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v DirectoriesDirectoryType) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known DirectoriesDirectoryType", v)
 }
 
 // DirectoriesDirectoryUser is the schema directoriesDirectoryUser.
@@ -1999,6 +2207,15 @@ func (v DirectoriesSecretStatus) IsKnown() bool {
 	return false
 }
 
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v DirectoriesSecretStatus) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known DirectoriesSecretStatus", v)
+}
+
 // DirectoriesStats is the schema directoriesStats.
 //
 // Statistics and metrics related to the directory, such as synchronization status and error counts
@@ -2044,6 +2261,15 @@ func (v DomainServiceListDomainsDomainType) IsKnown() bool {
 		return true
 	}
 	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v DomainServiceListDomainsDomainType) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known DomainServiceListDomainsDomainType", v)
 }
 
 // DomainsCreateDomainResponse is the schema domainsCreateDomainResponse.
@@ -2108,6 +2334,15 @@ func (v DomainsDomainType) IsKnown() bool {
 	return false
 }
 
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v DomainsDomainType) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known DomainsDomainType", v)
+}
+
 // DomainsGetDomainResponse is the schema domainsGetDomainResponse.
 type DomainsGetDomainResponse struct {
 	// The requested domain object with complete details including domain type, timestamps and
@@ -2155,6 +2390,15 @@ func (v DomainsVerificationMethod) IsKnown() bool {
 	return false
 }
 
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v DomainsVerificationMethod) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known DomainsVerificationMethod", v)
+}
+
 // DomainsVerificationStatus is the schema domainsVerificationStatus.
 //
 // Verification status of the domain.
@@ -2185,4 +2429,13 @@ func (v DomainsVerificationStatus) IsKnown() bool {
 		return true
 	}
 	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v DomainsVerificationStatus) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known DomainsVerificationStatus", v)
 }

@@ -7,6 +7,7 @@ package scalekit
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
 )
 
@@ -288,6 +289,15 @@ func (v OrganizationServiceGeneratePortalLinkFeaturesItem) IsKnown() bool {
 	return false
 }
 
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v OrganizationServiceGeneratePortalLinkFeaturesItem) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known OrganizationServiceGeneratePortalLinkFeaturesItem", v)
+}
+
 // OrganizationServiceUpdateOrganizationSessionPolicyBody is the schema OrganizationServiceUpdateOrganizationSessionPolicyBody.
 type OrganizationServiceUpdateOrganizationSessionPolicyBody struct {
 	// The absolute session timeout value. The unit is specified by absolute_session_timeout_unit. Omit
@@ -470,6 +480,15 @@ func (v OrganizationsSessionPolicyType) IsKnown() bool {
 	return false
 }
 
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v OrganizationsSessionPolicyType) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known OrganizationsSessionPolicyType", v)
+}
+
 // OrganizationsUpdateOrganizationResponse is the schema organizationsUpdateOrganizationResponse.
 type OrganizationsUpdateOrganizationResponse struct {
 	// Updated organization details
@@ -568,6 +587,15 @@ func (v PasswordlessTemplateType) IsKnown() bool {
 		return true
 	}
 	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v PasswordlessTemplateType) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known PasswordlessTemplateType", v)
 }
 
 // PasswordlessVerifyPasswordLessRequest is the schema passwordlessVerifyPasswordLessRequest.
@@ -805,6 +833,15 @@ func (v RolesServiceListPermissionsType) IsKnown() bool {
 		return true
 	}
 	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v RolesServiceListPermissionsType) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known RolesServiceListPermissionsType", v)
 }
 
 // RolesServiceUpdateDefaultOrganizationRolesBody is the schema RolesServiceUpdateDefaultOrganizationRolesBody.

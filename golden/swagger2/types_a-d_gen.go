@@ -7,6 +7,7 @@ package swagger2
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
 )
 
@@ -32,6 +33,15 @@ func (v AuthpasswordlessPasswordlessType) IsKnown() bool {
 		return true
 	}
 	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v AuthpasswordlessPasswordlessType) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known AuthpasswordlessPasswordlessType", v)
 }
 
 // ClientsClientSecret is the schema clientsClientSecret.
@@ -95,6 +105,15 @@ func (v ClientsClientSecretStatus) IsKnown() bool {
 		return true
 	}
 	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ClientsClientSecretStatus) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ClientsClientSecretStatus", v)
 }
 
 // ClientsCreateOrganizationClientResponse is the schema clientsCreateOrganizationClientResponse.
@@ -305,6 +324,15 @@ func (v CommonsIdentityProviderType) IsKnown() bool {
 	return false
 }
 
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v CommonsIdentityProviderType) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known CommonsIdentityProviderType", v)
+}
+
 // CommonsMembershipStatus is the schema commonsMembershipStatus.
 //
 // Its known values are the constants below; IsKnown reports whether a
@@ -329,6 +357,15 @@ func (v CommonsMembershipStatus) IsKnown() bool {
 		return true
 	}
 	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v CommonsMembershipStatus) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known CommonsMembershipStatus", v)
 }
 
 // CommonsOrganizationMembership is the schema commonsOrganizationMembership.
@@ -381,6 +418,15 @@ func (v CommonsRegionCode) IsKnown() bool {
 		return true
 	}
 	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v CommonsRegionCode) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known CommonsRegionCode", v)
 }
 
 // CommonsRole is the schema commonsRole.
@@ -590,6 +636,15 @@ func (v ConnectedAccountsConnectorStatus) IsKnown() bool {
 	return false
 }
 
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ConnectedAccountsConnectorStatus) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ConnectedAccountsConnectorStatus", v)
+}
+
 // ConnectedAccountsConnectorType is the schema connected_accountsConnectorType.
 //
 // - OAUTH: OAuth 2.0 authorization with access and refresh tokens
@@ -625,6 +680,15 @@ func (v ConnectedAccountsConnectorType) IsKnown() bool {
 		return true
 	}
 	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ConnectedAccountsConnectorType) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ConnectedAccountsConnectorType", v)
 }
 
 // ConnectedAccountsCreateConnectedAccountRequest is the schema connected_accountsCreateConnectedAccountRequest.
@@ -790,6 +854,15 @@ func (v ConnectionsCodeChallengeType) IsKnown() bool {
 	return false
 }
 
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ConnectionsCodeChallengeType) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ConnectionsCodeChallengeType", v)
+}
+
 // ConnectionsConfigurationType is the schema connectionsConfigurationType.
 //
 // Its known values are the constants below; IsKnown reports whether a
@@ -810,6 +883,15 @@ func (v ConnectionsConfigurationType) IsKnown() bool {
 		return true
 	}
 	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ConnectionsConfigurationType) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ConnectionsConfigurationType", v)
 }
 
 // ConnectionsConnection is the schema connectionsConnection.
@@ -909,6 +991,15 @@ func (v ConnectionsConnectionProvider) IsKnown() bool {
 	return false
 }
 
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ConnectionsConnectionProvider) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ConnectionsConnectionProvider", v)
+}
+
 // ConnectionsConnectionStatus is the schema connectionsConnectionStatus.
 //
 // Its known values are the constants below; IsKnown reports whether a
@@ -931,6 +1022,15 @@ func (v ConnectionsConnectionStatus) IsKnown() bool {
 		return true
 	}
 	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ConnectionsConnectionStatus) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ConnectionsConnectionStatus", v)
 }
 
 // ConnectionsConnectionType is the schema connectionsConnectionType.
@@ -967,6 +1067,15 @@ func (v ConnectionsConnectionType) IsKnown() bool {
 		return true
 	}
 	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ConnectionsConnectionType) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ConnectionsConnectionType", v)
 }
 
 // ConnectionsGetConnectionResponse is the schema connectionsGetConnectionResponse.
@@ -1043,6 +1152,15 @@ func (v ConnectionsNameIDFormat) IsKnown() bool {
 		return true
 	}
 	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ConnectionsNameIDFormat) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ConnectionsNameIDFormat", v)
 }
 
 // ConnectionsOAuthConnectionConfig is the schema connectionsOAuthConnectionConfig.
@@ -1145,6 +1263,15 @@ func (v ConnectionsOIDCScope) IsKnown() bool {
 	return false
 }
 
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ConnectionsOIDCScope) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ConnectionsOIDCScope", v)
+}
+
 // ConnectionsPasswordLessConfig is the schema connectionsPasswordLessConfig.
 type ConnectionsPasswordLessConfig struct {
 	// Code Challenge Length
@@ -1187,6 +1314,15 @@ func (v ConnectionsPasswordlessType) IsKnown() bool {
 	return false
 }
 
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ConnectionsPasswordlessType) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ConnectionsPasswordlessType", v)
+}
+
 // ConnectionsRequestBinding is the schema connectionsRequestBinding.
 //
 // Its known values are the constants below; IsKnown reports whether a
@@ -1207,6 +1343,15 @@ func (v ConnectionsRequestBinding) IsKnown() bool {
 		return true
 	}
 	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ConnectionsRequestBinding) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ConnectionsRequestBinding", v)
 }
 
 // ConnectionsSAMLConnectionConfigResponse is the schema connectionsSAMLConnectionConfigResponse.
@@ -1291,6 +1436,15 @@ func (v ConnectionsSAMLSigningOptions) IsKnown() bool {
 	return false
 }
 
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ConnectionsSAMLSigningOptions) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ConnectionsSAMLSigningOptions", v)
+}
+
 // ConnectionsStaticAuthConfig is the schema connectionsStaticAuthConfig.
 type ConnectionsStaticAuthConfig struct {
 	// StaticConfig is the property "static_config".
@@ -1326,6 +1480,15 @@ func (v ConnectionsTokenAuthType) IsKnown() bool {
 		return true
 	}
 	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ConnectionsTokenAuthType) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ConnectionsTokenAuthType", v)
 }
 
 // ConnectionsWebAuthConfiguration is the schema connectionsWebAuthConfiguration.
@@ -1449,6 +1612,15 @@ func (v DirectoriesDirectoryProvider) IsKnown() bool {
 	return false
 }
 
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v DirectoriesDirectoryProvider) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known DirectoriesDirectoryProvider", v)
+}
+
 // DirectoriesDirectoryType is the schema directoriesDirectoryType.
 //
 // Its known values are the constants below; IsKnown reports whether a
@@ -1471,6 +1643,15 @@ func (v DirectoriesDirectoryType) IsKnown() bool {
 		return true
 	}
 	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v DirectoriesDirectoryType) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known DirectoriesDirectoryType", v)
 }
 
 // DirectoriesDirectoryUser is the schema directoriesDirectoryUser.
@@ -1587,6 +1768,15 @@ func (v DirectoriesSecretStatus) IsKnown() bool {
 	return false
 }
 
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v DirectoriesSecretStatus) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known DirectoriesSecretStatus", v)
+}
+
 // DirectoriesStats is the schema directoriesStats.
 type DirectoriesStats struct {
 	// Max time of Group Updated At for Directory
@@ -1630,6 +1820,15 @@ func (v DomainServiceListDomainsDomainType) IsKnown() bool {
 		return true
 	}
 	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v DomainServiceListDomainsDomainType) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known DomainServiceListDomainsDomainType", v)
 }
 
 // DomainsCreateDomainResponse is the schema domainsCreateDomainResponse.
@@ -1677,6 +1876,15 @@ func (v DomainsDomainType) IsKnown() bool {
 		return true
 	}
 	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v DomainsDomainType) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known DomainsDomainType", v)
 }
 
 // DomainsGetDomainResponse is the schema domainsGetDomainResponse.

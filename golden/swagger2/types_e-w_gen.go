@@ -7,6 +7,7 @@ package swagger2
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
 )
 
@@ -132,6 +133,15 @@ func (v OrganizationServiceGeneratePortalLinkFeaturesItem) IsKnown() bool {
 		return true
 	}
 	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v OrganizationServiceGeneratePortalLinkFeaturesItem) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known OrganizationServiceGeneratePortalLinkFeaturesItem", v)
 }
 
 // OrganizationsCreateOrganizationResponse is the schema organizationsCreateOrganizationResponse.
@@ -296,6 +306,15 @@ func (v PasswordlessTemplateType) IsKnown() bool {
 		return true
 	}
 	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v PasswordlessTemplateType) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known PasswordlessTemplateType", v)
 }
 
 // PasswordlessVerifyPasswordLessRequest is the schema passwordlessVerifyPasswordLessRequest.
