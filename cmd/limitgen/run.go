@@ -148,6 +148,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) error {
 	outDir := fs.String("o", "", "output `dir` (default ./scalekit for the embedded default, else ./<package>)")
 	pkg := fs.String("package", "", "Go package `name` (default: base name of -o)")
 	check := fs.Bool("check", false, "write nothing; list files that would change and exit 1 if any")
+	flat := fs.Bool("flat", false, "every operation a method of Client named after its operationId, not grouped into services")
 	version := fs.Bool("version", false, "print the version and exit")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: limitgen [flags]\n       limitgen explain [flags]\n\nflags:")
@@ -175,6 +176,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	cfg.Package = name
+	cfg.Flat = *flat
 	res, err := generator.Generate(cfg)
 	if res != nil && !in.quiet {
 		printDiagnostics(stderr, res.Diagnostics)

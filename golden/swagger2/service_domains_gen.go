@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"iter"
 )
 
 // DomainsService groups the operations reached as c.Domains:
@@ -16,7 +17,7 @@ import (
 //   - Create: POST /api/v1/organizations/{organization_id}/domains
 //   - Delete: DELETE /api/v1/organizations/{organization_id}/domains/{id}
 //   - Get: GET /api/v1/organizations/{organization_id}/domains/{id}
-//   - List: GET /api/v1/organizations/{organization_id}/domains
+//   - List: GET /api/v1/organizations/{organization_id}/domains (all pages: ListAll)
 type DomainsService struct {
 	c *Client
 }
@@ -234,4 +235,38 @@ func (s *DomainsService) List(ctx context.Context, organizationID string, params
 		return nil, err
 	}
 	return out, nil
+}
+
+// ListAll iterates over the domains of every page of List, counting page_number up until a page is
+// empty or shorter than page_size. Pages are fetched as the loop asks for items: breaking out of the
+// loop stops fetching, and ctx ends the walk with its error.
+//
+// Each page is one call of List, paced by the same limiters, counted in the same quotas and retried
+// the same way, so a long listing keeps to the pace instead of bursting.
+//
+// Each page consumes: nothing (unbound: no rate-limit profile was given). Retries and the server's throttle
+// responses still apply.
+//
+// An error ends the walk: it is yielded once, with the zero item.
+func (s *DomainsService) ListAll(ctx context.Context, organizationID string, params *DomainServiceListDomainsParams) iter.Seq2[DomainsDomain, error] {
+	return paginate(ctx, func() pageFunc[DomainsDomain] {
+		var p DomainServiceListDomainsParams
+		if params != nil {
+			p = *params
+		}
+		n := int32(1)
+		if p.PageNumber != nil {
+			n = *p.PageNumber
+		}
+		p.PageNumber = &n
+		return func(ctx context.Context) ([]DomainsDomain, bool, error) {
+			page, err := s.List(ctx, organizationID, &p)
+			if err != nil {
+				return nil, false, err
+			}
+			n++
+			p.PageNumber = &n
+			return page.Domains, p.PageSize == nil || len(page.Domains) >= int(*p.PageSize), nil
+		}
+	})
 }

@@ -37,6 +37,7 @@ type pageInfo struct {
 	id    *model.Field // pageAfter: the item's id
 	total *model.Field // pageNumber: total items or pages, may be nil
 	pages bool         // pageNumber: total counts pages
+	size  *model.Param // pageNumber without totals: the page size
 	items *model.Field
 }
 
@@ -47,6 +48,7 @@ var (
 	afterParams  = set("after", "startingafter", "afterid")
 	moreFields   = set("hasmore", "hasnext", "hasnextpage", "more")
 	pageParams   = set("page", "pagenumber", "pagenum", "pageindex")
+	sizeParams   = set("pagesize", "perpage", "limit", "size")
 	pagesFields  = set("totalpages", "pagecount", "numpages")
 	totalFields  = set("total", "totalcount", "totalsize", "totalresults", "totalitems")
 	notItemNames = set("prev", "previous", "errors", "warnings")
@@ -143,6 +145,13 @@ func (e *emitter) detectPaging(op *model.Operation) *pageInfo {
 			if info.total != nil {
 				return info
 			}
+			// Without totals, a page shorter than the page size is the last.
+			for _, sp := range op.Params {
+				if sp.In == model.InQuery && !isArg(sp) && sizeParams[norm(sp.Name)] && isKind(sp.Type, model.KindInt) {
+					info.size = sp
+					return info
+				}
+			}
 		}
 	}
 	return nil
@@ -204,11 +213,16 @@ func (e *emitter) genIterator(g *jen.Group, op *model.Operation) {
 			)
 			b.Return(items, jen.Id("more"), jen.Nil())
 		case pageNumber:
-			b.Id("seen").Op("+=").Len(items.Clone())
+			if pi.total != nil && !pi.pages {
+				b.Id("seen").Op("+=").Len(items.Clone())
+			}
 			b.Id("n").Op("++")
 			b.Id("p").Dot(pi.param.GoName).Op("=").Op("&").Id("n")
 			if pi.total == nil {
-				b.Return(items, jen.True(), jen.Nil())
+				// An empty page ends the walk in paginate; so does a page
+				// shorter than the size asked for.
+				b.Return(items, jen.Id("p").Dot(pi.size.GoName).Op("==").Nil().Op("||").
+					Len(items.Clone()).Op(">=").Int().Call(jen.Op("*").Id("p").Dot(pi.size.GoName)), jen.Nil())
 				break
 			}
 			total := jen.Int64().Call(deref(pi.total, jen.Id("page").Dot(pi.total.Name)))
@@ -224,7 +238,9 @@ func (e *emitter) genIterator(g *jen.Group, op *model.Operation) {
 			s.Var().Id("p").Id(op.ParamsType)
 			s.If(jen.Id("params").Op("!=").Nil()).Block(jen.Id("p").Op("=").Op("*").Id("params"))
 			if pi.kind == pageNumber {
-				s.Var().Id("seen").Int()
+				if pi.total != nil && !pi.pages {
+					s.Var().Id("seen").Int()
+				}
 				s.Id("n").Op(":=").Add(e.goType(pi.param.Type)).Call(jen.Lit(1))
 				s.If(jen.Id("p").Dot(pi.param.GoName).Op("!=").Nil()).Block(jen.Id("n").Op("=").Op("*").Id("p").Dot(pi.param.GoName))
 				s.Id("p").Dot(pi.param.GoName).Op("=").Op("&").Id("n")
@@ -279,7 +295,11 @@ func (e *emitter) iteratorDoc(op *model.Operation, method, it string, pi *pageIn
 	case pageAfter:
 		how = fmt.Sprintf("passing the last item's %s as %s while %s is true", pi.id.JSONName, pi.param.Name, pi.more.JSONName)
 	case pageNumber:
-		how = fmt.Sprintf("counting %s up until a page is empty or %s is reached", pi.param.Name, pi.total.JSONName)
+		if pi.total != nil {
+			how = fmt.Sprintf("counting %s up until a page is empty or %s is reached", pi.param.Name, pi.total.JSONName)
+		} else {
+			how = fmt.Sprintf("counting %s up until a page is empty or shorter than %s", pi.param.Name, pi.size.Name)
+		}
 	}
 	head := wrap(fmt.Sprintf("%s iterates over the %s of every page of %s, %s. Pages are fetched as the loop asks for items: breaking out of the loop stops fetching, and ctx ends the walk with its error.", it, pi.items.JSONName, method, oneLine(how)), wrapWidth)
 	cost := wrap("Each page is one call of "+method+", paced by the same limiters, counted in the same quotas and retried the same way, so a long listing keeps to the pace instead of bursting.", wrapWidth)

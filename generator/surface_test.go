@@ -1,0 +1,133 @@
+package generator
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/limitgen/limitgen/openapi"
+	"github.com/limitgen/limitgen/profiles"
+)
+
+func scalekitConfig(specName, profileName, configName string) Config {
+	return Config{
+		Spec:    Input{Name: specName, Data: openapi.Scalekit},
+		Profile: &Input{Name: profileName, Data: profiles.Scalekit},
+		Binding: &Input{Name: configName, Data: profiles.ScalekitConfig},
+		Package: "scalekit",
+	}
+}
+
+// TestSameBytesFromAnyDirectory generates the Scalekit client with the
+// inputs named as a user in different directories would name them, and
+// from another working directory: every file must be byte-identical, and
+// no header may carry more than the inputs' base names.
+func TestSameBytesFromAnyDirectory(t *testing.T) {
+	first, err := Generate(scalekitConfig("openapi/scalekit-official.yaml", "profiles/scalekit-rate-limits.yml", "profiles/scalekit.limitgen.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(t.TempDir())
+	wd, _ := os.Getwd()
+	for _, names := range [][3]string{
+		{filepath.Join(wd, "a", "scalekit-official.yaml"), filepath.Join(wd, "scalekit-rate-limits.yml"), "../../x/scalekit.limitgen.yaml"},
+		{`C:\work\api\scalekit-official.yaml`, `scalekit-rate-limits.yml`, `cfg\scalekit.limitgen.yaml`},
+	} {
+		again, err := Generate(scalekitConfig(names[0], names[1], names[2]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(again.Files) != len(first.Files) {
+			t.Fatalf("%d files, then %d", len(first.Files), len(again.Files))
+		}
+		for i, f := range again.Files {
+			if f.Name != first.Files[i].Name || !bytes.Equal(f.Content, first.Files[i].Content) {
+				t.Errorf("%s differs when the inputs are named %q", f.Name, names)
+			}
+		}
+	}
+	want := Header + "\n// versions:\n// \tlimitgen " + Version + "\n// source: scalekit-official.yaml, scalekit-rate-limits.yml, scalekit.limitgen.yaml\n"
+	for _, f := range first.Files {
+		if !bytes.HasPrefix(f.Content, []byte(want)) {
+			t.Errorf("%s header:\n%s", f.Name, bytes.SplitN(f.Content, []byte("\n\n"), 2)[0])
+		}
+	}
+}
+
+var (
+	clientMethodRE = regexp.MustCompile(`(?m)^func \(c \*Client\) ([A-Z]\w*)\(`)
+	serviceTypeRE  = regexp.MustCompile(`(?m)^type \w+Service struct`)
+)
+
+// TestFlatBuilds generates the Scalekit client with Flat set, checks that
+// every operation and iterator is a method of Client under its flat name
+// and that there are no services, and builds and vets the package.
+func TestFlatBuilds(t *testing.T) {
+	cfg := scalekitConfig(openapi.ScalekitName, profiles.ScalekitName, profiles.ScalekitConfigName)
+	cfg.Flat = true
+	res, err := Generate(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	writeScratchModule(t, dir)
+	out := filepath.Join(dir, "scalekit")
+	if err := os.Mkdir(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	methods := map[string]bool{}
+	for _, f := range res.Files {
+		if err := os.WriteFile(filepath.Join(out, f.Name), f.Content, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if strings.HasPrefix(f.Name, "runtime_") {
+			continue
+		}
+		for _, m := range clientMethodRE.FindAllSubmatch(f.Content, -1) {
+			methods[string(m[1])] = true
+		}
+		if serviceTypeRE.Match(f.Content) {
+			t.Errorf("%s declares a service type in flat mode", f.Name)
+		}
+	}
+	for _, name := range []string{"OrganizationServiceListOrganization", "ToolServiceExecuteTool", "OrganizationServiceListOrganizationAll", "UserServiceListUsersAll"} {
+		if !methods[name] {
+			t.Errorf("flat client has no method %s", name)
+		}
+	}
+	// 111 operations and 18 iterators.
+	if len(methods) != 111+18 {
+		t.Errorf("flat client has %d exported methods, want 129", len(methods))
+	}
+	test := `package scalekit
+
+import (
+	"context"
+	"testing"
+)
+
+func TestFlatNames(t *testing.T) {
+	c, err := NewClient("https://example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var _ func(context.Context, *OrganizationServiceListOrganizationParams) (*OrganizationsListOrganizationsResponse, error) = c.OrganizationServiceListOrganization
+	_ = c.OrganizationServiceListOrganizationAll(context.Background(), nil)
+}
+`
+	if err := os.WriteFile(filepath.Join(out, "flat_test.go"), []byte(test), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"vet", "./..."}, {"test", "./..."}} {
+		cmd := exec.Command("go", args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOPROXY=off", "GOWORK=off")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+}
