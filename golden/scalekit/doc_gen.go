@@ -11,39 +11,65 @@
 // authentication settings. All requests must use HTTPS.
 // All API requests use the following base URLs:
 //
-// ```
-// https://{your-subdomain}.scalekit.dev (Development)
-// https://{your-subdomain}.scalekit.com (Production)
-// https://auth.yourapp.com (Custom domain)
-// ```
+//	https://{your-subdomain}.scalekit.dev (Development)
+//	https://{your-subdomain}.scalekit.com (Production)
+//	https://auth.yourapp.com (Custom domain)
 //
 // Scalekit operates two separate environments: Development and Production. Resources cannot be moved
 // between environments.
 //
-// ## Quickstart
-//
-// The Scalekit API uses OAuth 2.0 Client Credentials for authentication.
-//
-// Copy your API credentials from the Scalekit dashboard's API Config section and set them as
-// [...]
+// The description in scalekit-official.yaml goes on with: Quickstart, SDKs, Node.js, Python, Go, Java, Error handling.
 //
 // Servers listed by the document:
 //
 //   - https://$SCALEKIT_ENVIRONMENT_URL
 //
+// # Quick start
+//
 // Create one client per base URL with NewClient and share it: its limiters,
 // quota counters and token cache are per client.
 //
-//	c, err := scalekit.NewClient("https://api.example.com",
-//		scalekit.WithClientCredentials(os.Getenv("CLIENT_ID"), os.Getenv("CLIENT_SECRET")))
-//	if err != nil {
-//		// handle the invalid base URL
+//	package main
+//
+//	import (
+//		"context"
+//		"fmt"
+//		"log"
+//		"os"
+//
+//		"example.com/yourmodule/scalekit"
+//	)
+//
+//	func main() {
+//		ctx := context.Background()
+//		baseURL := os.Getenv("SCALEKIT_URL") // e.g. "https://api.example.com"
+//		c, err := scalekit.NewClient(baseURL,
+//			scalekit.WithClientCredentials(os.Getenv("CLIENT_ID"), os.Getenv("CLIENT_SECRET")))
+//		if err != nil {
+//			log.Fatal(err)
+//		}
+//		for item, err := range c.ConnectedAccounts.ListAll(ctx, nil) {
+//			if err != nil {
+//				log.Fatal(err)
+//			}
+//			fmt.Printf("%+v\n", item)
+//		}
 //	}
 //
-// Each operation is a method that takes a context, the path parameters in
-// path order, a parameters struct for query and header parameters and the
-// request body, and returns the decoded success response. A response
-// whose status is not 2xx is an *APIError; use errors.As to read it.
+// Operations are grouped into services that Client embeds (c.<Service>.<Method>; see
+// Services).
+//
+// A method takes a context, the path parameters in path order, the required
+// query and header parameters, a parameters struct for the optional ones (Ptr
+// makes their pointers) and the request body, and returns the decoded 2xx
+// response. A paginated list also has an iterator (ListAll and the like) that
+// fetches pages as a range loop asks for them, each page an ordinary call.
+//
+// A call's error is one of three disjoint kinds, so that a switch over them
+// routes it right in any order: *RateLimitedError (errors.Is ErrRateLimited)
+// when a rate limit holds the call back, *QuotaExhaustedError (errors.Is
+// ErrQuotaExhausted) when an allowance is used up, and *APIError for any other
+// non-2xx response. ResponseOf returns the server's response of any of them.
 //
 // # Limits
 //
