@@ -131,3 +131,66 @@ func TestFlatNames(t *testing.T) {
 		}
 	}
 }
+
+const pagingOverrideSpec = `openapi: 3.0.3
+info: {title: T, version: "1"}
+paths:
+  /things:
+    get:
+      operationId: listThings
+      parameters:
+        - {name: from, in: query, schema: {type: string}}
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  things: {type: array, items: {type: string}}
+                  resume_at: {type: string}
+`
+
+// TestPaginationConfig checks that the binding config names pagination
+// fields that detection does not know, and that names which do not fit
+// stop generation with the config's position.
+func TestPaginationConfig(t *testing.T) {
+	gen := func(config string) (*Result, error) {
+		cfg := Config{
+			Spec:    Input{Name: "things.yaml", Data: []byte(pagingOverrideSpec)},
+			Profile: &Input{Name: profiles.ScalekitName, Data: profiles.Scalekit},
+			Package: "things",
+		}
+		if config != "" {
+			cfg.Binding = &Input{Name: "limitgen.yaml", Data: []byte(config)}
+		}
+		return Generate(cfg)
+	}
+	hasIterator := func(res *Result) bool {
+		for _, f := range res.Files {
+			if bytes.Contains(f.Content, []byte(") ListAll(ctx context.Context, params *ListThingsParams) iter.Seq2[string, error]")) {
+				return true
+			}
+		}
+		return false
+	}
+	res, err := gen("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hasIterator(res) {
+		t.Fatal("from/resume_at detected without config")
+	}
+	res, err = gen("version: 1\npagination:\n  listThings:\n    param: from\n    next: resume_at\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !hasIterator(res) {
+		t.Error("no iterator with the pagination config")
+	}
+	_, err = gen("version: 1\npagination:\n  listThings:\n    param: from\n    next: nope\n")
+	if err == nil || !strings.Contains(err.Error(), "limitgen.yaml:3:3") || !strings.Contains(err.Error(), `next "nope"`) {
+		t.Errorf("err = %v, want one naming limitgen.yaml:3:3 and next \"nope\"", err)
+	}
+}

@@ -46,6 +46,7 @@ func Bind(api *model.API, profileName string, profileData []byte, configName str
 	}
 	if cfg != nil {
 		b.applyBindings(cfg)
+		b.applyPagination(cfg)
 	}
 	b.finish()
 	api.RateLimits = b.rl

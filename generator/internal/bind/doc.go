@@ -52,6 +52,17 @@
 //	      - token: true                   # the OAuth token request (alone)
 //	    unbind:                 # same selectors; removes bindings made by rules or bind
 //	      - tag: "Connected Accounts"
+//	pagination:                 # names what iterator detection cannot find
+//	  <operationId glob>:
+//	    param: from             # the query parameter that selects the page (required)
+//	    next: resume_at         # token style: the response's next-page token
+//	    more: has_more          # or after style: more pages follow; the last item's id goes into param
+//	    total: total_count      # or page numbers: total items (or total_pages)
+//	    items: things           # the response's array of items
+//
+// A pagination entry that matches no operation is a positioned warning;
+// names that do not fit the operation stop generation with the entry's
+// position.
 //
 // Setting rate or tiers makes a limit known (no longer learned at run
 // time) and recomputes its kind from the window. Errors in the config (an

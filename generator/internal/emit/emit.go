@@ -10,6 +10,7 @@ package emit
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"go/format"
 	"go/token"
@@ -61,6 +62,7 @@ type emitter struct {
 	method   map[*model.Operation]string // method name
 	iter     map[*model.Operation]string // iterator name, "" when not paginated
 	paging   map[*model.Operation]*pageInfo
+	errs     []error // from plan: configured pagination that does not fit
 }
 
 // Emit returns the files of the generated package, sorted by name.
@@ -73,6 +75,9 @@ func Emit(api *model.API, opts Options) ([]File, error) {
 	}
 	e := &emitter{api: api, pkg: opts.Package, flat: opts.Flat, paging: map[*model.Operation]*pageInfo{}}
 	e.plan()
+	if len(e.errs) > 0 {
+		return nil, errors.Join(e.errs...)
+	}
 	header := headerLines(opts)
 	var files []File
 	add := func(name string, build func(f *jen.File)) error {

@@ -79,6 +79,27 @@ func (e *emitter) pageOf(op *model.Operation) *pageInfo {
 }
 
 func (e *emitter) detectPaging(op *model.Operation) *pageInfo {
+	p := e.detect(op, op.Paging)
+	if p == nil && op.Paging != nil {
+		e.errs = append(e.errs, fmt.Errorf("%s: pagination of %s: the configured names (param %q, next %q, more %q, total %q, items %q) do not match a GET with an optional query parameter and a JSON object response with those properties",
+			op.Paging.Pos, op.ID, op.Paging.Param, op.Paging.Next, op.Paging.More, op.Paging.Total, op.Paging.Items))
+	}
+	return p
+}
+
+// pick returns the names to look for: the configured one, else the
+// detection's set.
+func pick(def map[string]bool, configured string) map[string]bool {
+	if configured != "" {
+		return set(norm(configured))
+	}
+	return def
+}
+
+func (e *emitter) detect(op *model.Operation, h *model.Paging) *pageInfo {
+	if h == nil {
+		h = &model.Paging{}
+	}
 	if op.HTTPMethod != "GET" || op.Success == nil || op.Success.Encoding != model.BodyJSON || !hasParamsStruct(op) {
 		return nil
 	}
@@ -87,10 +108,12 @@ func (e *emitter) detectPaging(op *model.Operation) *pageInfo {
 		return nil
 	}
 	var arrays []*model.Field
-	fields := map[string]*model.Field{}
 	for _, f := range resp.Fields {
-		fields[norm(f.JSONName)] = f
-		if d := f.Type.Deref(); d != nil && d.Kind == model.KindArray && !notItemNames[norm(f.JSONName)] {
+		d := f.Type.Deref()
+		if d == nil || d.Kind != model.KindArray {
+			continue
+		}
+		if h.Items != "" && norm(f.JSONName) == norm(h.Items) || h.Items == "" && !notItemNames[norm(f.JSONName)] {
 			arrays = append(arrays, f)
 		}
 	}
@@ -117,29 +140,40 @@ func (e *emitter) detectPaging(op *model.Operation) *pageInfo {
 		}
 		return nil
 	}
+	// A configured response field says the scheme; a configured param
+	// alone is tried under every scheme.
+	only := func(field string) bool {
+		return h.Next == "" && h.More == "" && h.Total == "" || field != ""
+	}
+	param := func(def map[string]bool, name string) bool {
+		if h.Param != "" {
+			return norm(name) == norm(h.Param)
+		}
+		return def[norm(name)]
+	}
 	for _, prm := range op.Params {
 		if prm.In != model.InQuery || isArg(prm) {
 			continue
 		}
-		n := norm(prm.Name)
-		switch {
-		case tokenParams[n] && isKind(prm.Type, model.KindString):
-			if f := find(tokenFields, model.KindString); f != nil {
+		if only(h.Next) && param(tokenParams, prm.Name) && isKind(prm.Type, model.KindString) {
+			if f := find(pick(tokenFields, h.Next), model.KindString); f != nil {
 				info.kind, info.param, info.next = pageToken, prm, f
 				return info
 			}
-		case afterParams[n] && isKind(prm.Type, model.KindString):
-			more := find(moreFields, model.KindBool)
+		}
+		if only(h.More) && param(afterParams, prm.Name) && isKind(prm.Type, model.KindString) {
+			more := find(pick(moreFields, h.More), model.KindBool)
 			id := itemID(arrays[0])
 			if more != nil && id != nil {
 				info.kind, info.param, info.more, info.id = pageAfter, prm, more, id
 				return info
 			}
-		case pageParams[n] && isKind(prm.Type, model.KindInt):
+		}
+		if only(h.Total) && param(pageParams, prm.Name) && isKind(prm.Type, model.KindInt) {
 			info.kind, info.param = pageNumber, prm
-			if f := find(pagesFields, model.KindInt); f != nil {
+			if f := find(pick(pagesFields, h.Total), model.KindInt); f != nil && (h.Total == "" || pagesFields[norm(h.Total)]) {
 				info.total, info.pages = f, true
-			} else if f := find(totalFields, model.KindInt); f != nil {
+			} else if f := find(pick(totalFields, h.Total), model.KindInt); f != nil {
 				info.total = f
 			}
 			if info.total != nil {

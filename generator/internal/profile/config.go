@@ -15,6 +15,9 @@ import (
 type Config struct {
 	Name   string
 	Limits []*LimitConfig
+	// Pagination names the pagination fields of list operations, keyed by
+	// an operationId glob, in document order.
+	Pagination []*PagingConfig
 }
 
 // LimitConfig is the config of one limit, named by Ref (the limit's name,
@@ -97,8 +100,12 @@ func LoadConfig(name string, data []byte) (*Config, error) {
 				}
 				cfg.Limits = append(cfg.Limits, lc)
 			}
+		case "pagination":
+			if cfg.Pagination, err = d.pagination(p.value); err != nil {
+				return nil, err
+			}
 		default:
-			return nil, d.errorf(p.keyN, "unknown config field %q (want version, limits)", p.key)
+			return nil, d.errorf(p.keyN, "unknown config field %q (want version, limits, pagination)", p.key)
 		}
 	}
 	return cfg, nil
