@@ -196,7 +196,7 @@ func writePackage(t testing.TB, dir string, files []File) {
 }
 
 // runtimeModules are the only modules generated code may import.
-var runtimeModules = []string{"golang.org/x/oauth2", "golang.org/x/sync", "golang.org/x/time"}
+var runtimeModules = []string{"golang.org/x/sync"}
 
 // writeModFile writes go.mod (requiring the golang.org/x modules at the
 // versions limitgen's own go.mod pins, so the module cache has them) and

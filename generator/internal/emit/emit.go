@@ -1,11 +1,13 @@
 // Package emit turns a model.API into the Go source files of a client
 // package with github.com/dave/jennifer: the package doc, the client
-// constructor with the API profile and operation descriptors, the types, the
-// operation methods, and the runtime copied from package templates.
+// constructor with the API profile, operation descriptors and services, the
+// types, one file per service (service_<name>_gen.go) with its methods and
+// auto-paging iterators, and the runtime copied from package templates.
 //
 // Output is deterministic: files and declarations come in model order
-// (types and operations are sorted by name), and nothing depends on map
-// iteration or the clock.
+// (types and operations are sorted by name, services by field name), and
+// nothing depends on map iteration, the clock, or where the inputs are: the
+// header names them by base name.
 package emit
 
 import (
@@ -235,21 +237,6 @@ func typeLines(t *model.Type) int {
 		n += 22
 	}
 	return n
-}
-
-// opLines estimates the lines an operation's method and params type take.
-func opLines(op *model.Operation) int {
-	n := 30 + len(docLines(op.Doc)) + len(docLines(op.Summary))
-	for _, p := range op.Params {
-		n += 2
-		if p.In != model.InPath {
-			n += 2 + len(docLines(p.Doc))
-		}
-	}
-	if op.Body != nil {
-		n += 8
-	}
-	return n + 2*len(op.Errors)
 }
 
 // checkCollisions reports a spec-derived identifier that the runtime also
