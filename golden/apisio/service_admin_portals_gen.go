@@ -8,6 +8,7 @@ package apisio
 import (
 	"context"
 	"fmt"
+	"time"
 )
 
 // AdminPortalsService groups the operations reached as c.AdminPortals:
@@ -61,4 +62,12 @@ func (s *AdminPortalsService) CreatePortalLink(ctx context.Context, id string) (
 		return nil, err
 	}
 	return out, nil
+}
+
+// PortalLink is the schema PortalLink.
+type PortalLink struct {
+	// The admin portal URL.
+	Location *string `json:"location,omitempty"`
+	// ExpireTime is the property "expire_time".
+	ExpireTime *time.Time `json:"expire_time,omitempty"`
 }

@@ -59,3 +59,52 @@ func (s *AuthenticationsService) CreateToken(ctx context.Context, body *TokenReq
 	}
 	return out, nil
 }
+
+// TokenRequest is the schema TokenRequest.
+type TokenRequest struct {
+	// GrantType is the property "grant_type".
+	GrantType TokenRequestGrantType `json:"grant_type"`
+	// ClientID is the property "client_id".
+	ClientID string `json:"client_id"`
+	// ClientSecret is the property "client_secret".
+	ClientSecret string `json:"client_secret"`
+}
+
+// TokenRequestGrantType is the schema TokenRequestGrantType.
+//
+// Its known values are the constants below; IsKnown reports whether a
+// value is one of them. Other values are kept as received.
+type TokenRequestGrantType string
+
+const (
+	// TokenRequestGrantTypeClientCredentials is the value client_credentials.
+	TokenRequestGrantTypeClientCredentials TokenRequestGrantType = "client_credentials"
+)
+
+// IsKnown reports whether v is one of the values the API document lists.
+func (v TokenRequestGrantType) IsKnown() bool {
+	switch v {
+	case TokenRequestGrantTypeClientCredentials:
+		return true
+	}
+	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v TokenRequestGrantType) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known TokenRequestGrantType", v)
+}
+
+// TokenResponse is the schema TokenResponse.
+type TokenResponse struct {
+	// AccessToken is the property "access_token".
+	AccessToken *string `json:"access_token,omitempty"`
+	// TokenType is the property "token_type".
+	TokenType *string `json:"token_type,omitempty"`
+	// Lifetime in seconds.
+	ExpiresIn *int64 `json:"expires_in,omitempty"`
+}

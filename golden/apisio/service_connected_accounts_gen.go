@@ -7,8 +7,10 @@ package apisio
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"iter"
+	"time"
 )
 
 // ConnectedAccountsService groups the operations reached as c.ConnectedAccounts:
@@ -273,4 +275,138 @@ func (s *ConnectedAccountsService) UpdateCredentials(ctx context.Context, body *
 		return nil, err
 	}
 	return out, nil
+}
+
+// ConnectedAccount is the schema ConnectedAccount.
+type ConnectedAccount struct {
+	// ID is the property "id".
+	ID *string `json:"id,omitempty"`
+	// Connector is the property "connector".
+	Connector *string `json:"connector,omitempty"`
+	// Identifier is the property "identifier".
+	Identifier *string `json:"identifier,omitempty"`
+	// Status is the property "status".
+	Status *ConnectedAccountStatus `json:"status,omitempty"`
+	// AuthorizationType is the property "authorization_type".
+	AuthorizationType *ConnectedAccountAuthorizationType `json:"authorization_type,omitempty"`
+	// CreateTime is the property "create_time".
+	CreateTime *time.Time `json:"create_time,omitempty"`
+}
+
+// ConnectedAccountAuthorizationType is the schema ConnectedAccountAuthorizationType.
+//
+// Its known values are the constants below; IsKnown reports whether a
+// value is one of them. Other values are kept as received.
+type ConnectedAccountAuthorizationType string
+
+const (
+	// ConnectedAccountAuthorizationTypeOauth2 is the value OAUTH2.
+	ConnectedAccountAuthorizationTypeOauth2 ConnectedAccountAuthorizationType = "OAUTH2"
+	// ConnectedAccountAuthorizationTypeAPIKey is the value API_KEY.
+	ConnectedAccountAuthorizationTypeAPIKey ConnectedAccountAuthorizationType = "API_KEY"
+)
+
+// IsKnown reports whether v is one of the values the API document lists.
+func (v ConnectedAccountAuthorizationType) IsKnown() bool {
+	switch v {
+	case ConnectedAccountAuthorizationTypeOauth2, ConnectedAccountAuthorizationTypeAPIKey:
+		return true
+	}
+	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ConnectedAccountAuthorizationType) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ConnectedAccountAuthorizationType", v)
+}
+
+// ConnectedAccountRequest is the schema ConnectedAccountRequest.
+type ConnectedAccountRequest struct {
+	// Connector is the property "connector".
+	Connector string `json:"connector"`
+	// Identifier is the property "identifier".
+	Identifier string `json:"identifier"`
+	// AuthorizationDetails is the property "authorization_details".
+	AuthorizationDetails map[string]json.RawMessage `json:"authorization_details,omitempty"`
+}
+
+// ConnectedAccountStatus is the schema ConnectedAccountStatus.
+//
+// Its known values are the constants below; IsKnown reports whether a
+// value is one of them. Other values are kept as received.
+type ConnectedAccountStatus string
+
+const (
+	// ConnectedAccountStatusPending is the value PENDING.
+	ConnectedAccountStatusPending ConnectedAccountStatus = "PENDING"
+	// ConnectedAccountStatusActive is the value ACTIVE.
+	ConnectedAccountStatusActive ConnectedAccountStatus = "ACTIVE"
+	// ConnectedAccountStatusRevoked is the value REVOKED.
+	ConnectedAccountStatusRevoked ConnectedAccountStatus = "REVOKED"
+)
+
+// IsKnown reports whether v is one of the values the API document lists.
+func (v ConnectedAccountStatus) IsKnown() bool {
+	switch v {
+	case ConnectedAccountStatusPending, ConnectedAccountStatusActive, ConnectedAccountStatusRevoked:
+		return true
+	}
+	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ConnectedAccountStatus) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ConnectedAccountStatus", v)
+}
+
+// ExecuteToolRequest is the schema ExecuteToolRequest.
+type ExecuteToolRequest struct {
+	// ToolName is the property "tool_name".
+	ToolName string `json:"tool_name"`
+	// ConnectionName is the property "connection_name".
+	ConnectionName *string `json:"connection_name,omitempty"`
+	// The connected account identifier to act on behalf of.
+	Identifier string `json:"identifier"`
+	// ToolInput is the property "tool_input".
+	ToolInput map[string]json.RawMessage `json:"tool_input,omitempty"`
+}
+
+// ExecuteToolResponse is the schema ExecuteToolResponse.
+type ExecuteToolResponse struct {
+	// Data is the property "data".
+	Data map[string]json.RawMessage `json:"data,omitempty"`
+	// ExecutionID is the property "execution_id".
+	ExecutionID *string `json:"execution_id,omitempty"`
+}
+
+// ListConnectedAccountsResponse is the schema ListConnectedAccountsResponse.
+type ListConnectedAccountsResponse struct {
+	// ConnectedAccounts is the property "connected_accounts".
+	ConnectedAccounts []ConnectedAccount `json:"connected_accounts,omitempty"`
+	// NextPageToken is the property "next_page_token".
+	NextPageToken *string `json:"next_page_token,omitempty"`
+}
+
+// MagicLink is the schema MagicLink.
+type MagicLink struct {
+	// Link is the property "link".
+	Link *string `json:"link,omitempty"`
+	// ExpireTime is the property "expire_time".
+	ExpireTime *time.Time `json:"expire_time,omitempty"`
+}
+
+// MagicLinkRequest is the schema MagicLinkRequest.
+type MagicLinkRequest struct {
+	// Connector is the property "connector".
+	Connector string `json:"connector"`
+	// Identifier is the property "identifier".
+	Identifier string `json:"identifier"`
 }

@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"time"
 )
 
 // ConnectionsService groups the operations reached as c.Connections:
@@ -201,4 +202,96 @@ func (s *ConnectionsService) ListOrganizationConnections(ctx context.Context, or
 		return nil, err
 	}
 	return out, nil
+}
+
+// Connection is the schema Connection.
+type Connection struct {
+	// ID is the property "id".
+	ID *string `json:"id,omitempty"`
+	// OrganizationID is the property "organization_id".
+	OrganizationID *string `json:"organization_id,omitempty"`
+	// Provider is the property "provider".
+	Provider *string `json:"provider,omitempty"`
+	// Type is the property "type".
+	Type *ConnectionType `json:"type,omitempty"`
+	// Status is the property "status".
+	Status *ConnectionStatus `json:"status,omitempty"`
+	// Enabled is the property "enabled".
+	Enabled *bool `json:"enabled,omitempty"`
+	// CreateTime is the property "create_time".
+	CreateTime *time.Time `json:"create_time,omitempty"`
+}
+
+// ConnectionStatus is the schema ConnectionStatus.
+//
+// Its known values are the constants below; IsKnown reports whether a
+// value is one of them. Other values are kept as received.
+type ConnectionStatus string
+
+const (
+	// ConnectionStatusDraft is the value DRAFT.
+	ConnectionStatusDraft ConnectionStatus = "DRAFT"
+	// ConnectionStatusPending is the value PENDING.
+	ConnectionStatusPending ConnectionStatus = "PENDING"
+	// ConnectionStatusActive is the value ACTIVE.
+	ConnectionStatusActive ConnectionStatus = "ACTIVE"
+	// ConnectionStatusInactive is the value INACTIVE.
+	ConnectionStatusInactive ConnectionStatus = "INACTIVE"
+)
+
+// IsKnown reports whether v is one of the values the API document lists.
+func (v ConnectionStatus) IsKnown() bool {
+	switch v {
+	case ConnectionStatusDraft, ConnectionStatusPending, ConnectionStatusActive, ConnectionStatusInactive:
+		return true
+	}
+	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ConnectionStatus) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ConnectionStatus", v)
+}
+
+// ConnectionType is the schema ConnectionType.
+//
+// Its known values are the constants below; IsKnown reports whether a
+// value is one of them. Other values are kept as received.
+type ConnectionType string
+
+const (
+	// ConnectionTypeSSOSAML is the value SSO_SAML.
+	ConnectionTypeSSOSAML ConnectionType = "SSO_SAML"
+	// ConnectionTypeSSOOIDC is the value SSO_OIDC.
+	ConnectionTypeSSOOIDC ConnectionType = "SSO_OIDC"
+)
+
+// IsKnown reports whether v is one of the values the API document lists.
+func (v ConnectionType) IsKnown() bool {
+	switch v {
+	case ConnectionTypeSSOSAML, ConnectionTypeSSOOIDC:
+		return true
+	}
+	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ConnectionType) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ConnectionType", v)
+}
+
+// ListConnectionsResponse is the schema ListConnectionsResponse.
+type ListConnectionsResponse struct {
+	// Connections is the property "connections".
+	Connections []Connection `json:"connections,omitempty"`
+	// NextPageToken is the property "next_page_token".
+	NextPageToken *string `json:"next_page_token,omitempty"`
 }

@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"time"
 )
 
 // DirectoriesService groups the operations reached as c.Directories:
@@ -297,4 +298,109 @@ func (s *DirectoriesService) ListAllUsers(ctx context.Context, organizationID st
 			return page.Users, next != "", nil
 		}
 	})
+}
+
+// Directory is the schema Directory.
+type Directory struct {
+	// ID is the property "id".
+	ID *string `json:"id,omitempty"`
+	// OrganizationID is the property "organization_id".
+	OrganizationID *string `json:"organization_id,omitempty"`
+	// DirectoryType is the property "directory_type".
+	DirectoryType *string `json:"directory_type,omitempty"`
+	// DirectoryProvider is the property "directory_provider".
+	DirectoryProvider *string `json:"directory_provider,omitempty"`
+	// Status is the property "status".
+	Status *DirectoryStatus `json:"status,omitempty"`
+	// Enabled is the property "enabled".
+	Enabled *bool `json:"enabled,omitempty"`
+	// LastSyncTime is the property "last_sync_time".
+	LastSyncTime *time.Time `json:"last_sync_time,omitempty"`
+}
+
+// DirectoryGroup is the schema DirectoryGroup.
+type DirectoryGroup struct {
+	// ID is the property "id".
+	ID *string `json:"id,omitempty"`
+	// DisplayName is the property "display_name".
+	DisplayName *string `json:"display_name,omitempty"`
+	// ExternalID is the property "external_id".
+	ExternalID *string `json:"external_id,omitempty"`
+}
+
+// DirectoryStatus is the schema DirectoryStatus.
+//
+// Its known values are the constants below; IsKnown reports whether a
+// value is one of them. Other values are kept as received.
+type DirectoryStatus string
+
+const (
+	// DirectoryStatusPending is the value PENDING.
+	DirectoryStatusPending DirectoryStatus = "PENDING"
+	// DirectoryStatusActive is the value ACTIVE.
+	DirectoryStatusActive DirectoryStatus = "ACTIVE"
+	// DirectoryStatusInactive is the value INACTIVE.
+	DirectoryStatusInactive DirectoryStatus = "INACTIVE"
+)
+
+// IsKnown reports whether v is one of the values the API document lists.
+func (v DirectoryStatus) IsKnown() bool {
+	switch v {
+	case DirectoryStatusPending, DirectoryStatusActive, DirectoryStatusInactive:
+		return true
+	}
+	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v DirectoryStatus) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known DirectoryStatus", v)
+}
+
+// DirectoryUser is the schema DirectoryUser.
+type DirectoryUser struct {
+	// ID is the property "id".
+	ID *string `json:"id,omitempty"`
+	// Email is the property "email".
+	Email *string `json:"email,omitempty"`
+	// PreferredUsername is the property "preferred_username".
+	PreferredUsername *string `json:"preferred_username,omitempty"`
+	// GivenName is the property "given_name".
+	GivenName *string `json:"given_name,omitempty"`
+	// FamilyName is the property "family_name".
+	FamilyName *string `json:"family_name,omitempty"`
+	// Active is the property "active".
+	Active *bool `json:"active,omitempty"`
+	// Roles is the property "roles".
+	Roles []string `json:"roles,omitempty"`
+}
+
+// ListDirectoriesResponse is the schema ListDirectoriesResponse.
+type ListDirectoriesResponse struct {
+	// Directories is the property "directories".
+	Directories []Directory `json:"directories,omitempty"`
+	// NextPageToken is the property "next_page_token".
+	NextPageToken *string `json:"next_page_token,omitempty"`
+}
+
+// ListDirectoryGroupsResponse is the schema ListDirectoryGroupsResponse.
+type ListDirectoryGroupsResponse struct {
+	// Groups is the property "groups".
+	Groups []DirectoryGroup `json:"groups,omitempty"`
+	// NextPageToken is the property "next_page_token".
+	NextPageToken *string `json:"next_page_token,omitempty"`
+}
+
+// ListDirectoryUsersResponse is the schema ListDirectoryUsersResponse.
+type ListDirectoryUsersResponse struct {
+	// Users is the property "users".
+	Users []DirectoryUser `json:"users,omitempty"`
+	// NextPageToken is the property "next_page_token".
+	NextPageToken *string `json:"next_page_token,omitempty"`
+	// TotalSize is the property "total_size".
+	TotalSize *int64 `json:"total_size,omitempty"`
 }

@@ -279,3 +279,33 @@ func (s *OrganizationsService) Update(ctx context.Context, id string, body *Upda
 	}
 	return out, nil
 }
+
+// CreateOrganizationRequest is the schema CreateOrganizationRequest.
+type CreateOrganizationRequest struct {
+	// DisplayName is the property "display_name".
+	DisplayName string `json:"display_name"`
+	// ExternalID is the property "external_id".
+	ExternalID *string `json:"external_id,omitempty"`
+	// Metadata is the property "metadata".
+	Metadata map[string]string `json:"metadata,omitempty"`
+}
+
+// ListOrganizationsResponse is the schema ListOrganizationsResponse.
+type ListOrganizationsResponse struct {
+	// Organizations is the property "organizations".
+	Organizations []Organization `json:"organizations,omitempty"`
+	// NextPageToken is the property "next_page_token".
+	NextPageToken *string `json:"next_page_token,omitempty"`
+	// TotalSize is the property "total_size".
+	TotalSize *int64 `json:"total_size,omitempty"`
+}
+
+// UpdateOrganizationRequest is the schema UpdateOrganizationRequest.
+type UpdateOrganizationRequest struct {
+	// DisplayName is the property "display_name".
+	DisplayName *string `json:"display_name,omitempty"`
+	// ExternalID is the property "external_id".
+	ExternalID *string `json:"external_id,omitempty"`
+	// Metadata is the property "metadata".
+	Metadata map[string]string `json:"metadata,omitempty"`
+}

@@ -111,3 +111,35 @@ func (s *RolesService) List(ctx context.Context, orgID string) (*ListRolesRespon
 	}
 	return out, nil
 }
+
+// ListRolesResponse is the schema ListRolesResponse.
+type ListRolesResponse struct {
+	// Roles is the property "roles".
+	Roles []Role `json:"roles,omitempty"`
+}
+
+// Role is the schema Role.
+type Role struct {
+	// ID is the property "id".
+	ID *string `json:"id,omitempty"`
+	// Name is the property "name".
+	Name *string `json:"name,omitempty"`
+	// DisplayName is the property "display_name".
+	DisplayName *string `json:"display_name,omitempty"`
+	// Description is the property "description".
+	Description *string `json:"description,omitempty"`
+	// Permissions is the property "permissions".
+	Permissions []string `json:"permissions,omitempty"`
+}
+
+// RoleRequest is the schema RoleRequest.
+type RoleRequest struct {
+	// Name is the property "name".
+	Name string `json:"name"`
+	// DisplayName is the property "display_name".
+	DisplayName *string `json:"display_name,omitempty"`
+	// Description is the property "description".
+	Description *string `json:"description,omitempty"`
+	// Permissions is the property "permissions".
+	Permissions []string `json:"permissions,omitempty"`
+}

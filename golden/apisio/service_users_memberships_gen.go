@@ -210,3 +210,54 @@ func (s *UsersMembershipsService) UpdateMembership(ctx context.Context, organiza
 	}
 	return out, nil
 }
+
+// Membership is the schema Membership.
+type Membership struct {
+	// UserID is the property "user_id".
+	UserID *string `json:"user_id,omitempty"`
+	// OrganizationID is the property "organization_id".
+	OrganizationID *string `json:"organization_id,omitempty"`
+	// Roles is the property "roles".
+	Roles []string `json:"roles,omitempty"`
+	// MembershipStatus is the property "membership_status".
+	MembershipStatus *MembershipMembershipStatus `json:"membership_status,omitempty"`
+}
+
+// MembershipMembershipStatus is the schema MembershipMembershipStatus.
+//
+// Its known values are the constants below; IsKnown reports whether a
+// value is one of them. Other values are kept as received.
+type MembershipMembershipStatus string
+
+const (
+	// MembershipMembershipStatusPendingInvite is the value PENDING_INVITE.
+	MembershipMembershipStatusPendingInvite MembershipMembershipStatus = "PENDING_INVITE"
+	// MembershipMembershipStatusActive is the value ACTIVE.
+	MembershipMembershipStatusActive MembershipMembershipStatus = "ACTIVE"
+)
+
+// IsKnown reports whether v is one of the values the API document lists.
+func (v MembershipMembershipStatus) IsKnown() bool {
+	switch v {
+	case MembershipMembershipStatusPendingInvite, MembershipMembershipStatusActive:
+		return true
+	}
+	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v MembershipMembershipStatus) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known MembershipMembershipStatus", v)
+}
+
+// MembershipRequest is the schema MembershipRequest.
+type MembershipRequest struct {
+	// Roles is the property "roles".
+	Roles []string `json:"roles,omitempty"`
+	// Metadata is the property "metadata".
+	Metadata map[string]string `json:"metadata,omitempty"`
+}

@@ -152,3 +152,19 @@ func (s *FilesService) Touch(ctx context.Context, id string) error {
 	}
 	return nil
 }
+
+// GetFileVersionFilter is the schema GetFileVersionFilter.
+type GetFileVersionFilter struct {
+	// Owner is the property "owner".
+	Owner *string `json:"owner,omitempty"`
+	// Size is the property "size".
+	Size *int64 `json:"size,omitempty"`
+}
+
+// Problem is the schema Problem.
+type Problem struct {
+	// Code is the property "code".
+	Code string `json:"code"`
+	// Message is the property "message".
+	Message *string `json:"message,omitempty"`
+}

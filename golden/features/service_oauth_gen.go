@@ -45,3 +45,19 @@ func (s *OAuthService) IssueToken(ctx context.Context, body *IssueTokenRequest) 
 	}
 	return out, nil
 }
+
+// IssueTokenRequest is the schema IssueTokenRequest.
+type IssueTokenRequest struct {
+	// GrantType is the property "grant_type".
+	GrantType string `json:"grant_type"`
+	// Scope is the property "scope".
+	Scope []string `json:"scope,omitempty"`
+}
+
+// IssueTokenResponse is the schema IssueTokenResponse.
+type IssueTokenResponse struct {
+	// AccessToken is the property "access_token".
+	AccessToken *string `json:"access_token,omitempty"`
+	// ExpiresIn is the property "expires_in".
+	ExpiresIn *int64 `json:"expires_in,omitempty"`
+}

@@ -7,6 +7,7 @@ package features
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 )
 
@@ -44,4 +45,75 @@ func (s *PetsService) Create(ctx context.Context, body *Pet) (*Pet, error) {
 		return nil, err
 	}
 	return out, nil
+}
+
+// Cat is the schema Cat.
+type Cat struct {
+	// Kind is the property "kind".
+	Kind string `json:"kind"`
+	// Lives is the property "lives".
+	Lives int64 `json:"lives"`
+}
+
+// Dog is the schema Dog.
+type Dog struct {
+	// Kind is the property "kind".
+	Kind string `json:"kind"`
+	// Good is the property "good".
+	Good *bool `json:"good,omitempty"`
+}
+
+// Pet is the schema Pet.
+//
+// Exactly one field is set: the variant that the JSON value matched.
+// The property "kind" chooses the variant when its value names one.
+type Pet struct {
+	// Cat is set when the value is a Cat.
+	Cat *Cat
+	// Dog is set when the value is a Dog.
+	Dog *Dog
+}
+
+// MarshalJSON writes the variant that is set, or null when none is.
+func (u Pet) MarshalJSON() ([]byte, error) {
+	switch {
+	case u.Cat != nil:
+		return json.Marshal(u.Cat)
+	case u.Dog != nil:
+		return json.Marshal(u.Dog)
+	}
+	return []byte("null"), nil
+}
+
+// UnmarshalJSON sets the variant that data matches; see the type's doc.
+func (u *Pet) UnmarshalJSON(data []byte) error {
+	*u = Pet{}
+	if unionIsNull(data) {
+		return nil
+	}
+	switch d, _ := unionDiscriminator(data, "kind"); d {
+	case "cat":
+		u.Cat = new(Cat)
+		return json.Unmarshal(data, u.Cat)
+	case "dog":
+		u.Dog = new(Dog)
+		return json.Unmarshal(data, u.Dog)
+	}
+	if v := new(Cat); unionDecode(data, v, true, []string{"kind", "lives"}, []string{"kind", "\"cat\""}) {
+		u.Cat = v
+		return nil
+	}
+	if v := new(Dog); unionDecode(data, v, true, []string{"kind"}, []string{"kind", "\"dog\""}) {
+		u.Dog = v
+		return nil
+	}
+	if v := new(Cat); unionDecode(data, v, false, nil, nil) {
+		u.Cat = v
+		return nil
+	}
+	if v := new(Dog); unionDecode(data, v, false, nil, nil) {
+		u.Dog = v
+		return nil
+	}
+	return unionNoMatch("Pet", data)
 }

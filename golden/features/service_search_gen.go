@@ -7,6 +7,7 @@ package features
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 )
 
@@ -48,4 +49,50 @@ func (s *SearchService) Search(ctx context.Context, q SearchQ) ([]File, error) {
 		return nil, err
 	}
 	return out, nil
+}
+
+// SearchQ is the schema SearchQ.
+//
+// Exactly one field is set: the variant that the JSON value matched.
+type SearchQ struct {
+	// Int is set when the value is an integer.
+	Int *int64
+	// String is set when the value is a string.
+	String *string
+}
+
+// MarshalJSON writes the variant that is set, or null when none is.
+func (u SearchQ) MarshalJSON() ([]byte, error) {
+	switch {
+	case u.Int != nil:
+		return json.Marshal(u.Int)
+	case u.String != nil:
+		return json.Marshal(u.String)
+	}
+	return []byte("null"), nil
+}
+
+// UnmarshalJSON sets the variant that data matches; see the type's doc.
+func (u *SearchQ) UnmarshalJSON(data []byte) error {
+	*u = SearchQ{}
+	if unionIsNull(data) {
+		return nil
+	}
+	if v := new(int64); unionDecode(data, v, true, nil, nil) {
+		u.Int = v
+		return nil
+	}
+	if v := new(string); unionDecode(data, v, true, nil, nil) {
+		u.String = v
+		return nil
+	}
+	if v := new(int64); unionDecode(data, v, false, nil, nil) {
+		u.Int = v
+		return nil
+	}
+	if v := new(string); unionDecode(data, v, false, nil, nil) {
+		u.String = v
+		return nil
+	}
+	return unionNoMatch("SearchQ", data)
 }

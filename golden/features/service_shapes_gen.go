@@ -7,6 +7,7 @@ package features
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 )
 
@@ -44,4 +45,170 @@ func (s *ShapesService) Draw(ctx context.Context, body *Shape) (*Marker, error) 
 		return nil, err
 	}
 	return out, nil
+}
+
+// Circle is the schema Circle.
+type Circle struct {
+	// Radius is the property "radius".
+	Radius float64 `json:"radius"`
+}
+
+// Marker is the schema Marker.
+//
+// Shared properties from allOf beside an anyOf without discriminator.
+//
+// The properties that every variant shares are ordinary fields; of the
+// variant fields, exactly one is set: the variant that the JSON value matched.
+type Marker struct {
+	// ID is the property "id".
+	ID string `json:"id"`
+	// Circle is set when the value is a Circle.
+	Circle *Circle `json:"-"`
+	// Square is set when the value is a Square.
+	Square *Square `json:"-"`
+}
+
+// MarshalJSON writes the shared fields and the properties of the variant that
+// is set; on a property both have, the shared field wins unless it is "" or null.
+func (u Marker) MarshalJSON() ([]byte, error) {
+	var variant []byte
+	var err error
+	switch {
+	case u.Circle != nil:
+		variant, err = json.Marshal(u.Circle)
+	case u.Square != nil:
+		variant, err = json.Marshal(u.Square)
+	}
+	if err != nil {
+		return nil, err
+	}
+	type plain Marker
+	shared, err := json.Marshal(plain(u))
+	if err != nil {
+		return nil, err
+	}
+	return unionMergeShared(shared, variant)
+}
+
+// UnmarshalJSON reads the shared fields and sets the variant that data matches;
+// see the type's doc.
+func (u *Marker) UnmarshalJSON(data []byte) error {
+	*u = Marker{}
+	if unionIsNull(data) {
+		return nil
+	}
+	type plain Marker
+	if err := json.Unmarshal(data, (*plain)(u)); err != nil {
+		return err
+	}
+	if v := new(Circle); unionDecode(unionOmit(data, []string{"id"}), v, true, []string{"radius"}, nil) {
+		u.Circle = v
+		return nil
+	}
+	if v := new(Square); unionDecode(unionOmit(data, []string{"id"}), v, true, []string{"side"}, nil) {
+		u.Square = v
+		return nil
+	}
+	if v := new(Circle); unionDecode(unionOmit(data, []string{"id"}), v, false, nil, nil) {
+		u.Circle = v
+		return nil
+	}
+	if v := new(Square); unionDecode(unionOmit(data, []string{"id"}), v, false, nil, nil) {
+		u.Square = v
+		return nil
+	}
+	return unionNoMatch("Marker", data)
+}
+
+// Shape is the schema Shape.
+//
+// A discriminated union that declares its shared properties beside the oneOf.
+//
+// The properties that every variant shares are ordinary fields; of the
+// variant fields, exactly one is set: the variant that the JSON value matched.
+// The property "kind" chooses the variant when its value names one.
+type Shape struct {
+	// Kind is the property "kind".
+	Kind string `json:"kind"`
+	// Label is the property "label".
+	Label *string `json:"label,omitempty"`
+	// Circle is set when the value is a Circle.
+	Circle *Circle `json:"-"`
+	// Square is set when the value is a Square.
+	Square *Square `json:"-"`
+}
+
+// MarshalJSON writes the shared fields and the properties of the variant that
+// is set; on a property both have, the shared field wins unless it is "" or null.
+// An empty Kind is written as the set variant's discriminator value.
+func (u Shape) MarshalJSON() ([]byte, error) {
+	var variant []byte
+	var err error
+	switch {
+	case u.Circle != nil:
+		if u.Kind == "" {
+			u.Kind = "circle"
+		}
+		variant, err = json.Marshal(u.Circle)
+	case u.Square != nil:
+		if u.Kind == "" {
+			u.Kind = "square"
+		}
+		variant, err = json.Marshal(u.Square)
+	}
+	if err != nil {
+		return nil, err
+	}
+	type plain Shape
+	shared, err := json.Marshal(plain(u))
+	if err != nil {
+		return nil, err
+	}
+	return unionMergeShared(shared, variant)
+}
+
+// UnmarshalJSON reads the shared fields and sets the variant that data matches;
+// see the type's doc.
+func (u *Shape) UnmarshalJSON(data []byte) error {
+	*u = Shape{}
+	if unionIsNull(data) {
+		return nil
+	}
+	type plain Shape
+	if err := json.Unmarshal(data, (*plain)(u)); err != nil {
+		return err
+	}
+	switch d, _ := unionDiscriminator(data, "kind"); d {
+	case "circle":
+		u.Circle = new(Circle)
+		return json.Unmarshal(unionOmit(data, []string{"kind", "label"}), u.Circle)
+	case "square":
+		u.Square = new(Square)
+		return json.Unmarshal(unionOmit(data, []string{"label"}), u.Square)
+	}
+	if v := new(Circle); unionDecode(unionOmit(data, []string{"kind", "label"}), v, true, []string{"radius"}, nil) {
+		u.Circle = v
+		return nil
+	}
+	if v := new(Square); unionDecode(unionOmit(data, []string{"label"}), v, true, []string{"side"}, nil) {
+		u.Square = v
+		return nil
+	}
+	if v := new(Circle); unionDecode(unionOmit(data, []string{"kind", "label"}), v, false, nil, nil) {
+		u.Circle = v
+		return nil
+	}
+	if v := new(Square); unionDecode(unionOmit(data, []string{"label"}), v, false, nil, nil) {
+		u.Square = v
+		return nil
+	}
+	return unionNoMatch("Shape", data)
+}
+
+// Square is the schema Square.
+type Square struct {
+	// Side is the property "side".
+	Side float64 `json:"side"`
+	// also declared by Shape beside the oneOf
+	Kind *string `json:"kind,omitempty"`
 }

@@ -42,3 +42,11 @@ func (s *StatusService) Get(ctx context.Context) (*Status, error) {
 	}
 	return out, nil
 }
+
+// Status is the schema Status.
+type Status struct {
+	// Ok is the property "ok".
+	Ok bool `json:"ok"`
+	// Message is the property "message".
+	Message *string `json:"message,omitempty"`
+}

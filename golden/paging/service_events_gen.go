@@ -88,3 +88,17 @@ func (s *EventsService) ListAll(ctx context.Context, params *ListEventsParams) i
 		}
 	})
 }
+
+// Event is the schema Event.
+type Event struct {
+	// ID is the property "id".
+	ID string `json:"id"`
+}
+
+// ListEventsResponse is the schema ListEventsResponse.
+type ListEventsResponse struct {
+	// Data is the property "data".
+	Data []Event `json:"data"`
+	// HasMore is the property "has_more".
+	HasMore bool `json:"has_more"`
+}

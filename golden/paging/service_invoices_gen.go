@@ -93,3 +93,11 @@ func (s *InvoicesService) ListAll(ctx context.Context, params *ListInvoicesParam
 		}
 	})
 }
+
+// ListInvoicesResponse is the schema ListInvoicesResponse.
+type ListInvoicesResponse struct {
+	// Invoices is the property "invoices".
+	Invoices []Widget `json:"invoices,omitempty"`
+	// TotalPages is the property "total_pages".
+	TotalPages *int64 `json:"total_pages,omitempty"`
+}

@@ -97,3 +97,11 @@ func (s *LogsService) ListAll(ctx context.Context, account string, params *ListL
 		}
 	})
 }
+
+// ListLogsResponse is the schema ListLogsResponse.
+type ListLogsResponse struct {
+	// Entries is the property "entries".
+	Entries []string `json:"entries,omitempty"`
+	// TotalCount is the property "total_count".
+	TotalCount *int64 `json:"total_count,omitempty"`
+}

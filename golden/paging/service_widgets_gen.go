@@ -88,3 +88,11 @@ func (s *WidgetsService) ListAll(ctx context.Context, params *ListWidgetsParams)
 		}
 	})
 }
+
+// ListWidgetsResponse is the schema ListWidgetsResponse.
+type ListWidgetsResponse struct {
+	// Widgets is the property "widgets".
+	Widgets []Widget `json:"widgets,omitempty"`
+	// NextCursor is the property "next_cursor".
+	NextCursor *string `json:"next_cursor,omitempty"`
+}

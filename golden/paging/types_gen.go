@@ -5,44 +5,6 @@
 
 package paging
 
-// Event is the schema Event.
-type Event struct {
-	// ID is the property "id".
-	ID string `json:"id"`
-}
-
-// ListEventsResponse is the schema ListEventsResponse.
-type ListEventsResponse struct {
-	// Data is the property "data".
-	Data []Event `json:"data"`
-	// HasMore is the property "has_more".
-	HasMore bool `json:"has_more"`
-}
-
-// ListInvoicesResponse is the schema ListInvoicesResponse.
-type ListInvoicesResponse struct {
-	// Invoices is the property "invoices".
-	Invoices []Widget `json:"invoices,omitempty"`
-	// TotalPages is the property "total_pages".
-	TotalPages *int64 `json:"total_pages,omitempty"`
-}
-
-// ListLogsResponse is the schema ListLogsResponse.
-type ListLogsResponse struct {
-	// Entries is the property "entries".
-	Entries []string `json:"entries,omitempty"`
-	// TotalCount is the property "total_count".
-	TotalCount *int64 `json:"total_count,omitempty"`
-}
-
-// ListWidgetsResponse is the schema ListWidgetsResponse.
-type ListWidgetsResponse struct {
-	// Widgets is the property "widgets".
-	Widgets []Widget `json:"widgets,omitempty"`
-	// NextCursor is the property "next_cursor".
-	NextCursor *string `json:"next_cursor,omitempty"`
-}
-
 // Widget is the schema Widget.
 type Widget struct {
 	// ID is the property "id".

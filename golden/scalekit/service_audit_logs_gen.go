@@ -145,3 +145,139 @@ func (s *AuditLogsService) ListAllAuthRequests(ctx context.Context, params *Audi
 		}
 	})
 }
+
+// AuditLogsServiceListAuthRequestsStatusItem is the schema AuditLogsServiceListAuthRequestsStatusItem.
+//
+// Its known values are the constants below; IsKnown reports whether a
+// value is one of them. Other values are kept as received.
+type AuditLogsServiceListAuthRequestsStatusItem string
+
+const (
+	// AuditLogsServiceListAuthRequestsStatusItemInitiated is the value INITIATED.
+	AuditLogsServiceListAuthRequestsStatusItemInitiated AuditLogsServiceListAuthRequestsStatusItem = "INITIATED"
+	// AuditLogsServiceListAuthRequestsStatusItemPending is the value PENDING.
+	AuditLogsServiceListAuthRequestsStatusItemPending AuditLogsServiceListAuthRequestsStatusItem = "PENDING"
+	// AuditLogsServiceListAuthRequestsStatusItemSuccess is the value SUCCESS.
+	AuditLogsServiceListAuthRequestsStatusItemSuccess AuditLogsServiceListAuthRequestsStatusItem = "SUCCESS"
+	// AuditLogsServiceListAuthRequestsStatusItemFailed is the value FAILED.
+	AuditLogsServiceListAuthRequestsStatusItemFailed AuditLogsServiceListAuthRequestsStatusItem = "FAILED"
+)
+
+// IsKnown reports whether v is one of the values the API document lists.
+func (v AuditLogsServiceListAuthRequestsStatusItem) IsKnown() bool {
+	switch v {
+	case AuditLogsServiceListAuthRequestsStatusItemInitiated, AuditLogsServiceListAuthRequestsStatusItemPending, AuditLogsServiceListAuthRequestsStatusItemSuccess, AuditLogsServiceListAuthRequestsStatusItemFailed:
+		return true
+	}
+	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v AuditLogsServiceListAuthRequestsStatusItem) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known AuditLogsServiceListAuthRequestsStatusItem", v)
+}
+
+// AuditlogsAuthLogRequest is the schema auditlogsAuthLogRequest.
+type AuditlogsAuthLogRequest struct {
+	// Unique identifier for this authentication request.
+	AuthRequestID *string `json:"auth_request_id,omitempty"`
+	// Unique identifier of the client associated with this authentication event
+	ClientID *string `json:"client_id,omitempty"`
+	// Display name of the client
+	ClientName *string `json:"client_name,omitempty"`
+	// Type of the client application (e.g., ENV, NTV, SPA, M2M)
+	ClientType *string `json:"client_type,omitempty"`
+	// Connections involved in this authentication request, including provider and organization context.
+	ConnectionDetails []AuditlogsConnectionDetails `json:"connection_details,omitempty"`
+	// Primary connection ID used for this authentication request.
+	ConnectionID *string `json:"connection_id,omitempty"`
+	// Identity provider for the primary connection (for example OKTA or GOOGLE).
+	ConnectionProvider *string `json:"connection_provider,omitempty"`
+	// Type of the primary connection (for example OIDC or SAML).
+	ConnectionType *string `json:"connection_type,omitempty"`
+	// End-user email associated with the authentication attempt, when available.
+	Email *string `json:"email,omitempty"`
+	// Environment ID where the authentication request occurred.
+	EnvironmentID *string `json:"environment_id,omitempty"`
+	// Organization ID associated with this authentication request, when resolved.
+	OrganizationID *string `json:"organization_id,omitempty"`
+	// Resource identifier associated with this authentication request, when present.
+	ResourceID *string `json:"resource_id,omitempty"`
+	// Display name of the resource associated with this authentication request, when present.
+	ResourceName *string `json:"resource_name,omitempty"`
+	// Type of the resource associated with this authentication request, when present.
+	ResourceType *string `json:"resource_type,omitempty"`
+	// Outcome of the authentication request: INITIATED, PENDING, SUCCESS, or FAILED.
+	Status *AuditlogsAuthLogRequestStatus `json:"status,omitempty"`
+	// UTC timestamp when this authentication request was recorded.
+	Timestamp *time.Time `json:"timestamp,omitempty"`
+	// Authentication workflow that produced this log entry, when available.
+	Workflow *string `json:"workflow,omitempty"`
+}
+
+// AuditlogsAuthLogRequestStatus is the schema AuditlogsAuthLogRequestStatus.
+//
+// Outcome of the authentication request: INITIATED, PENDING, SUCCESS, or FAILED.
+//
+// Its known values are the constants below; IsKnown reports whether a
+// value is one of them. Other values are kept as received.
+type AuditlogsAuthLogRequestStatus string
+
+const (
+	// AuditlogsAuthLogRequestStatusInitiated is the value INITIATED.
+	AuditlogsAuthLogRequestStatusInitiated AuditlogsAuthLogRequestStatus = "INITIATED"
+	// AuditlogsAuthLogRequestStatusPending is the value PENDING.
+	AuditlogsAuthLogRequestStatusPending AuditlogsAuthLogRequestStatus = "PENDING"
+	// AuditlogsAuthLogRequestStatusSuccess is the value SUCCESS.
+	AuditlogsAuthLogRequestStatusSuccess AuditlogsAuthLogRequestStatus = "SUCCESS"
+	// AuditlogsAuthLogRequestStatusFailed is the value FAILED.
+	AuditlogsAuthLogRequestStatusFailed AuditlogsAuthLogRequestStatus = "FAILED"
+)
+
+// IsKnown reports whether v is one of the values the API document lists.
+func (v AuditlogsAuthLogRequestStatus) IsKnown() bool {
+	switch v {
+	case AuditlogsAuthLogRequestStatusInitiated, AuditlogsAuthLogRequestStatusPending, AuditlogsAuthLogRequestStatusSuccess, AuditlogsAuthLogRequestStatusFailed:
+		return true
+	}
+	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v AuditlogsAuthLogRequestStatus) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known AuditlogsAuthLogRequestStatus", v)
+}
+
+// AuditlogsConnectionDetails is the schema auditlogsConnectionDetails.
+type AuditlogsConnectionDetails struct {
+	// Connection ID for this connection detail entry.
+	ConnectionID *string `json:"connection_id,omitempty"`
+	// Identity provider for this connection.
+	ConnectionProvider *string `json:"connection_provider,omitempty"`
+	// Connection type (for example OIDC or SAML).
+	ConnectionType *string `json:"connection_type,omitempty"`
+	// Organization that owns this connection.
+	OrganizationID *string `json:"organization_id,omitempty"`
+}
+
+// AuditlogsListAuthLogResponse is the schema auditlogsListAuthLogResponse.
+type AuditlogsListAuthLogResponse struct {
+	// Authentication requests matching the filter, ordered most-recent first. Empty when no events match.
+	AuthRequests []AuditlogsAuthLogRequest `json:"authRequests,omitempty"`
+	// Opaque cursor for the next page. Empty when the current page is the last. Pass back as page_token to
+	// fetch the next page.
+	NextPageToken *string `json:"next_page_token,omitempty"`
+	// Opaque cursor for the previous page. Empty when the current page is the first. Pass back as
+	// page_token to fetch the previous page.
+	PrevPageToken *string `json:"prev_page_token,omitempty"`
+	// Total number of authentication requests matching the filter across all pages.
+	TotalSize *int64 `json:"total_size,omitempty"`
+}

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"iter"
+	"time"
 )
 
 // ClientsService groups the operations reached as c.Clients:
@@ -353,4 +354,198 @@ func (s *ClientsService) UpdateOrganizationClient(ctx context.Context, organizat
 		return nil, err
 	}
 	return out, nil
+}
+
+// ClientsClientSecret is the schema clientsClientSecret.
+//
+// Details of the created client secret
+type ClientsClientSecret struct {
+	// The timestamp when this secret was created. This field is automatically set by the server and cannot
+	// be modified.
+	CreateTime *time.Time `json:"create_time,omitempty"`
+	// The identifier of the user or system that created this secret. This field helps track who created
+	// the secret for audit and compliance purposes.
+	CreatedBy *string `json:"created_by,omitempty"`
+	// The timestamp when this secret will expire. After this time, the secret cannot be used for
+	// authentication regardless of its status. If not set, the secret does not expire.
+	ExpireTime *time.Time `json:"expire_time,omitempty"`
+	// The unique identifier for this client secret. This ID is used to reference the secret in API
+	// requests for management operations like updating or deleting the secret.
+	ID *string `json:"id,omitempty"`
+	// The timestamp when this secret was last used for authentication. This field helps track secret usage
+	// for security monitoring and identifying unused secrets that may be candidates for rotation.
+	LastUsedTime *time.Time `json:"last_used_time,omitempty"`
+	// The full plaintext secret value. This field is only populated when the secret is first created and
+	// is never stored by the server. It must be securely stored by the client application as it cannot be
+	// retrieved again.
+	PlainSecret *string `json:"plain_secret,omitempty"`
+	// A suffix that helps identify this secret. This is the last few characters of the full secret value
+	// but is not sufficient for authentication. Helps identify which secret is being used in logs and
+	// debugging.
+	SecretSuffix *string `json:"secret_suffix,omitempty"`
+	// The current status of this secret. A secret must be ACTIVE to be used for authentication. INACTIVE
+	// secrets cannot be used for authentication but are retained for audit purposes.
+	Status *ClientsClientSecretStatus `json:"status,omitempty"`
+	// The timestamp when this secret was last updated. This field is automatically updated by the server
+	// when the secret's status changes or other properties are modified.
+	UpdateTime *time.Time `json:"update_time,omitempty"`
+}
+
+// ClientsClientSecretStatus is the schema clientsClientSecretStatus.
+//
+// The current status of this secret. A secret must be ACTIVE to be used for authentication. INACTIVE
+// secrets cannot be used for authentication but are retained for audit purposes.
+//
+// Its known values are the constants below; IsKnown reports whether a
+// value is one of them. Other values are kept as received.
+type ClientsClientSecretStatus string
+
+const (
+	// ClientsClientSecretStatusInactive is the value INACTIVE.
+	ClientsClientSecretStatusInactive ClientsClientSecretStatus = "INACTIVE"
+)
+
+// IsKnown reports whether v is one of the values the API document lists.
+func (v ClientsClientSecretStatus) IsKnown() bool {
+	switch v {
+	case ClientsClientSecretStatusInactive:
+		return true
+	}
+	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ClientsClientSecretStatus) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ClientsClientSecretStatus", v)
+}
+
+// ClientsCreateOrganizationClientResponse is the schema clientsCreateOrganizationClientResponse.
+type ClientsCreateOrganizationClientResponse struct {
+	// Details of the created client
+	Client *ClientsM2MClient `json:"client,omitempty"`
+	// Client secret value (only returned once at creation)
+	PlainSecret *string `json:"plain_secret,omitempty"`
+}
+
+// ClientsCreateOrganizationClientSecretResponse is the schema clientsCreateOrganizationClientSecretResponse.
+type ClientsCreateOrganizationClientSecretResponse struct {
+	// Client secret value (only returned once at creation)
+	PlainSecret *string `json:"plain_secret,omitempty"`
+	// Details of the created client secret
+	Secret *ClientsClientSecret `json:"secret,omitempty"`
+}
+
+// ClientsCustomClaim is the schema clientsCustomClaim.
+type ClientsCustomClaim struct {
+	// The name of the custom claim. Must be between 1 and 128 characters. Use descriptive names that
+	// clearly indicate the claim's purpose.
+	Key *string `json:"key,omitempty"`
+	// The value of the custom claim. This value will be included in access tokens issued to the client.
+	Value *string `json:"value,omitempty"`
+}
+
+// ClientsGetOrganizationClientResponse is the schema clientsGetOrganizationClientResponse.
+type ClientsGetOrganizationClientResponse struct {
+	// Details of the requested client
+	Client *ClientsM2MClient `json:"client,omitempty"`
+}
+
+// ClientsListOrganizationClientsResponse is the schema clientsListOrganizationClientsResponse.
+//
+// Response message containing a paginated list of API clients for the specified organization.
+type ClientsListOrganizationClientsResponse struct {
+	// List of API client objects for the organization. Each client includes its configuration, metadata,
+	// and active secrets (without exposing actual secret values).
+	Clients []ClientsM2MClient `json:"clients,omitempty"`
+	// Pagination token for the next page of results. Use this token to fetch the next page.
+	NextPageToken *string `json:"next_page_token,omitempty"`
+	// Pagination token for the previous page of results. Use this token to fetch the previous page.
+	PrevPageToken *string `json:"prev_page_token,omitempty"`
+	// Total number of API clients in the organization.
+	TotalSize *int64 `json:"total_size,omitempty"`
+}
+
+// ClientsM2MClient is the schema clientsM2MClient.
+type ClientsM2MClient struct {
+	// The intended recipients of access tokens issued to this client. Each audience value should be a URI
+	// that identifies an API or service.
+	Audience []string `json:"audience,omitempty"`
+	// The unique identifier for this API client. This ID is used to identify the client in API requests
+	// and logs. It is automatically generated when the client is created and cannot be modified.
+	ClientID *string `json:"client_id,omitempty"`
+	// The timestamp when this API client was created. This field is automatically set by the server and
+	// cannot be modified.
+	CreateTime *time.Time `json:"create_time,omitempty"`
+	// Additional claims included in access tokens issued to this client. These claims provide context
+	// about the client and can be used for authorization decisions.
+	CustomClaims []ClientsCustomClaim `json:"custom_claims,omitempty"`
+	// A detailed description of the client's purpose and usage. This helps administrators understand what
+	// the client is used for.
+	Description *string `json:"description,omitempty"`
+	// Expiry time in seconds for the token generated by the client
+	Expiry *string `json:"expiry,omitempty"`
+	// Indicates if the client was created via Client ID Metadata Document (CIMD). CIMD clients can update
+	// their own configuration according to the CIMD specification.
+	IsCimd *bool `json:"is_cimd,omitempty"`
+	// Indicates if the client was created via Dynamic Client Registration (DCR). Clients created through
+	// DCR may have different management and lifecycle policies compared to those created manually.
+	IsDcr *bool `json:"is_dcr,omitempty"`
+	// The URI to the client's metadata, which is utilized to obtain the client's configuration details
+	MetadataURI *string `json:"metadata_uri,omitempty"`
+	// The display name of the API client. This name helps identify the client in the dashboard and logs.
+	Name *string `json:"name,omitempty"`
+	// The ID of the organization that owns this API client. This ID is used to associate the client with
+	// the correct organization and enforce organization-specific access controls.
+	OrganizationID *string `json:"organization_id,omitempty"`
+	// The redirect URI for this API client. This URI is used in the OAuth 2.0 authorization flow to
+	// redirect users after authentication.
+	RedirectUris []string `json:"redirect_uris,omitempty"`
+	// The ID of the resource associated with this M2M client. This field is used to link the client to a
+	// specific resource in the system.
+	ResourceID *string `json:"resource_id,omitempty"`
+	// The OAuth 2.0 scopes granted to this client. These scopes determine what resources and actions the
+	// client can access.
+	Scopes []string `json:"scopes,omitempty"`
+	// List of client secrets associated with this client. Each secret can be used for authentication, but
+	// only the most recently created secret is typically active. Secrets are stored securely and their
+	// values are never returned after creation.
+	Secrets []ClientsClientSecret `json:"secrets,omitempty"`
+	// The timestamp when this API client was last updated. This field is automatically updated by the
+	// server whenever the client's configuration changes.
+	UpdateTime *time.Time `json:"update_time,omitempty"`
+}
+
+// ClientsOrganizationClient is the schema clientsOrganizationClient.
+//
+// Details of the client to be created
+type ClientsOrganizationClient struct {
+	// The intended recipients of the access tokens issued to this client. Each audience value should be a
+	// URI that identifies the API or service that will validate the token.
+	Audience []string `json:"audience,omitempty"`
+	// Additional claims to be included in access tokens issued to this client. These claims provide
+	// context about the client and can be used for authorization decisions. Keep claims minimal to avoid
+	// increasing token size.
+	CustomClaims []ClientsCustomClaim `json:"custom_claims,omitempty"`
+	// A detailed explanation of the client's purpose and usage. This helps administrators understand what
+	// the client is used for and who manages it.
+	Description *string `json:"description,omitempty"`
+	// Expiry time in seconds for the token generated by the client
+	Expiry *string `json:"expiry,omitempty"`
+	// A descriptive name for the API client that helps identify its purpose. This name is displayed in the
+	// dashboard and logs. Must be between 1 and 128 characters.
+	Name *string `json:"name,omitempty"`
+	// OAuth 2.0 scopes that define the permissions granted to this client. Each scope represents a
+	// specific permission or set of permissions. The client can only access resources that match its
+	// granted scopes.
+	Scopes []string `json:"scopes,omitempty"`
+}
+
+// ClientsUpdateOrganizationClientResponse is the schema clientsUpdateOrganizationClientResponse.
+type ClientsUpdateOrganizationClientResponse struct {
+	// Updated details of the client
+	Client *ClientsM2MClient `json:"client,omitempty"`
 }

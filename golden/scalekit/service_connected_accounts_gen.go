@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"iter"
+	"time"
 )
 
 // ConnectedAccountsService groups the operations reached as c.ConnectedAccounts:
@@ -645,4 +646,424 @@ func (s *ConnectedAccountsService) VerifyUser(ctx context.Context, body *Connect
 		return nil, err
 	}
 	return out, nil
+}
+
+// ConnectedAccountsAuthorizationDetails is the schema connected_accountsAuthorizationDetails.
+//
+// Updated authentication credentials. Provide new OAuth tokens (e.g., after refresh) or updated static
+// auth details. Only included fields will be modified.
+type ConnectedAccountsAuthorizationDetails struct {
+	// Google Domain-Wide Delegation authentication — used for GOOGLE_DWD connections.
+	// Send only subject in requests; access_token, scopes, and token_expires_at are response-only.
+	GoogleDwd *ConnectedAccountsGoogleDwdAuth `json:"google_dwd,omitempty"`
+	// OAuth 2.0 credentials
+	OAuthToken *ConnectedAccountsOAuthToken `json:"oauth_token,omitempty"`
+	// Static authentication credentials
+	StaticAuth *ConnectedAccountsStaticAuth `json:"static_auth,omitempty"`
+	// Trusted IDP federated authentication — used for TRUSTED_IDP connections (e.g. AWS Redshift).
+	// Send only db_user in requests; cached temporary credentials are managed server-side and
+	// returned only on output paths. secret_access_key and session_token are never exposed in
+	// public API responses.
+	TrustedIdp *ConnectedAccountsTrustedIdpAuth `json:"trusted_idp,omitempty"`
+}
+
+// ConnectedAccountsConnectedAccount is the schema connected_accountsConnectedAccount.
+//
+// The updated connected account with refreshed credentials, new token expiry, and modified
+// configuration settings.
+type ConnectedAccountsConnectedAccount struct {
+	// Optional JSON configuration for connector-specific API settings such as rate limits, custom
+	// endpoints, or feature flags.
+	APIConfig map[string]json.RawMessage `json:"api_config,omitempty"`
+	// Sensitive authentication credentials including access tokens, refresh tokens, and scopes. Contains
+	// either OAuth tokens or static auth details.
+	AuthorizationDetails *ConnectedAccountsAuthorizationDetails `json:"authorization_details,omitempty"`
+	// Type of authorization mechanism used. Specifies whether this connection uses OAuth, API keys, bearer
+	// tokens, or other auth methods.
+	AuthorizationType *ConnectedAccountsConnectorType `json:"authorization_type,omitempty"`
+	// Reference to the parent connection configuration. Links this account to a specific connector setup
+	// in your environment.
+	ConnectionID *string `json:"connection_id,omitempty"`
+	// Connector identifier (e.g., 'notion', 'slack', 'salesforce'). Indicates which third-party
+	// application this account connects to.
+	Connector *string `json:"connector,omitempty"`
+	// Unique Scalekit-generated identifier for this connected account. Always prefixed with 'ca_'.
+	ID *string `json:"id,omitempty"`
+	// The unique identifier for this account in the third-party service. Typically an email address, user
+	// ID, or workspace identifier.
+	Identifier *string `json:"identifier,omitempty"`
+	// Timestamp when this connected account was last used to make an API call. Useful for tracking active
+	// connections.
+	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
+	// OAuth provider name (e.g., 'google', 'microsoft', 'github'). Identifies which authentication service
+	// manages this connection.
+	Provider *string `json:"provider,omitempty"`
+	// Current status of the connected account. Indicates if the account is active, expired, pending
+	// authorization, or pending user identity verification.
+	Status *ConnectedAccountsConnectorStatus `json:"status,omitempty"`
+	// Expiration timestamp for the access token. After this time, the token must be refreshed or
+	// re-authorized.
+	TokenExpiresAt *time.Time `json:"token_expires_at,omitempty"`
+	// Timestamp when this connected account was last modified. Updated whenever credentials or
+	// configuration changes.
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+}
+
+// ConnectedAccountsConnectedAccountForList is the schema connected_accountsConnectedAccountForList.
+//
+// Connected account summary for list operations - excludes sensitive authorization details
+type ConnectedAccountsConnectedAccountForList struct {
+	// Authorization mechanism type.
+	AuthorizationType *ConnectedAccountsConnectorType `json:"authorization_type,omitempty"`
+	// Parent connection configuration reference.
+	ConnectionID *string `json:"connection_id,omitempty"`
+	// Connector identifier.
+	Connector *string `json:"connector,omitempty"`
+	// Unique connected account identifier.
+	ID *string `json:"id,omitempty"`
+	// The unique identifier for this account in the third-party service.
+	Identifier *string `json:"identifier,omitempty"`
+	// Last usage timestamp.
+	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
+	// OAuth provider name (e.g., 'google', 'microsoft').
+	Provider *string `json:"provider,omitempty"`
+	// Current connection status.
+	Status *ConnectedAccountsConnectorStatus `json:"status,omitempty"`
+	// Token expiration timestamp.
+	TokenExpiresAt *time.Time `json:"token_expires_at,omitempty"`
+	// Last modification timestamp.
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+}
+
+// ConnectedAccountsConnectorStatus is the schema connected_accountsConnectorStatus.
+//
+// Current connection status.
+//
+// Its known values are the constants below; IsKnown reports whether a
+// value is one of them. Other values are kept as received.
+type ConnectedAccountsConnectorStatus string
+
+const (
+	// ConnectedAccountsConnectorStatusActive is the value ACTIVE.
+	ConnectedAccountsConnectorStatusActive ConnectedAccountsConnectorStatus = "ACTIVE"
+	// ConnectedAccountsConnectorStatusExpired is the value EXPIRED.
+	ConnectedAccountsConnectorStatusExpired ConnectedAccountsConnectorStatus = "EXPIRED"
+	// ConnectedAccountsConnectorStatusPendingAuth is the value PENDING_AUTH.
+	ConnectedAccountsConnectorStatusPendingAuth ConnectedAccountsConnectorStatus = "PENDING_AUTH"
+	// ConnectedAccountsConnectorStatusPendingVerification is the value PENDING_VERIFICATION.
+	ConnectedAccountsConnectorStatusPendingVerification ConnectedAccountsConnectorStatus = "PENDING_VERIFICATION"
+	// ConnectedAccountsConnectorStatusDisconnected is the value DISCONNECTED.
+	ConnectedAccountsConnectorStatusDisconnected ConnectedAccountsConnectorStatus = "DISCONNECTED"
+)
+
+// IsKnown reports whether v is one of the values the API document lists.
+func (v ConnectedAccountsConnectorStatus) IsKnown() bool {
+	switch v {
+	case ConnectedAccountsConnectorStatusActive, ConnectedAccountsConnectorStatusExpired, ConnectedAccountsConnectorStatusPendingAuth, ConnectedAccountsConnectorStatusPendingVerification, ConnectedAccountsConnectorStatusDisconnected:
+		return true
+	}
+	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ConnectedAccountsConnectorStatus) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ConnectedAccountsConnectorStatus", v)
+}
+
+// ConnectedAccountsConnectorType is the schema connected_accountsConnectorType.
+//
+// Authorization mechanism type.
+//
+// Its known values are the constants below; IsKnown reports whether a
+// value is one of them. Other values are kept as received.
+type ConnectedAccountsConnectorType string
+
+const (
+	// ConnectedAccountsConnectorTypeOAuth is the value OAUTH.
+	ConnectedAccountsConnectorTypeOAuth ConnectedAccountsConnectorType = "OAUTH"
+	// ConnectedAccountsConnectorTypeAPIKey is the value API_KEY.
+	ConnectedAccountsConnectorTypeAPIKey ConnectedAccountsConnectorType = "API_KEY"
+	// ConnectedAccountsConnectorTypeBasicAuth is the value BASIC_AUTH.
+	ConnectedAccountsConnectorTypeBasicAuth ConnectedAccountsConnectorType = "BASIC_AUTH"
+	// ConnectedAccountsConnectorTypeBearerToken is the value BEARER_TOKEN.
+	ConnectedAccountsConnectorTypeBearerToken ConnectedAccountsConnectorType = "BEARER_TOKEN"
+	// ConnectedAccountsConnectorTypeCustom is the value CUSTOM.
+	ConnectedAccountsConnectorTypeCustom ConnectedAccountsConnectorType = "CUSTOM"
+	// ConnectedAccountsConnectorTypeBasic is the value BASIC.
+	ConnectedAccountsConnectorTypeBasic ConnectedAccountsConnectorType = "BASIC"
+	// ConnectedAccountsConnectorTypeOAuthM2M is the value OAUTH_M2M.
+	ConnectedAccountsConnectorTypeOAuthM2M ConnectedAccountsConnectorType = "OAUTH_M2M"
+	// ConnectedAccountsConnectorTypeTrelloOauth1 is the value TRELLO_OAUTH1.
+	ConnectedAccountsConnectorTypeTrelloOauth1 ConnectedAccountsConnectorType = "TRELLO_OAUTH1"
+	// ConnectedAccountsConnectorTypeGoogleDwd is the value GOOGLE_DWD.
+	ConnectedAccountsConnectorTypeGoogleDwd ConnectedAccountsConnectorType = "GOOGLE_DWD"
+	// ConnectedAccountsConnectorTypeTrustedIdp is the value TRUSTED_IDP.
+	ConnectedAccountsConnectorTypeTrustedIdp ConnectedAccountsConnectorType = "TRUSTED_IDP"
+	// ConnectedAccountsConnectorTypeSmartFhir is the value SMART_FHIR.
+	ConnectedAccountsConnectorTypeSmartFhir ConnectedAccountsConnectorType = "SMART_FHIR"
+	// ConnectedAccountsConnectorTypeNoAuth is the value NO_AUTH.
+	ConnectedAccountsConnectorTypeNoAuth ConnectedAccountsConnectorType = "NO_AUTH"
+)
+
+// IsKnown reports whether v is one of the values the API document lists.
+func (v ConnectedAccountsConnectorType) IsKnown() bool {
+	switch v {
+	case ConnectedAccountsConnectorTypeOAuth, ConnectedAccountsConnectorTypeAPIKey, ConnectedAccountsConnectorTypeBasicAuth, ConnectedAccountsConnectorTypeBearerToken, ConnectedAccountsConnectorTypeCustom, ConnectedAccountsConnectorTypeBasic, ConnectedAccountsConnectorTypeOAuthM2M, ConnectedAccountsConnectorTypeTrelloOauth1, ConnectedAccountsConnectorTypeGoogleDwd, ConnectedAccountsConnectorTypeTrustedIdp, ConnectedAccountsConnectorTypeSmartFhir, ConnectedAccountsConnectorTypeNoAuth:
+		return true
+	}
+	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ConnectedAccountsConnectorType) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ConnectedAccountsConnectorType", v)
+}
+
+// ConnectedAccountsCreateConnectedAccountRequest is the schema connected_accountsCreateConnectedAccountRequest.
+type ConnectedAccountsCreateConnectedAccountRequest struct {
+	// Details of the connected account to create
+	ConnectedAccount *V1ConnectedAccountsCreateConnectedAccount `json:"connected_account,omitempty"`
+	// Connector identifier (e.g., 'notion', 'slack', 'google'). Alphanumeric characters, spaces, hyphens,
+	// underscores, and colons are allowed.
+	Connector *string `json:"connector,omitempty"`
+	// The unique identifier for the connected account within the third-party service (e.g., email address,
+	// user ID, workspace identifier).
+	Identifier *string `json:"identifier,omitempty"`
+	// Organization ID for the connector
+	OrganizationID *string `json:"organization_id,omitempty"`
+	// User ID for the connector
+	UserID *string `json:"user_id,omitempty"`
+}
+
+// ConnectedAccountsCreateConnectedAccountResponse is the schema connected_accountsCreateConnectedAccountResponse.
+type ConnectedAccountsCreateConnectedAccountResponse struct {
+	// The newly created connected account with its unique identifier, status, and complete authorization
+	// details including access tokens.
+	ConnectedAccount *ConnectedAccountsConnectedAccount `json:"connected_account,omitempty"`
+}
+
+// ConnectedAccountsDeleteConnectedAccountRequest is the schema connected_accountsDeleteConnectedAccountRequest.
+type ConnectedAccountsDeleteConnectedAccountRequest struct {
+	// Connector identifier (e.g., 'notion', 'slack', 'google'). Alphanumeric characters, spaces, hyphens,
+	// underscores, and colons are allowed.
+	Connector *string `json:"connector,omitempty"`
+	// Unique identifier for the connected account to delete
+	ID *string `json:"id,omitempty"`
+	// The unique identifier for the connected account within the third-party service (e.g., email address,
+	// user ID, workspace identifier).
+	Identifier *string `json:"identifier,omitempty"`
+	// Organization ID for the connector
+	OrganizationID *string `json:"organization_id,omitempty"`
+	// User ID for the connector
+	UserID *string `json:"user_id,omitempty"`
+}
+
+// ConnectedAccountsGetConnectedAccountByIdentifierResponse is the schema connected_accountsGetConnectedAccountByIdentifierResponse.
+type ConnectedAccountsGetConnectedAccountByIdentifierResponse struct {
+	// The connected account with complete details including sensitive authorization credentials (access
+	// tokens, refresh tokens, scopes). Handle with appropriate access controls.
+	ConnectedAccount *ConnectedAccountsConnectedAccount `json:"connected_account,omitempty"`
+}
+
+// ConnectedAccountsGetMagicLinkForConnectedAccountRequest is the schema connected_accountsGetMagicLinkForConnectedAccountRequest.
+type ConnectedAccountsGetMagicLinkForConnectedAccountRequest struct {
+	// Connector identifier (e.g., 'notion', 'slack', 'google'). Alphanumeric characters, spaces, hyphens,
+	// underscores, and colons are allowed.
+	Connector *string `json:"connector,omitempty"`
+	// Unique identifier for the connected account
+	ID *string `json:"id,omitempty"`
+	// The unique identifier for the connected account within the third-party service (e.g., email address,
+	// user ID, workspace identifier).
+	Identifier *string `json:"identifier,omitempty"`
+	// Organization ID for the connector
+	OrganizationID *string `json:"organization_id,omitempty"`
+	// Optional opaque state value. State added to the user verify redirect URL query params to validate
+	// the user verification
+	State *string `json:"state,omitempty"`
+	// User ID for the connector
+	UserID *string `json:"user_id,omitempty"`
+	// B2B app's user verify redirect URL
+	UserVerifyURL *string `json:"user_verify_url,omitempty"`
+}
+
+// ConnectedAccountsGetMagicLinkForConnectedAccountResponse is the schema connected_accountsGetMagicLinkForConnectedAccountResponse.
+type ConnectedAccountsGetMagicLinkForConnectedAccountResponse struct {
+	// Expiry timestamp for the authentication link
+	Expiry *time.Time `json:"expiry,omitempty"`
+	// Authentication link for the connector
+	Link *string `json:"link,omitempty"`
+}
+
+// ConnectedAccountsGoogleDwdAuth is the schema connected_accountsGoogleDWDAuth.
+//
+// Google Domain-Wide Delegation authentication — used for GOOGLE_DWD connections.
+// Send only subject in requests; access_token, scopes, and token_expires_at are response-only.
+type ConnectedAccountsGoogleDwdAuth struct {
+	// OAuth access token acquired via the jwt-bearer grant. Present in responses only.
+	//
+	// Read-only: set by the server.
+	AccessToken *string `json:"access_token,omitempty"`
+	// OAuth scopes granted to this token. Present in responses only.
+	//
+	// Read-only: set by the server.
+	Scopes []string `json:"scopes,omitempty"`
+	// Email address of the Google Workspace user to impersonate via Domain-Wide Delegation.
+	Subject *string `json:"subject,omitempty"`
+	// When the access token expires. Present in responses only.
+	//
+	// Read-only: set by the server.
+	TokenExpiresAt *time.Time `json:"token_expires_at,omitempty"`
+}
+
+// ConnectedAccountsListConnectedAccountsResponse is the schema connected_accountsListConnectedAccountsResponse.
+type ConnectedAccountsListConnectedAccountsResponse struct {
+	// List of connected accounts matching the filter criteria. Excludes sensitive authorization details
+	// for security.
+	ConnectedAccounts []ConnectedAccountsConnectedAccountForList `json:"connected_accounts,omitempty"`
+	// Pagination token for retrieving the next page. Empty if this is the last page. Pass this value to
+	// page_token in the next request.
+	NextPageToken *string `json:"next_page_token,omitempty"`
+	// Pagination token for retrieving the previous page. Empty if this is the first page. Pass this value
+	// to page_token to go back.
+	PrevPageToken *string `json:"prev_page_token,omitempty"`
+	// Total count of connected accounts matching the filter criteria across all pages. Use for calculating
+	// pagination.
+	TotalSize *int64 `json:"total_size,omitempty"`
+}
+
+// ConnectedAccountsOAuthToken is the schema connected_accountsOauthToken.
+//
+// OAuth 2.0 credentials
+type ConnectedAccountsOAuthToken struct {
+	// OAuth access token for API requests. Typically short-lived and must be refreshed after expiration.
+	AccessToken *string `json:"access_token,omitempty"`
+	// Associated domain for workspace or organization-scoped OAuth connections (e.g., Google Workspace
+	// domain).
+	Domain *string `json:"domain,omitempty"`
+	// OAuth refresh token for obtaining new access tokens. Long-lived and used to maintain persistent
+	// authorization.
+	RefreshToken *string `json:"refresh_token,omitempty"`
+	// List of granted OAuth scopes defining the permissions and access levels for this connection.
+	Scopes []string `json:"scopes,omitempty"`
+}
+
+// ConnectedAccountsSearchConnectedAccountsResponse is the schema connected_accountsSearchConnectedAccountsResponse.
+type ConnectedAccountsSearchConnectedAccountsResponse struct {
+	// List of connected accounts matching the search query. Excludes sensitive authorization details.
+	ConnectedAccounts []ConnectedAccountsConnectedAccountForList `json:"connected_accounts,omitempty"`
+	// Pagination token for the next page. Empty if this is the last page.
+	NextPageToken *string `json:"next_page_token,omitempty"`
+	// Pagination token for the previous page. Empty if this is the first page.
+	PrevPageToken *string `json:"prev_page_token,omitempty"`
+	// Total count of accounts matching the search query across all pages.
+	TotalSize *int64 `json:"total_size,omitempty"`
+}
+
+// ConnectedAccountsStaticAuth is the schema connected_accountsStaticAuth.
+//
+// Static authentication credentials
+type ConnectedAccountsStaticAuth struct {
+	// Flexible JSON structure containing static credentials. Format varies by connector type (API key,
+	// username/password, etc.).
+	Details map[string]json.RawMessage `json:"details,omitempty"`
+}
+
+// ConnectedAccountsTrustedIdpAuth is the schema connected_accountsTrustedIDPAuth.
+//
+// Trusted IDP federated authentication — used for TRUSTED_IDP connections (e.g. AWS Redshift).
+// Send only db_user in requests; cached temporary credentials are managed server-side and
+// returned only on output paths. secret_access_key and session_token are never exposed in
+// public API responses.
+type ConnectedAccountsTrustedIdpAuth struct {
+	// Federated access key ID issued by the trusted identity provider. Present in responses only.
+	//
+	// Read-only: set by the server.
+	AccessKeyID *string `json:"access_key_id,omitempty"`
+	// Target database user for the federated session (required for provisioned Redshift clusters; ignored
+	// for serverless workgroups).
+	DbUser *string `json:"db_user,omitempty"`
+	// When the federated credentials expire. Present in responses only.
+	//
+	// Read-only: set by the server.
+	Expiry *time.Time `json:"expiry,omitempty"`
+	// Federated secret access key. Never returned in public API responses.
+	//
+	// Read-only: set by the server.
+	SecretAccessKey *string `json:"secret_access_key,omitempty"`
+	// Federated session token. Never returned in public API responses.
+	//
+	// Read-only: set by the server.
+	SessionToken *string `json:"session_token,omitempty"`
+}
+
+// ConnectedAccountsUpdateConnectedAccountRequest is the schema connected_accountsUpdateConnectedAccountRequest.
+type ConnectedAccountsUpdateConnectedAccountRequest struct {
+	// Details of the connected account to update
+	ConnectedAccount *V1ConnectedAccountsUpdateConnectedAccount `json:"connected_account,omitempty"`
+	// Connector identifier (e.g., 'notion', 'slack', 'google'). Alphanumeric characters, spaces, hyphens,
+	// underscores, and colons are allowed.
+	Connector *string `json:"connector,omitempty"`
+	// Unique identifier for the connected account to update
+	ID *string `json:"id,omitempty"`
+	// The unique identifier for the connected account within the third-party service (e.g., email address,
+	// user ID, workspace identifier).
+	Identifier *string `json:"identifier,omitempty"`
+	// Organization ID for the connector
+	OrganizationID *string `json:"organization_id,omitempty"`
+	// User ID for the connector
+	UserID *string `json:"user_id,omitempty"`
+}
+
+// ConnectedAccountsUpdateConnectedAccountResponse is the schema connected_accountsUpdateConnectedAccountResponse.
+type ConnectedAccountsUpdateConnectedAccountResponse struct {
+	// The updated connected account with refreshed credentials, new token expiry, and modified
+	// configuration settings.
+	ConnectedAccount *ConnectedAccountsConnectedAccount `json:"connected_account,omitempty"`
+}
+
+// ConnectedAccountsVerifyConnectedAccountUserRequest is the schema connected_accountsVerifyConnectedAccountUserRequest.
+type ConnectedAccountsVerifyConnectedAccountUserRequest struct {
+	// Auth request ID as base64url-encoded opaque token from the user verify redirect URL query params
+	AuthRequestID string `json:"auth_request_id"`
+	// Current logged in user's connected account identifier
+	Identifier string `json:"identifier"`
+}
+
+// ConnectedAccountsVerifyConnectedAccountUserResponse is the schema connected_accountsVerifyConnectedAccountUserResponse.
+type ConnectedAccountsVerifyConnectedAccountUserResponse struct {
+	// URL to redirect the user to after successful verification
+	PostUserVerifyRedirectURL *string `json:"post_user_verify_redirect_url,omitempty"`
+}
+
+// V1ConnectedAccountsCreateConnectedAccount is the schema v1connected_accountsCreateConnectedAccount.
+//
+// Details of the connected account to create
+type V1ConnectedAccountsCreateConnectedAccount struct {
+	// Optional JSON configuration for connector-specific API settings such as rate limits, custom API
+	// endpoints, timeouts, or feature flags.
+	APIConfig map[string]json.RawMessage `json:"api_config,omitempty"`
+	// Optional authentication credentials for the connected account. Include OAuth tokens (access_token,
+	// refresh_token, scopes) or static auth details (API keys, bearer tokens). Can be provided later via
+	// update.
+	AuthorizationDetails *ConnectedAccountsAuthorizationDetails `json:"authorization_details,omitempty"`
+}
+
+// V1ConnectedAccountsUpdateConnectedAccount is the schema v1connected_accountsUpdateConnectedAccount.
+//
+// Details of the connected account to update
+type V1ConnectedAccountsUpdateConnectedAccount struct {
+	// Updated JSON configuration for API-specific settings. Merges with existing configuration - only
+	// provided fields are modified.
+	APIConfig map[string]json.RawMessage `json:"api_config,omitempty"`
+	// Updated authentication credentials. Provide new OAuth tokens (e.g., after refresh) or updated static
+	// auth details. Only included fields will be modified.
+	AuthorizationDetails *ConnectedAccountsAuthorizationDetails `json:"authorization_details,omitempty"`
 }

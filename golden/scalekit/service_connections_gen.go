@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 )
 
 // ConnectionsService groups the operations reached as c.Connections:
@@ -231,4 +232,905 @@ func (s *ConnectionsService) List(ctx context.Context, params *ConnectionService
 		return nil, err
 	}
 	return out, nil
+}
+
+// ConnectionsCodeChallengeType is the schema connectionsCodeChallengeType.
+//
+// Code Challenge Type.
+//
+// Its known values are the constants below; IsKnown reports whether a
+// value is one of them. Other values are kept as received.
+type ConnectionsCodeChallengeType string
+
+const (
+	// ConnectionsCodeChallengeTypeNumeric is the value NUMERIC.
+	ConnectionsCodeChallengeTypeNumeric ConnectionsCodeChallengeType = "NUMERIC"
+	// ConnectionsCodeChallengeTypeAlphanumeric is the value ALPHANUMERIC.
+	ConnectionsCodeChallengeTypeAlphanumeric ConnectionsCodeChallengeType = "ALPHANUMERIC"
+)
+
+// IsKnown reports whether v is one of the values the API document lists.
+func (v ConnectionsCodeChallengeType) IsKnown() bool {
+	switch v {
+	case ConnectionsCodeChallengeTypeNumeric, ConnectionsCodeChallengeTypeAlphanumeric:
+		return true
+	}
+	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ConnectionsCodeChallengeType) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ConnectionsCodeChallengeType", v)
+}
+
+// ConnectionsConfigurationType is the schema connectionsConfigurationType.
+//
+// How the connection was configured: DISCOVERY (automatic configuration) or MANUAL (administrator
+// configured)
+//
+// Its known values are the constants below; IsKnown reports whether a
+// value is one of them. Other values are kept as received.
+type ConnectionsConfigurationType string
+
+const (
+	// ConnectionsConfigurationTypeDiscovery is the value DISCOVERY.
+	ConnectionsConfigurationTypeDiscovery ConnectionsConfigurationType = "DISCOVERY"
+	// ConnectionsConfigurationTypeManual is the value MANUAL.
+	ConnectionsConfigurationTypeManual ConnectionsConfigurationType = "MANUAL"
+)
+
+// IsKnown reports whether v is one of the values the API document lists.
+func (v ConnectionsConfigurationType) IsKnown() bool {
+	switch v {
+	case ConnectionsConfigurationTypeDiscovery, ConnectionsConfigurationTypeManual:
+		return true
+	}
+	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ConnectionsConfigurationType) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ConnectionsConfigurationType", v)
+}
+
+// ConnectionsConnection is the schema connectionsConnection.
+//
+// Complete connection details including provider configuration, protocol settings, status, and all
+// metadata. Contains everything needed to understand the connection's current state.
+type ConnectionsConnection struct {
+	// Maps identity provider attributes to user profile fields. For example, {'email': 'user.mail',
+	// 'name': 'user.displayName'}.
+	AttributeMapping map[string]string `json:"attribute_mapping,omitempty"`
+	// How the connection was configured: DISCOVERY (automatic configuration) or MANUAL (administrator
+	// configured)
+	ConfigurationType *ConnectionsConfigurationType `json:"configuration_type,omitempty"`
+	// Enables testing mode that allows non-HTTPS endpoints. Should only be enabled in development
+	// environments, never in production.
+	DebugEnabled *bool `json:"debug_enabled,omitempty"`
+	// Domain associated with this connection, used for domain-based authentication flows.
+	Domains []DomainsDomain `json:"domains,omitempty"`
+	// Controls whether users can sign in using this connection. When false, the connection exists but
+	// cannot be used for authentication.
+	Enabled *bool `json:"enabled,omitempty"`
+	// Configuration details for Google Domain-Wide Delegation. Present only when type is GOOGLE_DWD.
+	GoogleDwdConfig *ConnectionsGoogleDwdConfig `json:"google_dwd_config,omitempty"`
+	// Unique identifier for this connection. Used in API calls to reference this specific connection.
+	ID *string `json:"id,omitempty"`
+	// Alternative identifier for this connection, typically used in frontend applications or URLs.
+	KeyID *string `json:"key_id,omitempty"`
+	// URL of the MCP server for this connection. Agents can point directly at this URL to access only the
+	// tools for this connection, without needing to call list_connections or execute_tool with a
+	// connection_name. Empty when the MCP virtual servers feature is not enabled for this environment.
+	//
+	// Read-only: set by the server.
+	McpServerURL *string `json:"mcp_server_url,omitempty"`
+	// Configuration details for OAuth connections. Present only when type is OAUTH.
+	OAuthConfig *ConnectionsOAuthConnectionConfig `json:"oauth_config,omitempty"`
+	// Configuration details for OpenID Connect (OIDC) connections. Present only when type is OIDC.
+	OIDCConfig *ConnectionsOIDCConnectionConfig `json:"oidc_config,omitempty"`
+	// Identifier of the organization that owns this connection. Connections are typically scoped to a
+	// single organization.
+	OrganizationID *string `json:"organization_id,omitempty"`
+	// Configuration details for Magic Link authentication. Present only when type is MAGIC_LINK.
+	PasswordlessConfig *ConnectionsPasswordLessConfig `json:"passwordless_config,omitempty"`
+	// Identity provider service that handles authentication (such as OKTA, Google, Azure AD, or a custom
+	// provider)
+	Provider *ConnectionsConnectionProvider `json:"provider,omitempty"`
+	// Key ID of the identity provider service that handles authentication
+	ProviderKey *string `json:"provider_key,omitempty"`
+	// Configuration details for SAML connections. Present only when type is SAML.
+	SAMLConfig *ConnectionsSAMLConnectionConfigResponse `json:"saml_config,omitempty"`
+	// Static configuration for custom connections. Present only when type is BASIC, BEARER, API_KEY, or
+	// custom.
+	StaticConfig *ConnectionsStaticAuthConfig `json:"static_config,omitempty"`
+	// Current configuration status of the connection. Possible values include IN_PROGRESS, CONFIGURED, and
+	// ERROR.
+	//
+	// Read-only: set by the server.
+	Status *ConnectionsConnectionStatus `json:"status,omitempty"`
+	// URI that can be used to test this connection. Visit this URL to verify the connection works
+	// correctly.
+	TestConnectionURI *string `json:"test_connection_uri,omitempty"`
+	// Authentication protocol used by this connection. Possible values: OIDC (OpenID Connect), SAML,
+	// PASSWORD, OAUTH, PASSWORDLESS, BASIC, BEARER, API_KEY, WEBAUTHN, OAUTH_M2M, TRELLO_OAUTH1,
+	// GOOGLE_DWD, TRUSTED_IDP, SMART_FHIR, or NO_AUTH (no credentials required).
+	Type *ConnectionsConnectionType `json:"type,omitempty"`
+	// Configuration details for WebAuthn (passkeys). Present only when type is WEBAUTHN.
+	WebauthnConfig *ConnectionsWebAuthConfiguration `json:"webauthn_config,omitempty"`
+}
+
+// ConnectionsConnectionProvider is the schema connectionsConnectionProvider.
+//
+// Identity provider type (e.g., OKTA, Google, Azure AD)
+//
+// Its known values are the constants below; IsKnown reports whether a
+// value is one of them. Other values are kept as received.
+type ConnectionsConnectionProvider string
+
+const (
+	// ConnectionsConnectionProviderOkta is the value OKTA.
+	ConnectionsConnectionProviderOkta ConnectionsConnectionProvider = "OKTA"
+	// ConnectionsConnectionProviderGoogle is the value GOOGLE.
+	ConnectionsConnectionProviderGoogle ConnectionsConnectionProvider = "GOOGLE"
+	// ConnectionsConnectionProviderMicrosoftAd is the value MICROSOFT_AD.
+	ConnectionsConnectionProviderMicrosoftAd ConnectionsConnectionProvider = "MICROSOFT_AD"
+	// ConnectionsConnectionProviderAuth0 is the value AUTH0.
+	ConnectionsConnectionProviderAuth0 ConnectionsConnectionProvider = "AUTH0"
+	// ConnectionsConnectionProviderOnelogin is the value ONELOGIN.
+	ConnectionsConnectionProviderOnelogin ConnectionsConnectionProvider = "ONELOGIN"
+	// ConnectionsConnectionProviderPingIdentity is the value PING_IDENTITY.
+	ConnectionsConnectionProviderPingIdentity ConnectionsConnectionProvider = "PING_IDENTITY"
+	// ConnectionsConnectionProviderJumpcloud is the value JUMPCLOUD.
+	ConnectionsConnectionProviderJumpcloud ConnectionsConnectionProvider = "JUMPCLOUD"
+	// ConnectionsConnectionProviderCustom is the value CUSTOM.
+	ConnectionsConnectionProviderCustom ConnectionsConnectionProvider = "CUSTOM"
+	// ConnectionsConnectionProviderGithub is the value GITHUB.
+	ConnectionsConnectionProviderGithub ConnectionsConnectionProvider = "GITHUB"
+	// ConnectionsConnectionProviderGitlab is the value GITLAB.
+	ConnectionsConnectionProviderGitlab ConnectionsConnectionProvider = "GITLAB"
+	// ConnectionsConnectionProviderLinkedin is the value LINKEDIN.
+	ConnectionsConnectionProviderLinkedin ConnectionsConnectionProvider = "LINKEDIN"
+	// ConnectionsConnectionProviderSalesforce is the value SALESFORCE.
+	ConnectionsConnectionProviderSalesforce ConnectionsConnectionProvider = "SALESFORCE"
+	// ConnectionsConnectionProviderMicrosoft is the value MICROSOFT.
+	ConnectionsConnectionProviderMicrosoft ConnectionsConnectionProvider = "MICROSOFT"
+	// ConnectionsConnectionProviderIdpSimulator is the value IDP_SIMULATOR.
+	ConnectionsConnectionProviderIdpSimulator ConnectionsConnectionProvider = "IDP_SIMULATOR"
+	// ConnectionsConnectionProviderScalekit is the value SCALEKIT.
+	ConnectionsConnectionProviderScalekit ConnectionsConnectionProvider = "SCALEKIT"
+	// ConnectionsConnectionProviderAdfs is the value ADFS.
+	ConnectionsConnectionProviderAdfs ConnectionsConnectionProvider = "ADFS"
+)
+
+// IsKnown reports whether v is one of the values the API document lists.
+func (v ConnectionsConnectionProvider) IsKnown() bool {
+	switch v {
+	case ConnectionsConnectionProviderOkta, ConnectionsConnectionProviderGoogle, ConnectionsConnectionProviderMicrosoftAd, ConnectionsConnectionProviderAuth0, ConnectionsConnectionProviderOnelogin, ConnectionsConnectionProviderPingIdentity, ConnectionsConnectionProviderJumpcloud, ConnectionsConnectionProviderCustom, ConnectionsConnectionProviderGithub, ConnectionsConnectionProviderGitlab, ConnectionsConnectionProviderLinkedin, ConnectionsConnectionProviderSalesforce, ConnectionsConnectionProviderMicrosoft, ConnectionsConnectionProviderIdpSimulator, ConnectionsConnectionProviderScalekit, ConnectionsConnectionProviderAdfs:
+		return true
+	}
+	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ConnectionsConnectionProvider) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ConnectionsConnectionProvider", v)
+}
+
+// ConnectionsConnectionStatus is the schema connectionsConnectionStatus.
+//
+// Current configuration status of the connection.
+//
+// Its known values are the constants below; IsKnown reports whether a
+// value is one of them. Other values are kept as received.
+type ConnectionsConnectionStatus string
+
+const (
+	// ConnectionsConnectionStatusDraft is the value DRAFT.
+	ConnectionsConnectionStatusDraft ConnectionsConnectionStatus = "DRAFT"
+	// ConnectionsConnectionStatusInProgress is the value IN_PROGRESS.
+	ConnectionsConnectionStatusInProgress ConnectionsConnectionStatus = "IN_PROGRESS"
+	// ConnectionsConnectionStatusCompleted is the value COMPLETED.
+	ConnectionsConnectionStatusCompleted ConnectionsConnectionStatus = "COMPLETED"
+)
+
+// IsKnown reports whether v is one of the values the API document lists.
+func (v ConnectionsConnectionStatus) IsKnown() bool {
+	switch v {
+	case ConnectionsConnectionStatusDraft, ConnectionsConnectionStatusInProgress, ConnectionsConnectionStatusCompleted:
+		return true
+	}
+	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ConnectionsConnectionStatus) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ConnectionsConnectionStatus", v)
+}
+
+// ConnectionsConnectionType is the schema connectionsConnectionType.
+//
+// Authentication protocol used by the connection.
+//
+// Its known values are the constants below; IsKnown reports whether a
+// value is one of them. Other values are kept as received.
+type ConnectionsConnectionType string
+
+const (
+	// ConnectionsConnectionTypeOIDC is the value OIDC.
+	ConnectionsConnectionTypeOIDC ConnectionsConnectionType = "OIDC"
+	// ConnectionsConnectionTypeSAML is the value SAML.
+	ConnectionsConnectionTypeSAML ConnectionsConnectionType = "SAML"
+	// ConnectionsConnectionTypePassword is the value PASSWORD.
+	ConnectionsConnectionTypePassword ConnectionsConnectionType = "PASSWORD"
+	// ConnectionsConnectionTypeOAuth is the value OAUTH.
+	ConnectionsConnectionTypeOAuth ConnectionsConnectionType = "OAUTH"
+	// ConnectionsConnectionTypePasswordless is the value PASSWORDLESS.
+	ConnectionsConnectionTypePasswordless ConnectionsConnectionType = "PASSWORDLESS"
+	// ConnectionsConnectionTypeBasic is the value BASIC.
+	ConnectionsConnectionTypeBasic ConnectionsConnectionType = "BASIC"
+	// ConnectionsConnectionTypeBearer is the value BEARER.
+	ConnectionsConnectionTypeBearer ConnectionsConnectionType = "BEARER"
+	// ConnectionsConnectionTypeAPIKey is the value API_KEY.
+	ConnectionsConnectionTypeAPIKey ConnectionsConnectionType = "API_KEY"
+	// ConnectionsConnectionTypeWebauthn is the value WEBAUTHN.
+	ConnectionsConnectionTypeWebauthn ConnectionsConnectionType = "WEBAUTHN"
+	// ConnectionsConnectionTypeOAuthM2M is the value OAUTH_M2M.
+	ConnectionsConnectionTypeOAuthM2M ConnectionsConnectionType = "OAUTH_M2M"
+	// ConnectionsConnectionTypeTrelloOauth1 is the value TRELLO_OAUTH1.
+	ConnectionsConnectionTypeTrelloOauth1 ConnectionsConnectionType = "TRELLO_OAUTH1"
+	// ConnectionsConnectionTypeGoogleDwd is the value GOOGLE_DWD.
+	ConnectionsConnectionTypeGoogleDwd ConnectionsConnectionType = "GOOGLE_DWD"
+	// ConnectionsConnectionTypeTrustedIdp is the value TRUSTED_IDP.
+	ConnectionsConnectionTypeTrustedIdp ConnectionsConnectionType = "TRUSTED_IDP"
+	// ConnectionsConnectionTypeSmartFhir is the value SMART_FHIR.
+	ConnectionsConnectionTypeSmartFhir ConnectionsConnectionType = "SMART_FHIR"
+	// ConnectionsConnectionTypeNoAuth is the value NO_AUTH.
+	ConnectionsConnectionTypeNoAuth ConnectionsConnectionType = "NO_AUTH"
+)
+
+// IsKnown reports whether v is one of the values the API document lists.
+func (v ConnectionsConnectionType) IsKnown() bool {
+	switch v {
+	case ConnectionsConnectionTypeOIDC, ConnectionsConnectionTypeSAML, ConnectionsConnectionTypePassword, ConnectionsConnectionTypeOAuth, ConnectionsConnectionTypePasswordless, ConnectionsConnectionTypeBasic, ConnectionsConnectionTypeBearer, ConnectionsConnectionTypeAPIKey, ConnectionsConnectionTypeWebauthn, ConnectionsConnectionTypeOAuthM2M, ConnectionsConnectionTypeTrelloOauth1, ConnectionsConnectionTypeGoogleDwd, ConnectionsConnectionTypeTrustedIdp, ConnectionsConnectionTypeSmartFhir, ConnectionsConnectionTypeNoAuth:
+		return true
+	}
+	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ConnectionsConnectionType) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ConnectionsConnectionType", v)
+}
+
+// ConnectionsGetConnectionResponse is the schema connectionsGetConnectionResponse.
+type ConnectionsGetConnectionResponse struct {
+	// Complete connection details including provider configuration, protocol settings, status, and all
+	// metadata. Contains everything needed to understand the connection's current state.
+	Connection *ConnectionsConnection `json:"connection,omitempty"`
+}
+
+// ConnectionsGoogleDwdConfig is the schema connectionsGoogleDWDConfig.
+//
+// Configuration details for Google Domain-Wide Delegation. Present only when type is GOOGLE_DWD.
+type ConnectionsGoogleDwdConfig struct {
+	// OAuth 2.0 scopes to request.
+	Scopes []string `json:"scopes,omitempty"`
+	// Google Cloud service account JSON key. Write-only: reads return a masked value.
+	ServiceAccountJSON *string `json:"service_account_json,omitempty"`
+	// Google token endpoint. Defaults to https://oauth2.googleapis.com/token.
+	TokenURI *string `json:"token_uri,omitempty"`
+}
+
+// ConnectionsIdpCertificate is the schema connectionsIDPCertificate.
+type ConnectionsIdpCertificate struct {
+	// IDP Certificate
+	Certificate *string `json:"certificate,omitempty"`
+	// Certificate Creation Time
+	CreateTime *time.Time `json:"create_time,omitempty"`
+	// Certificate Expiry Time
+	ExpiryTime *time.Time `json:"expiry_time,omitempty"`
+	// Certificate ID
+	ID *string `json:"id,omitempty"`
+	// Certificate Issuer
+	Issuer *string `json:"issuer,omitempty"`
+}
+
+// ConnectionsListConnection is the schema connectionsListConnection.
+type ConnectionsListConnection struct {
+	// List of domains configured with this connection
+	Domains []string `json:"domains,omitempty"`
+	// Whether the connection is currently active for organization users
+	Enabled *bool `json:"enabled,omitempty"`
+	// Unique identifier of the connection
+	ID *string `json:"id,omitempty"`
+	// Alternative identifier for this connection, typically used in frontend applications or URLs
+	KeyID *string `json:"key_id,omitempty"`
+	// MCP virtual server URL for this connection. Agents can point directly at this URL to access only the
+	// tools for this connection, without needing to call list_connections or execute_tool with a
+	// connection_name. Empty when the MCP virtual servers feature is not enabled for this environment.
+	//
+	// Read-only: set by the server.
+	McpServerURL *string `json:"mcp_server_url,omitempty"`
+	// Unique identifier of the organization that owns this connection
+	OrganizationID *string `json:"organization_id,omitempty"`
+	// Name of the organization of the connection
+	OrganizationName *string `json:"organization_name,omitempty"`
+	// Identity provider type (e.g., OKTA, Google, Azure AD)
+	Provider *ConnectionsConnectionProvider `json:"provider,omitempty"`
+	// Key ID of the identity provider service that handles authentication
+	ProviderKey *string `json:"provider_key,omitempty"`
+	// Current configuration status of the connection
+	//
+	// Read-only: set by the server.
+	Status *ConnectionsConnectionStatus `json:"status,omitempty"`
+	// Authentication protocol used by the connection
+	Type *ConnectionsConnectionType `json:"type,omitempty"`
+}
+
+// ConnectionsListConnectionsResponse is the schema connectionsListConnectionsResponse.
+type ConnectionsListConnectionsResponse struct {
+	// List of connections matching the request criteria
+	Connections []ConnectionsListConnection `json:"connections,omitempty"`
+}
+
+// ConnectionsNameIDFormat is the schema connectionsNameIdFormat.
+//
+// IDP Name ID Format.
+//
+// Its known values are the constants below; IsKnown reports whether a
+// value is one of them. Other values are kept as received.
+type ConnectionsNameIDFormat string
+
+const (
+	// ConnectionsNameIDFormatUnspecified is the value UNSPECIFIED.
+	ConnectionsNameIDFormatUnspecified ConnectionsNameIDFormat = "UNSPECIFIED"
+	// ConnectionsNameIDFormatEmail is the value EMAIL.
+	ConnectionsNameIDFormatEmail ConnectionsNameIDFormat = "EMAIL"
+	// ConnectionsNameIDFormatTransient is the value TRANSIENT.
+	ConnectionsNameIDFormatTransient ConnectionsNameIDFormat = "TRANSIENT"
+	// ConnectionsNameIDFormatPersistent is the value PERSISTENT.
+	ConnectionsNameIDFormatPersistent ConnectionsNameIDFormat = "PERSISTENT"
+)
+
+// IsKnown reports whether v is one of the values the API document lists.
+func (v ConnectionsNameIDFormat) IsKnown() bool {
+	switch v {
+	case ConnectionsNameIDFormatUnspecified, ConnectionsNameIDFormatEmail, ConnectionsNameIDFormatTransient, ConnectionsNameIDFormatPersistent:
+		return true
+	}
+	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ConnectionsNameIDFormat) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ConnectionsNameIDFormat", v)
+}
+
+// ConnectionsOAuthConnectionConfig is the schema connectionsOAuthConnectionConfig.
+//
+// Configuration details for OAuth connections. Present only when type is OAUTH.
+type ConnectionsOAuthConnectionConfig struct {
+	// Access Type
+	AccessType *string `json:"access_type,omitempty"`
+	// Application name used by providers that require it as an authorize query parameter (e.g., Trello's
+	// app_name).
+	AppName *string `json:"app_name,omitempty"`
+	// Authorize URI
+	AuthorizeURI *string `json:"authorize_uri,omitempty"`
+	// Client ID
+	ClientID *string `json:"client_id,omitempty"`
+	// Client Secret
+	ClientSecret *string `json:"client_secret,omitempty"`
+	// Custom Scope Name
+	CustomScopeName *string `json:"custom_scope_name,omitempty"`
+	// OAuth extension profiles for this connection, such as SMART on FHIR. Carries typed extension
+	// configuration plus a generic escape hatch for provider-specific authorize query parameters.
+	Extensions *ConnectionsOAuthExtensions `json:"extensions,omitempty"`
+	// Google Ads API developer token, issued once per company from the Google Ads API Center. Applies only
+	// to the GOOGLEADS provider, which requires this static application-level credential on every REST
+	// call alongside the user's OAuth access token. Configure it once per connection; Scalekit stores it
+	// encrypted and injects it as the developer-token header at tool-call time, so individual tool calls
+	// never carry it. Read responses return the value masked, showing only the last four characters.
+	GoogleadsDeveloperToken *string `json:"googleads_developer_token,omitempty"`
+	// Indicates whether this connection was registered using Client ID Metadata Document (CIMD) instead of
+	// Dynamic Client Registration.
+	//
+	// Read-only: set by the server.
+	IsCimd *bool `json:"is_cimd,omitempty"`
+	// Optional scopes configuration for identity providers that support or require additional scopes to be
+	// sent in a custom field during authentication requests.
+	OptionalScopes *ConnectionsOptionalScopes `json:"optional_scopes,omitempty"`
+	// PKCE Enabled
+	PkceEnabled *bool `json:"pkce_enabled,omitempty"`
+	// Prompt for the user
+	Prompt *string `json:"prompt,omitempty"`
+	// Redirect URI
+	RedirectURI *string `json:"redirect_uri,omitempty"`
+	// OIDC Scopes
+	Scopes []string `json:"scopes,omitempty"`
+	// Indicates whether user profiles should be synchronized with the identity provider upon each log-in.
+	SyncUserProfileOnLogin *bool `json:"sync_user_profile_on_login,omitempty"`
+	// Microsoft Entra tenant ID. Required when using a single-tenant or multi-tenant app registered in
+	// Microsoft Entra. Leave empty to use the common endpoint.
+	TenantID *string `json:"tenant_id,omitempty"`
+	// Token Access Type
+	TokenAccessType *string `json:"token_access_type,omitempty"`
+	// How client credentials are sent to the token endpoint during the authorization_code exchange. One of
+	// "client_secret_basic" (HTTP Basic Auth, required by some providers e.g. Reddit),
+	// "client_secret_post" (POST body params), or "none". Leave unset to keep the current default (POST
+	// body params). Does not affect token refresh, which currently uses a separate auto-detected auth
+	// style.
+	TokenEndpointAuthMethod *string `json:"token_endpoint_auth_method,omitempty"`
+	// Token URI
+	TokenURI *string `json:"token_uri,omitempty"`
+	// Use Scalekit credentials
+	UsePlatformCreds *bool `json:"use_platform_creds,omitempty"`
+	// User Info URI
+	UserInfoURI *string `json:"user_info_uri,omitempty"`
+}
+
+// ConnectionsOAuthExtensions is the schema connectionsOauthExtensions.
+//
+// OAuth extension profiles for this connection, such as SMART on FHIR. Carries typed extension
+// configuration plus a generic escape hatch for provider-specific authorize query parameters.
+type ConnectionsOAuthExtensions struct {
+	// Provider-specific query parameters added to the authorization request. Reserved OAuth/OIDC
+	// parameters (client_id, redirect_uri, scope, state, code_challenge, aud, and similar) are rejected.
+	ExtraAuthorizeParams map[string]string `json:"extra_authorize_params,omitempty"`
+	// SMART on FHIR (SMART App Launch) configuration. Set this to issue a SMART-compliant standalone
+	// launch authorization request to a FHIR server.
+	Smart *ConnectionsSmartConfig `json:"smart,omitempty"`
+}
+
+// ConnectionsOIDCConnectionConfig is the schema connectionsOIDCConnectionConfig.
+//
+// Configuration details for OpenID Connect (OIDC) connections. Present only when type is OIDC.
+type ConnectionsOIDCConnectionConfig struct {
+	// Authorize URI
+	AuthorizeURI *string `json:"authorize_uri,omitempty"`
+	// backchannel logout redirect uri where idp sends logout_token
+	//
+	// Read-only: set by the server.
+	BackchannelLogoutRedirectURI *string `json:"backchannel_logout_redirect_uri,omitempty"`
+	// Client ID
+	ClientID *string `json:"client_id,omitempty"`
+	// Client Secret
+	ClientSecret *string `json:"client_secret,omitempty"`
+	// Discovery Endpoint
+	DiscoveryEndpoint *string `json:"discovery_endpoint,omitempty"`
+	// Enable IDP logout
+	IdpLogoutRequired *bool `json:"idp_logout_required,omitempty"`
+	// Issuer URL
+	Issuer *string `json:"issuer,omitempty"`
+	// Indicates if Just In Time user provisioning is enabled for the connection
+	JitProvisioningWithSSOEnabled *bool `json:"jit_provisioning_with_sso_enabled,omitempty"`
+	// JWKS URI
+	JwksURI *string `json:"jwks_uri,omitempty"`
+	// PKCE Enabled
+	PkceEnabled *bool `json:"pkce_enabled,omitempty"`
+	// post logout redirect uri
+	//
+	// Read-only: set by the server.
+	PostLogoutRedirectURI *string `json:"post_logout_redirect_uri,omitempty"`
+	// Redirect URI
+	RedirectURI *string `json:"redirect_uri,omitempty"`
+	// OIDC Scopes
+	Scopes []ConnectionsOIDCScope `json:"scopes,omitempty"`
+	// Indicates whether user profiles should be synchronized with the identity provider upon each log-in.
+	SyncUserProfileOnLogin *bool `json:"sync_user_profile_on_login,omitempty"`
+	// Token Auth Type
+	TokenAuthType *ConnectionsTokenAuthType `json:"token_auth_type,omitempty"`
+	// Token URI
+	TokenURI *string `json:"token_uri,omitempty"`
+	// User Info URI
+	UserInfoURI *string `json:"user_info_uri,omitempty"`
+}
+
+// ConnectionsOIDCScope is the schema connectionsOIDCScope.
+//
+// Its known values are the constants below; IsKnown reports whether a
+// value is one of them. Other values are kept as received.
+type ConnectionsOIDCScope string
+
+const (
+	// ConnectionsOIDCScopeOpenid is the value openid.
+	ConnectionsOIDCScopeOpenid ConnectionsOIDCScope = "openid"
+	// ConnectionsOIDCScopeProfile is the value profile.
+	ConnectionsOIDCScopeProfile ConnectionsOIDCScope = "profile"
+	// ConnectionsOIDCScopeEmail is the value email.
+	ConnectionsOIDCScopeEmail ConnectionsOIDCScope = "email"
+	// ConnectionsOIDCScopeAddress is the value address.
+	ConnectionsOIDCScopeAddress ConnectionsOIDCScope = "address"
+	// ConnectionsOIDCScopePhone is the value phone.
+	ConnectionsOIDCScopePhone ConnectionsOIDCScope = "phone"
+)
+
+// IsKnown reports whether v is one of the values the API document lists.
+func (v ConnectionsOIDCScope) IsKnown() bool {
+	switch v {
+	case ConnectionsOIDCScopeOpenid, ConnectionsOIDCScopeProfile, ConnectionsOIDCScopeEmail, ConnectionsOIDCScopeAddress, ConnectionsOIDCScopePhone:
+		return true
+	}
+	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ConnectionsOIDCScope) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ConnectionsOIDCScope", v)
+}
+
+// ConnectionsOptionalScopes is the schema connectionsOptionalScopes.
+//
+// Optional scopes configuration for identity providers that support or require additional scopes to be
+// sent in a custom field during authentication requests.
+type ConnectionsOptionalScopes struct {
+	// Name of the field in which scope should be sent in the authentication request. This is required by
+	// some identity providers that expect scopes to be sent in a custom field instead of the standard
+	// 'scope' parameter.
+	FieldName *string `json:"field_name,omitempty"`
+	// List of optional scopes that can be requested during authentication
+	Scopes []string `json:"scopes,omitempty"`
+}
+
+// ConnectionsPasswordLessConfig is the schema connectionsPasswordLessConfig.
+//
+// Configuration details for Magic Link authentication. Present only when type is MAGIC_LINK.
+type ConnectionsPasswordLessConfig struct {
+	// Code Challenge Length
+	CodeChallengeLength *int64 `json:"code_challenge_length,omitempty"`
+	// Code Challenge Type
+	CodeChallengeType *ConnectionsCodeChallengeType `json:"code_challenge_type,omitempty"`
+	// Enforce Same Browser Origin
+	EnforceSameBrowserOrigin *bool `json:"enforce_same_browser_origin,omitempty"`
+	// Link Frequency
+	Frequency *int64 `json:"frequency,omitempty"`
+	// Regenerate the
+	RegeneratePasswordlessCredentialsOnResend *bool `json:"regenerate_passwordless_credentials_on_resend,omitempty"`
+	// Passwordless Type
+	Type *ConnectionsPasswordlessType `json:"type,omitempty"`
+	// Link Validity in Seconds
+	Validity *int64 `json:"validity,omitempty"`
+}
+
+// ConnectionsPasswordlessType is the schema connectionsPasswordlessType.
+//
+// Passwordless Type.
+//
+// Its known values are the constants below; IsKnown reports whether a
+// value is one of them. Other values are kept as received.
+type ConnectionsPasswordlessType string
+
+const (
+	// ConnectionsPasswordlessTypeLink is the value LINK.
+	ConnectionsPasswordlessTypeLink ConnectionsPasswordlessType = "LINK"
+	// ConnectionsPasswordlessTypeOTP is the value OTP.
+	ConnectionsPasswordlessTypeOTP ConnectionsPasswordlessType = "OTP"
+	// ConnectionsPasswordlessTypeLinkOTP is the value LINK_OTP.
+	ConnectionsPasswordlessTypeLinkOTP ConnectionsPasswordlessType = "LINK_OTP"
+)
+
+// IsKnown reports whether v is one of the values the API document lists.
+func (v ConnectionsPasswordlessType) IsKnown() bool {
+	switch v {
+	case ConnectionsPasswordlessTypeLink, ConnectionsPasswordlessTypeOTP, ConnectionsPasswordlessTypeLinkOTP:
+		return true
+	}
+	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ConnectionsPasswordlessType) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ConnectionsPasswordlessType", v)
+}
+
+// ConnectionsRequestBinding is the schema connectionsRequestBinding.
+//
+// IDP SLO Request Binding.
+//
+// Its known values are the constants below; IsKnown reports whether a
+// value is one of them. Other values are kept as received.
+type ConnectionsRequestBinding string
+
+const (
+	// ConnectionsRequestBindingHTTPPost is the value HTTP_POST.
+	ConnectionsRequestBindingHTTPPost ConnectionsRequestBinding = "HTTP_POST"
+	// ConnectionsRequestBindingHTTPRedirect is the value HTTP_REDIRECT.
+	ConnectionsRequestBindingHTTPRedirect ConnectionsRequestBinding = "HTTP_REDIRECT"
+)
+
+// IsKnown reports whether v is one of the values the API document lists.
+func (v ConnectionsRequestBinding) IsKnown() bool {
+	switch v {
+	case ConnectionsRequestBindingHTTPPost, ConnectionsRequestBindingHTTPRedirect:
+		return true
+	}
+	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ConnectionsRequestBinding) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ConnectionsRequestBinding", v)
+}
+
+// ConnectionsSAMLConnectionConfigResponse is the schema connectionsSAMLConnectionConfigResponse.
+//
+// Configuration details for SAML connections. Present only when type is SAML.
+type ConnectionsSAMLConnectionConfigResponse struct {
+	// Allow IDP Initiated Login
+	AllowIdpInitiatedLogin *bool `json:"allow_idp_initiated_login,omitempty"`
+	// Assertion Encrypted
+	AssertionEncrypted *bool `json:"assertion_encrypted,omitempty"`
+	// Certificate ID
+	CertificateID *string `json:"certificate_id,omitempty"`
+	// Default Redirect URI
+	DefaultRedirectURI *string `json:"default_redirect_uri,omitempty"`
+	// Force Authn
+	ForceAuthn *bool `json:"force_authn,omitempty"`
+	// IDP Certificates
+	IdpCertificates []ConnectionsIdpCertificate `json:"idp_certificates,omitempty"`
+	// IDP Entity ID
+	IdpEntityID *string `json:"idp_entity_id,omitempty"`
+	// IDP Metadata URL
+	IdpMetadataURL *string `json:"idp_metadata_url,omitempty"`
+	// IDP Name ID Format
+	IdpNameIDFormat *ConnectionsNameIDFormat `json:"idp_name_id_format,omitempty"`
+	// IDP SLO Request Binding
+	IdpSloRequestBinding *ConnectionsRequestBinding `json:"idp_slo_request_binding,omitempty"`
+	// Enable IDP logout
+	IdpSloRequired *bool `json:"idp_slo_required,omitempty"`
+	// IDP SLO URL
+	IdpSloURL *string `json:"idp_slo_url,omitempty"`
+	// IDP SSO Request Binding
+	IdpSSORequestBinding *ConnectionsRequestBinding `json:"idp_sso_request_binding,omitempty"`
+	// IDP SSO URL
+	IdpSSOURL *string `json:"idp_sso_url,omitempty"`
+	// Indicates if Just In Time user provisioning is enabled for the connection
+	JitProvisioningWithSSOEnabled *bool `json:"jit_provisioning_with_sso_enabled,omitempty"`
+	// SAML Signing Option
+	SAMLSigningOption *ConnectionsSAMLSigningOptions `json:"saml_signing_option,omitempty"`
+	// SP Assertion URL
+	SpAssertionURL *string `json:"sp_assertion_url,omitempty"`
+	// SP Entity ID
+	SpEntityID *string `json:"sp_entity_id,omitempty"`
+	// SP Metadata URL
+	SpMetadataURL *string `json:"sp_metadata_url,omitempty"`
+	// Service Provider SLO url
+	//
+	// Read-only: set by the server.
+	SpSloURL *string `json:"sp_slo_url,omitempty"`
+	// Indicates whether user profiles should be synchronized with the identity provider upon each log-in.
+	SyncUserProfileOnLogin *bool `json:"sync_user_profile_on_login,omitempty"`
+	// UI Button Title
+	UIButtonTitle *string `json:"ui_button_title,omitempty"`
+	// Want Request Signed
+	WantRequestSigned *bool `json:"want_request_signed,omitempty"`
+}
+
+// ConnectionsSAMLSigningOptions is the schema connectionsSAMLSigningOptions.
+//
+// SAML Signing Option.
+//
+// Its known values are the constants below; IsKnown reports whether a
+// value is one of them. Other values are kept as received.
+type ConnectionsSAMLSigningOptions string
+
+const (
+	// ConnectionsSAMLSigningOptionsNoSigning is the value NO_SIGNING.
+	ConnectionsSAMLSigningOptionsNoSigning ConnectionsSAMLSigningOptions = "NO_SIGNING"
+	// ConnectionsSAMLSigningOptionsSAMLOnlyResponseSigning is the value SAML_ONLY_RESPONSE_SIGNING.
+	ConnectionsSAMLSigningOptionsSAMLOnlyResponseSigning ConnectionsSAMLSigningOptions = "SAML_ONLY_RESPONSE_SIGNING"
+	// ConnectionsSAMLSigningOptionsSAMLOnlyAssertionSigning is the value SAML_ONLY_ASSERTION_SIGNING.
+	ConnectionsSAMLSigningOptionsSAMLOnlyAssertionSigning ConnectionsSAMLSigningOptions = "SAML_ONLY_ASSERTION_SIGNING"
+	// ConnectionsSAMLSigningOptionsSAMLResponseAssertionSigning is the value SAML_RESPONSE_ASSERTION_SIGNING.
+	ConnectionsSAMLSigningOptionsSAMLResponseAssertionSigning ConnectionsSAMLSigningOptions = "SAML_RESPONSE_ASSERTION_SIGNING"
+	// ConnectionsSAMLSigningOptionsSAMLResponseOrAssertionSigning is the value SAML_RESPONSE_OR_ASSERTION_SIGNING.
+	ConnectionsSAMLSigningOptionsSAMLResponseOrAssertionSigning ConnectionsSAMLSigningOptions = "SAML_RESPONSE_OR_ASSERTION_SIGNING"
+)
+
+// IsKnown reports whether v is one of the values the API document lists.
+func (v ConnectionsSAMLSigningOptions) IsKnown() bool {
+	switch v {
+	case ConnectionsSAMLSigningOptionsNoSigning, ConnectionsSAMLSigningOptionsSAMLOnlyResponseSigning, ConnectionsSAMLSigningOptionsSAMLOnlyAssertionSigning, ConnectionsSAMLSigningOptionsSAMLResponseAssertionSigning, ConnectionsSAMLSigningOptionsSAMLResponseOrAssertionSigning:
+		return true
+	}
+	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ConnectionsSAMLSigningOptions) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ConnectionsSAMLSigningOptions", v)
+}
+
+// ConnectionsSmartConfig is the schema connectionsSmartConfig.
+//
+// SMART on FHIR (SMART App Launch) configuration. Set this to issue a SMART-compliant standalone
+// launch authorization request to a FHIR server.
+type ConnectionsSmartConfig struct {
+	// FHIR resource server base URL, sent as the required 'aud' authorization parameter per the SMART App
+	// Launch specification. Binds the issued token to the intended FHIR server.
+	Aud *string `json:"aud,omitempty"`
+	// FHIR server domain for the SMART on FHIR connection. Stored alongside the audience and editable
+	// through the connection update API.
+	Domain *string `json:"domain,omitempty"`
+}
+
+// ConnectionsStaticAuthConfig is the schema connectionsStaticAuthConfig.
+//
+// Static configuration for custom connections. Present only when type is BASIC, BEARER, API_KEY, or
+// custom.
+type ConnectionsStaticAuthConfig struct {
+	// StaticConfig is the property "static_config".
+	StaticConfig map[string]json.RawMessage `json:"static_config,omitempty"`
+}
+
+// ConnectionsToggleConnectionResponse is the schema connectionsToggleConnectionResponse.
+type ConnectionsToggleConnectionResponse struct {
+	// Current state of the connection after the operation. True means the connection is now enabled and
+	// can be used for authentication.
+	Enabled *bool `json:"enabled,omitempty"`
+	// Error message if the operation fails
+	ErrorMessage *string `json:"error_message,omitempty"`
+}
+
+// ConnectionsTokenAuthType is the schema connectionsTokenAuthType.
+//
+// Token Auth Type.
+//
+// Its known values are the constants below; IsKnown reports whether a
+// value is one of them. Other values are kept as received.
+type ConnectionsTokenAuthType string
+
+const (
+	// ConnectionsTokenAuthTypeURLParams is the value URL_PARAMS.
+	ConnectionsTokenAuthTypeURLParams ConnectionsTokenAuthType = "URL_PARAMS"
+	// ConnectionsTokenAuthTypeBasicAuth is the value BASIC_AUTH.
+	ConnectionsTokenAuthTypeBasicAuth ConnectionsTokenAuthType = "BASIC_AUTH"
+)
+
+// IsKnown reports whether v is one of the values the API document lists.
+func (v ConnectionsTokenAuthType) IsKnown() bool {
+	switch v {
+	case ConnectionsTokenAuthTypeURLParams, ConnectionsTokenAuthTypeBasicAuth:
+		return true
+	}
+	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ConnectionsTokenAuthType) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ConnectionsTokenAuthType", v)
+}
+
+// ConnectionsWebAuthConfiguration is the schema connectionsWebAuthConfiguration.
+//
+// Configuration details for WebAuthn (passkeys). Present only when type is WEBAUTHN.
+type ConnectionsWebAuthConfiguration struct {
+	// Attestation preferences for registration
+	Attestation *WebAuthConfigurationAttestation `json:"attestation,omitempty"`
+	// AuthenticatorSelection is the property "authenticator_selection".
+	AuthenticatorSelection *WebAuthConfigurationAuthenticatorSelection `json:"authenticator_selection,omitempty"`
+	// Authenticators is the property "authenticators".
+	Authenticators *WebAuthConfigurationAuthenticators `json:"authenticators,omitempty"`
+	// Enable auto registration for WebAuthn
+	EnableAutoRegistration *bool `json:"enable_auto_registration,omitempty"`
+	// Allow autofill of passkeys in login page
+	EnableConditionalLogin *bool `json:"enable_conditional_login,omitempty"`
+	// Rp contains relying party identifiers and origins
+	Rp *WebAuthConfigurationRp `json:"rp,omitempty"`
+	// Show passkey button on login screen
+	ShowPasskeyButton *bool `json:"show_passkey_button,omitempty"`
+	// Timeout is the property "timeout".
+	Timeout *WebAuthConfigurationTimeout `json:"timeout,omitempty"`
+}
+
+// WebAuthConfigurationAttestation is the schema WebAuthConfigurationAttestation.
+//
+// Attestation preferences for registration
+type WebAuthConfigurationAttestation struct {
+	// Conveyance preference
+	ConveyancePreference *string `json:"conveyance_preference,omitempty"`
+	// Enterprise-approved IDs (optional allowlist when enterprise attestation is used)
+	EnterpriseApprovedIds []string `json:"enterprise_approved_ids,omitempty"`
+}
+
+// WebAuthConfigurationAuthenticatorSelection is the schema WebAuthConfigurationAuthenticatorSelection.
+type WebAuthConfigurationAuthenticatorSelection struct {
+	// AuthenticatorAttachment is the property "authenticator_attachment".
+	AuthenticatorAttachment *string `json:"authenticator_attachment,omitempty"`
+	// User verification requirement
+	UserVerification *string `json:"user_verification,omitempty"`
+}
+
+// WebAuthConfigurationAuthenticators is the schema WebAuthConfigurationAuthenticators.
+type WebAuthConfigurationAuthenticators struct {
+	// provides the list of statuses which are considered undesirable for status report validation
+	// purposes. Should be used with validate_status set to true.
+	DesiredAuthenticatorStatus []string `json:"desired_authenticator_status,omitempty"`
+	// provides the list of statuses which are considered undesirable for status report validation
+	// purposes. Should be used with validate_status set to true.
+	UndesiredAuthenticatorStatus []string `json:"undesired_authenticator_status,omitempty"`
+	// when set to true enables the validation of the attestation statement against the trust anchor from
+	// the metadata statement.
+	ValidateAnchors *bool `json:"validate_anchors,omitempty"`
+	// when set to true enables the validation of the attestation statements type against the known types
+	// the authenticator can produce.
+	ValidateAttestationType *bool `json:"validate_attestation_type,omitempty"`
+	// requires that the provided metadata has an entry for the given authenticator to be considered valid.
+	// By default an AAGUID which has a zero value should fail validation if
+	// validate_entry_permit_zero_aaguid is not provided with the value of true.
+	ValidateEntry *bool `json:"validate_entry,omitempty"`
+	// is an option that permits a zero'd AAGUID from an attestation statement to automatically pass
+	// metadata validations. Generally helpful to use with validate_entry.
+	ValidateEntryPermitZeroAaguid *bool `json:"validate_entry_permit_zero_aaguid,omitempty"`
+	// when set to true enables the validation of the attestation statements AAGUID against the desired and
+	// undesired lists
+	ValidateStatus *bool `json:"validate_status,omitempty"`
+}
+
+// WebAuthConfigurationRp is the schema WebAuthConfigurationRp.
+//
+// Rp contains relying party identifiers and origins
+type WebAuthConfigurationRp struct {
+	// Relying party IDs (derived from environment domain and verified custom domain)
+	// At least one required; must be hostnames without scheme or path
+	Ids []string `json:"ids,omitempty"`
+	// Allowed origins corresponding to the RP IDs (https://<domain>)
+	// At least one required; must be HTTPS origins
+	Origins []string `json:"origins,omitempty"`
+}
+
+// WebAuthConfigurationTimeout is the schema WebAuthConfigurationTimeout.
+type WebAuthConfigurationTimeout struct {
+	// Login timeout duration
+	Login *string `json:"login,omitempty"`
+	// Login timeout duration when user verification is discouraged
+	LoginUvd *string `json:"login_uvd,omitempty"`
+	// Registration timeout duration
+	Registration *string `json:"registration,omitempty"`
+	// Registration timeout duration when user verification is discouraged
+	RegistrationUvd *string `json:"registration_uvd,omitempty"`
 }

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"iter"
+	"time"
 )
 
 // McpService groups the operations reached as c.Mcp:
@@ -445,4 +446,146 @@ func (s *McpService) UpdateConfig(ctx context.Context, configID string, body *Mc
 		return nil, err
 	}
 	return out, nil
+}
+
+// McpCreateMcpConfigResponse is the schema mcpCreateMcpConfigResponse.
+type McpCreateMcpConfigResponse struct {
+	// The created MCP configuration
+	Config *McpMcpConfig `json:"config,omitempty"`
+}
+
+// McpCreateMcpSessionTokenResponse is the schema mcpCreateMcpSessionTokenResponse.
+type McpCreateMcpSessionTokenResponse struct {
+	// Absolute time at which the token expires. Equals issued_at + expiry.
+	//
+	// Read-only: set by the server.
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+	// Signed JWT (RS256) whose `sub` claim is the supplied identifier and whose `aud` claim is the MCP
+	// server URL bound to the configuration. Payload also carries the MCP configuration ID (`mcp_cfg`) and
+	// the resolved connected-account IDs (`ca_ids`). Signed with the calling environment's active JWT
+	// signing key.
+	//
+	// Read-only: set by the server.
+	Token *string `json:"token,omitempty"`
+}
+
+// McpGetMcpConfigResponse is the schema mcpGetMcpConfigResponse.
+type McpGetMcpConfigResponse struct {
+	// The requested MCP configuration
+	Config *McpMcpConfig `json:"config,omitempty"`
+}
+
+// McpListMcpConfigsResponse is the schema mcpListMcpConfigsResponse.
+type McpListMcpConfigsResponse struct {
+	// List of MCP configurations
+	Configs []McpMcpConfig `json:"configs,omitempty"`
+	// Pagination token to fetch the next page
+	NextPageToken *string `json:"next_page_token,omitempty"`
+	// Pagination token to fetch the previous page
+	PrevPageToken *string `json:"prev_page_token,omitempty"`
+	// Total number of configs matching the filter
+	TotalSize *int64 `json:"total_size,omitempty"`
+}
+
+// McpListMcpConnectedAccountsResponse is the schema mcpListMcpConnectedAccountsResponse.
+type McpListMcpConnectedAccountsResponse struct {
+	// Connected account state for each connection in the configuration
+	ConnectedAccounts []McpMcpConnectionAuthState `json:"connected_accounts,omitempty"`
+}
+
+// McpMcpConfig is the schema mcpMcpConfig.
+//
+// MCP configuration details to create
+type McpMcpConfig struct {
+	// List of connection-to-tool mappings for this MCP config. Maximum 25 entries.
+	ConnectionToolMappings []McpMcpConfigConnectionToolMapping `json:"connection_tool_mappings,omitempty"`
+	// Description of the MCP configuration
+	Description *string `json:"description,omitempty"`
+	// Unique ID of the MCP config
+	//
+	// Read-only: set by the server.
+	ID *string `json:"id,omitempty"`
+	// URL of the MCP server for this configuration. Empty when the MCP config server URL feature is not
+	// enabled for this environment.
+	//
+	// Read-only: set by the server.
+	McpServerURL *string `json:"mcp_server_url,omitempty"`
+	// Unique name for the MCP configuration. Must be 1–100 characters. Allowed characters: lowercase
+	// letters (a–z), digits (0–9), hyphens (-), and underscores (_).
+	Name *string `json:"name,omitempty"`
+}
+
+// McpMcpConfigConnectionToolMapping is the schema mcpMcpConfigConnectionToolMapping.
+type McpMcpConfigConnectionToolMapping struct {
+	// Connected account backing this connection in the MCP instance context
+	//
+	// Read-only: set by the server.
+	ConnectedAccountID *string `json:"connected_account_id,omitempty"`
+	// Authentication status for the connected account
+	//
+	// Read-only: set by the server.
+	ConnectedAccountStatus *string `json:"connected_account_status,omitempty"`
+	// Unique ID of the connection
+	//
+	// Read-only: set by the server.
+	ConnectionID *string `json:"connection_id,omitempty"`
+	// Developer-assigned connection name
+	ConnectionName *string `json:"connection_name,omitempty"`
+	// Provider name for this connection
+	//
+	// Read-only: set by the server.
+	Provider *string `json:"provider,omitempty"`
+	// List of tool names linked to this connection (empty = all tools)
+	Tools []string `json:"tools,omitempty"`
+}
+
+// McpMcpConnectionAuthState is the schema mcpMcpConnectionAuthState.
+type McpMcpConnectionAuthState struct {
+	// Fresh authentication link for the connected account. Empty when include_auth_link is false or when
+	// the connection has no associated key.
+	AuthenticationLink *string `json:"authentication_link,omitempty"`
+	// ID of the connected account for this user and connection
+	ConnectedAccountID *string `json:"connected_account_id,omitempty"`
+	// Authentication status of the connected account
+	ConnectedAccountStatus *string `json:"connected_account_status,omitempty"`
+	// ID of the connection
+	ConnectionID *string `json:"connection_id,omitempty"`
+	// Name of the connection
+	ConnectionName *string `json:"connection_name,omitempty"`
+	// Provider identifier for the connection
+	Provider *string `json:"provider,omitempty"`
+}
+
+// McpServiceCreateMcpSessionTokenBody is the schema McpServiceCreateMcpSessionTokenBody.
+type McpServiceCreateMcpSessionTokenBody struct {
+	// Optional token lifetime. Must be between 60s and 24h. Defaults to 1h when omitted.
+	Expiry *string `json:"expiry,omitempty"`
+	// Upstream-provider identifier (typically the user's email or provider user-id) shared by the
+	// connected accounts the token represents. A single identifier can map to one connected account per
+	// connection in the MCP configuration.
+	Identifier string `json:"identifier"`
+}
+
+// McpServiceListMcpConnectedAccountsBody is the schema McpServiceListMcpConnectedAccountsBody.
+type McpServiceListMcpConnectedAccountsBody struct {
+	// Identifier for the end user whose connected accounts to retrieve
+	Identifier string `json:"identifier"`
+	// When true, generates a fresh authentication link for each connection and creates connected accounts
+	// if they do not exist. When false or omitted, returns existing connected account status without
+	// creating accounts or generating links.
+	IncludeAuthLink *bool `json:"include_auth_link,omitempty"`
+}
+
+// McpServiceUpdateMcpConfigBody is the schema McpServiceUpdateMcpConfigBody.
+type McpServiceUpdateMcpConfigBody struct {
+	// Updated list of connection-to-tool mappings for this MCP config. Maximum 25 entries.
+	ConnectionToolMappings []McpMcpConfigConnectionToolMapping `json:"connection_tool_mappings,omitempty"`
+	// Updated description for the MCP configuration
+	Description *string `json:"description,omitempty"`
+}
+
+// McpUpdateMcpConfigResponse is the schema mcpUpdateMcpConfigResponse.
+type McpUpdateMcpConfigResponse struct {
+	// The updated MCP configuration
+	Config *McpMcpConfig `json:"config,omitempty"`
 }

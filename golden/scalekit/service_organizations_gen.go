@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"iter"
+	"time"
 )
 
 // OrganizationsService groups the operations reached as c.Organizations:
@@ -591,4 +592,348 @@ func (s *OrganizationsService) UpsertUserManagementSettings(ctx context.Context,
 		return nil, err
 	}
 	return out, nil
+}
+
+// CommonsRegionCode is the schema commonsRegionCode.
+//
+// Geographic region code for the organization. Currently limited to US.
+//
+// Its known values are the constants below; IsKnown reports whether a
+// value is one of them. Other values are kept as received.
+type CommonsRegionCode string
+
+const (
+	// CommonsRegionCodeUs is the value US.
+	CommonsRegionCodeUs CommonsRegionCode = "US"
+	// CommonsRegionCodeEu is the value EU.
+	CommonsRegionCodeEu CommonsRegionCode = "EU"
+)
+
+// IsKnown reports whether v is one of the values the API document lists.
+func (v CommonsRegionCode) IsKnown() bool {
+	switch v {
+	case CommonsRegionCodeUs, CommonsRegionCodeEu:
+		return true
+	}
+	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v CommonsRegionCode) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known CommonsRegionCode", v)
+}
+
+// CommonsTimeUnit is the schema commonsTimeUnit.
+//
+// Unit for absolute_session_timeout. Accepted values: 'MINUTES', 'HOURS', 'DAYS'. Defaults to MINUTES.
+//
+// Its known values are the constants below; IsKnown reports whether a
+// value is one of them. Other values are kept as received.
+type CommonsTimeUnit string
+
+const (
+	// CommonsTimeUnitMinutes is the value MINUTES.
+	CommonsTimeUnitMinutes CommonsTimeUnit = "MINUTES"
+	// CommonsTimeUnitHours is the value HOURS.
+	CommonsTimeUnitHours CommonsTimeUnit = "HOURS"
+	// CommonsTimeUnitDays is the value DAYS.
+	CommonsTimeUnitDays CommonsTimeUnit = "DAYS"
+)
+
+// IsKnown reports whether v is one of the values the API document lists.
+func (v CommonsTimeUnit) IsKnown() bool {
+	switch v {
+	case CommonsTimeUnitMinutes, CommonsTimeUnitHours, CommonsTimeUnitDays:
+		return true
+	}
+	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v CommonsTimeUnit) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known CommonsTimeUnit", v)
+}
+
+// OrganizationServiceGeneratePortalLinkFeaturesItem is the schema OrganizationServiceGeneratePortalLinkFeaturesItem.
+//
+// Its known values are the constants below; IsKnown reports whether a
+// value is one of them. Other values are kept as received.
+type OrganizationServiceGeneratePortalLinkFeaturesItem string
+
+const (
+	// OrganizationServiceGeneratePortalLinkFeaturesItemDirSync is the value dir_sync.
+	OrganizationServiceGeneratePortalLinkFeaturesItemDirSync OrganizationServiceGeneratePortalLinkFeaturesItem = "dir_sync"
+	// OrganizationServiceGeneratePortalLinkFeaturesItemSSO is the value sso.
+	OrganizationServiceGeneratePortalLinkFeaturesItemSSO OrganizationServiceGeneratePortalLinkFeaturesItem = "sso"
+)
+
+// IsKnown reports whether v is one of the values the API document lists.
+func (v OrganizationServiceGeneratePortalLinkFeaturesItem) IsKnown() bool {
+	switch v {
+	case OrganizationServiceGeneratePortalLinkFeaturesItemDirSync, OrganizationServiceGeneratePortalLinkFeaturesItemSSO:
+		return true
+	}
+	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v OrganizationServiceGeneratePortalLinkFeaturesItem) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known OrganizationServiceGeneratePortalLinkFeaturesItem", v)
+}
+
+// OrganizationServiceUpdateOrganizationSessionPolicyBody is the schema OrganizationServiceUpdateOrganizationSessionPolicyBody.
+type OrganizationServiceUpdateOrganizationSessionPolicyBody struct {
+	// The absolute session timeout value. The unit is specified by absolute_session_timeout_unit. Omit
+	// when policy_source is APPLICATION.
+	AbsoluteSessionTimeout *int32 `json:"absolute_session_timeout,omitempty"`
+	// Unit for absolute_session_timeout. Accepted values: 'MINUTES', 'HOURS', 'DAYS'. Defaults to MINUTES.
+	AbsoluteSessionTimeoutUnit *CommonsTimeUnit `json:"absolute_session_timeout_unit,omitempty"`
+	// The idle session timeout value. The unit is specified by idle_session_timeout_unit. Omit when
+	// idle_session_timeout_enabled is false.
+	IdleSessionTimeout *int32 `json:"idle_session_timeout,omitempty"`
+	// Whether idle session timeout is enabled. Omit when policy_source is APPLICATION.
+	IdleSessionTimeoutEnabled *bool `json:"idle_session_timeout_enabled,omitempty"`
+	// Unit for idle_session_timeout. Accepted values: 'MINUTES', 'HOURS', 'DAYS'. Defaults to MINUTES.
+	IdleSessionTimeoutUnit *CommonsTimeUnit `json:"idle_session_timeout_unit,omitempty"`
+	// Policy source. Send 'APPLICATION' to revert to application defaults. Send 'CUSTOM' with timeout
+	// values to activate a custom policy.
+	PolicySource *OrganizationsSessionPolicyType `json:"policy_source,omitempty"`
+}
+
+// OrganizationServiceUpsertUserManagementSettingsBody is the schema OrganizationServiceUpsertUserManagementSettingsBody.
+type OrganizationServiceUpsertUserManagementSettingsBody struct {
+	// The new values for the setting fields to patch.
+	Settings *OrganizationsOrganizationUserManagementSettings `json:"settings,omitempty"`
+}
+
+// OrganizationsCreateOrganizationResponse is the schema organizationsCreateOrganizationResponse.
+type OrganizationsCreateOrganizationResponse struct {
+	// The newly created organization containing its ID, settings, and metadata
+	Organization *OrganizationsOrganization `json:"organization,omitempty"`
+}
+
+// OrganizationsGeneratePortalLinkResponse is the schema organizationsGeneratePortalLinkResponse.
+type OrganizationsGeneratePortalLinkResponse struct {
+	// Contains the generated admin portal link details. The link URL can be shared with organization
+	// administrators to set up: Single Sign-On (SSO) authentication and directory synchronization
+	Link *OrganizationsLink `json:"link,omitempty"`
+}
+
+// OrganizationsGetOrganizationResponse is the schema organizationsGetOrganizationResponse.
+type OrganizationsGetOrganizationResponse struct {
+	// The newly created organization
+	Organization *OrganizationsOrganization `json:"organization,omitempty"`
+}
+
+// OrganizationsGetOrganizationSessionPolicyResponse is the schema organizationsGetOrganizationSessionPolicyResponse.
+type OrganizationsGetOrganizationSessionPolicyResponse struct {
+	// The session policy for the organization.
+	Policy *OrganizationsOrganizationSessionPolicySettings `json:"policy,omitempty"`
+}
+
+// OrganizationsLink is the schema organizationsLink.
+//
+// Contains the generated admin portal link details. The link URL can be shared with organization
+// administrators to set up: Single Sign-On (SSO) authentication and directory synchronization
+type OrganizationsLink struct {
+	// Expiry time of the link. The link is valid for 1 minute.
+	ExpireTime *time.Time `json:"expire_time,omitempty"`
+	// Unique Identifier for the link
+	ID *string `json:"id,omitempty"`
+	// Location of the link. This is the URL that can be used to access the Admin portal. The link is valid
+	// for 1 minute
+	Location *string `json:"location,omitempty"`
+}
+
+// OrganizationsListOrganizationsResponse is the schema organizationsListOrganizationsResponse.
+type OrganizationsListOrganizationsResponse struct {
+	// Pagination token for the next page of results. Use this token to fetch the next page.
+	NextPageToken *string `json:"next_page_token,omitempty"`
+	// List of organization objects
+	Organizations []OrganizationsOrganization `json:"organizations,omitempty"`
+	// Pagination token for the previous page of results. Use this token to fetch the previous page.
+	PrevPageToken *string `json:"prev_page_token,omitempty"`
+	// Total number of organizations in the environment.
+	TotalSize *int64 `json:"total_size,omitempty"`
+}
+
+// OrganizationsOrganization is the schema organizationsOrganization.
+type OrganizationsOrganization struct {
+	// Timestamp when the organization was created
+	CreateTime time.Time `json:"create_time"`
+	// Name of the organization. Must be between 1 and 200 characters
+	DisplayName *string `json:"display_name,omitempty"`
+	// Your application's unique identifier for this organization, used to link Scalekit with your system.
+	ExternalID *string `json:"external_id,omitempty"`
+	// Unique scalekit-generated identifier that uniquely references an organization
+	ID *string `json:"id,omitempty"`
+	// HTTPS URL of the organization's logo image. Maximum 1024 characters. Must use the https scheme.
+	LogoURL *string `json:"logo_url,omitempty"`
+	// Key value pairs extension attributes.
+	Metadata map[string]string `json:"metadata,omitempty"`
+	// Geographic region code for the organization. Currently limited to US.
+	RegionCode *CommonsRegionCode `json:"region_code,omitempty"`
+	// Configuration options that control organization-level features and capabilities
+	Settings *OrganizationsOrganizationSettings `json:"settings,omitempty"`
+	// Slug for dynamic redirect URI resolution. A single DNS label (e.g. acme) or hostname (e.g.
+	// oauth.pstmn.io). Lowercase alphanumeric, hyphens, and dots. Max 253 chars. Unique per environment.
+	Slug *string `json:"slug,omitempty"`
+	// Timestamp when the organization was last updated
+	UpdateTime *time.Time `json:"update_time,omitempty"`
+}
+
+// OrganizationsOrganizationSessionPolicySettings is the schema organizationsOrganizationSessionPolicySettings.
+//
+// The session policy for the organization.
+type OrganizationsOrganizationSessionPolicySettings struct {
+	// The absolute session timeout value. The unit is specified by absolute_session_timeout_unit. Omitted
+	// when policy_source is 'environment'.
+	AbsoluteSessionTimeout *int32 `json:"absolute_session_timeout,omitempty"`
+	// Unit for absolute_session_timeout. Accepted values: 'minutes', 'hours', 'days'. Responses always
+	// return 'minutes'.
+	AbsoluteSessionTimeoutUnit *CommonsTimeUnit `json:"absolute_session_timeout_unit,omitempty"`
+	// The idle session timeout value. The unit is specified by idle_session_timeout_unit. Omitted when
+	// idle_session_timeout_enabled is false or policy_source is 'environment'.
+	IdleSessionTimeout *int32 `json:"idle_session_timeout,omitempty"`
+	// Whether idle session timeout is enabled for this organization. Omitted when policy_source is
+	// 'environment'.
+	IdleSessionTimeoutEnabled *bool `json:"idle_session_timeout_enabled,omitempty"`
+	// Unit for idle_session_timeout. Accepted values: 'minutes', 'hours', 'days'. Responses always return
+	// 'minutes'.
+	IdleSessionTimeoutUnit *CommonsTimeUnit `json:"idle_session_timeout_unit,omitempty"`
+	// Policy source. 'APPLICATION' means the organization inherits the application-level session policy.
+	// 'CUSTOM' means organization-specific timeout values are active.
+	PolicySource *OrganizationsSessionPolicyType `json:"policy_source,omitempty"`
+}
+
+// OrganizationsOrganizationSettings is the schema organizationsOrganizationSettings.
+//
+// Settings configuration to apply to the organization. Contains feature toggles for SSO, directory
+// synchronization, and other organization capabilities
+type OrganizationsOrganizationSettings struct {
+	// List of feature toggles that control organization capabilities such as SSO authentication and
+	// directory synchronization
+	Features []OrganizationsOrganizationSettingsFeature `json:"features,omitempty"`
+}
+
+// OrganizationsOrganizationSettingsFeature is the schema organizationsOrganizationSettingsFeature.
+//
+// Controls the activation state of a specific organization feature
+type OrganizationsOrganizationSettingsFeature struct {
+	// Whether the feature is enabled (true) or disabled (false) for this organization
+	Enabled bool `json:"enabled"`
+	// Feature identifier. Supported values include: "sso" (Single Sign-On), "dir_sync" (Directory
+	// Synchronization), "domain_verification" (Domain Verification), "session_policy" (Organization-level
+	// session policy override)
+	Name string `json:"name"`
+}
+
+// OrganizationsOrganizationUserManagementSettings is the schema organizationsOrganizationUserManagementSettings.
+//
+// The new values for the setting fields to patch.
+type OrganizationsOrganizationUserManagementSettings struct {
+	// Maximum number of users allowed in the organization. When nil (not set), there feature is not
+	// enabled. When explicitly set to zero, it also means no limit. When set to a positive integer, it
+	// enforces the maximum user limit.
+	MaxAllowedUsers *int32 `json:"max_allowed_users,omitempty"`
+}
+
+// OrganizationsSessionPolicyType is the schema organizationsSessionPolicyType.
+//
+// Policy source. Send 'APPLICATION' to revert to application defaults. Send 'CUSTOM' with timeout
+// values to activate a custom policy.
+//
+// Its known values are the constants below; IsKnown reports whether a
+// value is one of them. Other values are kept as received.
+type OrganizationsSessionPolicyType string
+
+const (
+	// OrganizationsSessionPolicyTypeApplication is the value APPLICATION.
+	OrganizationsSessionPolicyTypeApplication OrganizationsSessionPolicyType = "APPLICATION"
+	// OrganizationsSessionPolicyTypeCustom is the value CUSTOM.
+	OrganizationsSessionPolicyTypeCustom OrganizationsSessionPolicyType = "CUSTOM"
+)
+
+// IsKnown reports whether v is one of the values the API document lists.
+func (v OrganizationsSessionPolicyType) IsKnown() bool {
+	switch v {
+	case OrganizationsSessionPolicyTypeApplication, OrganizationsSessionPolicyTypeCustom:
+		return true
+	}
+	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v OrganizationsSessionPolicyType) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known OrganizationsSessionPolicyType", v)
+}
+
+// OrganizationsUpdateOrganizationResponse is the schema organizationsUpdateOrganizationResponse.
+type OrganizationsUpdateOrganizationResponse struct {
+	// Updated organization details
+	Organization *OrganizationsOrganization `json:"organization,omitempty"`
+}
+
+// OrganizationsUpdateOrganizationSessionPolicyResponse is the schema organizationsUpdateOrganizationSessionPolicyResponse.
+type OrganizationsUpdateOrganizationSessionPolicyResponse struct {
+	// The updated session policy for the organization.
+	Policy *OrganizationsOrganizationSessionPolicySettings `json:"policy,omitempty"`
+}
+
+// OrganizationsUpsertUserManagementSettingsResponse is the schema organizationsUpsertUserManagementSettingsResponse.
+type OrganizationsUpsertUserManagementSettingsResponse struct {
+	// The updated setting.
+	Settings *OrganizationsOrganizationUserManagementSettings `json:"settings,omitempty"`
+}
+
+// V1OrganizationsCreateOrganization is the schema v1organizationsCreateOrganization.
+//
+// Required parameters for creating a new organization
+type V1OrganizationsCreateOrganization struct {
+	// Name of the organization. Must be between 1 and 200 characters.
+	DisplayName string `json:"display_name"`
+	// Your application's unique identifier for this organization, used to link Scalekit with your system.
+	ExternalID *string `json:"external_id,omitempty"`
+	// HTTPS URL of the organization's logo image. Maximum 1024 characters. Must use the https scheme.
+	LogoURL *string `json:"logo_url,omitempty"`
+	// Metadata is the property "metadata".
+	Metadata map[string]string `json:"metadata,omitempty"`
+	// Slug for dynamic redirect URI resolution. A single DNS label (e.g. acme) or hostname (e.g.
+	// oauth.pstmn.io). Lowercase alphanumeric, hyphens, and dots. Max 253 chars. Unique per environment.
+	Slug *string `json:"slug,omitempty"`
+}
+
+// V1OrganizationsUpdateOrganization is the schema v1organizationsUpdateOrganization.
+//
+// Organization Parameters to be updated
+type V1OrganizationsUpdateOrganization struct {
+	// Name of the organization to display in the UI. Must be between 1 and 200 characters
+	DisplayName *string `json:"display_name,omitempty"`
+	// Your application's unique identifier for this organization, used to link Scalekit with your system
+	ExternalID *string `json:"external_id,omitempty"`
+	// HTTPS URL of the organization's logo image. Maximum 1024 characters. Must use the https scheme.
+	LogoURL *string `json:"logo_url,omitempty"`
+	// Custom key-value pairs to store with the organization. Keys must be 3-25 characters, values must be
+	// 1-256 characters. Maximum 10 pairs allowed.
+	Metadata map[string]string `json:"metadata,omitempty"`
+	// Slug for dynamic redirect URI resolution. A single DNS label (e.g. acme) or hostname (e.g.
+	// oauth.pstmn.io). Lowercase alphanumeric, hyphens, and dots. Max 253 chars. Send empty string to
+	// clear.
+	Slug *string `json:"slug,omitempty"`
 }

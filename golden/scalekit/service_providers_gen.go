@@ -166,3 +166,101 @@ func (s *ProvidersService) UpdateCustomProvider(ctx context.Context, identifier 
 	}
 	return out, nil
 }
+
+// ProvidersCreateProviderResponse is the schema providersCreateProviderResponse.
+type ProvidersCreateProviderResponse struct {
+	// Provider represents a connected app provider
+	Provider *ProvidersProvider `json:"provider,omitempty"`
+}
+
+// ProvidersDeleteProviderResponse is the schema providersDeleteProviderResponse.
+type ProvidersDeleteProviderResponse map[string]json.RawMessage
+
+// ProvidersProvider is the schema providersProvider.
+//
+// Provider represents a connected app provider
+type ProvidersProvider struct {
+	// AuthPatterns is the property "auth_patterns".
+	AuthPatterns []map[string]json.RawMessage `json:"auth_patterns,omitempty"`
+	// Categories is the property "categories".
+	Categories []string `json:"categories,omitempty"`
+	// ComingSoon is the property "coming_soon".
+	ComingSoon *bool `json:"coming_soon,omitempty"`
+	// Description is the property "description".
+	Description *string `json:"description,omitempty"`
+	// DisplayName is the property "display_name".
+	DisplayName *string `json:"display_name,omitempty"`
+	// DisplayPriority is the property "display_priority".
+	DisplayPriority *int32 `json:"display_priority,omitempty"`
+	// IconSrc is the property "icon_src".
+	IconSrc *string `json:"icon_src,omitempty"`
+	// ID is the property "id".
+	ID *string `json:"id,omitempty"`
+	// Identifier is the property "identifier".
+	Identifier *string `json:"identifier,omitempty"`
+	// Indicates whether the provider is environment-scoped (custom provider)
+	IsCustom *bool `json:"is_custom,omitempty"`
+	// Indicates whether this is an environment-scoped MCP-based custom provider
+	IsCustomMcp *bool `json:"is_custom_mcp,omitempty"`
+	// Custom key-value metadata stored for this provider. Returned for all providers; defaults to {} when
+	// no metadata has been set.
+	Metadata map[string]string `json:"metadata,omitempty"`
+	// ProxyEnabled is the property "proxy_enabled".
+	ProxyEnabled *bool `json:"proxy_enabled,omitempty"`
+	// ProxyURL is the property "proxy_url".
+	ProxyURL *string `json:"proxy_url,omitempty"`
+}
+
+// ProvidersUpdateProviderResponse is the schema providersUpdateProviderResponse.
+type ProvidersUpdateProviderResponse struct {
+	// Provider represents a connected app provider
+	Provider *ProvidersProvider `json:"provider,omitempty"`
+}
+
+// V1ProvidersCreateCustomProvider is the schema v1providersCreateCustomProvider.
+//
+// Details of the custom connected app provider to create. Identifier is derived by the system and the
+// identifier returned in the response must be used for update and delete operations.
+type V1ProvidersCreateCustomProvider struct {
+	// Authentication patterns for the connected app provider
+	AuthPatterns []map[string]json.RawMessage `json:"auth_patterns,omitempty"`
+	// Description of the connected app provider
+	Description *string `json:"description,omitempty"`
+	// Display name for the connected app provider
+	DisplayName *string `json:"display_name,omitempty"`
+	// URL for the provider icon. Should be an SVG image sized 800x800 pixels for best rendering
+	// experience.
+	IconSrc *string `json:"icon_src,omitempty"`
+	// Custom key-value metadata for this provider. Keys must be 3-25 characters, values must be 1-256
+	// characters, with a maximum of 20 key-value pairs.
+	Metadata map[string]string `json:"metadata,omitempty"`
+	// This flag indicates whether proxying is turned on for the connected app provider. When enabled,
+	// requests are routed through the provider proxy instead of being sent directly.
+	ProxyEnabled *bool `json:"proxy_enabled,omitempty"`
+	// Proxy URL for the connected app provider. Must start with https://
+	ProxyURL *string `json:"proxy_url,omitempty"`
+}
+
+// V1ProvidersUpdateCustomProvider is the schema v1providersUpdateCustomProvider.
+//
+// Fields to update for the custom connected app provider. This aligns with the create custom provider
+// payload.
+type V1ProvidersUpdateCustomProvider struct {
+	// Authentication patterns for the connected app provider
+	AuthPatterns []map[string]json.RawMessage `json:"auth_patterns,omitempty"`
+	// Description of the connected app provider
+	Description *string `json:"description,omitempty"`
+	// Display name for the connected app provider
+	DisplayName *string `json:"display_name,omitempty"`
+	// URL for the provider icon. Should be an SVG image sized 800x800 pixels for best rendering
+	// experience.
+	IconSrc *string `json:"icon_src,omitempty"`
+	// Custom key-value metadata for this provider. Keys must be 3-25 characters, values must be 1-256
+	// characters, with a maximum of 20 key-value pairs.
+	Metadata map[string]string `json:"metadata,omitempty"`
+	// This flag indicates whether proxying is turned on for the connected app provider. When enabled,
+	// requests are routed through the provider proxy instead of being sent directly.
+	ProxyEnabled *bool `json:"proxy_enabled,omitempty"`
+	// Proxy URL for the connected app provider. Must start with https://
+	ProxyURL *string `json:"proxy_url,omitempty"`
+}

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"iter"
+	"time"
 )
 
 // ToolsService groups the operations reached as c.Tools:
@@ -407,4 +408,115 @@ func (s *ToolsService) ListAll(ctx context.Context, params *ToolServiceListTools
 			return page.Tools, next != "", nil
 		}
 	})
+}
+
+// ToolsExecuteToolRequest is the schema toolsExecuteToolRequest.
+type ToolsExecuteToolRequest struct {
+	// Optional. Customer-supplied identifier grouping multiple tool calls into a single agent run. Useful
+	// for correlating logs across an agentic workflow.
+	AgentRunID *string `json:"agent_run_id,omitempty"`
+	// Optional. The unique ID of the connected account. Use this to directly identify the connected
+	// account instead of using identifier + connector combination.
+	ConnectedAccountID *string `json:"connected_account_id,omitempty"`
+	// Optional. The name of the connector/provider (e.g., 'Google Workspace', 'Slack', 'Notion').
+	// Alphanumeric characters, spaces, hyphens, underscores, and colons are allowed. Use this in
+	// combination with identifier to identify the connected account.
+	Connector *string `json:"connector,omitempty"`
+	// Optional. The unique identifier for the connected account within the third-party service (e.g.,
+	// email address, user ID, workspace identifier). Use this in combination with connector to identify
+	// the connected account.
+	Identifier *string `json:"identifier,omitempty"`
+	// Optional. The organization ID to scope the connected account lookup. Use this to narrow down the
+	// search when the same identifier exists across multiple organizations.
+	OrganizationID *string `json:"organization_id,omitempty"`
+	// JSON object containing the parameters required for tool execution. The structure depends on the
+	// specific tool being executed.
+	Params map[string]json.RawMessage `json:"params,omitempty"`
+	// Name of the tool to execute
+	ToolName *string `json:"tool_name,omitempty"`
+	// Optional. The user ID to scope the connected account lookup. Use this to narrow down the search when
+	// the same identifier exists across multiple users.
+	UserID *string `json:"user_id,omitempty"`
+}
+
+// ToolsExecuteToolResponse is the schema toolsExecuteToolResponse.
+type ToolsExecuteToolResponse struct {
+	// Free-flowing JSON parameters for the tool execution
+	Data map[string]json.RawMessage `json:"data,omitempty"`
+	// Unique identifier for the tool execution
+	ExecutionID *string `json:"execution_id,omitempty"`
+}
+
+// ToolsListAvailableToolsResponse is the schema toolsListAvailableToolsResponse.
+type ToolsListAvailableToolsResponse struct {
+	// Token for fetching the next page of tools
+	NextPageToken *string `json:"next_page_token,omitempty"`
+	// Token for fetching the previous page of tools
+	PrevPageToken *string `json:"prev_page_token,omitempty"`
+	// List of tools available for the identifier
+	Tools []ToolsTool `json:"tools,omitempty"`
+	// Total number of available tools matching the query
+	TotalSize *int64 `json:"total_size,omitempty"`
+}
+
+// ToolsListScopedToolsResponse is the schema toolsListScopedToolsResponse.
+type ToolsListScopedToolsResponse struct {
+	// Token for fetching the next page of tools
+	NextPageToken *string `json:"next_page_token,omitempty"`
+	// Token for fetching the previous page of tools
+	PrevPageToken *string `json:"prev_page_token,omitempty"`
+	// List of tools scoped to the given connected account identifier
+	Tools []ToolsScopedTool `json:"tools,omitempty"`
+	// Total number of tools matching the query
+	TotalSize *int64 `json:"total_size,omitempty"`
+}
+
+// ToolsListToolsResponse is the schema toolsListToolsResponse.
+type ToolsListToolsResponse struct {
+	// Token for fetching the next page of tools
+	NextPageToken *string `json:"next_page_token,omitempty"`
+	// Token for fetching the previous page of tools
+	PrevPageToken *string `json:"prev_page_token,omitempty"`
+	// List of tool names, returned when filter.summary is true
+	ToolNames []string `json:"tool_names,omitempty"`
+	// List of tools, returned when filter.summary is false or omitted
+	Tools []ToolsTool `json:"tools,omitempty"`
+	// Total number of tools matching the query
+	TotalSize *int64 `json:"total_size,omitempty"`
+}
+
+// ToolsScopedTool is the schema toolsScopedTool.
+type ToolsScopedTool struct {
+	// ID of the connected account for this scoped tool
+	ConnectedAccountID *string `json:"connected_account_id,omitempty"`
+	// Connected account identifier this tool is scoped to
+	Identifier *string `json:"identifier,omitempty"`
+	// The underlying tool definition
+	Tool *ToolsTool `json:"tool,omitempty"`
+}
+
+// ToolsTool is the schema toolsTool.
+type ToolsTool struct {
+	// Tool definition in structured format
+	Definition map[string]json.RawMessage `json:"definition,omitempty"`
+	// Unique ID of the tool. Immutable and read-only.
+	//
+	// Read-only: set by the server.
+	ID *string `json:"id,omitempty"`
+	// Marks this tool as the default version for the combination. Read-only.
+	//
+	// Read-only: set by the server.
+	IsDefault *bool `json:"is_default,omitempty"`
+	// Additional metadata about the tool
+	Metadata map[string]json.RawMessage `json:"metadata,omitempty"`
+	// Provider name (e.g. GOOGLE). Read-only.
+	//
+	// Read-only: set by the server.
+	Provider *string `json:"provider,omitempty"`
+	// Tags for categorization or filtering
+	Tags []string `json:"tags,omitempty"`
+	// Timestamp when the tool was last updated. Read-only.
+	//
+	// Read-only: set by the server.
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
 }

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"iter"
+	"time"
 )
 
 // UsersService groups the operations reached as c.Users:
@@ -1120,4 +1121,577 @@ func (s *UsersService) UpdateUser2(ctx context.Context, externalID string, body 
 		return nil, err
 	}
 	return out, nil
+}
+
+// CommonsExternalIdentity is the schema commonsExternalIdentity.
+type CommonsExternalIdentity struct {
+	// Unique identifier for the external identity connection. Immutable and read-only.
+	//
+	// Read-only: set by the server.
+	ConnectionID *string `json:"connection_id,omitempty"`
+	// Type of the identity provider.
+	//
+	// Read-only: set by the server.
+	ConnectionProvider *CommonsIdentityProviderType `json:"connection_provider,omitempty"`
+	// Name of the external identity connection.
+	//
+	// Read-only: set by the server.
+	ConnectionType *string `json:"connection_type,omitempty"`
+	// Unique identifier for the user in the external identity provider system. Immutable and read-only.
+	//
+	// Read-only: set by the server.
+	ConnectionUserID *string `json:"connection_user_id,omitempty"`
+	// Timestamp when this external identity connection was first created. Immutable and read-only.
+	//
+	// Read-only: set by the server.
+	CreatedTime *time.Time `json:"created_time,omitempty"`
+	// Indicates if the identity provider is a social provider (true) or enterprise/custom provider
+	// (false). Read-only.
+	//
+	// Read-only: set by the server.
+	IsSocial *bool `json:"is_social,omitempty"`
+	// Timestamp of the user's last successful login via this external identity provider. Automatically
+	// updated by the system.
+	//
+	// Read-only: set by the server.
+	LastLoginTime *time.Time `json:"last_login_time,omitempty"`
+	// Timestamp of the last data synchronization for this external identity from the provider.
+	// Automatically updated by the system.
+	//
+	// Read-only: set by the server.
+	LastSyncedTime *time.Time `json:"last_synced_time,omitempty"`
+}
+
+// CommonsIdentityProviderType is the schema commonsIdentityProviderType.
+//
+// Type of the identity provider.
+//
+// Its known values are the constants below; IsKnown reports whether a
+// value is one of them. Other values are kept as received.
+type CommonsIdentityProviderType string
+
+const (
+	// CommonsIdentityProviderTypeOkta is the value OKTA.
+	CommonsIdentityProviderTypeOkta CommonsIdentityProviderType = "OKTA"
+	// CommonsIdentityProviderTypeGoogle is the value GOOGLE.
+	CommonsIdentityProviderTypeGoogle CommonsIdentityProviderType = "GOOGLE"
+	// CommonsIdentityProviderTypeMicrosoftAd is the value MICROSOFT_AD.
+	CommonsIdentityProviderTypeMicrosoftAd CommonsIdentityProviderType = "MICROSOFT_AD"
+	// CommonsIdentityProviderTypeAuth0 is the value AUTH0.
+	CommonsIdentityProviderTypeAuth0 CommonsIdentityProviderType = "AUTH0"
+	// CommonsIdentityProviderTypeOnelogin is the value ONELOGIN.
+	CommonsIdentityProviderTypeOnelogin CommonsIdentityProviderType = "ONELOGIN"
+	// CommonsIdentityProviderTypePingIdentity is the value PING_IDENTITY.
+	CommonsIdentityProviderTypePingIdentity CommonsIdentityProviderType = "PING_IDENTITY"
+	// CommonsIdentityProviderTypeJumpcloud is the value JUMPCLOUD.
+	CommonsIdentityProviderTypeJumpcloud CommonsIdentityProviderType = "JUMPCLOUD"
+	// CommonsIdentityProviderTypeCustom is the value CUSTOM.
+	CommonsIdentityProviderTypeCustom CommonsIdentityProviderType = "CUSTOM"
+	// CommonsIdentityProviderTypeGithub is the value GITHUB.
+	CommonsIdentityProviderTypeGithub CommonsIdentityProviderType = "GITHUB"
+	// CommonsIdentityProviderTypeGitlab is the value GITLAB.
+	CommonsIdentityProviderTypeGitlab CommonsIdentityProviderType = "GITLAB"
+	// CommonsIdentityProviderTypeLinkedin is the value LINKEDIN.
+	CommonsIdentityProviderTypeLinkedin CommonsIdentityProviderType = "LINKEDIN"
+	// CommonsIdentityProviderTypeSalesforce is the value SALESFORCE.
+	CommonsIdentityProviderTypeSalesforce CommonsIdentityProviderType = "SALESFORCE"
+	// CommonsIdentityProviderTypeMicrosoft is the value MICROSOFT.
+	CommonsIdentityProviderTypeMicrosoft CommonsIdentityProviderType = "MICROSOFT"
+	// CommonsIdentityProviderTypeIdpSimulator is the value IDP_SIMULATOR.
+	CommonsIdentityProviderTypeIdpSimulator CommonsIdentityProviderType = "IDP_SIMULATOR"
+	// CommonsIdentityProviderTypeScalekit is the value SCALEKIT.
+	CommonsIdentityProviderTypeScalekit CommonsIdentityProviderType = "SCALEKIT"
+	// CommonsIdentityProviderTypeAdfs is the value ADFS.
+	CommonsIdentityProviderTypeAdfs CommonsIdentityProviderType = "ADFS"
+)
+
+// IsKnown reports whether v is one of the values the API document lists.
+func (v CommonsIdentityProviderType) IsKnown() bool {
+	switch v {
+	case CommonsIdentityProviderTypeOkta, CommonsIdentityProviderTypeGoogle, CommonsIdentityProviderTypeMicrosoftAd, CommonsIdentityProviderTypeAuth0, CommonsIdentityProviderTypeOnelogin, CommonsIdentityProviderTypePingIdentity, CommonsIdentityProviderTypeJumpcloud, CommonsIdentityProviderTypeCustom, CommonsIdentityProviderTypeGithub, CommonsIdentityProviderTypeGitlab, CommonsIdentityProviderTypeLinkedin, CommonsIdentityProviderTypeSalesforce, CommonsIdentityProviderTypeMicrosoft, CommonsIdentityProviderTypeIdpSimulator, CommonsIdentityProviderTypeScalekit, CommonsIdentityProviderTypeAdfs:
+		return true
+	}
+	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v CommonsIdentityProviderType) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known CommonsIdentityProviderType", v)
+}
+
+// CommonsMembershipStatus is the schema commonsMembershipStatus.
+//
+// Its known values are the constants below; IsKnown reports whether a
+// value is one of them. Other values are kept as received.
+type CommonsMembershipStatus string
+
+const (
+	// CommonsMembershipStatusActive is the value ACTIVE.
+	CommonsMembershipStatusActive CommonsMembershipStatus = "ACTIVE"
+	// CommonsMembershipStatusInactive is the value INACTIVE.
+	CommonsMembershipStatusInactive CommonsMembershipStatus = "INACTIVE"
+	// CommonsMembershipStatusPendingInvite is the value PENDING_INVITE.
+	CommonsMembershipStatusPendingInvite CommonsMembershipStatus = "PENDING_INVITE"
+	// CommonsMembershipStatusInviteExpired is the value INVITE_EXPIRED.
+	CommonsMembershipStatusInviteExpired CommonsMembershipStatus = "INVITE_EXPIRED"
+)
+
+// IsKnown reports whether v is one of the values the API document lists.
+func (v CommonsMembershipStatus) IsKnown() bool {
+	switch v {
+	case CommonsMembershipStatusActive, CommonsMembershipStatusInactive, CommonsMembershipStatusPendingInvite, CommonsMembershipStatusInviteExpired:
+		return true
+	}
+	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v CommonsMembershipStatus) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known CommonsMembershipStatus", v)
+}
+
+// CommonsOrganizationMembership is the schema commonsOrganizationMembership.
+type CommonsOrganizationMembership struct {
+	// Timestamp when the user accepted the invitation.
+	AcceptedAt *time.Time `json:"accepted_at,omitempty"`
+	// Timestamp when the invitation was created.
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+	// Organization display name. This field stores a user-friendly name for the organization that may be
+	// different from the formal name, often used for UI display purposes.
+	DisplayName *string `json:"display_name,omitempty"`
+	// Timestamp when the invitation expired.
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+	// ID of the user who invited this user.
+	InviterEmail *string `json:"inviter_email,omitempty"`
+	// Timestamp when the membership was created. Automatically set by the server.
+	JoinTime *time.Time `json:"join_time,omitempty"`
+	// MembershipStatus is the property "membership_status".
+	MembershipStatus *CommonsMembershipStatus `json:"membership_status,omitempty"`
+	// Custom key-value pairs for storing additional user context. Keys (3-25 chars), values (1-256 chars).
+	Metadata map[string]string `json:"metadata,omitempty"`
+	// Organization name. This field stores the formal organization name used for identification and
+	// display purposes.
+	Name *string `json:"name,omitempty"`
+	// Unique identifier for the organization. Immutable and read-only.
+	OrganizationID *string `json:"organization_id,omitempty"`
+	// Effective permissions granted to the user within the organization (including inherited permissions
+	// from assigned roles). Lists the specific actions and access rights the user can perform.
+	Permissions []string `json:"permissions,omitempty"`
+	// How the user was provisioned.
+	// Possible values:
+	// - `jit_using_sso` (Just-in-time provisioning during SSO login)
+	// - `allowed_email_domain` (User joined via allowed email domain matching)
+	// - `org_creator` (User created the organization)
+	// - `direct_provision` (User was directly provisioned via API or SCIM)
+	// - `invitation` (User was invited and accepted an invitation)
+	ProvisioningMethod *string `json:"provisioning_method,omitempty"`
+	// Roles is the property "roles".
+	Roles []CommonsRole `json:"roles,omitempty"`
+}
+
+// CommonsRole is the schema commonsRole.
+type CommonsRole struct {
+	// Human-readable name for the role
+	DisplayName *string `json:"display_name,omitempty"`
+	// Role ID
+	//
+	// Read-only: set by the server.
+	ID *string `json:"id,omitempty"`
+	// Attribute name/identifier for the role used in system operations and API calls. This should be a
+	// machine-readable identifier that follows naming conventions.
+	Name *string `json:"name,omitempty"`
+}
+
+// CommonsUserProfile is the schema commonsUserProfile.
+//
+// User's personal information including name, address, and other profile attributes.
+type CommonsUserProfile struct {
+	// Custom attributes for extended user profile data and application-specific information. This field
+	// stores business-specific user data like department, job title, security clearances, project
+	// assignments, or any other organizational attributes your application requires. Unlike system
+	// metadata, these attributes are typically managed by administrators or applications and are visible
+	// to end users for personalization and business logic. Keys must be 3-25 characters, values must be
+	// 1-256 characters, with a maximum of 20 key-value pairs.
+	CustomAttributes map[string]string `json:"custom_attributes,omitempty"`
+	// Indicates if the user's email address has been verified. Automatically updated by the system.
+	//
+	// Read-only: set by the server.
+	EmailVerified *bool `json:"email_verified,omitempty"`
+	// List of external identity connections associated with the user profile.
+	//
+	// Read-only: set by the server.
+	ExternalIdentities []CommonsExternalIdentity `json:"external_identities,omitempty"`
+	// The user's family name (last name or surname). This field stores the user's last name and is
+	// combined with the given name to create the full display name. The family name is used in formal
+	// communications, user listings, and organizational directories throughout the system. Maximum 255
+	// characters allowed.
+	FamilyName *string `json:"family_name,omitempty"`
+	// The user's gender identity information. This field stores the user's gender identity for
+	// personalization, compliance reporting, or organizational analytics purposes. This field supports any
+	// string value to accommodate diverse gender identities and should be handled with appropriate privacy
+	// considerations according to your organization's policies and applicable regulations.
+	Gender *string `json:"gender,omitempty"`
+	// The user's given name (first name). This field stores the user's first name and is used for
+	// personalization, display purposes, and when generating the full display name. The given name appears
+	// in user interfaces, formal communications, and user listings throughout the system. Maximum 255
+	// characters allowed.
+	GivenName *string `json:"given_name,omitempty"`
+	// The list of group names the user belongs to within the organization. This field stores the user's
+	// group memberships for role-based access control, team assignments, and organizational structure.
+	// Groups are typically used for permission management, collaborative access, and organizational
+	// hierarchy. Each group name represents a distinct organizational unit or team that the user is
+	// associated with.
+	Groups []string `json:"groups,omitempty"`
+	// Unique system-generated identifier for the user profile. Immutable and read-only.
+	//
+	// Read-only: set by the server.
+	ID *string `json:"id,omitempty"`
+	// The user's preferred language and region settings using BCP-47 format codes. This field customizes
+	// the user's experience with localized content, date formats, number formatting, and UI language
+	// throughout the system. When not specified, the user inherits the organization's default locale
+	// settings. Common values include `en-US`, `en-GB`, `fr-FR`, `de-DE`, and `es-ES`.
+	Locale *string `json:"locale,omitempty"`
+	// Raw attributes received from identity providers during authentication. This field stores the
+	// original user profile data as received from external IdP systems (SAML, OIDC, etc.) including
+	// provider-specific claims and attributes. These fields preserve the complete set of attributes
+	// received from the identity source and are used for mapping, synchronization, and audit purposes.
+	// Keys must be 3-25 characters, values must be 1-256 characters, with a maximum of 20 key-value pairs.
+	Metadata map[string]string `json:"metadata,omitempty"`
+	// The user's complete display name in formatted form. This field stores the full name as a single
+	// string and is typically used when you want to set the complete name rather than using separate given
+	// and family names. This name appears in user interfaces, reports, directory listings, and anywhere a
+	// formatted display name is needed. This field serves as a formatted display name that complements the
+	// individual given_name and family_name fields.
+	Name *string `json:"name,omitempty"`
+	// The user's phone number in E.164 international format. This field stores the phone number for user
+	// contact and identification purposes. The phone number must include the country code and be formatted
+	// according to E.164 standards (e.g., `+1` for US numbers). This field is optional.
+	PhoneNumber *string `json:"phone_number,omitempty"`
+	// Indicates if the user's phone number has been verified. Automatically updated by the system.
+	//
+	// Read-only: set by the server.
+	PhoneNumberVerified *bool `json:"phone_number_verified,omitempty"`
+	// The URL to the user's profile picture or avatar image. This field stores the location of the user's
+	// profile photo that appears in user interfaces, directory listings, and collaborative features
+	// throughout the system. The URL should point to a publicly accessible image file. Supported formats
+	// typically include JPEG, PNG, and GIF. This image is used for visual identification and
+	// personalization across the platform.
+	Picture *string `json:"picture,omitempty"`
+	// The user's preferred username for display and identification purposes. This field stores a custom
+	// username that the user prefers to be known by, which may differ from their email or formal name.
+	// This username appears in user interfaces, mentions, informal communications, and collaborative
+	// features throughout the system. Maximum 512 characters allowed.
+	PreferredUsername *string `json:"preferred_username,omitempty"`
+}
+
+// UserServiceResendInviteBody is the schema UserServiceResendInviteBody.
+type UserServiceResendInviteBody map[string]json.RawMessage
+
+// UsersCreateMembershipResponse is the schema usersCreateMembershipResponse.
+type UsersCreateMembershipResponse struct {
+	// User is the property "user".
+	User *UsersUser `json:"user,omitempty"`
+}
+
+// UsersCreateUser is the schema usersCreateUser.
+type UsersCreateUser struct {
+	// Primary email address for the user. Must be unique across the environment and valid per RFC 5322.
+	Email *string `json:"email,omitempty"`
+	// Your application's unique identifier for this organization, used to link Scalekit with your system.
+	ExternalID *string `json:"external_id,omitempty"`
+	// List of organization memberships. Automatically populated based on group assignments.
+	Membership *V1UsersCreateMembership `json:"membership,omitempty"`
+	// Custom key-value pairs for storing additional user context. Keys (3-25 chars), values (1-256 chars).
+	Metadata map[string]string `json:"metadata,omitempty"`
+	// User's personal information including name, address, and other profile attributes.
+	UserProfile *UsersCreateUserProfile `json:"user_profile,omitempty"`
+}
+
+// UsersCreateUserAndMembershipResponse is the schema usersCreateUserAndMembershipResponse.
+type UsersCreateUserAndMembershipResponse struct {
+	// User is the property "user".
+	User *UsersUser `json:"user,omitempty"`
+}
+
+// UsersCreateUserProfile is the schema usersCreateUserProfile.
+//
+// User's personal information including name, address, and other profile attributes.
+type UsersCreateUserProfile struct {
+	// Custom attributes for extended user profile data. Keys (3-25 chars), values (1-256 chars).
+	CustomAttributes map[string]string `json:"custom_attributes,omitempty"`
+	// User's family name. Maximum 255 characters.
+	FamilyName *string `json:"family_name,omitempty"`
+	// User's gender identity.
+	Gender *string `json:"gender,omitempty"`
+	// User's given name. Maximum 255 characters.
+	GivenName *string `json:"given_name,omitempty"`
+	// List of group names the user belongs to. Each group name must be 1-250 characters
+	Groups []string `json:"groups,omitempty"`
+	// User's localization preference in BCP-47 format. Defaults to organization settings.
+	Locale *string `json:"locale,omitempty"`
+	// System-managed key-value pairs for internal tracking. Keys (3-25 chars), values (1-256 chars).
+	Metadata map[string]string `json:"metadata,omitempty"`
+	// Full name in display format. Typically combines first_name and last_name.
+	Name *string `json:"name,omitempty"`
+	// Phone number in E.164 international format. Required for SMS-based authentication.
+	PhoneNumber *string `json:"phone_number,omitempty"`
+	// URL to the user's profile picture or avatar.
+	Picture *string `json:"picture,omitempty"`
+	// User's preferred username for display purposes.
+	PreferredUsername *string `json:"preferred_username,omitempty"`
+}
+
+// UsersGetUserResponse is the schema usersGetUserResponse.
+type UsersGetUserResponse struct {
+	// User is the property "user".
+	User *UsersUser `json:"user,omitempty"`
+}
+
+// UsersInvite is the schema usersInvite.
+//
+// Updated invitation object containing the resent invitation details, including new expiration time
+// and incremented resend counter.
+type UsersInvite struct {
+	// Timestamp when the invite was originally created.
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+	// The time at which the invite expires.
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+	// Identifier of the user or system that initiated the invite.
+	InviterEmail *string `json:"inviter_email,omitempty"`
+	// The organization to which the invite belongs.
+	OrganizationID *string `json:"organization_id,omitempty"`
+	// Timestamp when the invite was last resent, if applicable.
+	ResentAt *time.Time `json:"resent_at,omitempty"`
+	// Number of times the invite has been resent.
+	ResentCount *int32 `json:"resent_count,omitempty"`
+	// Current status of the invite (e.g., pending, accepted, expired, revoked).
+	Status *string `json:"status,omitempty"`
+	// User ID to whom the invite is sent. May be empty if the user has not signed up yet.
+	UserID *string `json:"user_id,omitempty"`
+}
+
+// UsersListOrganizationUsersResponse is the schema usersListOrganizationUsersResponse.
+type UsersListOrganizationUsersResponse struct {
+	// Opaque token for retrieving the next page of results. Empty if there are no more pages.
+	NextPageToken *string `json:"next_page_token,omitempty"`
+	// Opaque token for retrieving the previous page of results. Empty for the first page.
+	PrevPageToken *string `json:"prev_page_token,omitempty"`
+	// Total number of users matching the request criteria, regardless of pagination.
+	TotalSize *int64 `json:"total_size,omitempty"`
+	// List of user objects for the current page. May contain fewer entries than requested page_size.
+	Users []UsersUser `json:"users,omitempty"`
+}
+
+// UsersListUserPermissionsResponse is the schema usersListUserPermissionsResponse.
+type UsersListUserPermissionsResponse struct {
+	// List of permissions the user has access to
+	Permissions []UsersPermission `json:"permissions,omitempty"`
+}
+
+// UsersListUserRolesResponse is the schema usersListUserRolesResponse.
+type UsersListUserRolesResponse struct {
+	// List of roles assigned to the user
+	Roles []CommonsRole `json:"roles,omitempty"`
+}
+
+// UsersListUsersResponse is the schema usersListUsersResponse.
+type UsersListUsersResponse struct {
+	// Token for retrieving the next page of results. Empty if there are no more pages.
+	NextPageToken *string `json:"next_page_token,omitempty"`
+	// Token for retrieving the previous page of results. Empty if this is the first page.
+	PrevPageToken *string `json:"prev_page_token,omitempty"`
+	// Total number of users matching the request criteria, regardless of pagination.
+	TotalSize *int64 `json:"total_size,omitempty"`
+	// List of users.
+	Users []UsersUser `json:"users,omitempty"`
+}
+
+// UsersPermission is the schema usersPermission.
+type UsersPermission struct {
+	// Description of what the permission allows
+	Description *string `json:"description,omitempty"`
+	// Unique identifier for the permission
+	//
+	// Read-only: set by the server.
+	ID *string `json:"id,omitempty"`
+	// Unique name identifier for the permission
+	Name *string `json:"name,omitempty"`
+}
+
+// UsersResendInviteResponse is the schema usersResendInviteResponse.
+type UsersResendInviteResponse struct {
+	// Updated invitation object containing the resent invitation details, including new expiration time
+	// and incremented resend counter.
+	Invite *UsersInvite `json:"invite,omitempty"`
+}
+
+// UsersSearchOrganizationUsersResponse is the schema usersSearchOrganizationUsersResponse.
+type UsersSearchOrganizationUsersResponse struct {
+	// Token for retrieving the next page of results. Empty if there are no more pages.
+	NextPageToken *string `json:"next_page_token,omitempty"`
+	// Token for retrieving the previous page of results. Empty if this is the first page.
+	PrevPageToken *string `json:"prev_page_token,omitempty"`
+	// Total number of users matching the request criteria, regardless of pagination.
+	TotalSize *int64 `json:"total_size,omitempty"`
+	// List of matching users.
+	Users []UsersUser `json:"users,omitempty"`
+}
+
+// UsersSearchUsersResponse is the schema usersSearchUsersResponse.
+type UsersSearchUsersResponse struct {
+	// Token for retrieving the next page of results. Empty if there are no more pages.
+	NextPageToken *string `json:"next_page_token,omitempty"`
+	// Token for retrieving the previous page of results. Empty if this is the first page.
+	PrevPageToken *string `json:"prev_page_token,omitempty"`
+	// Total number of users matching the request criteria, regardless of pagination.
+	TotalSize *int64 `json:"total_size,omitempty"`
+	// List of matching users.
+	Users []UsersUser `json:"users,omitempty"`
+}
+
+// UsersUpdateMembershipResponse is the schema usersUpdateMembershipResponse.
+type UsersUpdateMembershipResponse struct {
+	// User is the property "user".
+	User *UsersUser `json:"user,omitempty"`
+}
+
+// UsersUpdateUserProfile is the schema usersUpdateUserProfile.
+//
+// User's personal information including name, address, and other profile attributes.
+type UsersUpdateUserProfile struct {
+	// Updates custom attributes for extended user profile data and application-specific information. Use
+	// this field to store business-specific user data like department, job title, security clearances,
+	// project assignments, or any other organizational attributes your application requires. Unlike system
+	// metadata, these attributes are typically managed by administrators or applications and are visible
+	// to end users. Keys must be 3-25 characters, values must be 1-256 characters, with a maximum of 20
+	// key-value pairs.
+	CustomAttributes map[string]string `json:"custom_attributes,omitempty"`
+	// Updates the user's family name (last name or surname). Use this field to modify how the user's last
+	// name appears throughout the system. Maximum 255 characters allowed.
+	FamilyName *string `json:"family_name,omitempty"`
+	// [DEPRECATED] Use given_name instead. User's given name. Maximum 200 characters.
+	FirstName *string `json:"first_name,omitempty"`
+	// Updates the user's gender identity information. Use this field to store the user's gender identity
+	// for personalization, compliance, or reporting purposes. This field supports any string value to
+	// accommodate diverse gender identities and should be handled with appropriate privacy considerations
+	// according to your organization's policies.
+	Gender *string `json:"gender,omitempty"`
+	// Updates the user's given name (first name). Use this field to modify how the user's first name
+	// appears in the system and user interfaces. Maximum 255 characters allowed.
+	GivenName *string `json:"given_name,omitempty"`
+	// Updates the list of group names the user belongs to within the organization. Use this field to
+	// manage the user's group memberships for role-based access control, team assignments, or
+	// organizational structure. Groups are typically used for permission management and collaborative
+	// access. Each group name must be unique within the list, 1-250 characters long, with a maximum of 50
+	// groups per user.
+	Groups []string `json:"groups,omitempty"`
+	// [DEPRECATED] Use family_name instead. User's family name. Maximum 200 characters.
+	LastName *string `json:"last_name,omitempty"`
+	// Updates the user's preferred language and region settings using BCP-47 format codes. Use this field
+	// to customize the user's experience with localized content, date formats, number formatting, and UI
+	// language. When not specified, the user inherits the organization's default locale settings. Common
+	// values include `en-US`, `en-GB`, `fr-FR`, `de-DE`, and `es-ES`.
+	Locale *string `json:"locale,omitempty"`
+	// Updates system-managed key-value pairs for internal tracking and operational data. Use this field to
+	// store system-generated metadata like account status, signup source, last activity tracking, or
+	// integration-specific identifiers. These fields are typically managed by automated processes rather
+	// than direct user input. Keys must be 3-25 characters, values must be 1-256 characters, with a
+	// maximum of 20 key-value pairs.
+	Metadata map[string]string `json:"metadata,omitempty"`
+	// Updates the user's complete display name. Use this field when you want to set the full name as a
+	// single string rather than using separate given and family names. This name appears in user
+	// interfaces, reports, and anywhere a formatted display name is needed.
+	Name *string `json:"name,omitempty"`
+	// Updates the user's phone number in E.164 international format. Use this field to enable SMS-based
+	// authentication methods, two-factor authentication, or phone-based account recovery. The phone number
+	// must include the country code and be formatted according to E.164 standards (e.g., `+1` for US
+	// numbers). This field is required when enabling SMS authentication features.
+	PhoneNumber *string `json:"phone_number,omitempty"`
+	// Updates the URL to the user's profile picture or avatar image. Use this field to set or change the
+	// user's profile photo that appears in user interfaces, directory listings, and collaborative
+	// features. The URL should point to a publicly accessible image file. Supported formats typically
+	// include JPEG, PNG, and GIF. Maximum URL length is 2048 characters.
+	Picture *string `json:"picture,omitempty"`
+	// Updates the user's preferred username for display and identification purposes. Use this field to set
+	// a custom username that the user prefers to be known by, which may differ from their email or formal
+	// name. This username appears in user interfaces, mentions, and informal communications. Maximum 512
+	// characters allowed.
+	PreferredUsername *string `json:"preferred_username,omitempty"`
+}
+
+// UsersUpdateUserResponse is the schema usersUpdateUserResponse.
+type UsersUpdateUserResponse struct {
+	// User is the property "user".
+	User *UsersUser `json:"user,omitempty"`
+}
+
+// UsersUser is the schema usersUser.
+type UsersUser struct {
+	// Timestamp when the user account was initially created. Automatically set by the server.
+	//
+	// Read-only: set by the server.
+	CreateTime *time.Time `json:"create_time,omitempty"`
+	// Primary email address for the user. Must be unique across the environment and valid per RFC 5322.
+	Email *string `json:"email,omitempty"`
+	// Your application's unique identifier for this organization, used to link Scalekit with your system.
+	ExternalID *string `json:"external_id,omitempty"`
+	// Unique system-generated identifier for the user. Immutable once created.
+	ID *string `json:"id,omitempty"`
+	// Timestamp of the user's most recent successful authentication. Updated automatically.
+	//
+	// Read-only: set by the server.
+	LastLoginTime *time.Time `json:"last_login_time,omitempty"`
+	// List of organization memberships. Automatically populated based on group assignments.
+	Memberships []CommonsOrganizationMembership `json:"memberships,omitempty"`
+	// Custom key-value pairs for storing additional user context. Keys (3-25 chars), values (1-256 chars).
+	Metadata map[string]string `json:"metadata,omitempty"`
+	// Timestamp of the last modification to the user account. Automatically updated by the server.
+	//
+	// Read-only: set by the server.
+	UpdateTime *time.Time `json:"update_time,omitempty"`
+	// User's personal information including name, address, and other profile attributes.
+	UserProfile *CommonsUserProfile `json:"user_profile,omitempty"`
+}
+
+// V1UsersCreateMembership is the schema v1usersCreateMembership.
+//
+// Membership details to create. Required fields must be provided.
+type V1UsersCreateMembership struct {
+	// Email address of the user who invited this member. Must be a valid email address.
+	InviterEmail *string `json:"inviter_email,omitempty"`
+	// Custom key-value pairs for storing additional user context. Keys (3-25 chars), values (1-256 chars).
+	Metadata map[string]string `json:"metadata,omitempty"`
+	// Role to assign to the user within the organization
+	Roles []CommonsRole `json:"roles,omitempty"`
+}
+
+// V1UsersUpdateMembership is the schema v1usersUpdateMembership.
+//
+// Membership fields to update. Only specified fields will be modified.
+type V1UsersUpdateMembership struct {
+	// Custom key-value pairs for storing additional user context. Keys (3-25 chars), values (1-256 chars).
+	Metadata map[string]string `json:"metadata,omitempty"`
+	// Role to assign to the user within the organization
+	Roles []CommonsRole `json:"roles,omitempty"`
+}
+
+// V1UsersUpdateUser is the schema v1usersUpdateUser.
+//
+// User fields to update. Only specified fields will be modified. Required fields must be provided if
+// being changed.
+type V1UsersUpdateUser struct {
+	// Your application's unique identifier for this user, used to link Scalekit with your system.
+	ExternalID *string `json:"external_id,omitempty"`
+	// Custom key-value pairs for storing additional user context. Keys (3-25 chars), values (1-256 chars).
+	Metadata map[string]string `json:"metadata,omitempty"`
+	// User's personal information including name, address, and other profile attributes.
+	UserProfile *UsersUpdateUserProfile `json:"user_profile,omitempty"`
 }

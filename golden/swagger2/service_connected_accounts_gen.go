@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"iter"
+	"time"
 )
 
 // ConnectedAccountsService groups the operations reached as c.ConnectedAccounts:
@@ -512,4 +513,336 @@ func (s *ConnectedAccountsService) Update(ctx context.Context, body *ConnectedAc
 		return nil, err
 	}
 	return out, nil
+}
+
+// ConnectedAccountsAuthorizationDetails is the schema connected_accountsAuthorizationDetails.
+//
+// Authentication credentials container supporting multiple auth types
+type ConnectedAccountsAuthorizationDetails struct {
+	// OAuth 2.0 access and refresh tokens with scopes
+	OAuthToken *ConnectedAccountsOAuthToken `json:"oauth_token,omitempty"`
+	// Static authentication credentials for API keys, bearer tokens, or basic auth
+	StaticAuth *ConnectedAccountsStaticAuth `json:"static_auth,omitempty"`
+}
+
+// ConnectedAccountsConnectedAccount is the schema connected_accountsConnectedAccount.
+type ConnectedAccountsConnectedAccount struct {
+	// Optional JSON configuration for connector-specific API settings such as rate limits, custom
+	// endpoints, or feature flags.
+	APIConfig map[string]json.RawMessage `json:"api_config,omitempty"`
+	// Authentication credentials container supporting multiple auth types
+	AuthorizationDetails *ConnectedAccountsAuthorizationDetails `json:"authorization_details,omitempty"`
+	// - OAUTH: OAuth 2.0 authorization with access and refresh tokens
+	//  - API_KEY: Static API key authentication
+	//  - BASIC_AUTH: HTTP Basic Authentication (username/password)
+	//  - BEARER_TOKEN: Bearer token authentication
+	//  - CUSTOM: Custom authentication mechanism
+	//  - BASIC: Basic authentication (alias)
+	AuthorizationType *ConnectedAccountsConnectorType `json:"authorization_type,omitempty"`
+	// Reference to the parent connection configuration. Links this account to a specific connector setup
+	// in your environment.
+	ConnectionID *string `json:"connection_id,omitempty"`
+	// Connector identifier (e.g., 'notion', 'slack', 'salesforce'). Indicates which third-party
+	// application this account connects to.
+	Connector *string `json:"connector,omitempty"`
+	// Unique Scalekit-generated identifier for this connected account. Always prefixed with 'ca_'.
+	ID *string `json:"id,omitempty"`
+	// The unique identifier for this account in the third-party service. Typically an email address, user
+	// ID, or workspace identifier.
+	Identifier *string `json:"identifier,omitempty"`
+	// Timestamp when this connected account was last used to make an API call. Useful for tracking active
+	// connections.
+	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
+	// OAuth provider name (e.g., 'google', 'microsoft', 'github'). Identifies which authentication service
+	// manages this connection.
+	Provider *string `json:"provider,omitempty"`
+	// - ACTIVE: Account is connected and credentials are valid
+	//  - EXPIRED: Access token has expired and needs refresh
+	//  - PENDING_AUTH: Account awaiting user authorization
+	Status *ConnectedAccountsConnectorStatus `json:"status,omitempty"`
+	// Expiration timestamp for the access token. After this time, the token must be refreshed or
+	// re-authorized.
+	TokenExpiresAt *time.Time `json:"token_expires_at,omitempty"`
+	// Timestamp when this connected account was last modified. Updated whenever credentials or
+	// configuration changes.
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+}
+
+// ConnectedAccountsConnectedAccountForList is the schema connected_accountsConnectedAccountForList.
+//
+// Connected account summary for list operations - excludes sensitive authorization details
+type ConnectedAccountsConnectedAccountForList struct {
+	// - OAUTH: OAuth 2.0 authorization with access and refresh tokens
+	//  - API_KEY: Static API key authentication
+	//  - BASIC_AUTH: HTTP Basic Authentication (username/password)
+	//  - BEARER_TOKEN: Bearer token authentication
+	//  - CUSTOM: Custom authentication mechanism
+	//  - BASIC: Basic authentication (alias)
+	AuthorizationType *ConnectedAccountsConnectorType `json:"authorization_type,omitempty"`
+	// Parent connection configuration reference.
+	ConnectionID *string `json:"connection_id,omitempty"`
+	// Connector identifier.
+	Connector *string `json:"connector,omitempty"`
+	// Unique connected account identifier.
+	ID *string `json:"id,omitempty"`
+	// The unique identifier for this account in the third-party service.
+	Identifier *string `json:"identifier,omitempty"`
+	// Last usage timestamp.
+	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
+	// OAuth provider name (e.g., 'google', 'microsoft').
+	Provider *string `json:"provider,omitempty"`
+	// - ACTIVE: Account is connected and credentials are valid
+	//  - EXPIRED: Access token has expired and needs refresh
+	//  - PENDING_AUTH: Account awaiting user authorization
+	Status *ConnectedAccountsConnectorStatus `json:"status,omitempty"`
+	// Token expiration timestamp.
+	TokenExpiresAt *time.Time `json:"token_expires_at,omitempty"`
+	// Last modification timestamp.
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+}
+
+// ConnectedAccountsConnectorStatus is the schema connected_accountsConnectorStatus.
+//
+// - ACTIVE: Account is connected and credentials are valid
+//   - EXPIRED: Access token has expired and needs refresh
+//   - PENDING_AUTH: Account awaiting user authorization
+//
+// Its known values are the constants below; IsKnown reports whether a
+// value is one of them. Other values are kept as received.
+type ConnectedAccountsConnectorStatus string
+
+const (
+	// ConnectedAccountsConnectorStatusActive is the value ACTIVE.
+	ConnectedAccountsConnectorStatusActive ConnectedAccountsConnectorStatus = "ACTIVE"
+	// ConnectedAccountsConnectorStatusExpired is the value EXPIRED.
+	ConnectedAccountsConnectorStatusExpired ConnectedAccountsConnectorStatus = "EXPIRED"
+	// ConnectedAccountsConnectorStatusPendingAuth is the value PENDING_AUTH.
+	ConnectedAccountsConnectorStatusPendingAuth ConnectedAccountsConnectorStatus = "PENDING_AUTH"
+)
+
+// IsKnown reports whether v is one of the values the API document lists.
+func (v ConnectedAccountsConnectorStatus) IsKnown() bool {
+	switch v {
+	case ConnectedAccountsConnectorStatusActive, ConnectedAccountsConnectorStatusExpired, ConnectedAccountsConnectorStatusPendingAuth:
+		return true
+	}
+	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ConnectedAccountsConnectorStatus) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ConnectedAccountsConnectorStatus", v)
+}
+
+// ConnectedAccountsConnectorType is the schema connected_accountsConnectorType.
+//
+// - OAUTH: OAuth 2.0 authorization with access and refresh tokens
+//   - API_KEY: Static API key authentication
+//   - BASIC_AUTH: HTTP Basic Authentication (username/password)
+//   - BEARER_TOKEN: Bearer token authentication
+//   - CUSTOM: Custom authentication mechanism
+//   - BASIC: Basic authentication (alias)
+//
+// Its known values are the constants below; IsKnown reports whether a
+// value is one of them. Other values are kept as received.
+type ConnectedAccountsConnectorType string
+
+const (
+	// ConnectedAccountsConnectorTypeOAuth is the value OAUTH.
+	ConnectedAccountsConnectorTypeOAuth ConnectedAccountsConnectorType = "OAUTH"
+	// ConnectedAccountsConnectorTypeAPIKey is the value API_KEY.
+	ConnectedAccountsConnectorTypeAPIKey ConnectedAccountsConnectorType = "API_KEY"
+	// ConnectedAccountsConnectorTypeBasicAuth is the value BASIC_AUTH.
+	ConnectedAccountsConnectorTypeBasicAuth ConnectedAccountsConnectorType = "BASIC_AUTH"
+	// ConnectedAccountsConnectorTypeBearerToken is the value BEARER_TOKEN.
+	ConnectedAccountsConnectorTypeBearerToken ConnectedAccountsConnectorType = "BEARER_TOKEN"
+	// ConnectedAccountsConnectorTypeCustom is the value CUSTOM.
+	ConnectedAccountsConnectorTypeCustom ConnectedAccountsConnectorType = "CUSTOM"
+	// ConnectedAccountsConnectorTypeBasic is the value BASIC.
+	ConnectedAccountsConnectorTypeBasic ConnectedAccountsConnectorType = "BASIC"
+)
+
+// IsKnown reports whether v is one of the values the API document lists.
+func (v ConnectedAccountsConnectorType) IsKnown() bool {
+	switch v {
+	case ConnectedAccountsConnectorTypeOAuth, ConnectedAccountsConnectorTypeAPIKey, ConnectedAccountsConnectorTypeBasicAuth, ConnectedAccountsConnectorTypeBearerToken, ConnectedAccountsConnectorTypeCustom, ConnectedAccountsConnectorTypeBasic:
+		return true
+	}
+	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ConnectedAccountsConnectorType) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ConnectedAccountsConnectorType", v)
+}
+
+// ConnectedAccountsCreateConnectedAccountRequest is the schema connected_accountsCreateConnectedAccountRequest.
+type ConnectedAccountsCreateConnectedAccountRequest struct {
+	// Payload for creating a new connected account - only authorization details required
+	ConnectedAccount *V1ConnectedAccountsCreateConnectedAccount `json:"connected_account,omitempty"`
+	// Connector identifier
+	Connector *string `json:"connector,omitempty"`
+	// The unique identifier for the connected account within the third-party service (e.g., email address,
+	// user ID, workspace identifier).
+	Identifier *string `json:"identifier,omitempty"`
+	// Organization ID for the connector
+	OrganizationID *string `json:"organization_id,omitempty"`
+	// User ID for the connector
+	UserID *string `json:"user_id,omitempty"`
+}
+
+// ConnectedAccountsCreateConnectedAccountResponse is the schema connected_accountsCreateConnectedAccountResponse.
+type ConnectedAccountsCreateConnectedAccountResponse struct {
+	// ConnectedAccount is the property "connected_account".
+	ConnectedAccount *ConnectedAccountsConnectedAccount `json:"connected_account,omitempty"`
+}
+
+// ConnectedAccountsDeleteConnectedAccountRequest is the schema connected_accountsDeleteConnectedAccountRequest.
+type ConnectedAccountsDeleteConnectedAccountRequest struct {
+	// Connector identifier
+	Connector *string `json:"connector,omitempty"`
+	// Unique identifier for the connected account to delete
+	ID *string `json:"id,omitempty"`
+	// The unique identifier for the connected account within the third-party service (e.g., email address,
+	// user ID, workspace identifier).
+	Identifier *string `json:"identifier,omitempty"`
+	// Organization ID for the connector
+	OrganizationID *string `json:"organization_id,omitempty"`
+	// User ID for the connector
+	UserID *string `json:"user_id,omitempty"`
+}
+
+// ConnectedAccountsGetConnectedAccountByIdentifierResponse is the schema connected_accountsGetConnectedAccountByIdentifierResponse.
+type ConnectedAccountsGetConnectedAccountByIdentifierResponse struct {
+	// ConnectedAccount is the property "connected_account".
+	ConnectedAccount *ConnectedAccountsConnectedAccount `json:"connected_account,omitempty"`
+}
+
+// ConnectedAccountsGetMagicLinkForConnectedAccountRequest is the schema connected_accountsGetMagicLinkForConnectedAccountRequest.
+type ConnectedAccountsGetMagicLinkForConnectedAccountRequest struct {
+	// Connector identifier
+	Connector *string `json:"connector,omitempty"`
+	// Unique identifier for the connected account
+	ID *string `json:"id,omitempty"`
+	// The unique identifier for the connected account within the third-party service (e.g., email address,
+	// user ID, workspace identifier).
+	Identifier *string `json:"identifier,omitempty"`
+	// Organization ID for the connector
+	OrganizationID *string `json:"organization_id,omitempty"`
+	// User ID for the connector
+	UserID *string `json:"user_id,omitempty"`
+}
+
+// ConnectedAccountsGetMagicLinkForConnectedAccountResponse is the schema connected_accountsGetMagicLinkForConnectedAccountResponse.
+type ConnectedAccountsGetMagicLinkForConnectedAccountResponse struct {
+	// Expiry timestamp for the authentication link
+	Expiry *time.Time `json:"expiry,omitempty"`
+	// Authentication link for the connector
+	Link *string `json:"link,omitempty"`
+}
+
+// ConnectedAccountsListConnectedAccountsResponse is the schema connected_accountsListConnectedAccountsResponse.
+type ConnectedAccountsListConnectedAccountsResponse struct {
+	// List of connected accounts matching the filter criteria. Excludes sensitive authorization details
+	// for security.
+	ConnectedAccounts []ConnectedAccountsConnectedAccountForList `json:"connected_accounts,omitempty"`
+	// Pagination token for retrieving the next page. Empty if this is the last page. Pass this value to
+	// page_token in the next request.
+	NextPageToken *string `json:"next_page_token,omitempty"`
+	// Pagination token for retrieving the previous page. Empty if this is the first page. Pass this value
+	// to page_token to go back.
+	PrevPageToken *string `json:"prev_page_token,omitempty"`
+	// Total count of connected accounts matching the filter criteria across all pages. Use for calculating
+	// pagination.
+	TotalSize *int64 `json:"total_size,omitempty"`
+}
+
+// ConnectedAccountsOAuthToken is the schema connected_accountsOauthToken.
+//
+// OAuth 2.0 access and refresh tokens with scopes
+type ConnectedAccountsOAuthToken struct {
+	// OAuth access token for API requests. Typically short-lived and must be refreshed after expiration.
+	AccessToken *string `json:"access_token,omitempty"`
+	// Associated domain for workspace or organization-scoped OAuth connections (e.g., Google Workspace
+	// domain).
+	Domain *string `json:"domain,omitempty"`
+	// OAuth refresh token for obtaining new access tokens. Long-lived and used to maintain persistent
+	// authorization.
+	RefreshToken *string `json:"refresh_token,omitempty"`
+	// List of granted OAuth scopes defining the permissions and access levels for this connection.
+	Scopes []string `json:"scopes,omitempty"`
+}
+
+// ConnectedAccountsSearchConnectedAccountsResponse is the schema connected_accountsSearchConnectedAccountsResponse.
+type ConnectedAccountsSearchConnectedAccountsResponse struct {
+	// List of connected accounts matching the search query. Excludes sensitive authorization details.
+	ConnectedAccounts []ConnectedAccountsConnectedAccountForList `json:"connected_accounts,omitempty"`
+	// Pagination token for the next page. Empty if this is the last page.
+	NextPageToken *string `json:"next_page_token,omitempty"`
+	// Pagination token for the previous page. Empty if this is the first page.
+	PrevPageToken *string `json:"prev_page_token,omitempty"`
+	// Total count of accounts matching the search query across all pages.
+	TotalSize *int64 `json:"total_size,omitempty"`
+}
+
+// ConnectedAccountsStaticAuth is the schema connected_accountsStaticAuth.
+//
+// Static authentication credentials for API keys, bearer tokens, or basic auth
+type ConnectedAccountsStaticAuth struct {
+	// Flexible JSON structure containing static credentials. Format varies by connector type (API key,
+	// username/password, etc.).
+	Details map[string]json.RawMessage `json:"details,omitempty"`
+}
+
+// ConnectedAccountsUpdateConnectedAccountRequest is the schema connected_accountsUpdateConnectedAccountRequest.
+type ConnectedAccountsUpdateConnectedAccountRequest struct {
+	// Payload for updating an existing connected account - all fields optional
+	ConnectedAccount *V1ConnectedAccountsUpdateConnectedAccount `json:"connected_account,omitempty"`
+	// Connector identifier
+	Connector *string `json:"connector,omitempty"`
+	// Unique identifier for the connected account to update
+	ID *string `json:"id,omitempty"`
+	// The unique identifier for the connected account within the third-party service (e.g., email address,
+	// user ID, workspace identifier).
+	Identifier *string `json:"identifier,omitempty"`
+	// Organization ID for the connector
+	OrganizationID *string `json:"organization_id,omitempty"`
+	// User ID for the connector
+	UserID *string `json:"user_id,omitempty"`
+}
+
+// ConnectedAccountsUpdateConnectedAccountResponse is the schema connected_accountsUpdateConnectedAccountResponse.
+type ConnectedAccountsUpdateConnectedAccountResponse struct {
+	// ConnectedAccount is the property "connected_account".
+	ConnectedAccount *ConnectedAccountsConnectedAccount `json:"connected_account,omitempty"`
+}
+
+// V1ConnectedAccountsCreateConnectedAccount is the schema v1connected_accountsCreateConnectedAccount.
+//
+// Payload for creating a new connected account - only authorization details required
+type V1ConnectedAccountsCreateConnectedAccount struct {
+	// Optional JSON configuration for connector-specific API settings such as rate limits, custom API
+	// endpoints, timeouts, or feature flags.
+	APIConfig map[string]json.RawMessage `json:"api_config,omitempty"`
+	// Authentication credentials container supporting multiple auth types
+	AuthorizationDetails *ConnectedAccountsAuthorizationDetails `json:"authorization_details,omitempty"`
+}
+
+// V1ConnectedAccountsUpdateConnectedAccount is the schema v1connected_accountsUpdateConnectedAccount.
+//
+// Payload for updating an existing connected account - all fields optional
+type V1ConnectedAccountsUpdateConnectedAccount struct {
+	// Updated JSON configuration for API-specific settings. Merges with existing configuration - only
+	// provided fields are modified.
+	APIConfig map[string]json.RawMessage `json:"api_config,omitempty"`
+	// Authentication credentials container supporting multiple auth types
+	AuthorizationDetails *ConnectedAccountsAuthorizationDetails `json:"authorization_details,omitempty"`
 }

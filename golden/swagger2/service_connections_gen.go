@@ -7,7 +7,9 @@ package swagger2
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"time"
 )
 
 // ConnectionsService groups the operations reached as c.Connections:
@@ -194,4 +196,753 @@ func (s *ConnectionsService) List(ctx context.Context, params *ConnectionService
 		return nil, err
 	}
 	return out, nil
+}
+
+// ConnectionsCodeChallengeType is the schema connectionsCodeChallengeType.
+//
+// Its known values are the constants below; IsKnown reports whether a
+// value is one of them. Other values are kept as received.
+type ConnectionsCodeChallengeType string
+
+const (
+	// ConnectionsCodeChallengeTypeNumeric is the value NUMERIC.
+	ConnectionsCodeChallengeTypeNumeric ConnectionsCodeChallengeType = "NUMERIC"
+	// ConnectionsCodeChallengeTypeAlphanumeric is the value ALPHANUMERIC.
+	ConnectionsCodeChallengeTypeAlphanumeric ConnectionsCodeChallengeType = "ALPHANUMERIC"
+)
+
+// IsKnown reports whether v is one of the values the API document lists.
+func (v ConnectionsCodeChallengeType) IsKnown() bool {
+	switch v {
+	case ConnectionsCodeChallengeTypeNumeric, ConnectionsCodeChallengeTypeAlphanumeric:
+		return true
+	}
+	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ConnectionsCodeChallengeType) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ConnectionsCodeChallengeType", v)
+}
+
+// ConnectionsConfigurationType is the schema connectionsConfigurationType.
+//
+// Its known values are the constants below; IsKnown reports whether a
+// value is one of them. Other values are kept as received.
+type ConnectionsConfigurationType string
+
+const (
+	// ConnectionsConfigurationTypeDiscovery is the value DISCOVERY.
+	ConnectionsConfigurationTypeDiscovery ConnectionsConfigurationType = "DISCOVERY"
+	// ConnectionsConfigurationTypeManual is the value MANUAL.
+	ConnectionsConfigurationTypeManual ConnectionsConfigurationType = "MANUAL"
+)
+
+// IsKnown reports whether v is one of the values the API document lists.
+func (v ConnectionsConfigurationType) IsKnown() bool {
+	switch v {
+	case ConnectionsConfigurationTypeDiscovery, ConnectionsConfigurationTypeManual:
+		return true
+	}
+	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ConnectionsConfigurationType) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ConnectionsConfigurationType", v)
+}
+
+// ConnectionsConnection is the schema connectionsConnection.
+type ConnectionsConnection struct {
+	// Maps identity provider attributes to user profile fields. For example, {'email': 'user.mail',
+	// 'name': 'user.displayName'}.
+	AttributeMapping map[string]string `json:"attribute_mapping,omitempty"`
+	// ConfigurationType is the property "configuration_type".
+	ConfigurationType *ConnectionsConfigurationType `json:"configuration_type,omitempty"`
+	// Enables testing mode that allows non-HTTPS endpoints. Should only be enabled in development
+	// environments, never in production.
+	DebugEnabled *bool `json:"debug_enabled,omitempty"`
+	// Domain associated with this connection, used for domain-based authentication flows.
+	Domains []DomainsDomain `json:"domains,omitempty"`
+	// Controls whether users can sign in using this connection. When false, the connection exists but
+	// cannot be used for authentication.
+	Enabled *bool `json:"enabled,omitempty"`
+	// Unique identifier for this connection. Used in API calls to reference this specific connection.
+	ID *string `json:"id,omitempty"`
+	// Alternative identifier for this connection, typically used in frontend applications or URLs.
+	KeyID *string `json:"key_id,omitempty"`
+	// OAuthConfig is the property "oauth_config".
+	OAuthConfig *ConnectionsOAuthConnectionConfig `json:"oauth_config,omitempty"`
+	// OIDCConfig is the property "oidc_config".
+	OIDCConfig *ConnectionsOIDCConnectionConfig `json:"oidc_config,omitempty"`
+	// Identifier of the organization that owns this connection. Connections are typically scoped to a
+	// single organization.
+	OrganizationID *string `json:"organization_id,omitempty"`
+	// PasswordlessConfig is the property "passwordless_config".
+	PasswordlessConfig *ConnectionsPasswordLessConfig `json:"passwordless_config,omitempty"`
+	// Provider is the property "provider".
+	Provider *ConnectionsConnectionProvider `json:"provider,omitempty"`
+	// Key ID of the identity provider service that handles authentication
+	ProviderKey *string `json:"provider_key,omitempty"`
+	// SAMLConfig is the property "saml_config".
+	SAMLConfig *ConnectionsSAMLConnectionConfigResponse `json:"saml_config,omitempty"`
+	// StaticConfig is the property "static_config".
+	StaticConfig *ConnectionsStaticAuthConfig `json:"static_config,omitempty"`
+	// Status is the property "status".
+	Status *ConnectionsConnectionStatus `json:"status,omitempty"`
+	// URI that can be used to test this connection. Visit this URL to verify the connection works
+	// correctly.
+	TestConnectionURI *string `json:"test_connection_uri,omitempty"`
+	// Type is the property "type".
+	Type *ConnectionsConnectionType `json:"type,omitempty"`
+	// WebAuthConfiguration defines WebAuthn (passkeys) configuration limited to RP and Attestation
+	WebauthnConfig *ConnectionsWebAuthConfiguration `json:"webauthn_config,omitempty"`
+}
+
+// ConnectionsConnectionProvider is the schema connectionsConnectionProvider.
+//
+// Its known values are the constants below; IsKnown reports whether a
+// value is one of them. Other values are kept as received.
+type ConnectionsConnectionProvider string
+
+const (
+	// ConnectionsConnectionProviderOkta is the value OKTA.
+	ConnectionsConnectionProviderOkta ConnectionsConnectionProvider = "OKTA"
+	// ConnectionsConnectionProviderGoogle is the value GOOGLE.
+	ConnectionsConnectionProviderGoogle ConnectionsConnectionProvider = "GOOGLE"
+	// ConnectionsConnectionProviderMicrosoftAd is the value MICROSOFT_AD.
+	ConnectionsConnectionProviderMicrosoftAd ConnectionsConnectionProvider = "MICROSOFT_AD"
+	// ConnectionsConnectionProviderAuth0 is the value AUTH0.
+	ConnectionsConnectionProviderAuth0 ConnectionsConnectionProvider = "AUTH0"
+	// ConnectionsConnectionProviderOnelogin is the value ONELOGIN.
+	ConnectionsConnectionProviderOnelogin ConnectionsConnectionProvider = "ONELOGIN"
+	// ConnectionsConnectionProviderPingIdentity is the value PING_IDENTITY.
+	ConnectionsConnectionProviderPingIdentity ConnectionsConnectionProvider = "PING_IDENTITY"
+	// ConnectionsConnectionProviderJumpcloud is the value JUMPCLOUD.
+	ConnectionsConnectionProviderJumpcloud ConnectionsConnectionProvider = "JUMPCLOUD"
+	// ConnectionsConnectionProviderCustom is the value CUSTOM.
+	ConnectionsConnectionProviderCustom ConnectionsConnectionProvider = "CUSTOM"
+	// ConnectionsConnectionProviderGithub is the value GITHUB.
+	ConnectionsConnectionProviderGithub ConnectionsConnectionProvider = "GITHUB"
+	// ConnectionsConnectionProviderGitlab is the value GITLAB.
+	ConnectionsConnectionProviderGitlab ConnectionsConnectionProvider = "GITLAB"
+	// ConnectionsConnectionProviderLinkedin is the value LINKEDIN.
+	ConnectionsConnectionProviderLinkedin ConnectionsConnectionProvider = "LINKEDIN"
+	// ConnectionsConnectionProviderSalesforce is the value SALESFORCE.
+	ConnectionsConnectionProviderSalesforce ConnectionsConnectionProvider = "SALESFORCE"
+	// ConnectionsConnectionProviderMicrosoft is the value MICROSOFT.
+	ConnectionsConnectionProviderMicrosoft ConnectionsConnectionProvider = "MICROSOFT"
+	// ConnectionsConnectionProviderIdpSimulator is the value IDP_SIMULATOR.
+	ConnectionsConnectionProviderIdpSimulator ConnectionsConnectionProvider = "IDP_SIMULATOR"
+	// ConnectionsConnectionProviderScalekit is the value SCALEKIT.
+	ConnectionsConnectionProviderScalekit ConnectionsConnectionProvider = "SCALEKIT"
+	// ConnectionsConnectionProviderAdfs is the value ADFS.
+	ConnectionsConnectionProviderAdfs ConnectionsConnectionProvider = "ADFS"
+)
+
+// IsKnown reports whether v is one of the values the API document lists.
+func (v ConnectionsConnectionProvider) IsKnown() bool {
+	switch v {
+	case ConnectionsConnectionProviderOkta, ConnectionsConnectionProviderGoogle, ConnectionsConnectionProviderMicrosoftAd, ConnectionsConnectionProviderAuth0, ConnectionsConnectionProviderOnelogin, ConnectionsConnectionProviderPingIdentity, ConnectionsConnectionProviderJumpcloud, ConnectionsConnectionProviderCustom, ConnectionsConnectionProviderGithub, ConnectionsConnectionProviderGitlab, ConnectionsConnectionProviderLinkedin, ConnectionsConnectionProviderSalesforce, ConnectionsConnectionProviderMicrosoft, ConnectionsConnectionProviderIdpSimulator, ConnectionsConnectionProviderScalekit, ConnectionsConnectionProviderAdfs:
+		return true
+	}
+	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ConnectionsConnectionProvider) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ConnectionsConnectionProvider", v)
+}
+
+// ConnectionsConnectionStatus is the schema connectionsConnectionStatus.
+//
+// Its known values are the constants below; IsKnown reports whether a
+// value is one of them. Other values are kept as received.
+type ConnectionsConnectionStatus string
+
+const (
+	// ConnectionsConnectionStatusDraft is the value DRAFT.
+	ConnectionsConnectionStatusDraft ConnectionsConnectionStatus = "DRAFT"
+	// ConnectionsConnectionStatusInProgress is the value IN_PROGRESS.
+	ConnectionsConnectionStatusInProgress ConnectionsConnectionStatus = "IN_PROGRESS"
+	// ConnectionsConnectionStatusCompleted is the value COMPLETED.
+	ConnectionsConnectionStatusCompleted ConnectionsConnectionStatus = "COMPLETED"
+)
+
+// IsKnown reports whether v is one of the values the API document lists.
+func (v ConnectionsConnectionStatus) IsKnown() bool {
+	switch v {
+	case ConnectionsConnectionStatusDraft, ConnectionsConnectionStatusInProgress, ConnectionsConnectionStatusCompleted:
+		return true
+	}
+	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ConnectionsConnectionStatus) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ConnectionsConnectionStatus", v)
+}
+
+// ConnectionsConnectionType is the schema connectionsConnectionType.
+//
+// Its known values are the constants below; IsKnown reports whether a
+// value is one of them. Other values are kept as received.
+type ConnectionsConnectionType string
+
+const (
+	// ConnectionsConnectionTypeOIDC is the value OIDC.
+	ConnectionsConnectionTypeOIDC ConnectionsConnectionType = "OIDC"
+	// ConnectionsConnectionTypeSAML is the value SAML.
+	ConnectionsConnectionTypeSAML ConnectionsConnectionType = "SAML"
+	// ConnectionsConnectionTypePassword is the value PASSWORD.
+	ConnectionsConnectionTypePassword ConnectionsConnectionType = "PASSWORD"
+	// ConnectionsConnectionTypeOAuth is the value OAUTH.
+	ConnectionsConnectionTypeOAuth ConnectionsConnectionType = "OAUTH"
+	// ConnectionsConnectionTypePasswordless is the value PASSWORDLESS.
+	ConnectionsConnectionTypePasswordless ConnectionsConnectionType = "PASSWORDLESS"
+	// ConnectionsConnectionTypeBasic is the value BASIC.
+	ConnectionsConnectionTypeBasic ConnectionsConnectionType = "BASIC"
+	// ConnectionsConnectionTypeBearer is the value BEARER.
+	ConnectionsConnectionTypeBearer ConnectionsConnectionType = "BEARER"
+	// ConnectionsConnectionTypeAPIKey is the value API_KEY.
+	ConnectionsConnectionTypeAPIKey ConnectionsConnectionType = "API_KEY"
+	// ConnectionsConnectionTypeWebauthn is the value WEBAUTHN.
+	ConnectionsConnectionTypeWebauthn ConnectionsConnectionType = "WEBAUTHN"
+)
+
+// IsKnown reports whether v is one of the values the API document lists.
+func (v ConnectionsConnectionType) IsKnown() bool {
+	switch v {
+	case ConnectionsConnectionTypeOIDC, ConnectionsConnectionTypeSAML, ConnectionsConnectionTypePassword, ConnectionsConnectionTypeOAuth, ConnectionsConnectionTypePasswordless, ConnectionsConnectionTypeBasic, ConnectionsConnectionTypeBearer, ConnectionsConnectionTypeAPIKey, ConnectionsConnectionTypeWebauthn:
+		return true
+	}
+	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ConnectionsConnectionType) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ConnectionsConnectionType", v)
+}
+
+// ConnectionsGetConnectionResponse is the schema connectionsGetConnectionResponse.
+type ConnectionsGetConnectionResponse struct {
+	// Connection is the property "connection".
+	Connection *ConnectionsConnection `json:"connection,omitempty"`
+}
+
+// ConnectionsIdpCertificate is the schema connectionsIDPCertificate.
+type ConnectionsIdpCertificate struct {
+	// IDP Certificate
+	Certificate *string `json:"certificate,omitempty"`
+	// Certificate Creation Time
+	CreateTime *time.Time `json:"create_time,omitempty"`
+	// Certificate Expiry Time
+	ExpiryTime *time.Time `json:"expiry_time,omitempty"`
+	// Certificate ID
+	ID *string `json:"id,omitempty"`
+	// Certificate Issuer
+	Issuer *string `json:"issuer,omitempty"`
+}
+
+// ConnectionsListConnection is the schema connectionsListConnection.
+type ConnectionsListConnection struct {
+	// List of domains configured with this connection
+	Domains []string `json:"domains,omitempty"`
+	// Whether the connection is currently active for organization users
+	Enabled *bool `json:"enabled,omitempty"`
+	// Unique identifier of the connection
+	ID *string `json:"id,omitempty"`
+	// Alternative identifier for this connection, typically used in frontend applications or URLs
+	KeyID *string `json:"key_id,omitempty"`
+	// Unique identifier of the organization that owns this connection
+	OrganizationID *string `json:"organization_id,omitempty"`
+	// Name of the organization of the connection
+	OrganizationName *string `json:"organization_name,omitempty"`
+	// Provider is the property "provider".
+	Provider *ConnectionsConnectionProvider `json:"provider,omitempty"`
+	// Key ID of the identity provider service that handles authentication
+	ProviderKey *string `json:"provider_key,omitempty"`
+	// Status is the property "status".
+	Status *ConnectionsConnectionStatus `json:"status,omitempty"`
+	// Type is the property "type".
+	Type *ConnectionsConnectionType `json:"type,omitempty"`
+}
+
+// ConnectionsListConnectionsResponse is the schema connectionsListConnectionsResponse.
+type ConnectionsListConnectionsResponse struct {
+	// List of connections matching the request criteria
+	Connections []ConnectionsListConnection `json:"connections,omitempty"`
+}
+
+// ConnectionsNameIDFormat is the schema connectionsNameIdFormat.
+//
+// Its known values are the constants below; IsKnown reports whether a
+// value is one of them. Other values are kept as received.
+type ConnectionsNameIDFormat string
+
+const (
+	// ConnectionsNameIDFormatUnspecified is the value UNSPECIFIED.
+	ConnectionsNameIDFormatUnspecified ConnectionsNameIDFormat = "UNSPECIFIED"
+	// ConnectionsNameIDFormatEmail is the value EMAIL.
+	ConnectionsNameIDFormatEmail ConnectionsNameIDFormat = "EMAIL"
+	// ConnectionsNameIDFormatTransient is the value TRANSIENT.
+	ConnectionsNameIDFormatTransient ConnectionsNameIDFormat = "TRANSIENT"
+	// ConnectionsNameIDFormatPersistent is the value PERSISTENT.
+	ConnectionsNameIDFormatPersistent ConnectionsNameIDFormat = "PERSISTENT"
+)
+
+// IsKnown reports whether v is one of the values the API document lists.
+func (v ConnectionsNameIDFormat) IsKnown() bool {
+	switch v {
+	case ConnectionsNameIDFormatUnspecified, ConnectionsNameIDFormatEmail, ConnectionsNameIDFormatTransient, ConnectionsNameIDFormatPersistent:
+		return true
+	}
+	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ConnectionsNameIDFormat) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ConnectionsNameIDFormat", v)
+}
+
+// ConnectionsOAuthConnectionConfig is the schema connectionsOAuthConnectionConfig.
+type ConnectionsOAuthConnectionConfig struct {
+	// Access Type
+	AccessType *string `json:"access_type,omitempty"`
+	// Authorize URI
+	AuthorizeURI *string `json:"authorize_uri,omitempty"`
+	// Client ID
+	ClientID *string `json:"client_id,omitempty"`
+	// Client Secret
+	ClientSecret *string `json:"client_secret,omitempty"`
+	// Custom Scope Name
+	CustomScopeName *string `json:"custom_scope_name,omitempty"`
+	// PKCE Enabled
+	PkceEnabled *bool `json:"pkce_enabled,omitempty"`
+	// Prompt for the user
+	Prompt *string `json:"prompt,omitempty"`
+	// Redirect URI
+	RedirectURI *string `json:"redirect_uri,omitempty"`
+	// OIDC Scopes
+	Scopes []string `json:"scopes,omitempty"`
+	// Indicates whether user profiles should be synchronized with the identity provider upon each log-in.
+	SyncUserProfileOnLogin *bool `json:"sync_user_profile_on_login,omitempty"`
+	// Token URI
+	TokenURI *string `json:"token_uri,omitempty"`
+	// Use Scalekit credentials
+	UsePlatformCreds *bool `json:"use_platform_creds,omitempty"`
+	// User Info URI
+	UserInfoURI *string `json:"user_info_uri,omitempty"`
+}
+
+// ConnectionsOIDCConnectionConfig is the schema connectionsOIDCConnectionConfig.
+type ConnectionsOIDCConnectionConfig struct {
+	// Authorize URI
+	AuthorizeURI *string `json:"authorize_uri,omitempty"`
+	// backchannel logout redirect uri where idp sends logout_token
+	//
+	// Read-only: set by the server.
+	BackchannelLogoutRedirectURI *string `json:"backchannel_logout_redirect_uri,omitempty"`
+	// Client ID
+	ClientID *string `json:"client_id,omitempty"`
+	// Client Secret
+	ClientSecret *string `json:"client_secret,omitempty"`
+	// Discovery Endpoint
+	DiscoveryEndpoint *string `json:"discovery_endpoint,omitempty"`
+	// Enable IDP logout
+	IdpLogoutRequired *bool `json:"idp_logout_required,omitempty"`
+	// Issuer URL
+	Issuer *string `json:"issuer,omitempty"`
+	// Indicates if Just In Time user provisioning is enabled for the connection
+	JitProvisioningWithSSOEnabled *bool `json:"jit_provisioning_with_sso_enabled,omitempty"`
+	// JWKS URI
+	JwksURI *string `json:"jwks_uri,omitempty"`
+	// PKCE Enabled
+	PkceEnabled *bool `json:"pkce_enabled,omitempty"`
+	// post logout redirect uri
+	//
+	// Read-only: set by the server.
+	PostLogoutRedirectURI *string `json:"post_logout_redirect_uri,omitempty"`
+	// Redirect URI
+	RedirectURI *string `json:"redirect_uri,omitempty"`
+	// OIDC Scopes
+	Scopes []ConnectionsOIDCScope `json:"scopes,omitempty"`
+	// Indicates whether user profiles should be synchronized with the identity provider upon each log-in.
+	SyncUserProfileOnLogin *bool `json:"sync_user_profile_on_login,omitempty"`
+	// TokenAuthType is the property "token_auth_type".
+	TokenAuthType *ConnectionsTokenAuthType `json:"token_auth_type,omitempty"`
+	// Token URI
+	TokenURI *string `json:"token_uri,omitempty"`
+	// User Info URI
+	UserInfoURI *string `json:"user_info_uri,omitempty"`
+}
+
+// ConnectionsOIDCScope is the schema connectionsOIDCScope.
+//
+// Its known values are the constants below; IsKnown reports whether a
+// value is one of them. Other values are kept as received.
+type ConnectionsOIDCScope string
+
+const (
+	// ConnectionsOIDCScopeOpenid is the value openid.
+	ConnectionsOIDCScopeOpenid ConnectionsOIDCScope = "openid"
+	// ConnectionsOIDCScopeProfile is the value profile.
+	ConnectionsOIDCScopeProfile ConnectionsOIDCScope = "profile"
+	// ConnectionsOIDCScopeEmail is the value email.
+	ConnectionsOIDCScopeEmail ConnectionsOIDCScope = "email"
+	// ConnectionsOIDCScopeAddress is the value address.
+	ConnectionsOIDCScopeAddress ConnectionsOIDCScope = "address"
+	// ConnectionsOIDCScopePhone is the value phone.
+	ConnectionsOIDCScopePhone ConnectionsOIDCScope = "phone"
+)
+
+// IsKnown reports whether v is one of the values the API document lists.
+func (v ConnectionsOIDCScope) IsKnown() bool {
+	switch v {
+	case ConnectionsOIDCScopeOpenid, ConnectionsOIDCScopeProfile, ConnectionsOIDCScopeEmail, ConnectionsOIDCScopeAddress, ConnectionsOIDCScopePhone:
+		return true
+	}
+	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ConnectionsOIDCScope) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ConnectionsOIDCScope", v)
+}
+
+// ConnectionsPasswordLessConfig is the schema connectionsPasswordLessConfig.
+type ConnectionsPasswordLessConfig struct {
+	// Code Challenge Length
+	CodeChallengeLength *int64 `json:"code_challenge_length,omitempty"`
+	// CodeChallengeType is the property "code_challenge_type".
+	CodeChallengeType *ConnectionsCodeChallengeType `json:"code_challenge_type,omitempty"`
+	// Enforce Same Browser Origin
+	EnforceSameBrowserOrigin *bool `json:"enforce_same_browser_origin,omitempty"`
+	// Link Frequency
+	Frequency *int64 `json:"frequency,omitempty"`
+	// Regenerate the
+	RegeneratePasswordlessCredentialsOnResend *bool `json:"regenerate_passwordless_credentials_on_resend,omitempty"`
+	// Type is the property "type".
+	Type *ConnectionsPasswordlessType `json:"type,omitempty"`
+	// Link Validity in Seconds
+	Validity *int64 `json:"validity,omitempty"`
+}
+
+// ConnectionsPasswordlessType is the schema connectionsPasswordlessType.
+//
+// Its known values are the constants below; IsKnown reports whether a
+// value is one of them. Other values are kept as received.
+type ConnectionsPasswordlessType string
+
+const (
+	// ConnectionsPasswordlessTypeLink is the value LINK.
+	ConnectionsPasswordlessTypeLink ConnectionsPasswordlessType = "LINK"
+	// ConnectionsPasswordlessTypeOTP is the value OTP.
+	ConnectionsPasswordlessTypeOTP ConnectionsPasswordlessType = "OTP"
+	// ConnectionsPasswordlessTypeLinkOTP is the value LINK_OTP.
+	ConnectionsPasswordlessTypeLinkOTP ConnectionsPasswordlessType = "LINK_OTP"
+)
+
+// IsKnown reports whether v is one of the values the API document lists.
+func (v ConnectionsPasswordlessType) IsKnown() bool {
+	switch v {
+	case ConnectionsPasswordlessTypeLink, ConnectionsPasswordlessTypeOTP, ConnectionsPasswordlessTypeLinkOTP:
+		return true
+	}
+	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ConnectionsPasswordlessType) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ConnectionsPasswordlessType", v)
+}
+
+// ConnectionsRequestBinding is the schema connectionsRequestBinding.
+//
+// Its known values are the constants below; IsKnown reports whether a
+// value is one of them. Other values are kept as received.
+type ConnectionsRequestBinding string
+
+const (
+	// ConnectionsRequestBindingHTTPPost is the value HTTP_POST.
+	ConnectionsRequestBindingHTTPPost ConnectionsRequestBinding = "HTTP_POST"
+	// ConnectionsRequestBindingHTTPRedirect is the value HTTP_REDIRECT.
+	ConnectionsRequestBindingHTTPRedirect ConnectionsRequestBinding = "HTTP_REDIRECT"
+)
+
+// IsKnown reports whether v is one of the values the API document lists.
+func (v ConnectionsRequestBinding) IsKnown() bool {
+	switch v {
+	case ConnectionsRequestBindingHTTPPost, ConnectionsRequestBindingHTTPRedirect:
+		return true
+	}
+	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ConnectionsRequestBinding) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ConnectionsRequestBinding", v)
+}
+
+// ConnectionsSAMLConnectionConfigResponse is the schema connectionsSAMLConnectionConfigResponse.
+type ConnectionsSAMLConnectionConfigResponse struct {
+	// Allow IDP Initiated Login
+	AllowIdpInitiatedLogin *bool `json:"allow_idp_initiated_login,omitempty"`
+	// Assertion Encrypted
+	AssertionEncrypted *bool `json:"assertion_encrypted,omitempty"`
+	// Certificate ID
+	CertificateID *string `json:"certificate_id,omitempty"`
+	// Default Redirect URI
+	DefaultRedirectURI *string `json:"default_redirect_uri,omitempty"`
+	// Force Authn
+	ForceAuthn *bool `json:"force_authn,omitempty"`
+	// IDP Certificates
+	IdpCertificates []ConnectionsIdpCertificate `json:"idp_certificates,omitempty"`
+	// IDP Entity ID
+	IdpEntityID *string `json:"idp_entity_id,omitempty"`
+	// IDP Metadata URL
+	IdpMetadataURL *string `json:"idp_metadata_url,omitempty"`
+	// IdpNameIDFormat is the property "idp_name_id_format".
+	IdpNameIDFormat *ConnectionsNameIDFormat `json:"idp_name_id_format,omitempty"`
+	// IdpSloRequestBinding is the property "idp_slo_request_binding".
+	IdpSloRequestBinding *ConnectionsRequestBinding `json:"idp_slo_request_binding,omitempty"`
+	// Enable IDP logout
+	IdpSloRequired *bool `json:"idp_slo_required,omitempty"`
+	// IDP SLO URL
+	IdpSloURL *string `json:"idp_slo_url,omitempty"`
+	// IdpSSORequestBinding is the property "idp_sso_request_binding".
+	IdpSSORequestBinding *ConnectionsRequestBinding `json:"idp_sso_request_binding,omitempty"`
+	// IDP SSO URL
+	IdpSSOURL *string `json:"idp_sso_url,omitempty"`
+	// Indicates if Just In Time user provisioning is enabled for the connection
+	JitProvisioningWithSSOEnabled *bool `json:"jit_provisioning_with_sso_enabled,omitempty"`
+	// enums all
+	SAMLSigningOption *ConnectionsSAMLSigningOptions `json:"saml_signing_option,omitempty"`
+	// SP Assertion URL
+	SpAssertionURL *string `json:"sp_assertion_url,omitempty"`
+	// SP Entity ID
+	SpEntityID *string `json:"sp_entity_id,omitempty"`
+	// SP Metadata URL
+	SpMetadataURL *string `json:"sp_metadata_url,omitempty"`
+	// Service Provider SLO url
+	//
+	// Read-only: set by the server.
+	SpSloURL *string `json:"sp_slo_url,omitempty"`
+	// Indicates whether user profiles should be synchronized with the identity provider upon each log-in.
+	SyncUserProfileOnLogin *bool `json:"sync_user_profile_on_login,omitempty"`
+	// UI Button Title
+	UIButtonTitle *string `json:"ui_button_title,omitempty"`
+	// Want Request Signed
+	WantRequestSigned *bool `json:"want_request_signed,omitempty"`
+}
+
+// ConnectionsSAMLSigningOptions is the schema connectionsSAMLSigningOptions.
+//
+// enums all
+//
+// Its known values are the constants below; IsKnown reports whether a
+// value is one of them. Other values are kept as received.
+type ConnectionsSAMLSigningOptions string
+
+const (
+	// ConnectionsSAMLSigningOptionsNoSigning is the value NO_SIGNING.
+	ConnectionsSAMLSigningOptionsNoSigning ConnectionsSAMLSigningOptions = "NO_SIGNING"
+	// ConnectionsSAMLSigningOptionsSAMLOnlyResponseSigning is the value SAML_ONLY_RESPONSE_SIGNING.
+	ConnectionsSAMLSigningOptionsSAMLOnlyResponseSigning ConnectionsSAMLSigningOptions = "SAML_ONLY_RESPONSE_SIGNING"
+	// ConnectionsSAMLSigningOptionsSAMLOnlyAssertionSigning is the value SAML_ONLY_ASSERTION_SIGNING.
+	ConnectionsSAMLSigningOptionsSAMLOnlyAssertionSigning ConnectionsSAMLSigningOptions = "SAML_ONLY_ASSERTION_SIGNING"
+	// ConnectionsSAMLSigningOptionsSAMLResponseAssertionSigning is the value SAML_RESPONSE_ASSERTION_SIGNING.
+	ConnectionsSAMLSigningOptionsSAMLResponseAssertionSigning ConnectionsSAMLSigningOptions = "SAML_RESPONSE_ASSERTION_SIGNING"
+	// ConnectionsSAMLSigningOptionsSAMLResponseOrAssertionSigning is the value SAML_RESPONSE_OR_ASSERTION_SIGNING.
+	ConnectionsSAMLSigningOptionsSAMLResponseOrAssertionSigning ConnectionsSAMLSigningOptions = "SAML_RESPONSE_OR_ASSERTION_SIGNING"
+)
+
+// IsKnown reports whether v is one of the values the API document lists.
+func (v ConnectionsSAMLSigningOptions) IsKnown() bool {
+	switch v {
+	case ConnectionsSAMLSigningOptionsNoSigning, ConnectionsSAMLSigningOptionsSAMLOnlyResponseSigning, ConnectionsSAMLSigningOptionsSAMLOnlyAssertionSigning, ConnectionsSAMLSigningOptionsSAMLResponseAssertionSigning, ConnectionsSAMLSigningOptionsSAMLResponseOrAssertionSigning:
+		return true
+	}
+	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ConnectionsSAMLSigningOptions) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ConnectionsSAMLSigningOptions", v)
+}
+
+// ConnectionsStaticAuthConfig is the schema connectionsStaticAuthConfig.
+type ConnectionsStaticAuthConfig struct {
+	// StaticConfig is the property "static_config".
+	StaticConfig map[string]json.RawMessage `json:"static_config,omitempty"`
+}
+
+// ConnectionsToggleConnectionResponse is the schema connectionsToggleConnectionResponse.
+type ConnectionsToggleConnectionResponse struct {
+	// Current state of the connection after the operation. True means the connection is now enabled and
+	// can be used for authentication.
+	Enabled *bool `json:"enabled,omitempty"`
+	// Error message if the operation fails
+	ErrorMessage *string `json:"error_message,omitempty"`
+}
+
+// ConnectionsTokenAuthType is the schema connectionsTokenAuthType.
+//
+// Its known values are the constants below; IsKnown reports whether a
+// value is one of them. Other values are kept as received.
+type ConnectionsTokenAuthType string
+
+const (
+	// ConnectionsTokenAuthTypeURLParams is the value URL_PARAMS.
+	ConnectionsTokenAuthTypeURLParams ConnectionsTokenAuthType = "URL_PARAMS"
+	// ConnectionsTokenAuthTypeBasicAuth is the value BASIC_AUTH.
+	ConnectionsTokenAuthTypeBasicAuth ConnectionsTokenAuthType = "BASIC_AUTH"
+)
+
+// IsKnown reports whether v is one of the values the API document lists.
+func (v ConnectionsTokenAuthType) IsKnown() bool {
+	switch v {
+	case ConnectionsTokenAuthTypeURLParams, ConnectionsTokenAuthTypeBasicAuth:
+		return true
+	}
+	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v ConnectionsTokenAuthType) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known ConnectionsTokenAuthType", v)
+}
+
+// ConnectionsWebAuthConfiguration is the schema connectionsWebAuthConfiguration.
+//
+// WebAuthConfiguration defines WebAuthn (passkeys) configuration limited to RP and Attestation
+type ConnectionsWebAuthConfiguration struct {
+	// Attestation preferences for registration
+	Attestation *WebAuthConfigurationAttestation `json:"attestation,omitempty"`
+	// AuthenticatorSelection is the property "authenticator_selection".
+	AuthenticatorSelection *WebAuthConfigurationAuthenticatorSelection `json:"authenticator_selection,omitempty"`
+	// Authenticators is the property "authenticators".
+	Authenticators *WebAuthConfigurationAuthenticators `json:"authenticators,omitempty"`
+	// Enable auto registration for WebAuthn
+	EnableAutoRegistration *bool `json:"enable_auto_registration,omitempty"`
+	// Allow autofill of passkeys in login page
+	EnableConditionalLogin *bool `json:"enable_conditional_login,omitempty"`
+	// Rp contains relying party identifiers and origins
+	Rp *WebAuthConfigurationRp `json:"rp,omitempty"`
+	// Show passkey button on login screen
+	ShowPasskeyButton *bool `json:"show_passkey_button,omitempty"`
+	// Timeout is the property "timeout".
+	Timeout *WebAuthConfigurationTimeout `json:"timeout,omitempty"`
+}
+
+// WebAuthConfigurationAttestation is the schema WebAuthConfigurationAttestation.
+//
+// Attestation preferences for registration
+type WebAuthConfigurationAttestation struct {
+	// Conveyance preference
+	ConveyancePreference *string `json:"conveyance_preference,omitempty"`
+	// Enterprise-approved IDs (optional allowlist when enterprise attestation is used)
+	EnterpriseApprovedIds []string `json:"enterprise_approved_ids,omitempty"`
+}
+
+// WebAuthConfigurationAuthenticatorSelection is the schema WebAuthConfigurationAuthenticatorSelection.
+type WebAuthConfigurationAuthenticatorSelection struct {
+	// AuthenticatorAttachment is the property "authenticator_attachment".
+	AuthenticatorAttachment *string `json:"authenticator_attachment,omitempty"`
+	// User verification requirement
+	UserVerification *string `json:"user_verification,omitempty"`
+}
+
+// WebAuthConfigurationAuthenticators is the schema WebAuthConfigurationAuthenticators.
+type WebAuthConfigurationAuthenticators struct {
+	// provides the list of statuses which are considered undesirable for status report validation
+	// purposes. Should be used with validate_status set to true.
+	DesiredAuthenticatorStatus []string `json:"desired_authenticator_status,omitempty"`
+	// provides the list of statuses which are considered undesirable for status report validation
+	// purposes. Should be used with validate_status set to true.
+	UndesiredAuthenticatorStatus []string `json:"undesired_authenticator_status,omitempty"`
+	// when set to true enables the validation of the attestation statement against the trust anchor from
+	// the metadata statement.
+	ValidateAnchors *bool `json:"validate_anchors,omitempty"`
+	// when set to true enables the validation of the attestation statements type against the known types
+	// the authenticator can produce.
+	ValidateAttestationType *bool `json:"validate_attestation_type,omitempty"`
+	// requires that the provided metadata has an entry for the given authenticator to be considered valid.
+	// By default an AAGUID which has a zero value should fail validation if
+	// validate_entry_permit_zero_aaguid is not provided with the value of true.
+	ValidateEntry *bool `json:"validate_entry,omitempty"`
+	// is an option that permits a zero'd AAGUID from an attestation statement to automatically pass
+	// metadata validations. Generally helpful to use with validate_entry.
+	ValidateEntryPermitZeroAaguid *bool `json:"validate_entry_permit_zero_aaguid,omitempty"`
+	// when set to true enables the validation of the attestation statements AAGUID against the desired and
+	// undesired lists
+	ValidateStatus *bool `json:"validate_status,omitempty"`
+}
+
+// WebAuthConfigurationRp is the schema WebAuthConfigurationRp.
+//
+// Rp contains relying party identifiers and origins
+type WebAuthConfigurationRp struct {
+	// Relying party IDs (derived from environment domain and verified custom domain)
+	// At least one required; must be hostnames without scheme or path
+	Ids []string `json:"ids,omitempty"`
+	// Allowed origins corresponding to the RP IDs (https://<domain>)
+	// At least one required; must be HTTPS origins
+	Origins []string `json:"origins,omitempty"`
+}
+
+// WebAuthConfigurationTimeout is the schema WebAuthConfigurationTimeout.
+type WebAuthConfigurationTimeout struct {
+	// Login timeout duration
+	Login *string `json:"login,omitempty"`
+	// Login timeout duration when user verification is discouraged
+	LoginUvd *string `json:"login_uvd,omitempty"`
+	// Registration timeout duration
+	Registration *string `json:"registration,omitempty"`
+	// Registration timeout duration when user verification is discouraged
+	RegistrationUvd *string `json:"registration_uvd,omitempty"`
 }

@@ -270,3 +270,66 @@ func (s *DomainsService) ListAll(ctx context.Context, organizationID string, par
 		}
 	})
 }
+
+// DomainServiceListDomainsDomainType is the schema DomainServiceListDomainsDomainType.
+//
+// Its known values are the constants below; IsKnown reports whether a
+// value is one of them. Other values are kept as received.
+type DomainServiceListDomainsDomainType string
+
+const (
+	// DomainServiceListDomainsDomainTypeAllowedEmailDomain is the value ALLOWED_EMAIL_DOMAIN.
+	DomainServiceListDomainsDomainTypeAllowedEmailDomain DomainServiceListDomainsDomainType = "ALLOWED_EMAIL_DOMAIN"
+	// DomainServiceListDomainsDomainTypeOrganizationDomain is the value ORGANIZATION_DOMAIN.
+	DomainServiceListDomainsDomainTypeOrganizationDomain DomainServiceListDomainsDomainType = "ORGANIZATION_DOMAIN"
+)
+
+// IsKnown reports whether v is one of the values the API document lists.
+func (v DomainServiceListDomainsDomainType) IsKnown() bool {
+	switch v {
+	case DomainServiceListDomainsDomainTypeAllowedEmailDomain, DomainServiceListDomainsDomainTypeOrganizationDomain:
+		return true
+	}
+	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v DomainServiceListDomainsDomainType) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known DomainServiceListDomainsDomainType", v)
+}
+
+// DomainsCreateDomainResponse is the schema domainsCreateDomainResponse.
+type DomainsCreateDomainResponse struct {
+	// Domain is the property "domain".
+	Domain *DomainsDomain `json:"domain,omitempty"`
+}
+
+// DomainsGetDomainResponse is the schema domainsGetDomainResponse.
+type DomainsGetDomainResponse struct {
+	// Domain is the property "domain".
+	Domain *DomainsDomain `json:"domain,omitempty"`
+}
+
+// DomainsListDomainResponse is the schema domainsListDomainResponse.
+type DomainsListDomainResponse struct {
+	// Array of domain objects containing all domain details including verification status and
+	// configuration.
+	Domains []DomainsDomain `json:"domains,omitempty"`
+	// Current page number in the pagination sequence.
+	PageNumber *int32 `json:"page_number,omitempty"`
+	// Number of domains returned in this page.
+	PageSize *int32 `json:"page_size,omitempty"`
+}
+
+// V1DomainsCreateDomain is the schema v1domainsCreateDomain.
+type V1DomainsCreateDomain struct {
+	// The domain name to be configured. Must be a valid business domain you control. Public disposable
+	// domains (gmail.com, outlook.com, etc.) are automatically blocked for security.
+	Domain *string `json:"domain,omitempty"`
+	// DomainType is the property "domain_type".
+	DomainType *DomainsDomainType `json:"domain_type,omitempty"`
+}

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"iter"
+	"time"
 )
 
 // OrganizationsService groups the operations reached as c.Organizations:
@@ -385,4 +386,176 @@ func (s *OrganizationsService) UpdateSettings(ctx context.Context, id string, bo
 		return nil, err
 	}
 	return out, nil
+}
+
+// CommonsRegionCode is the schema commonsRegionCode.
+//
+// Its known values are the constants below; IsKnown reports whether a
+// value is one of them. Other values are kept as received.
+type CommonsRegionCode string
+
+const (
+	// CommonsRegionCodeUs is the value US.
+	CommonsRegionCodeUs CommonsRegionCode = "US"
+	// CommonsRegionCodeEu is the value EU.
+	CommonsRegionCodeEu CommonsRegionCode = "EU"
+)
+
+// IsKnown reports whether v is one of the values the API document lists.
+func (v CommonsRegionCode) IsKnown() bool {
+	switch v {
+	case CommonsRegionCodeUs, CommonsRegionCodeEu:
+		return true
+	}
+	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v CommonsRegionCode) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known CommonsRegionCode", v)
+}
+
+// OrganizationServiceGeneratePortalLinkFeaturesItem is the schema OrganizationServiceGeneratePortalLinkFeaturesItem.
+//
+// Its known values are the constants below; IsKnown reports whether a
+// value is one of them. Other values are kept as received.
+type OrganizationServiceGeneratePortalLinkFeaturesItem string
+
+const (
+	// OrganizationServiceGeneratePortalLinkFeaturesItemDirSync is the value dir_sync.
+	OrganizationServiceGeneratePortalLinkFeaturesItemDirSync OrganizationServiceGeneratePortalLinkFeaturesItem = "dir_sync"
+	// OrganizationServiceGeneratePortalLinkFeaturesItemSSO is the value sso.
+	OrganizationServiceGeneratePortalLinkFeaturesItemSSO OrganizationServiceGeneratePortalLinkFeaturesItem = "sso"
+)
+
+// IsKnown reports whether v is one of the values the API document lists.
+func (v OrganizationServiceGeneratePortalLinkFeaturesItem) IsKnown() bool {
+	switch v {
+	case OrganizationServiceGeneratePortalLinkFeaturesItemDirSync, OrganizationServiceGeneratePortalLinkFeaturesItemSSO:
+		return true
+	}
+	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v OrganizationServiceGeneratePortalLinkFeaturesItem) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known OrganizationServiceGeneratePortalLinkFeaturesItem", v)
+}
+
+// OrganizationsCreateOrganizationResponse is the schema organizationsCreateOrganizationResponse.
+type OrganizationsCreateOrganizationResponse struct {
+	// Organization is the property "organization".
+	Organization *OrganizationsOrganization `json:"organization,omitempty"`
+}
+
+// OrganizationsGeneratePortalLinkResponse is the schema organizationsGeneratePortalLinkResponse.
+type OrganizationsGeneratePortalLinkResponse struct {
+	// Link is the property "link".
+	Link *OrganizationsLink `json:"link,omitempty"`
+}
+
+// OrganizationsGetOrganizationResponse is the schema organizationsGetOrganizationResponse.
+type OrganizationsGetOrganizationResponse struct {
+	// Organization is the property "organization".
+	Organization *OrganizationsOrganization `json:"organization,omitempty"`
+}
+
+// OrganizationsLink is the schema organizationsLink.
+type OrganizationsLink struct {
+	// Expiry time of the link. The link is valid for 1 minute.
+	ExpireTime *time.Time `json:"expire_time,omitempty"`
+	// Unique Identifier for the link
+	ID *string `json:"id,omitempty"`
+	// Location of the link. This is the URL that can be used to access the Admin portal. The link is valid
+	// for 1 minute
+	Location *string `json:"location,omitempty"`
+}
+
+// OrganizationsListOrganizationsResponse is the schema organizationsListOrganizationsResponse.
+type OrganizationsListOrganizationsResponse struct {
+	// Pagination token for the next page of results. Use this token to fetch the next page.
+	NextPageToken *string `json:"next_page_token,omitempty"`
+	// List of organization objects
+	Organizations []OrganizationsOrganization `json:"organizations,omitempty"`
+	// Pagination token for the previous page of results. Use this token to fetch the previous page.
+	PrevPageToken *string `json:"prev_page_token,omitempty"`
+	// Total number of organizations in the environment.
+	TotalSize *int64 `json:"total_size,omitempty"`
+}
+
+// OrganizationsOrganization is the schema organizationsOrganization.
+type OrganizationsOrganization struct {
+	// Timestamp when the organization was created
+	CreateTime time.Time `json:"create_time"`
+	// Name of the organization. Must be between 1 and 200 characters
+	DisplayName *string `json:"display_name,omitempty"`
+	// Your application's unique identifier for this organization, used to link Scalekit with your system.
+	ExternalID *string `json:"external_id,omitempty"`
+	// Unique scalekit-generated identifier that uniquely references an organization
+	ID *string `json:"id,omitempty"`
+	// Key value pairs extension attributes.
+	Metadata map[string]string `json:"metadata,omitempty"`
+	// RegionCode is the property "region_code".
+	RegionCode *CommonsRegionCode `json:"region_code,omitempty"`
+	// Configuration options that control organization-level features and capabilities
+	Settings *OrganizationsOrganizationSettings `json:"settings,omitempty"`
+	// Timestamp when the organization was last updated
+	UpdateTime *time.Time `json:"update_time,omitempty"`
+}
+
+// OrganizationsOrganizationSettings is the schema organizationsOrganizationSettings.
+//
+// Configuration options that control organization-level features and capabilities
+type OrganizationsOrganizationSettings struct {
+	// List of feature toggles that control organization capabilities such as SSO authentication and
+	// directory synchronization
+	Features []OrganizationsOrganizationSettingsFeature `json:"features,omitempty"`
+}
+
+// OrganizationsOrganizationSettingsFeature is the schema organizationsOrganizationSettingsFeature.
+//
+// Controls the activation state of a specific organization feature
+type OrganizationsOrganizationSettingsFeature struct {
+	// Whether the feature is enabled (true) or disabled (false) for this organization
+	Enabled bool `json:"enabled"`
+	// Feature identifier. Supported values include: "sso" (Single Sign-On), "directory_sync" (Directory
+	// Synchronization)
+	Name string `json:"name"`
+}
+
+// OrganizationsUpdateOrganizationResponse is the schema organizationsUpdateOrganizationResponse.
+type OrganizationsUpdateOrganizationResponse struct {
+	// Organization is the property "organization".
+	Organization *OrganizationsOrganization `json:"organization,omitempty"`
+}
+
+// V1OrganizationsCreateOrganization is the schema v1organizationsCreateOrganization.
+type V1OrganizationsCreateOrganization struct {
+	// Name of the organization. Must be between 1 and 200 characters.
+	DisplayName string `json:"display_name"`
+	// Your application's unique identifier for this organization, used to link Scalekit with your system.
+	ExternalID *string `json:"external_id,omitempty"`
+	// Metadata is the property "metadata".
+	Metadata map[string]string `json:"metadata,omitempty"`
+}
+
+// V1OrganizationsUpdateOrganization is the schema v1organizationsUpdateOrganization.
+//
+// For update messages ensure the indexes are same as the base model itself.
+type V1OrganizationsUpdateOrganization struct {
+	// Name of the organization to display in the UI. Must be between 1 and 200 characters
+	DisplayName *string `json:"display_name,omitempty"`
+	// Your application's unique identifier for this organization, used to link Scalekit with your system
+	ExternalID *string `json:"external_id,omitempty"`
+	// Custom key-value pairs to store with the organization. Keys must be 3-25 characters, values must be
+	// 1-256 characters. Maximum 10 pairs allowed.
+	Metadata map[string]string `json:"metadata,omitempty"`
 }

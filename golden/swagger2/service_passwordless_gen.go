@@ -121,3 +121,153 @@ func (s *PasswordlessService) VerifyEmail(ctx context.Context, body *Passwordles
 	}
 	return out, nil
 }
+
+// AuthpasswordlessPasswordlessType is the schema authpasswordlessPasswordlessType.
+//
+// Its known values are the constants below; IsKnown reports whether a
+// value is one of them. Other values are kept as received.
+type AuthpasswordlessPasswordlessType string
+
+const (
+	// AuthpasswordlessPasswordlessTypeOTP is the value OTP.
+	AuthpasswordlessPasswordlessTypeOTP AuthpasswordlessPasswordlessType = "OTP"
+	// AuthpasswordlessPasswordlessTypeLink is the value LINK.
+	AuthpasswordlessPasswordlessTypeLink AuthpasswordlessPasswordlessType = "LINK"
+	// AuthpasswordlessPasswordlessTypeLinkOTP is the value LINK_OTP.
+	AuthpasswordlessPasswordlessTypeLinkOTP AuthpasswordlessPasswordlessType = "LINK_OTP"
+)
+
+// IsKnown reports whether v is one of the values the API document lists.
+func (v AuthpasswordlessPasswordlessType) IsKnown() bool {
+	switch v {
+	case AuthpasswordlessPasswordlessTypeOTP, AuthpasswordlessPasswordlessTypeLink, AuthpasswordlessPasswordlessTypeLinkOTP:
+		return true
+	}
+	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v AuthpasswordlessPasswordlessType) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known AuthpasswordlessPasswordlessType", v)
+}
+
+// PasswordlessResendPasswordlessRequest is the schema passwordlessResendPasswordlessRequest.
+type PasswordlessResendPasswordlessRequest struct {
+	// The authentication request identifier from the original send passwordless email request. Use this to
+	// resend the Verification Code (OTP) or Magic Link to the same email address.
+	AuthRequestID *string `json:"auth_request_id,omitempty"`
+}
+
+// PasswordlessSendPasswordlessRequest is the schema passwordlessSendPasswordlessRequest.
+type PasswordlessSendPasswordlessRequest struct {
+	// Email address where the passwordless authentication credentials will be sent. Must be a valid email
+	// format.
+	Email *string `json:"email,omitempty"`
+	// Time in seconds until the passwordless authentication expires. If not specified, defaults to 300
+	// seconds (5 minutes)
+	ExpiresIn *int64 `json:"expires_in,omitempty"`
+	// Your application's callback URL where users will be redirected after clicking the magic link in
+	// their email. The link token will be appended as a query parameter as link_token
+	MagiclinkAuthURI *string `json:"magiclink_auth_uri,omitempty"`
+	// Custom state parameter that will be returned unchanged in the verification response. Use this to
+	// maintain application state between the authentication request and callback, such as the intended
+	// destination after login
+	State *string `json:"state,omitempty"`
+	// Template is the property "template".
+	Template *PasswordlessTemplateType `json:"template,omitempty"`
+	// A set of key-value pairs to personalize the email template.
+	//
+	// * You may include up to 30 key-value pairs.
+	// * The following variable names are reserved by the system and cannot be supplied: `otp`, `expiry_time_relative`, `link`, `expire_time`, `expiry_time`.
+	// * Every variable referenced in your email template must be included as a key-value pair.
+	//
+	// Use these variables to insert custom information, such as a team name, URL or the user's employee
+	// ID. All variables are interpolated before the email is sent, regardless of the email provider.
+	TemplateVariables map[string]string `json:"template_variables,omitempty"`
+}
+
+// PasswordlessSendPasswordlessResponse is the schema passwordlessSendPasswordlessResponse.
+type PasswordlessSendPasswordlessResponse struct {
+	// Unique identifier for this passwordless authentication request. Use this ID to resend emails.
+	//
+	// Read-only: set by the server.
+	AuthRequestID *string `json:"auth_request_id,omitempty"`
+	// Unix timestamp (seconds since epoch) when the passwordless authentication will expire. After this
+	// time, the OTP or magic link will no longer be valid.
+	//
+	// Read-only: set by the server.
+	ExpiresAt *string `json:"expires_at,omitempty"`
+	// Number of seconds from now until the passwordless authentication expires. This is a convenience
+	// field calculated from the expires_at timestamp.
+	//
+	// Read-only: set by the server.
+	ExpiresIn *int64 `json:"expires_in,omitempty"`
+	// PasswordlessType is the property "passwordless_type".
+	PasswordlessType *AuthpasswordlessPasswordlessType `json:"passwordless_type,omitempty"`
+}
+
+// PasswordlessTemplateType is the schema passwordlessTemplateType.
+//
+// Its known values are the constants below; IsKnown reports whether a
+// value is one of them. Other values are kept as received.
+type PasswordlessTemplateType string
+
+const (
+	// PasswordlessTemplateTypeSignin is the value SIGNIN.
+	PasswordlessTemplateTypeSignin PasswordlessTemplateType = "SIGNIN"
+	// PasswordlessTemplateTypeSignup is the value SIGNUP.
+	PasswordlessTemplateTypeSignup PasswordlessTemplateType = "SIGNUP"
+)
+
+// IsKnown reports whether v is one of the values the API document lists.
+func (v PasswordlessTemplateType) IsKnown() bool {
+	switch v {
+	case PasswordlessTemplateTypeSignin, PasswordlessTemplateTypeSignup:
+		return true
+	}
+	return false
+}
+
+// Valid returns nil when v is one of the values the API document lists, and
+// otherwise an error naming v.
+func (v PasswordlessTemplateType) Valid() error {
+	if v.IsKnown() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a known PasswordlessTemplateType", v)
+}
+
+// PasswordlessVerifyPasswordLessRequest is the schema passwordlessVerifyPasswordLessRequest.
+type PasswordlessVerifyPasswordLessRequest struct {
+	// The authentication request identifier returned from the send passwordless email endpoint. Required
+	// when verifying OTP codes to link the verification with the original request.
+	AuthRequestID *string `json:"auth_request_id,omitempty"`
+	// The Verification Code (OTP) received via email. This is typically a 6-digit numeric code that users
+	// enter manually to verify their identity.
+	Code *string `json:"code,omitempty"`
+	// The unique token from the magic link URL received via email. Extract this token when users click the
+	// magic link and are redirected to your application to later verify the user.
+	LinkToken *string `json:"link_token,omitempty"`
+}
+
+// PasswordlessVerifyPasswordLessResponse is the schema passwordlessVerifyPasswordLessResponse.
+type PasswordlessVerifyPasswordLessResponse struct {
+	// Email address of the successfully authenticated user. This confirms which email account was verified
+	// through the passwordless flow.
+	//
+	// Read-only: set by the server.
+	Email *string `json:"email,omitempty"`
+	// PasswordlessType is the property "passwordless_type".
+	PasswordlessType *AuthpasswordlessPasswordlessType `json:"passwordless_type,omitempty"`
+	// The custom state parameter that was provided in the original authentication request, returned
+	// unchanged. Use this to restore your application's context after authentication.
+	//
+	// Read-only: set by the server.
+	State *string `json:"state,omitempty"`
+	// Template is the property "template".
+	Template *PasswordlessTemplateType `json:"template,omitempty"`
+}

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"iter"
+	"time"
 )
 
 // RolesService groups the operations reached as c.Roles:
@@ -1242,4 +1243,280 @@ func (s *RolesService) Update(ctx context.Context, roleName string, body *V1Role
 		return nil, err
 	}
 	return out, nil
+}
+
+// RolesAddPermissionsToRoleResponse is the schema rolesAddPermissionsToRoleResponse.
+type RolesAddPermissionsToRoleResponse struct {
+	// List of all permissions belonging to the role after addition
+	Permissions []RolesPermission `json:"permissions,omitempty"`
+}
+
+// RolesCreateOrganizationRoleResponse is the schema rolesCreateOrganizationRoleResponse.
+type RolesCreateOrganizationRoleResponse struct {
+	// Role is the property "role".
+	Role *V1RolesRole `json:"role,omitempty"`
+}
+
+// RolesCreatePermissionResponse is the schema rolesCreatePermissionResponse.
+type RolesCreatePermissionResponse struct {
+	// Permission Entity
+	Permission *RolesPermission `json:"permission,omitempty"`
+}
+
+// RolesCreateRoleResponse is the schema rolesCreateRoleResponse.
+type RolesCreateRoleResponse struct {
+	// Role is the property "role".
+	Role *V1RolesRole `json:"role,omitempty"`
+}
+
+// RolesGetOrganizationRoleResponse is the schema rolesGetOrganizationRoleResponse.
+type RolesGetOrganizationRoleResponse struct {
+	// Role is the property "role".
+	Role *V1RolesRole `json:"role,omitempty"`
+}
+
+// RolesGetPermissionResponse is the schema rolesGetPermissionResponse.
+type RolesGetPermissionResponse struct {
+	// Permission Entity
+	Permission *RolesPermission `json:"permission,omitempty"`
+}
+
+// RolesGetRoleResponse is the schema rolesGetRoleResponse.
+type RolesGetRoleResponse struct {
+	// Role is the property "role".
+	Role *V1RolesRole `json:"role,omitempty"`
+}
+
+// RolesGetRoleUsersCountResponse is the schema rolesGetRoleUsersCountResponse.
+type RolesGetRoleUsersCountResponse struct {
+	// Number of users associated with the role
+	Count *string `json:"count,omitempty"`
+}
+
+// RolesListDependentRolesResponse is the schema rolesListDependentRolesResponse.
+type RolesListDependentRolesResponse struct {
+	// List of dependent roles
+	Roles []V1RolesRole `json:"roles,omitempty"`
+}
+
+// RolesListEffectiveRolePermissionsResponse is the schema rolesListEffectiveRolePermissionsResponse.
+type RolesListEffectiveRolePermissionsResponse struct {
+	// List of all effective permissions including those inherited from base roles
+	Permissions []RolesPermission `json:"permissions,omitempty"`
+}
+
+// RolesListOrganizationRolesResponse is the schema rolesListOrganizationRolesResponse.
+type RolesListOrganizationRolesResponse struct {
+	// List of roles objects
+	Roles []V1RolesRole `json:"roles,omitempty"`
+}
+
+// RolesListPermissionsResponse is the schema rolesListPermissionsResponse.
+type RolesListPermissionsResponse struct {
+	// Token to retrieve next page of results
+	NextPageToken *string `json:"next_page_token,omitempty"`
+	// Permissions is the property "permissions".
+	Permissions []RolesPermission `json:"permissions,omitempty"`
+	// Token to retrieve previous page of results
+	PrevPageToken *string `json:"prev_page_token,omitempty"`
+	// Total number of permissions available
+	TotalSize *int64 `json:"total_size,omitempty"`
+}
+
+// RolesListRolePermissionsResponse is the schema rolesListRolePermissionsResponse.
+type RolesListRolePermissionsResponse struct {
+	// List of permissions directly assigned to the role
+	Permissions []RolesPermission `json:"permissions,omitempty"`
+}
+
+// RolesListRolesResponse is the schema rolesListRolesResponse.
+type RolesListRolesResponse struct {
+	// List of all roles in the environment with their metadata and optionally their permissions.
+	Roles []V1RolesRole `json:"roles,omitempty"`
+}
+
+// RolesPermission is the schema rolesPermission.
+//
+// Permission Entity
+type RolesPermission struct {
+	// CreateTime is the property "create_time".
+	CreateTime *time.Time `json:"create_time,omitempty"`
+	// Description is the property "description".
+	Description *string `json:"description,omitempty"`
+	// ID is the property "id".
+	ID *string `json:"id,omitempty"`
+	// Name is the property "name".
+	Name *string `json:"name,omitempty"`
+	// UpdateTime is the property "update_time".
+	UpdateTime *time.Time `json:"update_time,omitempty"`
+}
+
+// RolesRolePermission is the schema rolesRolePermission.
+//
+// RolePermissions represents a permission with role source information
+type RolesRolePermission struct {
+	// CreateTime is the property "create_time".
+	CreateTime *time.Time `json:"create_time,omitempty"`
+	// Description is the property "description".
+	Description *string `json:"description,omitempty"`
+	// ID is the property "id".
+	ID *string `json:"id,omitempty"`
+	// Name is the property "name".
+	Name *string `json:"name,omitempty"`
+	// Name of the role from which this permission was sourced
+	RoleName *string `json:"role_name,omitempty"`
+	// UpdateTime is the property "update_time".
+	UpdateTime *time.Time `json:"update_time,omitempty"`
+}
+
+// RolesServiceAddPermissionsToRoleBody is the schema RolesServiceAddPermissionsToRoleBody.
+type RolesServiceAddPermissionsToRoleBody struct {
+	// List of permission names to add to the role
+	PermissionNames []string `json:"permission_names,omitempty"`
+}
+
+// RolesServiceUpdateDefaultOrganizationRolesBody is the schema RolesServiceUpdateDefaultOrganizationRolesBody.
+type RolesServiceUpdateDefaultOrganizationRolesBody struct {
+	// Unique name of the default member role
+	DefaultMemberRole *string `json:"default_member_role,omitempty"`
+}
+
+// RolesUpdateDefaultOrganizationRolesResponse is the schema rolesUpdateDefaultOrganizationRolesResponse.
+type RolesUpdateDefaultOrganizationRolesResponse struct {
+	// DefaultMember is the property "default_member".
+	DefaultMember *V1RolesRole `json:"default_member,omitempty"`
+}
+
+// RolesUpdateDefaultRole is the schema rolesUpdateDefaultRole.
+type RolesUpdateDefaultRole struct {
+	// ID is the property "id".
+	ID *string `json:"id,omitempty"`
+	// Unique name of the role
+	Name *string `json:"name,omitempty"`
+}
+
+// RolesUpdateDefaultRolesRequest is the schema rolesUpdateDefaultRolesRequest.
+type RolesUpdateDefaultRolesRequest struct {
+	// DefaultCreator is the property "default_creator".
+	DefaultCreator *RolesUpdateDefaultRole `json:"default_creator,omitempty"`
+	// Name of the role to set as the default creator role. This role will be automatically assigned to
+	// users who create new resources in the environment. Must be a valid role name that exists in the
+	// environment.
+	DefaultCreatorRole *string `json:"default_creator_role,omitempty"`
+	// DefaultMember is the property "default_member".
+	DefaultMember *RolesUpdateDefaultRole `json:"default_member,omitempty"`
+	// Name of the role to set as the default member role. This role will be automatically assigned to new
+	// users when they join the environment. Must be a valid role name that exists in the environment.
+	DefaultMemberRole *string `json:"default_member_role,omitempty"`
+}
+
+// RolesUpdateDefaultRolesResponse is the schema rolesUpdateDefaultRolesResponse.
+type RolesUpdateDefaultRolesResponse struct {
+	// DefaultCreator is the property "default_creator".
+	DefaultCreator *V1RolesRole `json:"default_creator,omitempty"`
+	// DefaultMember is the property "default_member".
+	DefaultMember *V1RolesRole `json:"default_member,omitempty"`
+}
+
+// RolesUpdateOrganizationRoleResponse is the schema rolesUpdateOrganizationRoleResponse.
+type RolesUpdateOrganizationRoleResponse struct {
+	// Role is the property "role".
+	Role *V1RolesRole `json:"role,omitempty"`
+}
+
+// RolesUpdatePermissionResponse is the schema rolesUpdatePermissionResponse.
+type RolesUpdatePermissionResponse struct {
+	// Permission Entity
+	Permission *RolesPermission `json:"permission,omitempty"`
+}
+
+// RolesUpdateRoleResponse is the schema rolesUpdateRoleResponse.
+type RolesUpdateRoleResponse struct {
+	// Role is the property "role".
+	Role *V1RolesRole `json:"role,omitempty"`
+}
+
+// V1RolesCreateOrganizationRole is the schema v1rolesCreateOrganizationRole.
+type V1RolesCreateOrganizationRole struct {
+	// Description of the organization's role
+	Description *string `json:"description,omitempty"`
+	// Display name of the organization's role
+	DisplayName *string `json:"display_name,omitempty"`
+	// Base role name for hierarchical roles
+	Extends *string `json:"extends,omitempty"`
+	// Unique name of the organization's role
+	Name *string `json:"name,omitempty"`
+	// List of permission names to assign to this role. Permissions must exist in the current environment.
+	Permissions []string `json:"permissions,omitempty"`
+}
+
+// V1RolesCreatePermission is the schema v1rolesCreatePermission.
+type V1RolesCreatePermission struct {
+	// Description of the permission
+	Description *string `json:"description,omitempty"`
+	// Unique name/ID of the permission
+	Name *string `json:"name,omitempty"`
+}
+
+// V1RolesCreateRole is the schema v1rolesCreateRole.
+type V1RolesCreateRole struct {
+	// Detailed description of the role's purpose, capabilities, and intended use cases. Maximum 2000
+	// characters.
+	Description *string `json:"description,omitempty"`
+	// Human-readable display name for the role. Used in user interfaces, reports, and user-facing
+	// communications.
+	DisplayName *string `json:"display_name,omitempty"`
+	// Name of the base role that this role extends. Enables hierarchical role inheritance where this role
+	// inherits all permissions from the base role.
+	Extends *string `json:"extends,omitempty"`
+	// Unique name identifier for the role. Must be alphanumeric with underscores, 1-64 characters. This
+	// name is used in API calls and cannot be changed after creation.
+	Name *string `json:"name,omitempty"`
+	// List of permission names to assign to this role. Permissions must exist in the current environment.
+	// Maximum 100 permissions per role.
+	Permissions []string `json:"permissions,omitempty"`
+}
+
+// V1RolesRole is the schema v1rolesRole.
+type V1RolesRole struct {
+	// Indicates if this role is the default creator role for new organizations.
+	DefaultCreator *bool `json:"default_creator,omitempty"`
+	// Indicates if this role is the default member role for new users.
+	DefaultMember *bool `json:"default_member,omitempty"`
+	// Number of roles that extend from this role (dependent roles count). Read-only field.
+	DependentRolesCount *int32 `json:"dependent_roles_count,omitempty"`
+	// Detailed description of the role's purpose and capabilities. Maximum 2000 characters.
+	Description *string `json:"description,omitempty"`
+	// Human-readable display name for the role. Used in user interfaces and reports.
+	DisplayName *string `json:"display_name,omitempty"`
+	// Name of the base role that this role extends. Enables hierarchical role inheritance.
+	Extends *string `json:"extends,omitempty"`
+	// Unique system-generated identifier for the role. Immutable once created.
+	//
+	// Read-only: set by the server.
+	ID *string `json:"id,omitempty"`
+	// Indicates if this role is an organization role.
+	IsOrgRole *bool `json:"is_org_role,omitempty"`
+	// Unique name identifier for the role. Must be alphanumeric with underscores, 1-100 characters.
+	Name *string `json:"name,omitempty"`
+	// List of permissions with role source information. Only included when 'include' parameter is
+	// specified in the request.
+	Permissions []RolesRolePermission `json:"permissions,omitempty"`
+}
+
+// V1RolesUpdateRole is the schema v1rolesUpdateRole.
+type V1RolesUpdateRole struct {
+	// Detailed description of the role's purpose, capabilities, and intended use cases. Maximum 2000
+	// characters.
+	Description *string `json:"description,omitempty"`
+	// Human-readable display name for the role. Used in user interfaces, reports, and user-facing
+	// communications.
+	DisplayName *string `json:"display_name,omitempty"`
+	// Name of the base role that this role extends. Enables hierarchical role inheritance where this role
+	// inherits all permissions from the base role.
+	Extends *string `json:"extends,omitempty"`
+	// List of permission names to assign to this role. When provided, this replaces all existing
+	// role-permission mappings. Permissions must exist in the current environment. Maximum 100 permissions
+	// per role.
+	Permissions []string `json:"permissions,omitempty"`
 }

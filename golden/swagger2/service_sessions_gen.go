@@ -257,3 +257,154 @@ func (s *SessionsService) Revoke(ctx context.Context, sessionID string) (*Sessio
 	}
 	return out, nil
 }
+
+// SessionsDeviceDetails is the schema sessionsDeviceDetails.
+type SessionsDeviceDetails struct {
+	// Browser name and family extracted from the user agent. Examples: Chrome, Safari, Firefox, Edge,
+	// Mobile Safari.
+	Browser *string `json:"browser,omitempty"`
+	// Version of the browser application. Represents the specific release version of the browser being
+	// used.
+	BrowserVersion *string `json:"browser_version,omitempty"`
+	// Categorized device type classification. Possible values: 'desktop' (traditional computers), 'mobile'
+	// (smartphones and small tablets), 'tablet' (large tablets), 'other'. Useful for displaying session
+	// information by device category.
+	DeviceType *string `json:"device_type,omitempty"`
+	// IP address of the device that initiated the session. This is the public-facing IP address used to
+	// connect to the application. Useful for security audits and geographic distribution analysis.
+	IP *string `json:"ip,omitempty"`
+	// Location is the property "location".
+	Location *V1SessionsLocation `json:"location,omitempty"`
+	// Operating system name extracted from the user agent and device headers. Examples: macOS, Windows,
+	// Linux, iOS, Android.
+	Os *string `json:"os,omitempty"`
+	// Version of the operating system. Represents the specific OS release the device is running.
+	OsVersion *string `json:"os_version,omitempty"`
+	// Complete HTTP User-Agent header string from the client request. Contains browser type, version, and
+	// operating system information. Used for detailed device fingerprinting and user agent analysis.
+	UserAgent *string `json:"user_agent,omitempty"`
+}
+
+// SessionsRevokeAllUserSessionsResponse is the schema sessionsRevokeAllUserSessionsResponse.
+type SessionsRevokeAllUserSessionsResponse struct {
+	// List of all sessions that were revoked, including detailed information for each revoked session with
+	// IDs, timestamps, and device details.
+	RevokedSessions []SessionsRevokedSessionDetails `json:"revoked_sessions,omitempty"`
+	// Total count of active sessions that were revoked. Useful for confirmation and audit logging.
+	TotalRevoked *int64 `json:"total_revoked,omitempty"`
+}
+
+// SessionsRevokeSessionResponse is the schema sessionsRevokeSessionResponse.
+type SessionsRevokeSessionResponse struct {
+	// RevokedSession is the property "revoked_session".
+	RevokedSession *SessionsRevokedSessionDetails `json:"revoked_session,omitempty"`
+}
+
+// SessionsRevokedSessionDetails is the schema sessionsRevokedSessionDetails.
+type SessionsRevokedSessionDetails struct {
+	// The absolute expiration timestamp that was configured for this session before revocation. Represents
+	// the hard deadline regardless of activity.
+	AbsoluteExpiresAt *time.Time `json:"absolute_expires_at,omitempty"`
+	// Timestamp indicating when the session was originally created before revocation.
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+	// Timestamp when the session was actually terminated. Set to the revocation time when the session is
+	// revoked.
+	ExpiredAt *time.Time `json:"expired_at,omitempty"`
+	// The idle expiration timestamp that was configured for this session before revocation. Represents
+	// when the session would have expired due to inactivity.
+	IdleExpiresAt *time.Time `json:"idle_expires_at,omitempty"`
+	// Timestamp of the last recorded user activity in this session before revocation. Helps identify
+	// inactive sessions that were revoked.
+	LastActiveAt *time.Time `json:"last_active_at,omitempty"`
+	// Timestamp when the user explicitly logged out (if applicable). Null if the session was revoked
+	// without prior logout.
+	LogoutAt *time.Time `json:"logout_at,omitempty"`
+	// Unique identifier for the revoked session. System-generated read-only field.
+	SessionID *string `json:"session_id,omitempty"`
+	// Status of the session after revocation. Always 'revoked' since only active sessions can be revoked.
+	// Sessions that were already expired or logged out are not included in the revocation response.
+	Status *string `json:"status,omitempty"`
+	// Timestamp indicating when the session was last modified before revocation.
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+	// Unique identifier for the user who owned this session.
+	UserID *string `json:"user_id,omitempty"`
+}
+
+// SessionsSessionDetails is the schema sessionsSessionDetails.
+type SessionsSessionDetails struct {
+	// Hard expiration timestamp for the session regardless of user activity. The session will be forcibly
+	// terminated at this time. This represents the maximum session lifetime from creation.
+	AbsoluteExpiresAt *time.Time `json:"absolute_expires_at,omitempty"`
+	// List of organization IDs that have been authenticated for this user within the current session.
+	// Contains all organizations where the user has successfully completed SSO or authentication.
+	AuthenticatedOrganizations []string `json:"authenticated_organizations,omitempty"`
+	// Timestamp indicating when the session was created. This is set once at session creation and remains
+	// constant throughout the session lifetime.
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+	// Device is the property "device".
+	Device *SessionsDeviceDetails `json:"device,omitempty"`
+	// Timestamp when the session was terminated. Null if the session is still active. Set when the session
+	// expires due to reaching idle_expires_at or absolute_expires_at timeout, or when administratively
+	// revoked. Not set for user-initiated logout (see logout_at instead).
+	ExpiredAt *time.Time `json:"expired_at,omitempty"`
+	// Projected expiration timestamp if the session remains idle without user activity. This timestamp is
+	// recalculated with each user activity. Session will be automatically terminated at this time if no
+	// activity occurs.
+	IdleExpiresAt *time.Time `json:"idle_expires_at,omitempty"`
+	// Timestamp of the most recent user activity detected in this session. Updated on each API request or
+	// user interaction. Used to determine if a session has exceeded the idle timeout threshold.
+	LastActiveAt *time.Time `json:"last_active_at,omitempty"`
+	// Timestamp when the user explicitly logged out from the session. Null if the user has not logged out.
+	// When set, indicates the session ended due to explicit user logout rather than timeout.
+	LogoutAt *time.Time `json:"logout_at,omitempty"`
+	// Organization ID for the user's most recently active organization within this session. This
+	// represents the primary organization context for the current session.
+	OrganizationID *string `json:"organization_id,omitempty"`
+	// Unique identifier for the session. System-generated read-only field used to reference this session.
+	SessionID *string `json:"session_id,omitempty"`
+	// Current operational status of the session. Possible values: 'active' (session is valid and requests
+	// are allowed), 'expired' (session terminated due to idle or absolute timeout), 'revoked' (session was
+	// administratively revoked), 'logout' (user explicitly logged out). Use this to determine if the
+	// session can be used for new requests.
+	Status *string `json:"status,omitempty"`
+	// Timestamp indicating when the session was last updated. Updated whenever session state changes such
+	// as organization context changes or metadata updates.
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+	// Unique identifier for the user who owns and is authenticated within this session.
+	UserID *string `json:"user_id,omitempty"`
+}
+
+// SessionsUserSessionDetails is the schema sessionsUserSessionDetails.
+type SessionsUserSessionDetails struct {
+	// Pagination token for retrieving the next page of results. Empty string if there are no more pages
+	// (you have reached the final page of results).
+	NextPageToken *string `json:"next_page_token,omitempty"`
+	// Pagination token for retrieving the previous page of results. Empty string for the first page. Use
+	// this to navigate backward through result pages.
+	PrevPageToken *string `json:"prev_page_token,omitempty"`
+	// Array of session objects for the requested user. May contain fewer entries than the requested
+	// page_size when reaching the final page of results.
+	Sessions []SessionsSessionDetails `json:"sessions,omitempty"`
+	// Total number of sessions matching the applied filter criteria, regardless of pagination. This
+	// represents the complete result set size before pagination is applied.
+	TotalSize *int64 `json:"total_size,omitempty"`
+}
+
+// V1SessionsLocation is the schema v1sessionsLocation.
+type V1SessionsLocation struct {
+	// City name where the session originated based on IP geolocation. Approximate location derived from IP
+	// address.
+	City *string `json:"city,omitempty"`
+	// Latitude coordinate of the estimated location. Decimal format (e.g., '37.7749'). Note: Represents IP
+	// geolocation center and may not be precise.
+	Latitude *string `json:"latitude,omitempty"`
+	// Longitude coordinate of the estimated location. Decimal format (e.g., '-122.4194'). Note: Represents
+	// IP geolocation center and may not be precise.
+	Longitude *string `json:"longitude,omitempty"`
+	// Geographic region name derived from IP geolocation. Represents the country-level location (e.g.,
+	// 'United States', 'France').
+	Region *string `json:"region,omitempty"`
+	// Regional subdivision code or name (e.g., state abbreviation for US, province for Canada). Two-letter
+	// ISO format when applicable.
+	RegionSubdivision *string `json:"region_subdivision,omitempty"`
+}

@@ -63,3 +63,36 @@ func (s *ToolsService) Execute(ctx context.Context, body *ToolsExecuteToolReques
 	}
 	return out, nil
 }
+
+// ToolsExecuteToolRequest is the schema toolsExecuteToolRequest.
+type ToolsExecuteToolRequest struct {
+	// Optional. The unique ID of the connected account. Use this to directly identify the connected
+	// account instead of using identifier + connector combination.
+	ConnectedAccountID *string `json:"connected_account_id,omitempty"`
+	// Optional. The name of the connector/provider (e.g., 'Google Workspace', 'Slack', 'Notion'). Use this
+	// in combination with identifier to identify the connected account.
+	Connector *string `json:"connector,omitempty"`
+	// Optional. The unique identifier for the connected account within the third-party service (e.g.,
+	// email address, user ID, workspace identifier). Use this in combination with connector to identify
+	// the connected account.
+	Identifier *string `json:"identifier,omitempty"`
+	// Optional. The organization ID to scope the connected account lookup. Use this to narrow down the
+	// search when the same identifier exists across multiple organizations.
+	OrganizationID *string `json:"organization_id,omitempty"`
+	// JSON object containing the parameters required for tool execution. The structure depends on the
+	// specific tool being executed.
+	Params map[string]json.RawMessage `json:"params,omitempty"`
+	// Name of the tool to execute
+	ToolName *string `json:"tool_name,omitempty"`
+	// Optional. The user ID to scope the connected account lookup. Use this to narrow down the search when
+	// the same identifier exists across multiple users.
+	UserID *string `json:"user_id,omitempty"`
+}
+
+// ToolsExecuteToolResponse is the schema toolsExecuteToolResponse.
+type ToolsExecuteToolResponse struct {
+	// Free-flowing JSON parameters for the tool execution
+	Data map[string]json.RawMessage `json:"data,omitempty"`
+	// Unique identifier for the tool execution
+	ExecutionID *string `json:"execution_id,omitempty"`
+}

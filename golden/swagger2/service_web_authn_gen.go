@@ -8,6 +8,7 @@ package swagger2
 import (
 	"context"
 	"fmt"
+	"time"
 )
 
 // WebAuthnService groups the operations reached as c.WebAuthn:
@@ -147,4 +148,136 @@ func (s *WebAuthnService) UpdateCredential(ctx context.Context, credentialID str
 		return nil, err
 	}
 	return out, nil
+}
+
+// WebAuthnCredentialAuthenticator is the schema WebAuthnCredentialAuthenticator.
+type WebAuthnCredentialAuthenticator struct {
+	// Authenticator Attestation GUID (AAGUID) identifying the device model
+	Aaguid *string `json:"aaguid,omitempty"`
+	// Attachment type: "platform" (built-in) or "cross-platform"
+	Attachment *string `json:"attachment,omitempty"`
+	// Icon URL for dark theme display
+	IconDark *string `json:"icon_dark,omitempty"`
+	// Icon URL for light theme display
+	IconLight *string `json:"icon_light,omitempty"`
+	// Human-readable name of the authenticator model
+	Name *string `json:"name,omitempty"`
+}
+
+// WebAuthnCredentialAuthenticatorFlags is the schema WebAuthnCredentialAuthenticatorFlags.
+type WebAuthnCredentialAuthenticatorFlags struct {
+	// Whether this credential can be backed up to another device
+	BackupEligible *bool `json:"backup_eligible,omitempty"`
+	// Whether this credential was synced or backed up
+	BackupState *bool `json:"backup_state,omitempty"`
+	// Whether the user was present during authentication
+	UserPresent *bool `json:"user_present,omitempty"`
+	// Whether the user was verified (e.g., fingerprint, PIN)
+	UserVerified *bool `json:"user_verified,omitempty"`
+}
+
+// WebAuthnCredentialClientInfo is the schema WebAuthnCredentialClientInfo.
+type WebAuthnCredentialClientInfo struct {
+	// City name
+	City *string `json:"city,omitempty"`
+	// IP address from which credential was registered
+	IP *string `json:"ip,omitempty"`
+	// Geographic region (e.g., "US")
+	Region *string `json:"region,omitempty"`
+	// Regional subdivision (e.g., "CA")
+	RegionSubdivision *string `json:"region_subdivision,omitempty"`
+}
+
+// WebAuthnCredentialUserAgent is the schema WebAuthnCredentialUserAgent.
+type WebAuthnCredentialUserAgent struct {
+	// Browser name (e.g., "Chrome", "Safari")
+	Browser *string `json:"browser,omitempty"`
+	// Browser version number
+	BrowserVersion *string `json:"browser_version,omitempty"`
+	// Device model if available
+	DeviceModel *string `json:"device_model,omitempty"`
+	// Device type: "desktop", "mobile", or "tablet"
+	DeviceType *string `json:"device_type,omitempty"`
+	// Operating system name (e.g., "Windows", "iOS")
+	Os *string `json:"os,omitempty"`
+	// Operating system version
+	OsVersion *string `json:"os_version,omitempty"`
+	// Raw user agent string from the browser
+	Raw *string `json:"raw,omitempty"`
+	// Parsed user agent URL reference
+	URL *string `json:"url,omitempty"`
+}
+
+// WebAuthnServiceUpdateCredentialBody is the schema WebAuthnServiceUpdateCredentialBody.
+type WebAuthnServiceUpdateCredentialBody struct {
+	// Human-friendly name for this credential (1-120 characters)
+	DisplayName *string `json:"display_name,omitempty"`
+}
+
+// WebauthnAllAcceptedCredentialsOptions is the schema webauthnAllAcceptedCredentialsOptions.
+type WebauthnAllAcceptedCredentialsOptions struct {
+	// List of credential IDs the user can authenticate with
+	AllAcceptedCredentialIds []string `json:"all_accepted_credential_ids,omitempty"`
+	// Relying Party ID for credential operations
+	RpID *string `json:"rp_id,omitempty"`
+	// User ID for credential verification
+	UserID *string `json:"user_id,omitempty"`
+}
+
+// WebauthnDeleteCredentialResponse is the schema webauthnDeleteCredentialResponse.
+type WebauthnDeleteCredentialResponse struct {
+	// Whether the credential was successfully deleted
+	Success *bool `json:"success,omitempty"`
+	// UnknownCredentialOptions is the property "unknown_credential_options".
+	UnknownCredentialOptions *WebauthnUnknownCredentialOptions `json:"unknown_credential_options,omitempty"`
+}
+
+// WebauthnListCredentialsResponse is the schema webauthnListCredentialsResponse.
+type WebauthnListCredentialsResponse struct {
+	// AllAcceptedCredentialsOptions is the property "all_accepted_credentials_options".
+	AllAcceptedCredentialsOptions *WebauthnAllAcceptedCredentialsOptions `json:"all_accepted_credentials_options,omitempty"`
+	// All passkeys registered for the user
+	Credentials []WebauthnWebAuthnCredential `json:"credentials,omitempty"`
+}
+
+// WebauthnUnknownCredentialOptions is the schema webauthnUnknownCredentialOptions.
+type WebauthnUnknownCredentialOptions struct {
+	// The deleted credential ID
+	CredentialID *string `json:"credential_id,omitempty"`
+	// The RP ID for this credential
+	RpID *string `json:"rp_id,omitempty"`
+}
+
+// WebauthnUpdateCredentialResponse is the schema webauthnUpdateCredentialResponse.
+type WebauthnUpdateCredentialResponse struct {
+	// Credential is the property "credential".
+	Credential *WebauthnWebAuthnCredential `json:"credential,omitempty"`
+}
+
+// WebauthnWebAuthnCredential is the schema webauthnWebAuthnCredential.
+type WebauthnWebAuthnCredential struct {
+	// Type of attestation: "none", "indirect", or "direct"
+	AttestationType *string `json:"attestation_type,omitempty"`
+	// Authenticator is the property "authenticator".
+	Authenticator *WebAuthnCredentialAuthenticator `json:"authenticator,omitempty"`
+	// AuthenticatorFlags is the property "authenticator_flags".
+	AuthenticatorFlags *WebAuthnCredentialAuthenticatorFlags `json:"authenticator_flags,omitempty"`
+	// ClientInfo is the property "client_info".
+	ClientInfo *WebAuthnCredentialClientInfo `json:"client_info,omitempty"`
+	// Timestamp when the credential was created
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+	// The actual credential ID bytes from the authenticator
+	CredentialID []byte `json:"credential_id,omitempty"`
+	// Optional user-friendly name for this passkey
+	DisplayName *string `json:"display_name,omitempty"`
+	// Credential unique identifier
+	ID *string `json:"id,omitempty"`
+	// Supported transports for this credential
+	Transports []string `json:"transports,omitempty"`
+	// Timestamp of last update
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+	// UserAgent is the property "user_agent".
+	UserAgent *WebAuthnCredentialUserAgent `json:"user_agent,omitempty"`
+	// User ID this credential belongs to
+	UserID *string `json:"user_id,omitempty"`
 }

@@ -109,7 +109,8 @@ func Emit(api *model.API, opts Options) ([]File, error) {
 	if err := add("client_gen.go", e.genClient); err != nil {
 		return nil, err
 	}
-	for _, c := range chunk("types", api.Types, func(t *model.Type) string { return t.Name }, typeLines) {
+	shared := e.placeTypes()
+	for _, c := range chunk("types", shared, func(t *model.Type) string { return t.Name }, typeLines) {
 		c := c
 		if err := add(c.file, func(f *jen.File) {
 			for _, t := range c.items {

@@ -13,8 +13,9 @@ import (
 // service is one group of operations and the file it is emitted to.
 type service struct {
 	*naming.Service
-	file string
-	ops  []*model.Operation
+	file  string
+	ops   []*model.Operation
+	types []*model.Type // the named types only this service's operations reach, sorted
 }
 
 // receiverInfo is the receiver of an operation's method.
@@ -169,6 +170,9 @@ func (e *emitter) genServiceFile(f *jen.File, s *service) {
 			e.genIterator(f.Group, op)
 		}
 	}
+	for _, t := range s.types {
+		e.genTypeDecl(f.Group, t)
+	}
 }
 
 // unboundReason says why an operation consumes no limit, for its godoc.
@@ -199,4 +203,61 @@ func baseName(p string) string {
 		return p[i+1:]
 	}
 	return p
+}
+
+// placeTypes puts every named type that the operations of only one service
+// reach into that service's file, so that adding an operation changes the
+// file of its service; the types that several services (or none) reach
+// stay in the types files.
+func (e *emitter) placeTypes() (shared []*model.Type) {
+	users := map[*model.Type]map[*service]bool{}
+	for _, s := range e.services {
+		seen := map[*model.Type]bool{}
+		var walk func(t *model.Type)
+		walk = func(t *model.Type) {
+			if t == nil || seen[t] {
+				return
+			}
+			seen[t] = true
+			if t.Name != "" {
+				if users[t] == nil {
+					users[t] = map[*service]bool{}
+				}
+				users[t][s] = true
+			}
+			walk(t.Elem)
+			walk(t.Ref)
+			walk(t.Additional)
+			for _, f := range t.Fields {
+				walk(f.Type)
+			}
+			for _, v := range t.Variants {
+				walk(v.Type)
+			}
+		}
+		for _, op := range s.ops {
+			for _, p := range op.Params {
+				walk(p.Type)
+			}
+			if op.Body != nil {
+				walk(op.Body.Type)
+			}
+			if op.Success != nil {
+				walk(op.Success.Type)
+			}
+			for _, r := range op.Errors {
+				walk(r.Type)
+			}
+		}
+	}
+	for _, t := range e.api.Types {
+		if len(users[t]) != 1 {
+			shared = append(shared, t)
+			continue
+		}
+		for s := range users[t] {
+			s.types = append(s.types, t)
+		}
+	}
+	return shared
 }
