@@ -194,3 +194,64 @@ func TestPaginationConfig(t *testing.T) {
 		t.Errorf("err = %v, want one naming limitgen.yaml:3:3 and next \"nope\"", err)
 	}
 }
+
+const twoServicesSpec = `openapi: 3.0.3
+info: {title: T, version: "1"}
+paths:
+  /a:
+    get:
+      operationId: getA
+      tags: [Alpha]
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/A"}}}}
+  /b:
+    get:
+      operationId: getB
+      tags: [Beta]
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/Shared"}}}}
+  /b2:
+    get:
+      operationId: getB2
+      tags: [Alpha]
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/Shared"}}}}
+#ADD
+components:
+  schemas:
+    A: {type: object, properties: {x: {type: string}}}
+    Shared: {type: object, properties: {y: {type: string}}}
+    New: {type: object, properties: {z: {type: string}}}
+`
+
+// TestAddingAnOperationChangesOneFile adds an operation with a type of its
+// own to a service: only that service's file may change.
+func TestAddingAnOperationChangesOneFile(t *testing.T) {
+	gen := func(spec string) map[string][]byte {
+		res, err := Generate(Config{Spec: Input{Name: "two.yaml", Data: []byte(spec)}, Package: "two"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string][]byte{}
+		for _, f := range res.Files {
+			out[f.Name] = f.Content
+		}
+		return out
+	}
+	before := gen(twoServicesSpec)
+	after := gen(strings.Replace(twoServicesSpec, "#ADD", `  /new:
+    post:
+      operationId: createNew
+      tags: [Alpha]
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/New"}}}}`, 1))
+	var changed []string
+	for name, data := range after {
+		if !bytes.Equal(before[name], data) {
+			changed = append(changed, name)
+		}
+	}
+	if len(changed) != 1 || changed[0] != "service_alphas_gen.go" || len(after) != len(before) {
+		t.Errorf("changed files %v (%d files, then %d), want only service_alphas_gen.go", changed, len(before), len(after))
+	}
+}

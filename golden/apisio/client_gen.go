@@ -21,23 +21,23 @@ var apiProfileValue = &apiProfile{
 // an operation is called as c.<Service>.<Method>; each service's godoc lists its
 // methods and what each call consumes.
 type Services struct {
-	// AdminPortals has 1 operation.
+	// AdminPortals holds the operations listed on AdminPortalsService.
 	AdminPortals AdminPortalsService
-	// Authentications has 1 operation.
+	// Authentications holds the operations listed on AuthenticationsService.
 	Authentications AuthenticationsService
-	// ConnectedAccounts has 5 operations.
+	// ConnectedAccounts holds the operations listed on ConnectedAccountsService.
 	ConnectedAccounts ConnectedAccountsService
-	// Connections has 3 operations.
+	// Connections holds the operations listed on ConnectionsService.
 	Connections ConnectionsService
-	// Directories has 4 operations.
+	// Directories holds the operations listed on DirectoriesService.
 	Directories DirectoriesService
-	// OrganizationSettings has 1 operation.
+	// OrganizationSettings holds the operations listed on OrganizationSettingsService.
 	OrganizationSettings OrganizationSettingsService
-	// Organizations has 5 operations.
+	// Organizations holds the operations listed on OrganizationsService.
 	Organizations OrganizationsService
-	// Roles has 2 operations.
+	// Roles holds the operations listed on RolesService.
 	Roles RolesService
-	// UsersMemberships has 4 operations.
+	// UsersMemberships holds the operations listed on UsersMembershipsService.
 	UsersMemberships UsersMembershipsService
 }
 
@@ -52,163 +52,3 @@ func (c *Client) initServices() {
 	c.Roles.c = c
 	c.UsersMemberships.c = c
 }
-
-// The operation descriptors: one per method, handed to the request path.
-var (
-	opAddMembership = &operation{
-		id:         "addMembership",
-		idempotent: false,
-		method:     "POST",
-		path:       "/api/v1/memberships/organizations/{organization_id}/users/{id}",
-	}
-	opCreateConnectedAccount = &operation{
-		id:         "createConnectedAccount",
-		idempotent: false,
-		method:     "POST",
-		path:       "/api/v1/connected_accounts",
-	}
-	opCreateConnectedAccountMagicLink = &operation{
-		id:         "createConnectedAccountMagicLink",
-		idempotent: false,
-		method:     "POST",
-		path:       "/api/v1/connected_accounts/magic_link",
-	}
-	opCreateOrganization = &operation{
-		id:         "createOrganization",
-		idempotent: false,
-		method:     "POST",
-		path:       "/api/v1/organizations",
-	}
-	opCreatePortalLink = &operation{
-		id:         "createPortalLink",
-		idempotent: true,
-		method:     "PUT",
-		path:       "/api/v1/organizations/{id}/portal_links",
-	}
-	opCreateRole = &operation{
-		id:         "createRole",
-		idempotent: false,
-		method:     "POST",
-		path:       "/api/v1/organizations/{org_id}/roles",
-	}
-	opCreateToken = &operation{
-		id:         "createToken",
-		idempotent: false,
-		method:     "POST",
-		path:       "/oauth/token",
-	}
-	opDeleteOrganization = &operation{
-		id:         "deleteOrganization",
-		idempotent: true,
-		method:     "DELETE",
-		path:       "/api/v1/organizations/{id}",
-	}
-	opExecuteTool = &operation{
-		id:         "executeTool",
-		idempotent: false,
-		method:     "POST",
-		path:       "/api/v1/execute_tool",
-	}
-	opGetConnection = &operation{
-		id:         "getConnection",
-		idempotent: true,
-		method:     "GET",
-		path:       "/api/v1/organizations/{organization_id}/connections/{id}",
-	}
-	opGetDirectory = &operation{
-		id:         "getDirectory",
-		idempotent: true,
-		method:     "GET",
-		path:       "/api/v1/organizations/{organization_id}/directories/{directory_id}",
-	}
-	opGetOrganization = &operation{
-		id:         "getOrganization",
-		idempotent: true,
-		method:     "GET",
-		path:       "/api/v1/organizations/{id}",
-	}
-	opListConnectedAccounts = &operation{
-		id:         "listConnectedAccounts",
-		idempotent: true,
-		method:     "GET",
-		path:       "/api/v1/connected_accounts",
-	}
-	opListConnections = &operation{
-		id:         "listConnections",
-		idempotent: true,
-		method:     "GET",
-		path:       "/api/v1/connections",
-	}
-	opListDirectories = &operation{
-		id:         "listDirectories",
-		idempotent: true,
-		method:     "GET",
-		path:       "/api/v1/organizations/{organization_id}/directories",
-	}
-	opListDirectoryGroups = &operation{
-		id:         "listDirectoryGroups",
-		idempotent: true,
-		method:     "GET",
-		path:       "/api/v1/organizations/{organization_id}/directories/{directory_id}/groups",
-	}
-	opListDirectoryUsers = &operation{
-		id:         "listDirectoryUsers",
-		idempotent: true,
-		method:     "GET",
-		path:       "/api/v1/organizations/{organization_id}/directories/{directory_id}/users",
-	}
-	opListOrganizationConnections = &operation{
-		id:         "listOrganizationConnections",
-		idempotent: true,
-		method:     "GET",
-		path:       "/api/v1/organizations/{organization_id}/connections",
-	}
-	opListOrganizations = &operation{
-		id:         "listOrganizations",
-		idempotent: true,
-		method:     "GET",
-		path:       "/api/v1/organizations",
-	}
-	opListRoles = &operation{
-		id:         "listRoles",
-		idempotent: true,
-		method:     "GET",
-		path:       "/api/v1/organizations/{org_id}/roles",
-	}
-	opRemoveMembership = &operation{
-		id:         "removeMembership",
-		idempotent: true,
-		method:     "DELETE",
-		path:       "/api/v1/memberships/organizations/{organization_id}/users/{id}",
-	}
-	opResendInvite = &operation{
-		id:         "resendInvite",
-		idempotent: false,
-		method:     "PATCH",
-		path:       "/api/v1/invites/organizations/{organization_id}/users/{id}/resend",
-	}
-	opUpdateConnectedAccountCredentials = &operation{
-		id:         "updateConnectedAccountCredentials",
-		idempotent: true,
-		method:     "PUT",
-		path:       "/api/v1/connected_accounts",
-	}
-	opUpdateMembership = &operation{
-		id:         "updateMembership",
-		idempotent: false,
-		method:     "PATCH",
-		path:       "/api/v1/memberships/organizations/{organization_id}/users/{id}",
-	}
-	opUpdateOrganization = &operation{
-		id:         "updateOrganization",
-		idempotent: false,
-		method:     "PATCH",
-		path:       "/api/v1/organizations/{id}",
-	}
-	opUpdateOrganizationSettings = &operation{
-		id:         "updateOrganizationSettings",
-		idempotent: false,
-		method:     "PATCH",
-		path:       "/api/v1/organizations/{id}/settings",
-	}
-)

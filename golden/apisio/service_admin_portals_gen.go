@@ -18,6 +18,15 @@ type AdminPortalsService struct {
 	c *Client
 }
 
+var (
+	opCreatePortalLink = &operation{
+		id:         "createPortalLink",
+		idempotent: true,
+		method:     "PUT",
+		path:       "/api/v1/organizations/{id}/portal_links",
+	}
+)
+
 // CreatePortalLink calls PUT /api/v1/organizations/{id}/portal_links (operation createPortalLink).
 //
 // Generate an admin portal link.

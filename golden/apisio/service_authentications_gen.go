@@ -17,6 +17,15 @@ type AuthenticationsService struct {
 	c *Client
 }
 
+var (
+	opCreateToken = &operation{
+		id:         "createToken",
+		idempotent: false,
+		method:     "POST",
+		path:       "/oauth/token",
+	}
+)
+
 // CreateToken calls POST /oauth/token (operation createToken).
 //
 // Issue an access token (client credentials)

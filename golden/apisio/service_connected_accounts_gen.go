@@ -24,6 +24,39 @@ type ConnectedAccountsService struct {
 	c *Client
 }
 
+var (
+	opCreateConnectedAccount = &operation{
+		id:         "createConnectedAccount",
+		idempotent: false,
+		method:     "POST",
+		path:       "/api/v1/connected_accounts",
+	}
+	opCreateConnectedAccountMagicLink = &operation{
+		id:         "createConnectedAccountMagicLink",
+		idempotent: false,
+		method:     "POST",
+		path:       "/api/v1/connected_accounts/magic_link",
+	}
+	opExecuteTool = &operation{
+		id:         "executeTool",
+		idempotent: false,
+		method:     "POST",
+		path:       "/api/v1/execute_tool",
+	}
+	opListConnectedAccounts = &operation{
+		id:         "listConnectedAccounts",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/connected_accounts",
+	}
+	opUpdateConnectedAccountCredentials = &operation{
+		id:         "updateConnectedAccountCredentials",
+		idempotent: true,
+		method:     "PUT",
+		path:       "/api/v1/connected_accounts",
+	}
+)
+
 // Create calls POST /api/v1/connected_accounts (operation createConnectedAccount).
 //
 // Create a connected account.

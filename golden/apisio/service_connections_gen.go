@@ -21,6 +21,27 @@ type ConnectionsService struct {
 	c *Client
 }
 
+var (
+	opGetConnection = &operation{
+		id:         "getConnection",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/organizations/{organization_id}/connections/{id}",
+	}
+	opListConnections = &operation{
+		id:         "listConnections",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/connections",
+	}
+	opListOrganizationConnections = &operation{
+		id:         "listOrganizationConnections",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/organizations/{organization_id}/connections",
+	}
+)
+
 // Get calls GET /api/v1/organizations/{organization_id}/connections/{id} (operation getConnection).
 //
 // Get a connection.

@@ -22,6 +22,33 @@ type DirectoriesService struct {
 	c *Client
 }
 
+var (
+	opGetDirectory = &operation{
+		id:         "getDirectory",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/organizations/{organization_id}/directories/{directory_id}",
+	}
+	opListDirectories = &operation{
+		id:         "listDirectories",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/organizations/{organization_id}/directories",
+	}
+	opListDirectoryGroups = &operation{
+		id:         "listDirectoryGroups",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/organizations/{organization_id}/directories/{directory_id}/groups",
+	}
+	opListDirectoryUsers = &operation{
+		id:         "listDirectoryUsers",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/organizations/{organization_id}/directories/{directory_id}/users",
+	}
+)
+
 // Get calls GET /api/v1/organizations/{organization_id}/directories/{directory_id} (operation
 // getDirectory).
 //

@@ -17,6 +17,15 @@ type OrganizationSettingsService struct {
 	c *Client
 }
 
+var (
+	opUpdateOrganizationSettings = &operation{
+		id:         "updateOrganizationSettings",
+		idempotent: false,
+		method:     "PATCH",
+		path:       "/api/v1/organizations/{id}/settings",
+	}
+)
+
 // Update calls PATCH /api/v1/organizations/{id}/settings (operation updateOrganizationSettings).
 //
 // Update organization settings.

@@ -22,6 +22,39 @@ type OrganizationsService struct {
 	c *Client
 }
 
+var (
+	opCreateOrganization = &operation{
+		id:         "createOrganization",
+		idempotent: false,
+		method:     "POST",
+		path:       "/api/v1/organizations",
+	}
+	opDeleteOrganization = &operation{
+		id:         "deleteOrganization",
+		idempotent: true,
+		method:     "DELETE",
+		path:       "/api/v1/organizations/{id}",
+	}
+	opGetOrganization = &operation{
+		id:         "getOrganization",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/organizations/{id}",
+	}
+	opListOrganizations = &operation{
+		id:         "listOrganizations",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/organizations",
+	}
+	opUpdateOrganization = &operation{
+		id:         "updateOrganization",
+		idempotent: false,
+		method:     "PATCH",
+		path:       "/api/v1/organizations/{id}",
+	}
+)
+
 // Create calls POST /api/v1/organizations (operation createOrganization).
 //
 // Create an organization.

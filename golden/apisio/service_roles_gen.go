@@ -18,6 +18,21 @@ type RolesService struct {
 	c *Client
 }
 
+var (
+	opCreateRole = &operation{
+		id:         "createRole",
+		idempotent: false,
+		method:     "POST",
+		path:       "/api/v1/organizations/{org_id}/roles",
+	}
+	opListRoles = &operation{
+		id:         "listRoles",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/organizations/{org_id}/roles",
+	}
+)
+
 // Create calls POST /api/v1/organizations/{org_id}/roles (operation createRole).
 //
 // Create an organization role.

@@ -20,6 +20,33 @@ type UsersMembershipsService struct {
 	c *Client
 }
 
+var (
+	opAddMembership = &operation{
+		id:         "addMembership",
+		idempotent: false,
+		method:     "POST",
+		path:       "/api/v1/memberships/organizations/{organization_id}/users/{id}",
+	}
+	opRemoveMembership = &operation{
+		id:         "removeMembership",
+		idempotent: true,
+		method:     "DELETE",
+		path:       "/api/v1/memberships/organizations/{organization_id}/users/{id}",
+	}
+	opResendInvite = &operation{
+		id:         "resendInvite",
+		idempotent: false,
+		method:     "PATCH",
+		path:       "/api/v1/invites/organizations/{organization_id}/users/{id}/resend",
+	}
+	opUpdateMembership = &operation{
+		id:         "updateMembership",
+		idempotent: false,
+		method:     "PATCH",
+		path:       "/api/v1/memberships/organizations/{organization_id}/users/{id}",
+	}
+)
+
 // AddMembership calls POST /api/v1/memberships/organizations/{organization_id}/users/{id} (operation
 // addMembership).
 //

@@ -18,19 +18,19 @@ var apiProfileValue = &apiProfile{name: "Features"}
 // an operation is called as c.<Service>.<Method>; each service's godoc lists its
 // methods and what each call consumes.
 type Services struct {
-	// Files has 3 operations.
+	// Files holds the operations listed on FilesService.
 	Files FilesService
-	// OAuth has 1 operation.
+	// OAuth holds the operations listed on OAuthService.
 	OAuth OAuthService
-	// Pets has 1 operation.
+	// Pets holds the operations listed on PetsService.
 	Pets PetsService
-	// Readmes has 1 operation.
+	// Readmes holds the operations listed on ReadmesService.
 	Readmes ReadmesService
-	// Search has 1 operation.
+	// Search holds the operations listed on SearchService.
 	Search SearchService
-	// Shapes has 1 operation.
+	// Shapes holds the operations listed on ShapesService.
 	Shapes ShapesService
-	// Status has 1 operation.
+	// Status holds the operations listed on StatusService.
 	Status StatusService
 }
 
@@ -43,61 +43,3 @@ func (c *Client) initServices() {
 	c.Shapes.c = c
 	c.Status.c = c
 }
-
-// The operation descriptors: one per method, handed to the request path.
-var (
-	opCreatePet = &operation{
-		id:         "createPet",
-		idempotent: false,
-		method:     "POST",
-		path:       "/pets",
-	}
-	opDeleteFile = &operation{
-		id:         "deleteFile",
-		idempotent: true,
-		method:     "DELETE",
-		path:       "/files/{id}",
-	}
-	opDrawShape = &operation{
-		id:         "drawShape",
-		idempotent: false,
-		method:     "POST",
-		path:       "/shapes",
-	}
-	opGetFileVersion = &operation{
-		id:         "getFileVersion",
-		idempotent: true,
-		method:     "GET",
-		path:       "/files/{path}/versions/{version}",
-	}
-	opGetStatus = &operation{
-		id:         "getStatus",
-		idempotent: true,
-		method:     "GET",
-		path:       "/status",
-	}
-	opIssueToken = &operation{
-		id:         "issueToken",
-		idempotent: false,
-		method:     "POST",
-		path:       "/oauth/token",
-	}
-	opReadme = &operation{
-		id:         "readme",
-		idempotent: true,
-		method:     "GET",
-		path:       "/readme",
-	}
-	opSearch = &operation{
-		id:         "search",
-		idempotent: true,
-		method:     "GET",
-		path:       "/search",
-	}
-	opTouchFile = &operation{
-		id:         "touchFile",
-		idempotent: true,
-		method:     "PUT",
-		path:       "/files/{id}/touch",
-	}
-)

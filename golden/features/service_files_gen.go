@@ -20,6 +20,27 @@ type FilesService struct {
 	c *Client
 }
 
+var (
+	opDeleteFile = &operation{
+		id:         "deleteFile",
+		idempotent: true,
+		method:     "DELETE",
+		path:       "/files/{id}",
+	}
+	opGetFileVersion = &operation{
+		id:         "getFileVersion",
+		idempotent: true,
+		method:     "GET",
+		path:       "/files/{path}/versions/{version}",
+	}
+	opTouchFile = &operation{
+		id:         "touchFile",
+		idempotent: true,
+		method:     "PUT",
+		path:       "/files/{id}/touch",
+	}
+)
+
 // Delete calls DELETE /files/{id} (operation deleteFile).
 //
 // Arguments:

@@ -17,6 +17,15 @@ type OAuthService struct {
 	c *Client
 }
 
+var (
+	opIssueToken = &operation{
+		id:         "issueToken",
+		idempotent: false,
+		method:     "POST",
+		path:       "/oauth/token",
+	}
+)
+
 // IssueToken calls POST /oauth/token (operation issueToken).
 //
 // Consumes: nothing (unbound: no rate-limit profile was given). Retries and the server's throttle

@@ -18,6 +18,15 @@ type PetsService struct {
 	c *Client
 }
 
+var (
+	opCreatePet = &operation{
+		id:         "createPet",
+		idempotent: false,
+		method:     "POST",
+		path:       "/pets",
+	}
+)
+
 // Create calls POST /pets (operation createPet).
 //
 // Consumes: nothing (unbound: no rate-limit profile was given). Retries and the server's throttle

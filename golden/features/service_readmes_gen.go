@@ -14,6 +14,15 @@ type ReadmesService struct {
 	c *Client
 }
 
+var (
+	opReadme = &operation{
+		id:         "readme",
+		idempotent: true,
+		method:     "GET",
+		path:       "/readme",
+	}
+)
+
 // Readme calls GET /readme (operation readme).
 //
 // Consumes: nothing (unbound: no rate-limit profile was given). Retries and the server's throttle

@@ -18,6 +18,15 @@ type SearchService struct {
 	c *Client
 }
 
+var (
+	opSearch = &operation{
+		id:         "search",
+		idempotent: true,
+		method:     "GET",
+		path:       "/search",
+	}
+)
+
 // Search calls GET /search (operation search).
 //
 // Arguments:

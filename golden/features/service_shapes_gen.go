@@ -18,6 +18,15 @@ type ShapesService struct {
 	c *Client
 }
 
+var (
+	opDrawShape = &operation{
+		id:         "drawShape",
+		idempotent: false,
+		method:     "POST",
+		path:       "/shapes",
+	}
+)
+
 // Draw calls POST /shapes (operation drawShape).
 //
 // Consumes: nothing (unbound: no rate-limit profile was given). Retries and the server's throttle

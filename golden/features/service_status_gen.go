@@ -14,6 +14,15 @@ type StatusService struct {
 	c *Client
 }
 
+var (
+	opGetStatus = &operation{
+		id:         "getStatus",
+		idempotent: true,
+		method:     "GET",
+		path:       "/status",
+	}
+)
+
 // Get calls GET /status (operation getStatus).
 //
 // Only a default response; it is the result on 2xx and the error value otherwise.

@@ -18,13 +18,13 @@ var apiProfileValue = &apiProfile{name: "Paging"}
 // an operation is called as c.<Service>.<Method>; each service's godoc lists its
 // methods and what each call consumes.
 type Services struct {
-	// Events has 1 operation.
+	// Events holds the operations listed on EventsService.
 	Events EventsService
-	// Invoices has 1 operation.
+	// Invoices holds the operations listed on InvoicesService.
 	Invoices InvoicesService
-	// Logs has 1 operation.
+	// Logs holds the operations listed on LogsService.
 	Logs LogsService
-	// Widgets has 1 operation.
+	// Widgets holds the operations listed on WidgetsService.
 	Widgets WidgetsService
 }
 
@@ -34,31 +34,3 @@ func (c *Client) initServices() {
 	c.Logs.c = c
 	c.Widgets.c = c
 }
-
-// The operation descriptors: one per method, handed to the request path.
-var (
-	opListEvents = &operation{
-		id:         "listEvents",
-		idempotent: true,
-		method:     "GET",
-		path:       "/events",
-	}
-	opListInvoices = &operation{
-		id:         "listInvoices",
-		idempotent: true,
-		method:     "GET",
-		path:       "/invoices",
-	}
-	opListLogs = &operation{
-		id:         "listLogs",
-		idempotent: true,
-		method:     "GET",
-		path:       "/logs",
-	}
-	opListWidgets = &operation{
-		id:         "listWidgets",
-		idempotent: true,
-		method:     "GET",
-		path:       "/widgets",
-	}
-)

@@ -18,6 +18,15 @@ type EventsService struct {
 	c *Client
 }
 
+var (
+	opListEvents = &operation{
+		id:         "listEvents",
+		idempotent: true,
+		method:     "GET",
+		path:       "/events",
+	}
+)
+
 // ListEventsParams holds the optional query, header and cookie parameters of Events.List. Nil pointers
 // and slices are not sent.
 type ListEventsParams struct {

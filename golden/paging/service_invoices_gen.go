@@ -18,6 +18,15 @@ type InvoicesService struct {
 	c *Client
 }
 
+var (
+	opListInvoices = &operation{
+		id:         "listInvoices",
+		idempotent: true,
+		method:     "GET",
+		path:       "/invoices",
+	}
+)
+
 // ListInvoicesParams holds the optional query, header and cookie parameters of Invoices.List. Nil
 // pointers and slices are not sent.
 type ListInvoicesParams struct {

@@ -18,6 +18,15 @@ type LogsService struct {
 	c *Client
 }
 
+var (
+	opListLogs = &operation{
+		id:         "listLogs",
+		idempotent: true,
+		method:     "GET",
+		path:       "/logs",
+	}
+)
+
 // ListLogsParams holds the optional query, header and cookie parameters of Logs.List. Nil pointers and
 // slices are not sent.
 type ListLogsParams struct {

@@ -18,6 +18,15 @@ type WidgetsService struct {
 	c *Client
 }
 
+var (
+	opListWidgets = &operation{
+		id:         "listWidgets",
+		idempotent: true,
+		method:     "GET",
+		path:       "/widgets",
+	}
+)
+
 // ListWidgetsParams holds the optional query, header and cookie parameters of Widgets.List. Nil
 // pointers and slices are not sent.
 type ListWidgetsParams struct {

@@ -19,6 +19,19 @@ type AuditLogsService struct {
 	c *Client
 }
 
+var (
+	opAuditLogsServiceListAuthRequests = &operation{
+		id:         "AuditLogsService_ListAuthRequests",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/logs/authentication/requests",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+)
+
 // AuditLogsServiceListAuthRequestsParams holds the optional query, header and cookie parameters of
 // AuditLogs.ListAuthRequests. Nil pointers and slices are not sent.
 type AuditLogsServiceListAuthRequestsParams struct {

@@ -26,6 +26,79 @@ type ClientsService struct {
 	c *Client
 }
 
+var (
+	opClientServiceCreateOrganizationClient = &operation{
+		id:         "ClientService_CreateOrganizationClient",
+		idempotent: false,
+		method:     "POST",
+		path:       "/api/v1/organizations/{organization_id}/clients",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opClientServiceCreateOrganizationClientSecret = &operation{
+		id:         "ClientService_CreateOrganizationClientSecret",
+		idempotent: false,
+		method:     "POST",
+		path:       "/api/v1/organizations/{organization_id}/clients/{client_id}/secrets",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opClientServiceDeleteOrganizationClient = &operation{
+		id:         "ClientService_DeleteOrganizationClient",
+		idempotent: true,
+		method:     "DELETE",
+		path:       "/api/v1/organizations/{organization_id}/clients/{client_id}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opClientServiceDeleteOrganizationClientSecret = &operation{
+		id:         "ClientService_DeleteOrganizationClientSecret",
+		idempotent: true,
+		method:     "DELETE",
+		path:       "/api/v1/organizations/{organization_id}/clients/{client_id}/secrets/{secret_id}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opClientServiceGetOrganizationClient = &operation{
+		id:         "ClientService_GetOrganizationClient",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/organizations/{organization_id}/clients/{client_id}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opClientServiceListOrganizationClients = &operation{
+		id:         "ClientService_ListOrganizationClients",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/organizations/{organization_id}/clients",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opClientServiceUpdateOrganizationClient = &operation{
+		id:         "ClientService_UpdateOrganizationClient",
+		idempotent: false,
+		method:     "PATCH",
+		path:       "/api/v1/organizations/{organization_id}/clients/{client_id}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+)
+
 // CreateOrganizationClient calls POST /api/v1/organizations/{organization_id}/clients (operation
 // ClientService_CreateOrganizationClient).
 //

@@ -28,6 +28,63 @@ type ConnectedAccountsService struct {
 	c *Client
 }
 
+var (
+	opConnectedAccountServiceCreateConnectedAccount = &operation{
+		id:         "ConnectedAccountService_CreateConnectedAccount",
+		idempotent: false,
+		method:     "POST",
+		path:       "/api/v1/connected_accounts",
+	}
+	opConnectedAccountServiceDeleteConnectedAccount = &operation{
+		id:         "ConnectedAccountService_DeleteConnectedAccount",
+		idempotent: false,
+		method:     "POST",
+		path:       "/api/v1/connected_accounts:delete",
+	}
+	opConnectedAccountServiceGetConnectedAccountAuth = &operation{
+		id:         "ConnectedAccountService_GetConnectedAccountAuth",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/connected_accounts/auth",
+	}
+	opConnectedAccountServiceGetConnectedAccountDetails = &operation{
+		id:         "ConnectedAccountService_GetConnectedAccountDetails",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/connected_accounts/details",
+	}
+	opConnectedAccountServiceGetMagicLinkForConnectedAccount = &operation{
+		id:         "ConnectedAccountService_GetMagicLinkForConnectedAccount",
+		idempotent: false,
+		method:     "POST",
+		path:       "/api/v1/connected_accounts/magic_link",
+	}
+	opConnectedAccountServiceListConnectedAccounts = &operation{
+		id:         "ConnectedAccountService_ListConnectedAccounts",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/connected_accounts",
+	}
+	opConnectedAccountServiceSearchConnectedAccounts = &operation{
+		id:         "ConnectedAccountService_SearchConnectedAccounts",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/connected_accounts:search",
+	}
+	opConnectedAccountServiceUpdateConnectedAccount = &operation{
+		id:         "ConnectedAccountService_UpdateConnectedAccount",
+		idempotent: true,
+		method:     "PUT",
+		path:       "/api/v1/connected_accounts",
+	}
+	opConnectedAccountServiceVerifyConnectedAccountUser = &operation{
+		id:         "ConnectedAccountService_VerifyConnectedAccountUser",
+		idempotent: false,
+		method:     "POST",
+		path:       "/api/v1/connected_accounts/user/verify",
+	}
+)
+
 // Create calls POST /api/v1/connected_accounts (operation
 // ConnectedAccountService_CreateConnectedAccount).
 //

@@ -23,6 +23,59 @@ type ConnectionsService struct {
 	c *Client
 }
 
+var (
+	opConnectionServiceDeleteConnection = &operation{
+		id:         "ConnectionService_DeleteConnection",
+		idempotent: true,
+		method:     "DELETE",
+		path:       "/api/v1/organizations/{organization_id}/connections/{id}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opConnectionServiceDisableConnection = &operation{
+		id:         "ConnectionService_DisableConnection",
+		idempotent: false,
+		method:     "PATCH",
+		path:       "/api/v1/organizations/{organization_id}/connections/{id}:disable",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opConnectionServiceEnableConnection = &operation{
+		id:         "ConnectionService_EnableConnection",
+		idempotent: false,
+		method:     "PATCH",
+		path:       "/api/v1/organizations/{organization_id}/connections/{id}:enable",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opConnectionServiceGetConnection = &operation{
+		id:         "ConnectionService_GetConnection",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/organizations/{organization_id}/connections/{id}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opConnectionServiceListConnections = &operation{
+		id:         "ConnectionService_ListConnections",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/connections",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+)
+
 // Delete calls DELETE /api/v1/organizations/{organization_id}/connections/{id} (operation
 // ConnectionService_DeleteConnection).
 //

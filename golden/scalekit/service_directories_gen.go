@@ -25,6 +25,69 @@ type DirectoriesService struct {
 	c *Client
 }
 
+var (
+	opDirectoryServiceDisableDirectory = &operation{
+		id:         "DirectoryService_DisableDirectory",
+		idempotent: false,
+		method:     "PATCH",
+		path:       "/api/v1/organizations/{organization_id}/directories/{id}:disable",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opDirectoryServiceEnableDirectory = &operation{
+		id:         "DirectoryService_EnableDirectory",
+		idempotent: false,
+		method:     "PATCH",
+		path:       "/api/v1/organizations/{organization_id}/directories/{id}:enable",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opDirectoryServiceGetDirectory = &operation{
+		id:         "DirectoryService_GetDirectory",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/organizations/{organization_id}/directories/{id}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opDirectoryServiceListDirectories = &operation{
+		id:         "DirectoryService_ListDirectories",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/organizations/{organization_id}/directories",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opDirectoryServiceListDirectoryGroups = &operation{
+		id:         "DirectoryService_ListDirectoryGroups",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/organizations/{organization_id}/directories/{directory_id}/groups",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opDirectoryServiceListDirectoryUsers = &operation{
+		id:         "DirectoryService_ListDirectoryUsers",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/organizations/{organization_id}/directories/{directory_id}/users",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+)
+
 // Disable calls PATCH /api/v1/organizations/{organization_id}/directories/{id}:disable (operation
 // DirectoryService_DisableDirectory).
 //

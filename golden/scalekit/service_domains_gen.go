@@ -22,6 +22,49 @@ type DomainsService struct {
 	c *Client
 }
 
+var (
+	opDomainServiceCreateDomain = &operation{
+		id:         "DomainService_CreateDomain",
+		idempotent: false,
+		method:     "POST",
+		path:       "/api/v1/organizations/{organization_id}/domains",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opDomainServiceDeleteDomain = &operation{
+		id:         "DomainService_DeleteDomain",
+		idempotent: true,
+		method:     "DELETE",
+		path:       "/api/v1/organizations/{organization_id}/domains/{id}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opDomainServiceGetDomain = &operation{
+		id:         "DomainService_GetDomain",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/organizations/{organization_id}/domains/{id}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opDomainServiceListDomains = &operation{
+		id:         "DomainService_ListDomains",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/organizations/{organization_id}/domains",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+)
+
 // Create calls POST /api/v1/organizations/{organization_id}/domains (operation
 // DomainService_CreateDomain).
 //

@@ -26,6 +26,51 @@ type McpService struct {
 	c *Client
 }
 
+var (
+	opMcpServiceCreateMcpConfig = &operation{
+		id:         "McpService_CreateMcpConfig",
+		idempotent: false,
+		method:     "POST",
+		path:       "/api/v1/mcp/configs",
+	}
+	opMcpServiceCreateMcpSessionToken = &operation{
+		id:         "McpService_CreateMcpSessionToken",
+		idempotent: false,
+		method:     "POST",
+		path:       "/api/v1/mcp/configs/{mcp_config_id}/tokens",
+	}
+	opMcpServiceDeleteMcpConfig = &operation{
+		id:         "McpService_DeleteMcpConfig",
+		idempotent: true,
+		method:     "DELETE",
+		path:       "/api/v1/mcp/configs/{config_id}",
+	}
+	opMcpServiceGetMcpConfig = &operation{
+		id:         "McpService_GetMcpConfig",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/mcp/configs/{config_id}",
+	}
+	opMcpServiceListMcpConfigs = &operation{
+		id:         "McpService_ListMcpConfigs",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/mcp/configs",
+	}
+	opMcpServiceListMcpConnectedAccounts = &operation{
+		id:         "McpService_ListMcpConnectedAccounts",
+		idempotent: false,
+		method:     "POST",
+		path:       "/api/v1/mcp/configs/{config_id}/connected_accounts",
+	}
+	opMcpServiceUpdateMcpConfig = &operation{
+		id:         "McpService_UpdateMcpConfig",
+		idempotent: true,
+		method:     "PUT",
+		path:       "/api/v1/mcp/configs/{config_id}",
+	}
+)
+
 // CreateConfig calls POST /api/v1/mcp/configs (operation McpService_CreateMcpConfig).
 //
 // Create a new MCP configuration.

@@ -30,6 +30,119 @@ type OrganizationsService struct {
 	c *Client
 }
 
+var (
+	opOrganizationServiceCreateOrganization = &operation{
+		id:         "OrganizationService_CreateOrganization",
+		idempotent: false,
+		method:     "POST",
+		path:       "/api/v1/organizations",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opOrganizationServiceDeleteOrganization = &operation{
+		id:         "OrganizationService_DeleteOrganization",
+		idempotent: true,
+		method:     "DELETE",
+		path:       "/api/v1/organizations/{id}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opOrganizationServiceGeneratePortalLink = &operation{
+		id:         "OrganizationService_GeneratePortalLink",
+		idempotent: true,
+		method:     "PUT",
+		path:       "/api/v1/organizations/{id}/portal_links",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opOrganizationServiceGetOrganization = &operation{
+		id:         "OrganizationService_GetOrganization",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/organizations/{id}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opOrganizationServiceGetOrganizationByExternalID = &operation{
+		id:         "OrganizationService_GetOrganizationByExternalId",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/organizations:external/{external_id}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opOrganizationServiceGetOrganizationSessionPolicy = &operation{
+		id:         "OrganizationService_GetOrganizationSessionPolicy",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/organizations/{organization_id}/session-policy",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opOrganizationServiceListOrganization = &operation{
+		id:         "OrganizationService_ListOrganization",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/organizations",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opOrganizationServiceUpdateOrganization = &operation{
+		id:         "OrganizationService_UpdateOrganization",
+		idempotent: false,
+		method:     "PATCH",
+		path:       "/api/v1/organizations/{id}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opOrganizationServiceUpdateOrganizationSessionPolicy = &operation{
+		id:         "OrganizationService_UpdateOrganizationSessionPolicy",
+		idempotent: false,
+		method:     "PATCH",
+		path:       "/api/v1/organizations/{organization_id}/session-policy",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opOrganizationServiceUpdateOrganizationSettings = &operation{
+		id:         "OrganizationService_UpdateOrganizationSettings",
+		idempotent: false,
+		method:     "PATCH",
+		path:       "/api/v1/organizations/{id}/settings",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opOrganizationServiceUpsertUserManagementSettings = &operation{
+		id:         "OrganizationService_UpsertUserManagementSettings",
+		idempotent: false,
+		method:     "PATCH",
+		path:       "/api/v1/organizations/{organization_id}/settings/usermanagement",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+)
+
 // Create calls POST /api/v1/organizations (operation OrganizationService_CreateOrganization).
 //
 // Create an organization.

@@ -19,6 +19,39 @@ type PasswordlessService struct {
 	c *Client
 }
 
+var (
+	opPasswordlessServiceResendPasswordlessEmail = &operation{
+		id:         "PasswordlessService_ResendPasswordlessEmail",
+		idempotent: false,
+		method:     "POST",
+		path:       "/api/v1/passwordless/email/resend",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opPasswordlessServiceSendPasswordlessEmail = &operation{
+		id:         "PasswordlessService_SendPasswordlessEmail",
+		idempotent: false,
+		method:     "POST",
+		path:       "/api/v1/passwordless/email/send",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opPasswordlessServiceVerifyPasswordlessEmail = &operation{
+		id:         "PasswordlessService_VerifyPasswordlessEmail",
+		idempotent: false,
+		method:     "POST",
+		path:       "/api/v1/passwordless/email/verify",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+)
+
 // ResendEmail calls POST /api/v1/passwordless/email/resend (operation
 // PasswordlessService_ResendPasswordlessEmail).
 //

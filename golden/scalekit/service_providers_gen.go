@@ -20,6 +20,27 @@ type ProvidersService struct {
 	c *Client
 }
 
+var (
+	opProviderServiceCreateCustomProvider = &operation{
+		id:         "ProviderService_CreateCustomProvider",
+		idempotent: false,
+		method:     "POST",
+		path:       "/api/v1/custom-providers",
+	}
+	opProviderServiceDeleteCustomProvider = &operation{
+		id:         "ProviderService_DeleteCustomProvider",
+		idempotent: true,
+		method:     "DELETE",
+		path:       "/api/v1/custom-providers/{identifier}",
+	}
+	opProviderServiceUpdateCustomProvider = &operation{
+		id:         "ProviderService_UpdateCustomProvider",
+		idempotent: true,
+		method:     "PUT",
+		path:       "/api/v1/custom-providers/{identifier}",
+	}
+)
+
 // CreateCustomProvider calls POST /api/v1/custom-providers (operation
 // ProviderService_CreateCustomProvider).
 //

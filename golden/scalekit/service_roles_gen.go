@@ -43,6 +43,249 @@ type RolesService struct {
 	c *Client
 }
 
+var (
+	opRolesServiceAddPermissionsToRole = &operation{
+		id:         "RolesService_AddPermissionsToRole",
+		idempotent: false,
+		method:     "POST",
+		path:       "/api/v1/roles/{role_name}/permissions",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opRolesServiceCreateOrganizationRole = &operation{
+		id:         "RolesService_CreateOrganizationRole",
+		idempotent: false,
+		method:     "POST",
+		path:       "/api/v1/organizations/{org_id}/roles",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opRolesServiceCreatePermission = &operation{
+		id:         "RolesService_CreatePermission",
+		idempotent: false,
+		method:     "POST",
+		path:       "/api/v1/permissions",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opRolesServiceCreateRole = &operation{
+		id:         "RolesService_CreateRole",
+		idempotent: false,
+		method:     "POST",
+		path:       "/api/v1/roles",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opRolesServiceDeleteOrganizationRole = &operation{
+		id:         "RolesService_DeleteOrganizationRole",
+		idempotent: true,
+		method:     "DELETE",
+		path:       "/api/v1/organizations/{org_id}/roles/{role_name}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opRolesServiceDeletePermission = &operation{
+		id:         "RolesService_DeletePermission",
+		idempotent: true,
+		method:     "DELETE",
+		path:       "/api/v1/permissions/{permission_name}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opRolesServiceDeleteRole = &operation{
+		id:         "RolesService_DeleteRole",
+		idempotent: true,
+		method:     "DELETE",
+		path:       "/api/v1/roles/{role_name}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opRolesServiceGetOrganizationRole = &operation{
+		id:         "RolesService_GetOrganizationRole",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/organizations/{org_id}/roles/{role_name}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opRolesServiceGetPermission = &operation{
+		id:         "RolesService_GetPermission",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/permissions/{permission_name}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opRolesServiceGetRole = &operation{
+		id:         "RolesService_GetRole",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/roles/{role_name}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opRolesServiceGetRoleUsersCount = &operation{
+		id:         "RolesService_GetRoleUsersCount",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/roles/{role_name}/users:count",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opRolesServiceListDependentRoles = &operation{
+		id:         "RolesService_ListDependentRoles",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/roles/{role_name}/dependents",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opRolesServiceListEffectiveRolePermissions = &operation{
+		id:         "RolesService_ListEffectiveRolePermissions",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/roles/{role_name}/permissions:all",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opRolesServiceListOrganizationRoles = &operation{
+		id:         "RolesService_ListOrganizationRoles",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/organizations/{org_id}/roles",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opRolesServiceListPermissions = &operation{
+		id:         "RolesService_ListPermissions",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/permissions",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opRolesServiceListRolePermissions = &operation{
+		id:         "RolesService_ListRolePermissions",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/roles/{role_name}/permissions",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opRolesServiceListRoles = &operation{
+		id:         "RolesService_ListRoles",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/roles",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opRolesServiceRemovePermissionFromRole = &operation{
+		id:         "RolesService_RemovePermissionFromRole",
+		idempotent: true,
+		method:     "DELETE",
+		path:       "/api/v1/roles/{role_name}/permissions/{permission_name}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opRolesServiceUpdateDefaultOrganizationRoles = &operation{
+		id:         "RolesService_UpdateDefaultOrganizationRoles",
+		idempotent: false,
+		method:     "PATCH",
+		path:       "/api/v1/organizations/{org_id}/roles:set_defaults",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opRolesServiceUpdateDefaultRoles = &operation{
+		id:         "RolesService_UpdateDefaultRoles",
+		idempotent: false,
+		method:     "PATCH",
+		path:       "/api/v1/roles:set_defaults",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opRolesServiceUpdateDefaultRoles2 = &operation{
+		id:         "RolesService_UpdateDefaultRoles2",
+		idempotent: false,
+		method:     "PATCH",
+		path:       "/api/v1/roles/default",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opRolesServiceUpdateOrganizationRole = &operation{
+		id:         "RolesService_UpdateOrganizationRole",
+		idempotent: true,
+		method:     "PUT",
+		path:       "/api/v1/organizations/{org_id}/roles/{role_name}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opRolesServiceUpdatePermission = &operation{
+		id:         "RolesService_UpdatePermission",
+		idempotent: true,
+		method:     "PUT",
+		path:       "/api/v1/permissions/{permission_name}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opRolesServiceUpdateRole = &operation{
+		id:         "RolesService_UpdateRole",
+		idempotent: true,
+		method:     "PUT",
+		path:       "/api/v1/roles/{role_name}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+)
+
 // AddPermissionsToRole calls POST /api/v1/roles/{role_name}/permissions (operation
 // RolesService_AddPermissionsToRole).
 //

@@ -22,6 +22,49 @@ type SessionsService struct {
 	c *Client
 }
 
+var (
+	opSessionServiceGetSession = &operation{
+		id:         "SessionService_GetSession",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/sessions/{session_id}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opSessionServiceGetUserSessions = &operation{
+		id:         "SessionService_GetUserSessions",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/users/{user_id}/sessions",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opSessionServiceRevokeAllUserSessions = &operation{
+		id:         "SessionService_RevokeAllUserSessions",
+		idempotent: false,
+		method:     "POST",
+		path:       "/api/v1/users/{user_id}/sessions/revoke",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opSessionServiceRevokeSession = &operation{
+		id:         "SessionService_RevokeSession",
+		idempotent: false,
+		method:     "POST",
+		path:       "/api/v1/sessions/{session_id}/revoke",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+)
+
 // Get calls GET /api/v1/sessions/{session_id} (operation SessionService_GetSession).
 //
 // Get session details.

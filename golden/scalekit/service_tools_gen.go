@@ -23,6 +23,37 @@ type ToolsService struct {
 	c *Client
 }
 
+var (
+	opToolServiceExecuteTool = &operation{
+		id:         "ToolService_ExecuteTool",
+		idempotent: false,
+		method:     "POST",
+		path:       "/api/v1/execute_tool",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitAgentToolCalls,
+		}},
+	}
+	opToolServiceListAvailableTools = &operation{
+		id:         "ToolService_ListAvailableTools",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/tools/available",
+	}
+	opToolServiceListScopedTools = &operation{
+		id:         "ToolService_ListScopedTools",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/tools/scoped",
+	}
+	opToolServiceListTools = &operation{
+		id:         "ToolService_ListTools",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/tools",
+	}
+)
+
 // Execute calls POST /api/v1/execute_tool (operation ToolService_ExecuteTool).
 //
 // Execute a tool using a connected account.

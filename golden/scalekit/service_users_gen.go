@@ -39,6 +39,209 @@ type UsersService struct {
 	c *Client
 }
 
+var (
+	opUserServiceCreateMembership = &operation{
+		id:         "UserService_CreateMembership",
+		idempotent: false,
+		method:     "POST",
+		path:       "/api/v1/memberships/organizations/{organization_id}/users/{id}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opUserServiceCreateMembership2 = &operation{
+		id:         "UserService_CreateMembership2",
+		idempotent: false,
+		method:     "POST",
+		path:       "/api/v1/memberships/organizations/{organization_id}/users:external/{external_id}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opUserServiceCreateUserAndMembership = &operation{
+		id:         "UserService_CreateUserAndMembership",
+		idempotent: false,
+		method:     "POST",
+		path:       "/api/v1/organizations/{organization_id}/users",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opUserServiceDeleteMembership = &operation{
+		id:         "UserService_DeleteMembership",
+		idempotent: true,
+		method:     "DELETE",
+		path:       "/api/v1/memberships/organizations/{organization_id}/users/{id}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opUserServiceDeleteMembership2 = &operation{
+		id:         "UserService_DeleteMembership2",
+		idempotent: true,
+		method:     "DELETE",
+		path:       "/api/v1/memberships/organizations/{organization_id}/users:external/{external_id}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opUserServiceDeleteUser = &operation{
+		id:         "UserService_DeleteUser",
+		idempotent: true,
+		method:     "DELETE",
+		path:       "/api/v1/users/{id}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opUserServiceDeleteUser2 = &operation{
+		id:         "UserService_DeleteUser2",
+		idempotent: true,
+		method:     "DELETE",
+		path:       "/api/v1/users:external/{external_id}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opUserServiceGetUser = &operation{
+		id:         "UserService_GetUser",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/users/{id}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opUserServiceGetUser2 = &operation{
+		id:         "UserService_GetUser2",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/users:external/{external_id}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opUserServiceListOrganizationUsers = &operation{
+		id:         "UserService_ListOrganizationUsers",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/organizations/{organization_id}/users",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opUserServiceListUserPermissions = &operation{
+		id:         "UserService_ListUserPermissions",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/organizations/{organization_id}/users/{user_id}/permissions",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opUserServiceListUserRoles = &operation{
+		id:         "UserService_ListUserRoles",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/organizations/{organization_id}/users/{user_id}/roles",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opUserServiceListUsers = &operation{
+		id:         "UserService_ListUsers",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/users",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opUserServiceResendInvite = &operation{
+		id:         "UserService_ResendInvite",
+		idempotent: false,
+		method:     "PATCH",
+		path:       "/api/v1/invites/organizations/{organization_id}/users/{id}/resend",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opUserServiceSearchOrganizationUsers = &operation{
+		id:         "UserService_SearchOrganizationUsers",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/organizations/{organization_id}/users:search",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opUserServiceSearchUsers = &operation{
+		id:         "UserService_SearchUsers",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/users:search",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opUserServiceUpdateMembership = &operation{
+		id:         "UserService_UpdateMembership",
+		idempotent: false,
+		method:     "PATCH",
+		path:       "/api/v1/memberships/organizations/{organization_id}/users/{id}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opUserServiceUpdateMembership2 = &operation{
+		id:         "UserService_UpdateMembership2",
+		idempotent: false,
+		method:     "PATCH",
+		path:       "/api/v1/memberships/organizations/{organization_id}/users:external/{external_id}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opUserServiceUpdateUser = &operation{
+		id:         "UserService_UpdateUser",
+		idempotent: false,
+		method:     "PATCH",
+		path:       "/api/v1/users/{id}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opUserServiceUpdateUser2 = &operation{
+		id:         "UserService_UpdateUser2",
+		idempotent: false,
+		method:     "PATCH",
+		path:       "/api/v1/users:external/{external_id}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+)
+
 // UserServiceCreateMembershipParams holds the optional query, header and cookie parameters of
 // Users.CreateMembership. Nil pointers and slices are not sent.
 type UserServiceCreateMembershipParams struct {

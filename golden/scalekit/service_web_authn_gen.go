@@ -20,6 +20,39 @@ type WebAuthnService struct {
 	c *Client
 }
 
+var (
+	opWebAuthnServiceDeleteCredential = &operation{
+		id:         "WebAuthnService_DeleteCredential",
+		idempotent: true,
+		method:     "DELETE",
+		path:       "/api/v1/webauthn/credentials/{credential_id}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opWebAuthnServiceListCredentials = &operation{
+		id:         "WebAuthnService_ListCredentials",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/webauthn/credentials",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+	opWebAuthnServiceUpdateCredential = &operation{
+		id:         "WebAuthnService_UpdateCredential",
+		idempotent: false,
+		method:     "PATCH",
+		path:       "/api/v1/webauthn/credentials/{credential_id}",
+		uses: []limitUse{{
+			cost:  1,
+			limit: LimitManagementAPIRequests,
+		}},
+	}
+)
+
 // DeleteCredential calls DELETE /api/v1/webauthn/credentials/{credential_id} (operation
 // WebAuthnService_DeleteCredential).
 //

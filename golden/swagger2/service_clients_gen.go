@@ -26,6 +26,51 @@ type ClientsService struct {
 	c *Client
 }
 
+var (
+	opClientServiceCreateOrganizationClient = &operation{
+		id:         "ClientService_CreateOrganizationClient",
+		idempotent: false,
+		method:     "POST",
+		path:       "/api/v1/organizations/{organization_id}/clients",
+	}
+	opClientServiceCreateOrganizationClientSecret = &operation{
+		id:         "ClientService_CreateOrganizationClientSecret",
+		idempotent: false,
+		method:     "POST",
+		path:       "/api/v1/organizations/{organization_id}/clients/{client_id}/secrets",
+	}
+	opClientServiceDeleteOrganizationClient = &operation{
+		id:         "ClientService_DeleteOrganizationClient",
+		idempotent: true,
+		method:     "DELETE",
+		path:       "/api/v1/organizations/{organization_id}/clients/{client_id}",
+	}
+	opClientServiceDeleteOrganizationClientSecret = &operation{
+		id:         "ClientService_DeleteOrganizationClientSecret",
+		idempotent: true,
+		method:     "DELETE",
+		path:       "/api/v1/organizations/{organization_id}/clients/{client_id}/secrets/{secret_id}",
+	}
+	opClientServiceGetOrganizationClient = &operation{
+		id:         "ClientService_GetOrganizationClient",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/organizations/{organization_id}/clients/{client_id}",
+	}
+	opClientServiceListOrganizationClients = &operation{
+		id:         "ClientService_ListOrganizationClients",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/organizations/{organization_id}/clients",
+	}
+	opClientServiceUpdateOrganizationClient = &operation{
+		id:         "ClientService_UpdateOrganizationClient",
+		idempotent: false,
+		method:     "PATCH",
+		path:       "/api/v1/organizations/{organization_id}/clients/{client_id}",
+	}
+)
+
 // CreateOrganizationClient calls POST /api/v1/organizations/{organization_id}/clients (operation
 // ClientService_CreateOrganizationClient).
 //

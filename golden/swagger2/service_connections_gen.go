@@ -22,6 +22,33 @@ type ConnectionsService struct {
 	c *Client
 }
 
+var (
+	opConnectionServiceDisableConnection = &operation{
+		id:         "ConnectionService_DisableConnection",
+		idempotent: false,
+		method:     "PATCH",
+		path:       "/api/v1/organizations/{organization_id}/connections/{id}:disable",
+	}
+	opConnectionServiceEnableConnection = &operation{
+		id:         "ConnectionService_EnableConnection",
+		idempotent: false,
+		method:     "PATCH",
+		path:       "/api/v1/organizations/{organization_id}/connections/{id}:enable",
+	}
+	opConnectionServiceGetConnection = &operation{
+		id:         "ConnectionService_GetConnection",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/organizations/{organization_id}/connections/{id}",
+	}
+	opConnectionServiceListConnections = &operation{
+		id:         "ConnectionService_ListConnections",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/connections",
+	}
+)
+
 // Disable calls PATCH /api/v1/organizations/{organization_id}/connections/{id}:disable (operation
 // ConnectionService_DisableConnection).
 //

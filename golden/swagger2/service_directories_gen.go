@@ -25,6 +25,45 @@ type DirectoriesService struct {
 	c *Client
 }
 
+var (
+	opDirectoryServiceDisableDirectory = &operation{
+		id:         "DirectoryService_DisableDirectory",
+		idempotent: false,
+		method:     "PATCH",
+		path:       "/api/v1/organizations/{organization_id}/directories/{id}:disable",
+	}
+	opDirectoryServiceEnableDirectory = &operation{
+		id:         "DirectoryService_EnableDirectory",
+		idempotent: false,
+		method:     "PATCH",
+		path:       "/api/v1/organizations/{organization_id}/directories/{id}:enable",
+	}
+	opDirectoryServiceGetDirectory = &operation{
+		id:         "DirectoryService_GetDirectory",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/organizations/{organization_id}/directories/{id}",
+	}
+	opDirectoryServiceListDirectories = &operation{
+		id:         "DirectoryService_ListDirectories",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/organizations/{organization_id}/directories",
+	}
+	opDirectoryServiceListDirectoryGroups = &operation{
+		id:         "DirectoryService_ListDirectoryGroups",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/organizations/{organization_id}/directories/{directory_id}/groups",
+	}
+	opDirectoryServiceListDirectoryUsers = &operation{
+		id:         "DirectoryService_ListDirectoryUsers",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/organizations/{organization_id}/directories/{directory_id}/users",
+	}
+)
+
 // Disable calls PATCH /api/v1/organizations/{organization_id}/directories/{id}:disable (operation
 // DirectoryService_DisableDirectory).
 //

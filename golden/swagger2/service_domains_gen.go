@@ -22,6 +22,33 @@ type DomainsService struct {
 	c *Client
 }
 
+var (
+	opDomainServiceCreateDomain = &operation{
+		id:         "DomainService_CreateDomain",
+		idempotent: false,
+		method:     "POST",
+		path:       "/api/v1/organizations/{organization_id}/domains",
+	}
+	opDomainServiceDeleteDomain = &operation{
+		id:         "DomainService_DeleteDomain",
+		idempotent: true,
+		method:     "DELETE",
+		path:       "/api/v1/organizations/{organization_id}/domains/{id}",
+	}
+	opDomainServiceGetDomain = &operation{
+		id:         "DomainService_GetDomain",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/organizations/{organization_id}/domains/{id}",
+	}
+	opDomainServiceListDomains = &operation{
+		id:         "DomainService_ListDomains",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/organizations/{organization_id}/domains",
+	}
+)
+
 // Create calls POST /api/v1/organizations/{organization_id}/domains (operation
 // DomainService_CreateDomain).
 //

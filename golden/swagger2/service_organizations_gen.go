@@ -26,6 +26,51 @@ type OrganizationsService struct {
 	c *Client
 }
 
+var (
+	opOrganizationServiceCreateOrganization = &operation{
+		id:         "OrganizationService_CreateOrganization",
+		idempotent: false,
+		method:     "POST",
+		path:       "/api/v1/organizations",
+	}
+	opOrganizationServiceDeleteOrganization = &operation{
+		id:         "OrganizationService_DeleteOrganization",
+		idempotent: true,
+		method:     "DELETE",
+		path:       "/api/v1/organizations/{id}",
+	}
+	opOrganizationServiceGeneratePortalLink = &operation{
+		id:         "OrganizationService_GeneratePortalLink",
+		idempotent: true,
+		method:     "PUT",
+		path:       "/api/v1/organizations/{id}/portal_links",
+	}
+	opOrganizationServiceGetOrganization = &operation{
+		id:         "OrganizationService_GetOrganization",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/organizations/{id}",
+	}
+	opOrganizationServiceListOrganization = &operation{
+		id:         "OrganizationService_ListOrganization",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/organizations",
+	}
+	opOrganizationServiceUpdateOrganization = &operation{
+		id:         "OrganizationService_UpdateOrganization",
+		idempotent: false,
+		method:     "PATCH",
+		path:       "/api/v1/organizations/{id}",
+	}
+	opOrganizationServiceUpdateOrganizationSettings = &operation{
+		id:         "OrganizationService_UpdateOrganizationSettings",
+		idempotent: false,
+		method:     "PATCH",
+		path:       "/api/v1/organizations/{id}/settings",
+	}
+)
+
 // Create calls POST /api/v1/organizations (operation OrganizationService_CreateOrganization).
 //
 // Create an organization.

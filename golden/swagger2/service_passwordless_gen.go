@@ -19,6 +19,27 @@ type PasswordlessService struct {
 	c *Client
 }
 
+var (
+	opPasswordlessServiceResendPasswordlessEmail = &operation{
+		id:         "PasswordlessService_ResendPasswordlessEmail",
+		idempotent: false,
+		method:     "POST",
+		path:       "/api/v1/passwordless/email/resend",
+	}
+	opPasswordlessServiceSendPasswordlessEmail = &operation{
+		id:         "PasswordlessService_SendPasswordlessEmail",
+		idempotent: false,
+		method:     "POST",
+		path:       "/api/v1/passwordless/email/send",
+	}
+	opPasswordlessServiceVerifyPasswordlessEmail = &operation{
+		id:         "PasswordlessService_VerifyPasswordlessEmail",
+		idempotent: false,
+		method:     "POST",
+		path:       "/api/v1/passwordless/email/verify",
+	}
+)
+
 // ResendEmail calls POST /api/v1/passwordless/email/resend (operation
 // PasswordlessService_ResendPasswordlessEmail).
 //

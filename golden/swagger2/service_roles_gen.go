@@ -44,6 +44,159 @@ type RolesService struct {
 	c *Client
 }
 
+var (
+	opRolesServiceAddPermissionsToRole = &operation{
+		id:         "RolesService_AddPermissionsToRole",
+		idempotent: false,
+		method:     "POST",
+		path:       "/api/v1/roles/{role_name}/permissions",
+	}
+	opRolesServiceCreateOrganizationRole = &operation{
+		id:         "RolesService_CreateOrganizationRole",
+		idempotent: false,
+		method:     "POST",
+		path:       "/api/v1/organizations/{org_id}/roles",
+	}
+	opRolesServiceCreatePermission = &operation{
+		id:         "RolesService_CreatePermission",
+		idempotent: false,
+		method:     "POST",
+		path:       "/api/v1/permissions",
+	}
+	opRolesServiceCreateRole = &operation{
+		id:         "RolesService_CreateRole",
+		idempotent: false,
+		method:     "POST",
+		path:       "/api/v1/roles",
+	}
+	opRolesServiceDeleteOrganizationRole = &operation{
+		id:         "RolesService_DeleteOrganizationRole",
+		idempotent: true,
+		method:     "DELETE",
+		path:       "/api/v1/organizations/{org_id}/roles/{role_name}",
+	}
+	opRolesServiceDeletePermission = &operation{
+		id:         "RolesService_DeletePermission",
+		idempotent: true,
+		method:     "DELETE",
+		path:       "/api/v1/permissions/{permission_name}",
+	}
+	opRolesServiceDeleteRole = &operation{
+		id:         "RolesService_DeleteRole",
+		idempotent: true,
+		method:     "DELETE",
+		path:       "/api/v1/roles/{role_name}",
+	}
+	opRolesServiceDeleteRoleBase = &operation{
+		id:         "RolesService_DeleteRoleBase",
+		idempotent: true,
+		method:     "DELETE",
+		path:       "/api/v1/roles/{role_name}/base",
+	}
+	opRolesServiceGetOrganizationRole = &operation{
+		id:         "RolesService_GetOrganizationRole",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/organizations/{org_id}/roles/{role_name}",
+	}
+	opRolesServiceGetPermission = &operation{
+		id:         "RolesService_GetPermission",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/permissions/{permission_name}",
+	}
+	opRolesServiceGetRole = &operation{
+		id:         "RolesService_GetRole",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/roles/{role_name}",
+	}
+	opRolesServiceGetRoleUsersCount = &operation{
+		id:         "RolesService_GetRoleUsersCount",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/roles/{role_name}/users:count",
+	}
+	opRolesServiceListDependentRoles = &operation{
+		id:         "RolesService_ListDependentRoles",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/roles/{role_name}/dependents",
+	}
+	opRolesServiceListEffectiveRolePermissions = &operation{
+		id:         "RolesService_ListEffectiveRolePermissions",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/roles/{role_name}/permissions:all",
+	}
+	opRolesServiceListOrganizationRoles = &operation{
+		id:         "RolesService_ListOrganizationRoles",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/organizations/{org_id}/roles",
+	}
+	opRolesServiceListPermissions = &operation{
+		id:         "RolesService_ListPermissions",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/permissions",
+	}
+	opRolesServiceListRolePermissions = &operation{
+		id:         "RolesService_ListRolePermissions",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/roles/{role_name}/permissions",
+	}
+	opRolesServiceListRoles = &operation{
+		id:         "RolesService_ListRoles",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/roles",
+	}
+	opRolesServiceRemovePermissionFromRole = &operation{
+		id:         "RolesService_RemovePermissionFromRole",
+		idempotent: true,
+		method:     "DELETE",
+		path:       "/api/v1/roles/{role_name}/permissions/{permission_name}",
+	}
+	opRolesServiceUpdateDefaultOrganizationRoles = &operation{
+		id:         "RolesService_UpdateDefaultOrganizationRoles",
+		idempotent: false,
+		method:     "PATCH",
+		path:       "/api/v1/organizations/{org_id}/roles:set_defaults",
+	}
+	opRolesServiceUpdateDefaultRoles = &operation{
+		id:         "RolesService_UpdateDefaultRoles",
+		idempotent: false,
+		method:     "PATCH",
+		path:       "/api/v1/roles:set_defaults",
+	}
+	opRolesServiceUpdateDefaultRoles2 = &operation{
+		id:         "RolesService_UpdateDefaultRoles2",
+		idempotent: false,
+		method:     "PATCH",
+		path:       "/api/v1/roles/default",
+	}
+	opRolesServiceUpdateOrganizationRole = &operation{
+		id:         "RolesService_UpdateOrganizationRole",
+		idempotent: true,
+		method:     "PUT",
+		path:       "/api/v1/organizations/{org_id}/roles/{role_name}",
+	}
+	opRolesServiceUpdatePermission = &operation{
+		id:         "RolesService_UpdatePermission",
+		idempotent: true,
+		method:     "PUT",
+		path:       "/api/v1/permissions/{permission_name}",
+	}
+	opRolesServiceUpdateRole = &operation{
+		id:         "RolesService_UpdateRole",
+		idempotent: true,
+		method:     "PUT",
+		path:       "/api/v1/roles/{role_name}",
+	}
+)
+
 // AddPermissionsToRole calls POST /api/v1/roles/{role_name}/permissions (operation
 // RolesService_AddPermissionsToRole).
 //

@@ -22,6 +22,33 @@ type SessionsService struct {
 	c *Client
 }
 
+var (
+	opSessionServiceGetSession = &operation{
+		id:         "SessionService_GetSession",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/sessions/{session_id}",
+	}
+	opSessionServiceGetUserSessions = &operation{
+		id:         "SessionService_GetUserSessions",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/users/{user_id}/sessions",
+	}
+	opSessionServiceRevokeAllUserSessions = &operation{
+		id:         "SessionService_RevokeAllUserSessions",
+		idempotent: false,
+		method:     "POST",
+		path:       "/api/v1/users/{user_id}/sessions/revoke",
+	}
+	opSessionServiceRevokeSession = &operation{
+		id:         "SessionService_RevokeSession",
+		idempotent: false,
+		method:     "POST",
+		path:       "/api/v1/sessions/{session_id}/revoke",
+	}
+)
+
 // Get calls GET /api/v1/sessions/{session_id} (operation SessionService_GetSession).
 //
 // Get session details.

@@ -18,6 +18,15 @@ type ToolsService struct {
 	c *Client
 }
 
+var (
+	opToolServiceExecuteTool = &operation{
+		id:         "ToolService_ExecuteTool",
+		idempotent: false,
+		method:     "POST",
+		path:       "/api/v1/execute_tool",
+	}
+)
+
 // Execute calls POST /api/v1/execute_tool (operation ToolService_ExecuteTool).
 //
 // Execute a tool using a connected account.

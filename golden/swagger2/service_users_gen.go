@@ -31,6 +31,81 @@ type UsersService struct {
 	c *Client
 }
 
+var (
+	opUserServiceCreateMembership = &operation{
+		id:         "UserService_CreateMembership",
+		idempotent: false,
+		method:     "POST",
+		path:       "/api/v1/memberships/organizations/{organization_id}/users/{id}",
+	}
+	opUserServiceCreateUserAndMembership = &operation{
+		id:         "UserService_CreateUserAndMembership",
+		idempotent: false,
+		method:     "POST",
+		path:       "/api/v1/organizations/{organization_id}/users",
+	}
+	opUserServiceDeleteMembership = &operation{
+		id:         "UserService_DeleteMembership",
+		idempotent: true,
+		method:     "DELETE",
+		path:       "/api/v1/memberships/organizations/{organization_id}/users/{id}",
+	}
+	opUserServiceDeleteUser = &operation{
+		id:         "UserService_DeleteUser",
+		idempotent: true,
+		method:     "DELETE",
+		path:       "/api/v1/users/{id}",
+	}
+	opUserServiceGetUser = &operation{
+		id:         "UserService_GetUser",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/users/{id}",
+	}
+	opUserServiceListOrganizationUsers = &operation{
+		id:         "UserService_ListOrganizationUsers",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/organizations/{organization_id}/users",
+	}
+	opUserServiceListUserPermissions = &operation{
+		id:         "UserService_ListUserPermissions",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/organizations/{organization_id}/users/{user_id}/permissions",
+	}
+	opUserServiceListUserRoles = &operation{
+		id:         "UserService_ListUserRoles",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/organizations/{organization_id}/users/{user_id}/roles",
+	}
+	opUserServiceListUsers = &operation{
+		id:         "UserService_ListUsers",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/users",
+	}
+	opUserServiceResendInvite = &operation{
+		id:         "UserService_ResendInvite",
+		idempotent: false,
+		method:     "PATCH",
+		path:       "/api/v1/invites/organizations/{organization_id}/users/{id}/resend",
+	}
+	opUserServiceUpdateMembership = &operation{
+		id:         "UserService_UpdateMembership",
+		idempotent: false,
+		method:     "PATCH",
+		path:       "/api/v1/memberships/organizations/{organization_id}/users/{id}",
+	}
+	opUserServiceUpdateUser = &operation{
+		id:         "UserService_UpdateUser",
+		idempotent: false,
+		method:     "PATCH",
+		path:       "/api/v1/users/{id}",
+	}
+)
+
 // UserServiceCreateMembershipParams holds the optional query, header and cookie parameters of
 // Users.CreateMembership. Nil pointers and slices are not sent.
 type UserServiceCreateMembershipParams struct {

@@ -20,6 +20,27 @@ type WebAuthnService struct {
 	c *Client
 }
 
+var (
+	opWebAuthnServiceDeleteCredential = &operation{
+		id:         "WebAuthnService_DeleteCredential",
+		idempotent: true,
+		method:     "DELETE",
+		path:       "/api/v1/webauthn/credentials/{credential_id}",
+	}
+	opWebAuthnServiceListCredentials = &operation{
+		id:         "WebAuthnService_ListCredentials",
+		idempotent: true,
+		method:     "GET",
+		path:       "/api/v1/webauthn/credentials",
+	}
+	opWebAuthnServiceUpdateCredential = &operation{
+		id:         "WebAuthnService_UpdateCredential",
+		idempotent: false,
+		method:     "PATCH",
+		path:       "/api/v1/webauthn/credentials/{credential_id}",
+	}
+)
+
 // DeleteCredential calls DELETE /api/v1/webauthn/credentials/{credential_id} (operation
 // WebAuthnService_DeleteCredential).
 //

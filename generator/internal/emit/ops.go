@@ -22,7 +22,7 @@ import (
 func descriptorName(op *model.Operation) string { return "op" + op.MethodName }
 
 // genClient emits client_gen.go: NewClient, the API profile and the
-// operation descriptors.
+// services.
 func (e *emitter) genClient(f *jen.File) {
 	f.Add(comment([]string{
 		"NewClient returns a client for the API at baseURL (scheme, host and an",
@@ -34,12 +34,17 @@ func (e *emitter) genClient(f *jen.File) {
 	)
 	genProfile(f, e.api)
 	e.genServices(f)
-	if len(e.api.Operations) == 0 {
+}
+
+// genDescriptors emits the descriptors of ops, one per method, handed to
+// the request path; they live beside their methods, so that adding an
+// operation changes only its service's file.
+func (e *emitter) genDescriptors(f *jen.File, ops []*model.Operation) {
+	if len(ops) == 0 {
 		return
 	}
-	f.Comment("The operation descriptors: one per method, handed to the request path.")
 	f.Var().DefsFunc(func(g *jen.Group) {
-		for _, op := range e.api.Operations {
+		for _, op := range ops {
 			d := jen.Dict{
 				jen.Id("id"):         jen.Lit(op.ID),
 				jen.Id("method"):     jen.Lit(op.HTTPMethod),

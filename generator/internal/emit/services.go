@@ -130,7 +130,9 @@ func (e *emitter) genServices(f *jen.File) {
 	}))
 	f.Type().Id("Services").StructFunc(func(g *jen.Group) {
 		for _, s := range e.services {
-			g.Comment(fmt.Sprintf("%s has %d operation%s.", s.Field, len(s.ops), plural(len(s.ops))))
+			// No count here: adding an operation changes only its
+			// service's file.
+			g.Comment(fmt.Sprintf("%s holds the operations listed on %s.", s.Field, s.TypeName))
 			g.Id(s.Field).Id(s.TypeName)
 		}
 	})
@@ -140,13 +142,6 @@ func (e *emitter) genServices(f *jen.File) {
 			g.Id("c").Dot(s.Field).Dot("c").Op("=").Id("c")
 		}
 	})
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
 }
 
 // genServiceFile emits one service: its type (grouped mode), and every
@@ -164,6 +159,7 @@ func (e *emitter) genServiceFile(f *jen.File, s *service) {
 		doc := docBlock([]string{fmt.Sprintf("%s groups the operations reached as c.%s:", s.TypeName, s.Field)}, list)
 		f.Add(withDoc(doc, jen.Type().Id(s.TypeName).Struct(jen.Id("c").Op("*").Id("Client"))))
 	}
+	e.genDescriptors(f, s.ops)
 	for _, op := range s.ops {
 		e.genOperation(f.Group, op)
 		if e.iter[op] != "" {
