@@ -201,18 +201,24 @@ func logCorpusTable(t *testing.T, rows []*corpusResult) {
 // (operations) and the named types outside the runtime.
 func countDecls(files []File) (ops, types int, err error) {
 	fset := token.NewFileSet()
-	for _, f := range files {
-		af, err := parser.ParseFile(fset, f.Name, f.Content, parser.SkipObjectResolution)
-		if err != nil {
+	parsed := make([]*ast.File, len(files))
+	receivers := map[string]bool{"Client": true}
+	for i, f := range files {
+		if parsed[i], err = parser.ParseFile(fset, f.Name, f.Content, parser.SkipObjectResolution); err != nil {
 			return 0, 0, err
 		}
+		for name := range serviceTypes(parsed[i]) {
+			receivers[name] = true
+		}
+	}
+	for i, f := range files {
 		if strings.HasPrefix(f.Name, "runtime_") {
 			continue
 		}
-		for _, d := range af.Decls {
+		for _, d := range parsed[i].Decls {
 			switch d := d.(type) {
 			case *ast.FuncDecl:
-				if d.Recv != nil && d.Name.IsExported() && recvName(d.Recv) == "Client" && strings.HasPrefix(f.Name, "operations") {
+				if isOperationMethod(f.Name, d, receivers) {
 					ops++
 				}
 			case *ast.GenDecl:
@@ -223,6 +229,55 @@ func countDecls(files []File) (ops, types int, err error) {
 		}
 	}
 	return ops, types, nil
+}
+
+// isOperationMethod reports whether d, declared in the generated file
+// named file, is the method of one operation: an exported method of Client
+// (-flat) or of a service, not an auto-paging iterator (which returns an
+// iter.Seq2 beside the operation's own method).
+func isOperationMethod(file string, d *ast.FuncDecl, receivers map[string]bool) bool {
+	if d.Recv == nil || !d.Name.IsExported() {
+		return false
+	}
+	if !strings.HasPrefix(file, "operations") && !strings.HasPrefix(file, "service_") {
+		return false
+	}
+	if !receivers[recvName(d.Recv)] {
+		return false
+	}
+	if r := d.Type.Results; r != nil && len(r.List) == 1 {
+		if ix, ok := r.List[0].Type.(*ast.IndexListExpr); ok {
+			if sel, ok := ix.X.(*ast.SelectorExpr); ok && sel.Sel.Name == "Seq2" {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// serviceTypes returns the types of the fields of the Services struct that
+// f declares, if it declares it: the services' types.
+func serviceTypes(f *ast.File) map[string]bool {
+	out := map[string]bool{}
+	for _, d := range f.Decls {
+		g, ok := d.(*ast.GenDecl)
+		if !ok || g.Tok != token.TYPE {
+			continue
+		}
+		for _, spec := range g.Specs {
+			ts := spec.(*ast.TypeSpec)
+			st, ok := ts.Type.(*ast.StructType)
+			if !ok || ts.Name.Name != "Services" {
+				continue
+			}
+			for _, field := range st.Fields.List {
+				if id, ok := field.Type.(*ast.Ident); ok {
+					out[id.Name] = true
+				}
+			}
+		}
+	}
+	return out
 }
 
 func recvName(fl *ast.FieldList) string {

@@ -57,6 +57,6 @@ paths:
 	// client_gen.go
 	//   LimitStatusChecks LimitID = "status_checks"
 	// doc_gen.go
-	// operations_gen.go
+	// service_status_gen.go
 	// true 0 warnings
 }

@@ -26,7 +26,13 @@ func Generate(cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	files, err := emit.Emit(api, emit.Options{Package: cfg.Package, Header: Header})
+	inputs := []string{cfg.Spec.Name}
+	for _, in := range []*Input{cfg.Profile, cfg.Binding} {
+		if in != nil {
+			inputs = append(inputs, in.Name)
+		}
+	}
+	files, err := emit.Emit(api, emit.Options{Package: cfg.Package, Header: Header, Version: Version, Inputs: inputs, Flat: cfg.Flat})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", cfg.Spec.Name, err)
 	}

@@ -37,7 +37,7 @@ func TestGenerateResult(t *testing.T) {
 	if !sort.StringsAreSorted(names) {
 		t.Errorf("files not sorted: %v", names)
 	}
-	for _, want := range []string{"client_gen.go", "doc_gen.go", "operations_gen.go"} {
+	for _, want := range []string{"client_gen.go", "doc_gen.go", "service_ping_gen.go"} {
 		if i := sort.SearchStrings(names, want); i == len(names) || names[i] != want {
 			t.Errorf("missing %s in %v", want, names)
 		}

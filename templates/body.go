@@ -93,8 +93,8 @@ func paramDecode(opID string, body []byte, out any) error {
 // pointer to the declared error type, or nil when the document declares
 // none). A body that does not match leaves Value nil; Body keeps the bytes.
 func paramErrorValue(err error, newValue func(status int) any) error {
-	var ae *APIError
-	if !errors.As(err, &ae) || ae.Value != nil || len(ae.Body) == 0 {
+	ae := ResponseOf(err)
+	if ae == nil || ae.Value != nil || len(ae.Body) == 0 {
 		return err
 	}
 	v := newValue(ae.StatusCode)

@@ -17,7 +17,10 @@ import (
 
 // Client calls the API. It is safe for concurrent use; create one per base
 // URL and share it, so that its limiters and token cache are shared too.
+// The operations are methods of the services it embeds (c.Organizations.List).
 type Client struct {
+	Services
+
 	baseURL    *url.URL
 	baseKey    string // base URL as a scope key
 	httpClient *http.Client
@@ -142,6 +145,7 @@ func newClientClock(baseURL string, p *apiProfile, clk clock, opts ...Option) (*
 		p = &apiProfile{}
 	}
 	c := &Client{baseURL: u, baseKey: u.String(), httpClient: &http.Client{}, profile: p, clk: clk, retry: DefaultRetryPolicy()}
+	c.initServices()
 	for _, opt := range opts {
 		if opt == nil {
 			continue

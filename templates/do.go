@@ -297,7 +297,7 @@ func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 				return nil, apiErr
 			}
 			if hasRA && wait > c.retry.MaxRetryAfter {
-				return nil, &RateLimitedError{Operation: r.op.id, RetryAt: now.Add(wait), Err: apiErr}
+				return nil, &RateLimitedError{Operation: r.op.id, RetryAt: now.Add(wait), Response: apiErr}
 			}
 			if err := c.backoffRetry(ctx, r, attempt, apiErr, wait); err != nil {
 				return nil, err
@@ -358,7 +358,7 @@ func (c *Client) onThrottle(ctx context.Context, r *request, bo *boundOp, epochs
 		bq.q.mu.Lock()
 		used := bq.q.used
 		bq.q.mu.Unlock()
-		return &QuotaExhaustedError{Operation: r.op.id, Limit: bq.q.spec.id, Used: used, Allowance: bq.q.amount(), ResetAt: resetAt, Err: apiErr}
+		return &QuotaExhaustedError{Operation: r.op.id, Limit: bq.q.spec.id, Used: used, Allowance: bq.q.amount(), ResetAt: resetAt, Response: apiErr}
 	}
 	if !hasRA {
 		wait = c.retry.backoff(attempt)
@@ -384,7 +384,7 @@ func (c *Client) onThrottle(ctx context.Context, r *request, bo *boundOp, epochs
 	if len(bo.ids) > 0 {
 		limit = bo.ids[0]
 	}
-	fail := &RateLimitedError{Operation: r.op.id, Limit: limit, RetryAt: retryAt, Err: apiErr}
+	fail := &RateLimitedError{Operation: r.op.id, Limit: limit, RetryAt: retryAt, Response: apiErr}
 	if exhausted || wait > c.retry.MaxRetryAfter || attempt >= c.retry.MaxAttempts {
 		return fail
 	}

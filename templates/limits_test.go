@@ -245,9 +245,12 @@ func TestDeadlineShorterThanWaitReturnsAtOnce(t *testing.T) {
 	if !errors.Is(err, ErrRateLimited) || !errors.As(err, &rl) || !rl.RetryAt.Equal(start.Add(30*time.Second)) {
 		t.Fatalf("err = %v, want RateLimitedError retrying at +30s", err)
 	}
+	if rl.Response == nil || rl.Response.StatusCode != 429 {
+		t.Errorf("err does not carry the 429: %v", err)
+	}
 	var apiErr *APIError
-	if !errors.As(err, &apiErr) || apiErr.StatusCode != 429 {
-		t.Errorf("err does not wrap the 429: %v", err)
+	if errors.As(err, &apiErr) {
+		t.Errorf("a throttle is also an *APIError: %v", err)
 	}
 	// The next call does not even send: the bucket is paused past the deadline.
 	if _, err := c.do(ctx, listReq()); !errors.Is(err, ErrRateLimited) {

@@ -63,7 +63,7 @@ func (q *quotaLedger) amount() int64 {
 func (c *Client) checkQuota(ctx context.Context, q *quotaLedger, cost int, opID string, now time.Time) (reserved bool, err error) {
 	q.mu.Lock()
 	if q.exhaustedUntil.After(now) {
-		e := &QuotaExhaustedError{Operation: opID, Limit: q.spec.id, Used: q.used, Allowance: q.amount(), ResetAt: q.exhaustedUntil, Err: q.exhaustedErr}
+		e := &QuotaExhaustedError{Operation: opID, Limit: q.spec.id, Used: q.used, Allowance: q.amount(), ResetAt: q.exhaustedUntil, Response: asAPIError(q.exhaustedErr)}
 		q.mu.Unlock()
 		return false, e
 	}

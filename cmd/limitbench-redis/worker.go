@@ -212,12 +212,12 @@ var (
 )
 
 func listOrganizations(ctx context.Context, c *scalekit.Client) error {
-	_, err := c.OrganizationServiceListOrganization(ctx, &scalekit.OrganizationServiceListOrganizationParams{PageSize: &pageSize})
+	_, err := c.Organizations.List(ctx, &scalekit.OrganizationServiceListOrganizationParams{PageSize: &pageSize})
 	return err
 }
 
 func executeTool(ctx context.Context, c *scalekit.Client) error {
-	_, err := c.ToolServiceExecuteTool(ctx, &scalekit.ToolsExecuteToolRequest{
+	_, err := c.Tools.Execute(ctx, &scalekit.ToolsExecuteToolRequest{
 		ToolName: &toolName,
 		Params: map[string]json.RawMessage{
 			"to": json.RawMessage(`"user@example.com"`), "subject": json.RawMessage(`"Hello"`),

@@ -32,6 +32,10 @@
 //	               default, else ./<package>.
 //	-package NAME  Go package name. Default: the base name of -o, or
 //	               "scalekit".
+//	-flat          make every operation a method of Client named after its
+//	               operationId (c.OrganizationServiceListOrganization), as ogen
+//	               does, instead of grouping them into services
+//	               (c.Organizations.List).
 //	-check         write nothing; list the files that would change and exit 1
 //	               if any would (for CI: "is the generated code up to date?").
 //	-strict        fail (exit 1) on every warning whose kind the config does

@@ -39,7 +39,7 @@ func fake(t *testing.T, status int, body string) (*Client, *recorded) {
 
 func TestCreateTokenSendsForm(t *testing.T) {
 	c, rec := fake(t, 200, `{"access_token":"at","token_type":"Bearer","expires_in":3600}`)
-	tok, err := c.CreateToken(context.Background(), &TokenRequest{
+	tok, err := c.Authentications.CreateToken(context.Background(), &TokenRequest{
 		GrantType: TokenRequestGrantTypeClientCredentials, ClientID: "skc_1", ClientSecret: "s&cret",
 	})
 	if err != nil {
@@ -57,7 +57,7 @@ func TestCreateTokenSendsForm(t *testing.T) {
 
 func TestListOrganizations(t *testing.T) {
 	c, rec := fake(t, 200, `{"organizations":[{"id":"org_1","metadata":{"a":"b"}}],"next_page_token":"t2"}`)
-	got, err := c.ListOrganizations(context.Background(), &ListOrganizationsParams{PageSize: ptr(int64(5))})
+	got, err := c.Organizations.List(context.Background(), &ListOrganizationsParams{PageSize: ptr(int64(5))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func TestListOrganizations(t *testing.T) {
 
 func TestGetOrganizationNotFound(t *testing.T) {
 	c, rec := fake(t, 404, `{"code":"not_found","message":"no org"}`)
-	_, err := c.GetOrganization(context.Background(), "org 1")
+	_, err := c.Organizations.Get(context.Background(), "org 1")
 	if rec.Path != "/api/v1/organizations/org%201" {
 		t.Errorf("path = %s", rec.Path)
 	}

@@ -106,7 +106,7 @@ func TestPutOddSendsAndDecodesEveryName(t *testing.T) {
 	if err := json.Unmarshal([]byte(oddJSON), &in); err != nil {
 		t.Fatal(err)
 	}
-	out, err := c.PutOdd(context.Background(), &in)
+	out, err := c.Odd.Put(context.Background(), &in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +135,7 @@ func TestSharedOddNameRoundTrip(t *testing.T) {
 func TestPostPetFollowsRequestBodyRefIntoResponse(t *testing.T) {
 	c, got := server(t, "application/json", `{"name":"rex"}`)
 	name := "rex"
-	out, err := c.PostPet(context.Background(), &Pet{Name: &name})
+	out, err := c.Pets.Post(context.Background(), &Pet{Name: &name})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +152,7 @@ func TestQueryMethodAllowReservedAndAnyOf(t *testing.T) {
 	c, got := server(t, "application/json", answer)
 	path, plain := "a/b:c?d,e&f", "a/b"
 	kind := "dog"
-	out, err := c.QueryPets(context.Background(), &QueryPetsParams{Path: &path, Plain: &plain}, &QueryPetsRequest{Kind: &kind})
+	out, err := c.Pets.Query(context.Background(), &QueryPetsParams{Path: &path, Plain: &plain}, &QueryPetsRequest{Kind: &kind})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,7 +186,7 @@ func TestQueryMethodAllowReservedAndAnyOf(t *testing.T) {
 
 func TestAdditionalOperationUsesItsMethod(t *testing.T) {
 	c, got := server(t, "application/json", "")
-	if err := c.CopyPets(context.Background()); err != nil {
+	if err := c.Pets.Copy(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if got.Method != "COPY" {
@@ -201,9 +201,9 @@ func TestBase64ResponsesAreDecoded(t *testing.T) {
 		body        string
 		call        func(*Client) ([]byte, error)
 	}{
-		{"text/plain", "text/plain", "aGk/Pz4+\n", func(c *Client) ([]byte, error) { return c.GetBlob(context.Background()) }},
-		{"application/octet-stream", "application/octet-stream", "aGk/Pz4+", func(c *Client) ([]byte, error) { return c.GetBlobOctets(context.Background()) }},
-		{"JSON string", "application/json", `"aGk/Pz4+"`, func(c *Client) ([]byte, error) { return c.GetJSONBytes(context.Background()) }},
+		{"text/plain", "text/plain", "aGk/Pz4+\n", func(c *Client) ([]byte, error) { return c.Blobs.Get(context.Background()) }},
+		{"application/octet-stream", "application/octet-stream", "aGk/Pz4+", func(c *Client) ([]byte, error) { return c.Blob64S.GetBlobOctets(context.Background()) }},
+		{"JSON string", "application/json", `"aGk/Pz4+"`, func(c *Client) ([]byte, error) { return c.JSONBytes.Get(context.Background()) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -56,13 +56,12 @@ func TestGetFileVersionEncodesPathQueryAndHeader(t *testing.T) {
 	since := time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
 	red := ColorRed
 	owner := "ann"
-	f, err := c.GetFileVersion(context.Background(), "dir/a b%.txt", 3, &GetFileVersionParams{
-		Fields:   []string{"path", "size"},
-		Tag:      []string{"x", "y"},
-		Since:    &since,
-		Color:    &red,
-		Filter:   &GetFileVersionFilter{Owner: &owner},
-		XTraceID: "trace-1",
+	f, err := c.Files.GetVersion(context.Background(), "dir/a b%.txt", 3, "trace-1", &GetFileVersionParams{
+		Fields: []string{"path", "size"},
+		Tag:    []string{"x", "y"},
+		Since:  &since,
+		Color:  &red,
+		Filter: &GetFileVersionFilter{Owner: &owner},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -98,7 +97,7 @@ func TestGetFileVersionEncodesPathQueryAndHeader(t *testing.T) {
 
 func TestErrorBodyIsDecoded(t *testing.T) {
 	c, _ := server(t, 404, `{"code":"not_found","message":"no such file"}`)
-	_, err := c.GetFileVersion(context.Background(), "x", 1, nil)
+	_, err := c.Files.GetVersion(context.Background(), "x", 1, "", nil)
 	var apiErr *APIError
 	if !errors.As(err, &apiErr) {
 		t.Fatalf("error %v is not an *APIError", err)
@@ -112,7 +111,7 @@ func TestErrorBodyIsDecoded(t *testing.T) {
 	}
 
 	c, _ = server(t, 409, `{"code":"busy"}`)
-	err = c.DeleteFile(context.Background(), "f 1")
+	err = c.Files.Delete(context.Background(), "f 1")
 	if !errors.As(err, &apiErr) || apiErr.StatusCode != 409 {
 		t.Fatalf("DeleteFile error = %v", err)
 	}
@@ -123,7 +122,7 @@ func TestErrorBodyIsDecoded(t *testing.T) {
 
 func TestCreatePetUnionRoundTrip(t *testing.T) {
 	c, got := server(t, 201, `{"kind":"dog","good":true}`)
-	pet, err := c.CreatePet(context.Background(), &Pet{Cat: &Cat{Kind: "cat", Lives: 9}})
+	pet, err := c.Pets.Create(context.Background(), &Pet{Cat: &Cat{Kind: "cat", Lives: 9}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +135,7 @@ func TestCreatePetUnionRoundTrip(t *testing.T) {
 	if diff := cmp.Diff(&Pet{Dog: &Dog{Kind: "dog", Good: ptr(true)}}, pet); diff != "" {
 		t.Errorf("decoded pet (-want +got):\n%s", diff)
 	}
-	if _, err := c.CreatePet(context.Background(), nil); err == nil {
+	if _, err := c.Pets.Create(context.Background(), nil); err == nil {
 		t.Error("nil required body accepted")
 	}
 }
@@ -178,7 +177,7 @@ func TestUnionDecoding(t *testing.T) {
 
 func TestSearchAnyOfQuery(t *testing.T) {
 	c, got := server(t, 200, `[{"path":"p","size":1}]`)
-	files, err := c.Search(context.Background(), &SearchParams{Q: SearchQ{Int: ptr(int64(42))}})
+	files, err := c.Search.Search(context.Background(), SearchQ{Int: Ptr(int64(42))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +195,7 @@ func TestSearchAnyOfQuery(t *testing.T) {
 
 func TestIssueTokenSendsForm(t *testing.T) {
 	c, got := server(t, 200, `{"access_token":"tok","expires_in":60}`)
-	tok, err := c.IssueToken(context.Background(), &IssueTokenRequest{GrantType: "client_credentials", Scope: []string{"a", "b c"}})
+	tok, err := c.OAuth.IssueToken(context.Background(), &IssueTokenRequest{GrantType: "client_credentials", Scope: []string{"a", "b c"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,7 +212,7 @@ func TestIssueTokenSendsForm(t *testing.T) {
 
 func TestReadmeReturnsText(t *testing.T) {
 	c, _ := server(t, 200, "hello\n")
-	s, err := c.Readme(context.Background())
+	s, err := c.Readmes.Readme(context.Background())
 	if err != nil || s != "hello\n" {
 		t.Errorf("Readme = %q, %v", s, err)
 	}
@@ -245,7 +244,7 @@ func readFile(name string) (string, error) {
 // Value is the same type.
 func TestDefaultOnlyResponse(t *testing.T) {
 	c, got := server(t, 200, `{"ok":true,"message":"fine"}`)
-	st, err := c.GetStatus(context.Background())
+	st, err := c.Status.Get(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -257,7 +256,7 @@ func TestDefaultOnlyResponse(t *testing.T) {
 	}
 
 	c, _ = server(t, 500, `{"ok":false,"message":"down"}`)
-	st, err = c.GetStatus(context.Background())
+	st, err = c.Status.Get(context.Background())
 	var apiErr *APIError
 	if !errors.As(err, &apiErr) || apiErr.StatusCode != 500 {
 		t.Fatalf("GetStatus on 500 = %v, %v; want an *APIError with status 500", st, err)
@@ -273,14 +272,14 @@ func TestDefaultOnlyResponse(t *testing.T) {
 // With a 2xx response declared, default describes only the errors.
 func TestDefaultBesideSuccessIsTheError(t *testing.T) {
 	c, got := server(t, 204, ``)
-	if err := c.TouchFile(context.Background(), "a"); err != nil {
+	if err := c.Files.Touch(context.Background(), "a"); err != nil {
 		t.Fatalf("TouchFile on 204 = %v", err)
 	}
 	if got.Method != "PUT" || got.RawPath != "/v1/files/a/touch" {
 		t.Errorf("request = %s %s", got.Method, got.RawPath)
 	}
 	c, _ = server(t, 503, `{"code":"later"}`)
-	err := c.TouchFile(context.Background(), "a")
+	err := c.Files.Touch(context.Background(), "a")
 	var apiErr *APIError
 	if !errors.As(err, &apiErr) || apiErr.StatusCode != 503 {
 		t.Fatalf("TouchFile on 503 = %v", err)
@@ -349,7 +348,7 @@ func TestUnionWithSharedProperties(t *testing.T) {
 // real call.
 func TestDrawShapeSharedPropertiesRoundTrip(t *testing.T) {
 	c, got := server(t, 200, `{"id":"m1","side":2}`)
-	m, err := c.DrawShape(context.Background(), &Shape{Kind: "circle", Label: ptr("sun"), Circle: &Circle{Radius: 1}})
+	m, err := c.Shapes.Draw(context.Background(), &Shape{Kind: "circle", Label: ptr("sun"), Circle: &Circle{Radius: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}

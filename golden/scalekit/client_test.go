@@ -50,7 +50,7 @@ func TestListOrganizations(t *testing.T) {
 	c, rec := fakeScalekit(t, 200, `{
 		"organizations": [{"id":"org_1","display_name":"Acme","create_time":"2025-03-04T05:06:07Z","region_code":"EU"}],
 		"next_page_token": "n2", "total_size": 31}`)
-	got, err := c.OrganizationServiceListOrganization(context.Background(), &OrganizationServiceListOrganizationParams{
+	got, err := c.Organizations.List(context.Background(), &OrganizationServiceListOrganizationParams{
 		PageSize:  ptr(int64(10)),
 		PageToken: ptr("p1"),
 	})
@@ -78,7 +78,7 @@ func TestListOrganizations(t *testing.T) {
 
 func TestCreateOrganizationSendsJSON(t *testing.T) {
 	c, rec := fakeScalekit(t, 201, `{"organization":{"id":"org_2","create_time":"2025-01-01T00:00:00Z"}}`)
-	got, err := c.OrganizationServiceCreateOrganization(context.Background(), &V1OrganizationsCreateOrganization{
+	got, err := c.Organizations.Create(context.Background(), &V1OrganizationsCreateOrganization{
 		DisplayName: "Acme & Co",
 		Metadata:    map[string]string{"tier": "gold"},
 	})
@@ -97,7 +97,7 @@ func TestCreateOrganizationSendsJSON(t *testing.T) {
 
 func TestGetUserEscapesPath(t *testing.T) {
 	c, rec := fakeScalekit(t, 200, `{"user":{"id":"usr/1 2"}}`)
-	if _, err := c.UserServiceGetUser(context.Background(), "usr/1 2?x"); err != nil {
+	if _, err := c.Users.Get(context.Background(), "usr/1 2?x"); err != nil {
 		t.Fatal(err)
 	}
 	if want := "/api/v1/users/usr%2F1%202%3Fx"; rec.Path != want || rec.Query != "" {
@@ -107,7 +107,7 @@ func TestGetUserEscapesPath(t *testing.T) {
 
 func TestDeleteUser(t *testing.T) {
 	c, rec := fakeScalekit(t, 200, `{}`)
-	got, err := c.UserServiceDeleteUser(context.Background(), "usr_9")
+	got, err := c.Users.Delete(context.Background(), "usr_9")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +122,7 @@ func TestDeleteUser(t *testing.T) {
 func TestAuditLogsQueryArrayAndTypedError(t *testing.T) {
 	c, rec := fakeScalekit(t, 400, `{"error_code":"INVALID_ARGUMENT","debug_info":{"detail":"bad status"}}`)
 	start := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
-	_, err := c.AuditLogsServiceListAuthRequests(context.Background(), &AuditLogsServiceListAuthRequestsParams{
+	_, err := c.AuditLogs.ListAuthRequests(context.Background(), &AuditLogsServiceListAuthRequestsParams{
 		Status:    []AuditLogsServiceListAuthRequestsStatusItem{AuditLogsServiceListAuthRequestsStatusItemSuccess, AuditLogsServiceListAuthRequestsStatusItemFailed},
 		StartTime: &start,
 		Email:     ptr("a+b@example.com"),
@@ -150,7 +150,7 @@ func TestAuditLogsQueryArrayAndTypedError(t *testing.T) {
 
 func TestExecuteTool(t *testing.T) {
 	c, rec := fakeScalekit(t, 200, `{"execution_id":"ex_1","data":{"ok":true,"n":[1,2]}}`)
-	got, err := c.ToolServiceExecuteTool(context.Background(), &ToolsExecuteToolRequest{
+	got, err := c.Tools.Execute(context.Background(), &ToolsExecuteToolRequest{
 		ToolName: ptr("gmail_send"),
 		Params:   map[string]json.RawMessage{"to": json.RawMessage(`"x@example.com"`)},
 	})

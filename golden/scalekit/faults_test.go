@@ -190,13 +190,13 @@ var fastRetries = WithRetryPolicy(RetryPolicy{MaxAttempts: 3, BaseDelay: time.Mi
 
 func createOrg(c *Client) func() (*OrganizationsCreateOrganizationResponse, error) {
 	return func() (*OrganizationsCreateOrganizationResponse, error) {
-		return c.OrganizationServiceCreateOrganization(context.Background(), &V1OrganizationsCreateOrganization{DisplayName: "Acme"})
+		return c.Organizations.Create(context.Background(), &V1OrganizationsCreateOrganization{DisplayName: "Acme"})
 	}
 }
 
 func getOrg(ctx context.Context, c *Client) func() (*OrganizationsGetOrganizationResponse, error) {
 	return func() (*OrganizationsGetOrganizationResponse, error) {
-		return c.OrganizationServiceGetOrganization(ctx, "org_1")
+		return c.Organizations.Get(ctx, "org_1")
 	}
 }
 

@@ -75,12 +75,12 @@ func fakeClient(t *testing.T, fake *fakescalekit.Server, opts ...Option) *Client
 func advance(d time.Duration) { time.Sleep(d) }
 
 func listOrgs(c *Client, ctx context.Context) error {
-	_, err := c.OrganizationServiceListOrganization(ctx, &OrganizationServiceListOrganizationParams{})
+	_, err := c.Organizations.List(ctx, &OrganizationServiceListOrganizationParams{})
 	return err
 }
 
 func executeTool(c *Client, ctx context.Context) error {
-	_, err := c.ToolServiceExecuteTool(ctx, &ToolsExecuteToolRequest{ToolName: ptr("gmail_send")})
+	_, err := c.Tools.Execute(ctx, &ToolsExecuteToolRequest{ToolName: ptr("gmail_send")})
 	return err
 }
 
@@ -165,7 +165,7 @@ func testLimitsForced401RefreshesOnceResendsOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	refuse.Store(true)
-	if _, err := c.OrganizationServiceCreateOrganization(context.Background(), &V1OrganizationsCreateOrganization{DisplayName: "Acme"}); err != nil {
+	if _, err := c.Organizations.Create(context.Background(), &V1OrganizationsCreateOrganization{DisplayName: "Acme"}); err != nil {
 		t.Fatal(err)
 	}
 	if s := fake.Snapshot(); s.TokenMints != 2 || s.Intercepted != 1 || s.Accepted != 2 {
@@ -314,7 +314,7 @@ func TestLimitsPostNotRetriedAfterReset(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = c.OrganizationServiceCreateOrganization(context.Background(), &V1OrganizationsCreateOrganization{DisplayName: "Acme"})
+	_, err = c.Organizations.Create(context.Background(), &V1OrganizationsCreateOrganization{DisplayName: "Acme"})
 	if err == nil || posts.Load() != 1 {
 		t.Errorf("POST: err %v after %d sends; want an error after exactly 1", err, posts.Load())
 	}

@@ -42,7 +42,7 @@ func ptr[T any](v T) *T { return &v }
 
 func TestListOrganizations(t *testing.T) {
 	c, rec := fake(t, 200, `{"organizations":[{"id":"org_1"}],"total_size":1}`)
-	got, err := c.OrganizationServiceListOrganization(context.Background(), &OrganizationServiceListOrganizationParams{
+	got, err := c.Organizations.List(context.Background(), &OrganizationServiceListOrganizationParams{
 		PageSize: ptr(int64(2)), PageToken: ptr("a b"),
 	})
 	if err != nil {
@@ -58,7 +58,7 @@ func TestListOrganizations(t *testing.T) {
 
 func TestCreateOrganization(t *testing.T) {
 	c, rec := fake(t, 200, `{"organization":{"id":"org_2"}}`)
-	if _, err := c.OrganizationServiceCreateOrganization(context.Background(), &V1OrganizationsCreateOrganization{DisplayName: "Acme"}); err != nil {
+	if _, err := c.Organizations.Create(context.Background(), &V1OrganizationsCreateOrganization{DisplayName: "Acme"}); err != nil {
 		t.Fatal(err)
 	}
 	want := recorded{"POST", "/api/v1/organizations", "", "application/json", `{"display_name":"Acme"}`}
@@ -69,7 +69,7 @@ func TestCreateOrganization(t *testing.T) {
 
 func TestGetUserPathAndQuery(t *testing.T) {
 	c, rec := fake(t, 200, `{"user":{"id":"u/1"}}`)
-	if _, err := c.UserServiceGetUser(context.Background(), "u/1", &UserServiceGetUserParams{ExternalID: ptr("ext#1")}); err != nil {
+	if _, err := c.Users.Get(context.Background(), "u/1", &UserServiceGetUserParams{ExternalID: ptr("ext#1")}); err != nil {
 		t.Fatal(err)
 	}
 	if rec.Path != "/api/v1/users/u%2F1" || rec.Query != "external_id=ext%231" {
@@ -79,7 +79,7 @@ func TestGetUserPathAndQuery(t *testing.T) {
 
 func TestErrorBodyKeptAsJSON(t *testing.T) {
 	c, _ := fake(t, 401, `{"code":16,"message":"unauthenticated"}`)
-	_, err := c.ConnectedAccountServiceListConnectedAccounts(context.Background(), nil)
+	_, err := c.ConnectedAccounts.List(context.Background(), nil)
 	var apiErr *APIError
 	if !errors.As(err, &apiErr) || apiErr.StatusCode != 401 {
 		t.Fatalf("error = %v", err)

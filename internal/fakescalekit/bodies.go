@@ -3,6 +3,8 @@ package fakescalekit
 import (
 	"encoding/json"
 	"fmt"
+	"net/url"
+	"strconv"
 )
 
 // The bodies below follow the schemas of Scalekit's OpenAPI document
@@ -42,6 +44,28 @@ func listOrganizations() map[string]any {
 		"prev_page_token": "",
 		"total_size":      len(orgs),
 	}
+}
+
+// organizationPage is one page of total organizations: page_size of them
+// from the offset that page_token holds.
+func organizationPage(total int, q url.Values) map[string]any {
+	size, err := strconv.Atoi(q.Get("page_size"))
+	if err != nil || size <= 0 {
+		size = 10
+	}
+	size = min(size, 100)
+	from, _ := strconv.Atoi(q.Get("page_token"))
+	from = max(0, min(from, total))
+	to := min(from+size, total)
+	orgs := make([]map[string]any, 0, to-from)
+	for i := from; i < to; i++ {
+		orgs = append(orgs, organization("", i))
+	}
+	next := ""
+	if to < total {
+		next = strconv.Itoa(to)
+	}
+	return map[string]any{"organizations": orgs, "next_page_token": next, "prev_page_token": "", "total_size": total}
 }
 
 // errorBody is the grpc-gateway error shape Scalekit answers with.

@@ -85,6 +85,12 @@ type Config struct {
 	// month (UTC).
 	ToolAllowance int
 
+	// Organizations, when positive, is how many organizations GET
+	// /api/v1/organizations pages through: page_size of them per page
+	// (default 10, at most 100), page_token the offset that the previous
+	// page's next_page_token gave. Zero serves one page of three.
+	Organizations int
+
 	// Headers selects announced rate-limit headers (none by default).
 	Headers HeaderMode
 	// RetryAfterMillis adds Retry-After-Ms with the exact wait to throttle
@@ -201,7 +207,12 @@ func New(cfg Config) *Server {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /oauth/token", s.handleToken)
 	mux.HandleFunc("GET /api/v1/organizations", func(w http.ResponseWriter, r *http.Request) {
-		s.api(w, r, false, func() (int, []byte) { return http.StatusOK, s.listBody })
+		s.api(w, r, false, func() (int, []byte) {
+			if cfg.Organizations > 0 {
+				return http.StatusOK, mustJSON(organizationPage(cfg.Organizations, r.URL.Query()))
+			}
+			return http.StatusOK, s.listBody
+		})
 	})
 	mux.HandleFunc("GET /api/v1/organizations/{id}", func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")

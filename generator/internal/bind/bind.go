@@ -37,6 +37,7 @@ func Bind(api *model.API, pr *profile.Profile, cfg *profile.Config) ([]model.Dia
 	}
 	if cfg != nil {
 		b.applyBindings(cfg)
+		b.applyPagination(cfg)
 	}
 	b.finish()
 	api.RateLimits = b.rl

@@ -255,3 +255,21 @@ func pathGlob(pattern string) *regexp.Regexp {
 	}
 	return regexp.MustCompile("^" + strings.Join(parts, ".*") + "$")
 }
+
+// applyPagination hands the config's pagination names to the operations
+// they match; the emitter checks them against the operation.
+func (b *binder) applyPagination(cfg *profile.Config) {
+	for _, pc := range cfg.Pagination {
+		n := 0
+		for _, op := range b.api.Operations {
+			if globMatch(pc.OperationID, op.ID) {
+				pg := pc.Paging
+				op.Paging = &pg
+				n++
+			}
+		}
+		if n == 0 {
+			b.warnf(model.WarnNoMatch, pc.Pos, "pagination of %q matches no operation", pc.OperationID)
+		}
+	}
+}

@@ -55,6 +55,18 @@
 //	      - tag: "Connected Accounts"
 //	allow: [undeclared-tag]     # warning kinds limitgen -strict accepts
 //
+//	pagination:                 # names what iterator detection cannot find
+//	  <operationId glob>:
+//	    param: from             # the query parameter that selects the page (required)
+//	    next: resume_at         # token style: the response's next-page token
+//	    more: has_more          # or after style: more pages follow; the last item's id goes into param
+//	    total: total_count      # or page numbers: total items (or total_pages)
+//	    items: things           # the response's array of items
+//
+// A pagination entry that matches no operation is a positioned warning;
+// names that do not fit the operation stop generation with the entry's
+// position.
+//
 // The full reference is profiles/README.md; profiles/limitgen.schema.json
 // is its JSON Schema.
 //

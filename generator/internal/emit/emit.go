@@ -1,7 +1,8 @@
 // Package emit turns a model.API into the Go source files of a client
 // package with github.com/dave/jennifer: the package doc, the client
-// constructor with the API profile and operation descriptors, the types, the
-// operation methods, and the runtime copied from package templates.
+// constructor with the API profile, operation descriptors and services, the
+// types, one file per service (service_<name>_gen.go) with its methods and
+// auto-paging iterators, and the runtime copied from package templates.
 //
 // Emit is the only stage that reads the runtime (runtime.go): it chooses
 // the runtime's files in one place (isRuntimeSource) and owns the names
@@ -10,12 +11,14 @@
 // generator (generator/internal/emit).
 //
 // Output is deterministic: files and declarations come in model order
-// (types and operations are sorted by name), and nothing depends on map
-// iteration or the clock.
+// (types and operations are sorted by name, services by field name), and
+// nothing depends on map iteration, the clock, or where the inputs are: the
+// header names them by base name.
 package emit
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"go/format"
 	"go/token"
@@ -34,6 +37,16 @@ type Options struct {
 	Package string
 	// Header is the first line of every file.
 	Header string
+	// Version is the limitgen version named in every file's header.
+	Version string
+	// Inputs are the input files named in every file's header; only their
+	// base names are written, so the output does not depend on where the
+	// inputs are.
+	Inputs []string
+	// Flat keeps every operation a method of Client under its flat name
+	// (the operationId as an identifier) instead of grouping them into
+	// services.
+	Flat bool
 }
 
 // File is one emitted file.
@@ -47,8 +60,16 @@ type File struct {
 const chunkLines = 2000
 
 type emitter struct {
-	api *model.API
-	pkg string
+	api  *model.API
+	pkg  string
+	flat bool
+
+	services []*service
+	svcOf    map[*model.Operation]*service
+	method   map[*model.Operation]string // method name
+	iter     map[*model.Operation]string // iterator name, "" when not paginated
+	paging   map[*model.Operation]*pageInfo
+	errs     []error // from plan: configured pagination that does not fit
 }
 
 // Emit returns the files of the generated package, sorted by name.
@@ -56,14 +77,21 @@ func Emit(api *model.API, opts Options) ([]File, error) {
 	if !token.IsIdentifier(opts.Package) || token.IsKeyword(opts.Package) {
 		return nil, fmt.Errorf("invalid package name %q", opts.Package)
 	}
-	if err := checkCollisions(api); err != nil {
+	if err := checkCollisions(api, opts); err != nil {
 		return nil, err
 	}
-	e := &emitter{api: api, pkg: opts.Package}
+	e := &emitter{api: api, pkg: opts.Package, flat: opts.Flat, paging: map[*model.Operation]*pageInfo{}}
+	e.plan()
+	if len(e.errs) > 0 {
+		return nil, errors.Join(e.errs...)
+	}
+	header := headerLines(opts)
 	var files []File
 	add := func(name string, build func(f *jen.File)) error {
 		f := jen.NewFile(opts.Package)
-		f.HeaderComment(opts.Header)
+		for _, l := range header {
+			f.HeaderComment(l)
+		}
 		f.ImportNames(importNames)
 		build(f)
 		var buf bytes.Buffer
@@ -80,13 +108,14 @@ func Emit(api *model.API, opts Options) ([]File, error) {
 		files = append(files, File{Name: name, Content: out})
 		return nil
 	}
-	if err := add("doc_gen.go", func(f *jen.File) { genDoc(f, api, opts.Package) }); err != nil {
+	if err := add("doc_gen.go", func(f *jen.File) { e.genDoc(f) }); err != nil {
 		return nil, err
 	}
 	if err := add("client_gen.go", e.genClient); err != nil {
 		return nil, err
 	}
-	for _, c := range chunk("types", api.Types, func(t *model.Type) string { return t.Name }, typeLines) {
+	shared := e.placeTypes()
+	for _, c := range chunk("types", shared, func(t *model.Type) string { return t.Name }, typeLines) {
 		c := c
 		if err := add(c.file, func(f *jen.File) {
 			for _, t := range c.items {
@@ -96,17 +125,12 @@ func Emit(api *model.API, opts Options) ([]File, error) {
 			return nil, err
 		}
 	}
-	for _, c := range chunk("operations", api.Operations, func(o *model.Operation) string { return o.MethodName }, opLines) {
-		c := c
-		if err := add(c.file, func(f *jen.File) {
-			for _, op := range c.items {
-				e.genOperation(f.Group, op)
-			}
-		}); err != nil {
+	for _, s := range e.services {
+		if err := add(s.file, func(f *jen.File) { e.genServiceFile(f, s) }); err != nil {
 			return nil, err
 		}
 	}
-	rt, err := runtimeFiles(opts.Package, opts.Header)
+	rt, err := runtimeFiles(opts.Package, strings.Join(header, "\n"))
 	if err != nil {
 		return nil, err
 	}
@@ -186,6 +210,25 @@ func chunk[T any](prefix string, items []T, name func(T) string, lines func(T) i
 	return out
 }
 
+// headerLines are the comment lines every file starts with: the Header,
+// then the version and the inputs by base name.
+func headerLines(opts Options) []string {
+	lines := []string{opts.Header}
+	if opts.Version != "" {
+		lines = append(lines, "// versions:", "// \tlimitgen "+oneLine(opts.Version))
+	}
+	if len(opts.Inputs) > 0 {
+		var names []string
+		for _, in := range opts.Inputs {
+			if in != "" {
+				names = append(names, oneLine(baseName(in)))
+			}
+		}
+		lines = append(lines, "// source: "+strings.Join(names, ", "))
+	}
+	return lines
+}
+
 // typeLines estimates the lines a type declaration takes.
 func typeLines(t *model.Type) int {
 	n := 4 + len(docLines(t.Doc))
@@ -202,25 +245,10 @@ func typeLines(t *model.Type) int {
 	return n
 }
 
-// opLines estimates the lines an operation's method and params type take.
-func opLines(op *model.Operation) int {
-	n := 30 + len(docLines(op.Doc)) + len(docLines(op.Summary))
-	for _, p := range op.Params {
-		n += 2
-		if p.In != model.InPath {
-			n += 2 + len(docLines(p.Doc))
-		}
-	}
-	if op.Body != nil {
-		n += 8
-	}
-	return n + 2*len(op.Errors)
-}
-
 // checkCollisions reports a spec-derived identifier that the runtime also
 // declares: naming avoids them, so this only guards against a model built
 // elsewhere.
-func checkCollisions(api *model.API) error {
+func checkCollisions(api *model.API, opts Options) error {
 	runtime, members := reserved.Package, reserved.ClientMembers
 	var bad []string
 	for id := range api.Identifiers() {
@@ -229,7 +257,7 @@ func checkCollisions(api *model.API) error {
 		}
 	}
 	for _, op := range api.Operations {
-		if members[op.MethodName] || runtime[descriptorName(op)] {
+		if opts.Flat && members[op.MethodName] || runtime[descriptorName(op)] {
 			bad = append(bad, op.MethodName)
 		}
 	}

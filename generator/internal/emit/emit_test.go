@@ -43,7 +43,7 @@ func TestEmitShape(t *testing.T) {
 			t.Errorf("%s: name does not end in _gen.go", f.Name)
 		}
 	}
-	for _, want := range []string{"client_gen.go", "doc_gen.go", "operations_gen.go", "types_gen.go", "runtime_client_gen.go", "runtime_param_encode_gen.go"} {
+	for _, want := range []string{"client_gen.go", "doc_gen.go", "service_users_gen.go", "types_gen.go", "runtime_client_gen.go", "runtime_param_encode_gen.go"} {
 		found := false
 		for _, n := range names {
 			found = found || n == want

@@ -21,7 +21,7 @@ import (
 func descriptorName(op *model.Operation) string { return "op" + op.MethodName }
 
 // genClient emits client_gen.go: NewClient, the API profile and the
-// operation descriptors.
+// services.
 func (e *emitter) genClient(f *jen.File) {
 	f.Add(comment([]string{
 		"NewClient returns a client for the API at baseURL (scheme, host and an",
@@ -32,12 +32,18 @@ func (e *emitter) genClient(f *jen.File) {
 		jen.Return(jen.Id("newClient").Call(jen.Id("baseURL"), jen.Id(profileVarName), jen.Id("opts").Op("..."))),
 	)
 	genProfile(f, e.api)
-	if len(e.api.Operations) == 0 {
+	e.genServices(f)
+}
+
+// genDescriptors emits the descriptors of ops, one per method, handed to
+// the request path; they live beside their methods, so that adding an
+// operation changes only its service's file.
+func (e *emitter) genDescriptors(f *jen.File, ops []*model.Operation) {
+	if len(ops) == 0 {
 		return
 	}
-	f.Comment("The operation descriptors: one per method, handed to the request path.")
 	f.Var().DefsFunc(func(g *jen.Group) {
-		for _, op := range e.api.Operations {
+		for _, op := range ops {
 			d := jen.Dict{
 				jen.Id("id"):         jen.Lit(op.ID),
 				jen.Id("method"):     jen.Lit(op.HTTPMethod),
@@ -60,7 +66,7 @@ func (e *emitter) genClient(f *jen.File) {
 // argument must not shadow any of them.
 var reservedLocals = func() map[string]bool {
 	m := map[string]bool{}
-	for _, s := range strings.Fields(`c ctx ct params body enc reqPath req resp err out data status v
+	for _, s := range strings.Fields(`c s ctx ct params body enc reqPath req resp err out data status v p yield iter n seen next last more page
 		context fmt json time errors
 		any bool byte comparable complex64 complex128 error float32 float64 int int8 int16 int32 int64
 		rune string uint uint8 uint16 uint32 uint64 uintptr true false iota nil
@@ -70,12 +76,13 @@ var reservedLocals = func() map[string]bool {
 	return m
 }()
 
-// argNames returns the Go argument name of each path parameter of op.
+// argNames returns the Go argument name of each path parameter and
+// required query, header or cookie parameter of op.
 func (e *emitter) argNames(op *model.Operation) map[*model.Param]string {
 	names := map[*model.Param]string{}
 	used := map[string]bool{}
 	for _, p := range op.Params {
-		if p.In != model.InPath {
+		if !isArg(p) {
 			continue
 		}
 		n := p.GoName
@@ -158,7 +165,7 @@ var pathParamRE = regexp.MustCompile(`\{[^{}]*\}`)
 
 // genOperation emits the parameters struct (if any) and the method of op.
 func (e *emitter) genOperation(g *jen.Group, op *model.Operation) {
-	if op.ParamsType != "" {
+	if hasParamsStruct(op) {
 		e.genParamsType(g, op)
 	}
 	args := e.argNames(op)
@@ -175,7 +182,12 @@ func (e *emitter) genOperation(g *jen.Group, op *model.Operation) {
 	for _, p := range pathOrder {
 		params = append(params, jen.Id(args[p]).Add(e.goType(p.Type)))
 	}
-	if op.ParamsType != "" {
+	for _, p := range op.Params {
+		if p.In != model.InPath && isArg(p) {
+			params = append(params, jen.Id(args[p]).Add(e.goType(p.Type)))
+		}
+	}
+	if hasParamsStruct(op) {
 		params = append(params, jen.Id("params").Op("*").Id(op.ParamsType))
 	}
 	if op.Body != nil {
@@ -187,7 +199,11 @@ func (e *emitter) genOperation(g *jen.Group, op *model.Operation) {
 	}
 	desc := descriptorName(op)
 
+	recv, name := e.receiver(op)
 	body := func(b *jen.Group) {
+		if recv.service != nil {
+			b.Id("c").Op(":=").Id("s").Dot("c")
+		}
 		if len(op.Params) == 0 {
 			b.Id("req").Op(":=").Op("&").Id("request").Values(jen.Dict{
 				jen.Id("op"):   jen.Id(desc),
@@ -195,7 +211,7 @@ func (e *emitter) genOperation(g *jen.Group, op *model.Operation) {
 			})
 		} else {
 			b.Var().Id("enc").Id("paramEncoder")
-			if op.ParamsType != "" {
+			if hasParamsStruct(op) {
 				b.If(jen.Id("params").Op("==").Nil()).Block(jen.Id("params").Op("=").Op("&").Id(op.ParamsType).Values())
 			}
 			b.Id("reqPath").Op(":=").Add(e.pathExpr(op, pathOrder, args))
@@ -204,6 +220,9 @@ func (e *emitter) genOperation(g *jen.Group, op *model.Operation) {
 					continue
 				}
 				v := jen.Id("params").Dot(p.GoName)
+				if isArg(p) {
+					v = jen.Id(args[p])
+				}
 				switch p.In {
 				case model.InQuery:
 					b.Id("enc").Dot("addQuery").Call(jen.Lit(p.Name), jen.Lit(styleOr(p.Style, "form")), jen.Lit(p.Explode), v)
@@ -241,8 +260,27 @@ func (e *emitter) genOperation(g *jen.Group, op *model.Operation) {
 		b.If(jen.Err().Op("!=").Nil()).Block(ret(succ.zeroRet, errVal))
 		e.decodeSuccess(b, op, succ, desc)
 	}
-	g.Add(withDoc(e.methodDoc(op, pathOrder, args),
-		jen.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(op.MethodName).Params(params...).Params(results...).BlockFunc(body)))
+	g.Add(withDoc(e.methodDoc(op, name, pathOrder, args),
+		jen.Func().Params(recv.code).Id(name).Params(params...).Params(results...).BlockFunc(body)))
+}
+
+// isArg reports whether p is a method argument rather than a field of the
+// parameters struct: path parameters, and required query, header and cookie
+// parameters, which a nil or zero struct must not send as zero values.
+func isArg(p *model.Param) bool { return p.In == model.InPath || p.Required }
+
+// hasParamsStruct reports whether op's method takes a parameters struct:
+// it has an optional query, header or cookie parameter.
+func hasParamsStruct(op *model.Operation) bool {
+	if op.ParamsType == "" {
+		return false
+	}
+	for _, p := range op.Params {
+		if !isArg(p) {
+			return true
+		}
+	}
+	return false
 }
 
 // pathArgs returns op's path parameters in the order they appear in the
@@ -456,8 +494,8 @@ func (e *emitter) errorGroups(op *model.Operation) (exact, ranges []*errorGroup,
 }
 
 // methodDoc is the godoc of an operation's method.
-func (e *emitter) methodDoc(op *model.Operation, order []*model.Param, args map[*model.Param]string) []string {
-	head := wrap(fmt.Sprintf("%s calls %s %s (operation %s).", op.MethodName, op.HTTPMethod, oneLine(op.Path), oneLine(op.ID)), wrapWidth)
+func (e *emitter) methodDoc(op *model.Operation, name string, order []*model.Param, args map[*model.Param]string) []string {
+	head := wrap(fmt.Sprintf("%s calls %s %s (operation %s).", name, op.HTTPMethod, oneLine(op.Path), oneLine(op.ID)), wrapWidth)
 	summary := docLines(op.Summary)
 	desc := docLines(op.Doc)
 	if strings.Join(desc, "\n") == strings.Join(summary, "\n") {
@@ -466,6 +504,16 @@ func (e *emitter) methodDoc(op *model.Operation, order []*model.Param, args map[
 	var argDoc []string
 	for _, p := range order {
 		line := fmt.Sprintf("  - %s: path parameter %q", args[p], oneLine(p.Name))
+		if d := oneLine(p.Doc); d != "" {
+			line += ": " + d
+		}
+		argDoc = append(argDoc, line)
+	}
+	for _, p := range op.Params {
+		if p.In == model.InPath || !isArg(p) {
+			continue
+		}
+		line := fmt.Sprintf("  - %s: required %s parameter %q", args[p], p.In, oneLine(p.Name))
 		if d := oneLine(p.Doc); d != "" {
 			line += ": " + d
 		}
@@ -494,16 +542,17 @@ func (e *emitter) methodDoc(op *model.Operation, order []*model.Param, args map[
 	if op.Deprecated {
 		dep = []string{"Deprecated: the API document marks this operation as deprecated."}
 	}
-	return docBlock(head, summary, desc, argDoc, outDoc, safeLines(methodLimitsDoc(op)), dep)
+	return docBlock(head, summary, desc, argDoc, outDoc, safeLines(e.methodLimitsDoc(op)), dep)
 }
 
 // genParamsType emits the struct that carries op's query, header and
 // cookie parameters.
 func (e *emitter) genParamsType(g *jen.Group, op *model.Operation) {
-	doc := wrap(fmt.Sprintf("%s holds the query, header and cookie parameters of %s. Nil pointers and slices are not sent.", op.ParamsType, op.MethodName), wrapWidth)
+	_, name := e.receiver(op)
+	doc := wrap(fmt.Sprintf("%s holds the optional query, header and cookie parameters of %s. Nil pointers and slices are not sent.", op.ParamsType, e.qualified(op, name)), wrapWidth)
 	g.Add(withDoc(doc, jen.Type().Id(op.ParamsType).StructFunc(func(sg *jen.Group) {
 		for _, p := range op.Params {
-			if p.In == model.InPath {
+			if isArg(p) {
 				continue
 			}
 			t := e.goType(p.Type)

@@ -16,11 +16,12 @@ import (
 
 // isRuntimeSource reports whether the file of package templates named name
 // is part of the runtime every generated package carries: its .go files
-// except the tests and embed.go, which only embeds the sources. It is the
+// except the tests, embed.go, which only embeds the sources, and the
+// services stub, which the generated services replace. It is the
 // one place that chooses the runtime's files; the emitted files and the
 // declared names (runtime_names_gen.go) both come from it.
 func isRuntimeSource(name string) bool {
-	return path.Ext(name) == ".go" && name != "embed.go" && !strings.HasSuffix(name, "_test.go")
+	return path.Ext(name) == ".go" && name != "embed.go" && name != servicesStub && !strings.HasSuffix(name, "_test.go")
 }
 
 // runtimeSources returns the names of the runtime's files in src, sorted.
@@ -41,7 +42,11 @@ func runtimeSources(src fs.FS) ([]string, error) {
 
 // emitterIdentifiers are the package-level names that the emitter declares
 // in every generated package besides the runtime's own.
-var emitterIdentifiers = []string{"Client", "NewClient", "Option", "APIError"}
+var emitterIdentifiers = []string{"Client", "NewClient", "Option", "APIError", "Services"}
+
+// emitterClientMembers are the members of Client that the emitter declares:
+// the embedded Services and the method that fills it.
+var emitterClientMembers = []string{"Services", "initServices"}
 
 // Reserved returns the names a generated package declares besides those
 // that come from the inputs: the runtime's package-level declarations and
@@ -58,6 +63,9 @@ func Reserved() naming.Reserved {
 	for _, n := range runtimeClientMembers {
 		r.ClientMembers[n] = true
 	}
+	for _, n := range emitterClientMembers {
+		r.ClientMembers[n] = true
+	}
 	return r
 }
 
@@ -68,6 +76,10 @@ func Reserved() naming.Reserved {
 func runtimeFiles(pkg, header string) ([]File, error) {
 	return runtimeFilesFrom(templates.Sources, pkg, header)
 }
+
+// servicesStub declares, for the runtime's own build and tests, what the
+// generated package declares itself (Services, initServices).
+const servicesStub = "services_stub.go"
 
 func runtimeFilesFrom(src fs.FS, pkg, header string) ([]File, error) {
 	names, err := runtimeSources(src)

@@ -13,10 +13,12 @@ var runtimeDeclared = []string{
 	"LimitID",
 	"LimitUsage",
 	"Option",
+	"Ptr",
 	"QuotaEvent",
 	"QuotaExhaustedError",
 	"RateLimitedError",
 	"RequestEditor",
+	"ResponseOf",
 	"RetryEvent",
 	"RetryPolicy",
 	"Store",
@@ -37,6 +39,7 @@ var runtimeDeclared = []string{
 	"acceptedPeriod",
 	"accessToken",
 	"apiProfile",
+	"asAPIError",
 	"blindCut",
 	"bodySaysExhausted",
 	"boundOp",
@@ -103,6 +106,9 @@ var runtimeDeclared = []string{
 	"newRateBucket",
 	"newTokenCache",
 	"operation",
+	"pageFunc",
+	"pageValue",
+	"paginate",
 	"paramDecode",
 	"paramDecodeBase64",
 	"paramDeep",
@@ -181,6 +187,7 @@ var runtimeDeclared = []string{
 // runtimeClientMembers are the fields and methods of the runtime's type
 // Client: generated methods on Client avoid them.
 var runtimeClientMembers = []string{
+	"Services",
 	"Usage",
 	"accepted",
 	"account",

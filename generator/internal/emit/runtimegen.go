@@ -215,7 +215,7 @@ func limitsDoc(api *model.API) []string {
 	}
 	src := "the rate-limit profile"
 	if rl.SourceFile != "" {
-		src = rl.SourceFile
+		src = baseName(rl.SourceFile)
 	}
 	lines := []string{
 		"# Limits",

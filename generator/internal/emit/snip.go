@@ -21,6 +21,7 @@ var importNames = map[string]string{
 	pkgErrors:  "errors",
 	pkgFmt:     "fmt",
 	pkgTime:    "time",
+	pkgIter:    "iter",
 }
 
 func qContext() *jen.Statement     { return jen.Qual(pkgContext, "Context") }
@@ -31,3 +32,5 @@ func qJSONUnmarshal() *jen.Statement {
 	return jen.Qual(pkgJSON, "Unmarshal")
 }
 func qErrorf() *jen.Statement { return jen.Qual(pkgFmt, "Errorf") }
+
+const pkgIter = "iter"

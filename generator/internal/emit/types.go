@@ -123,6 +123,7 @@ func (e *emitter) genTypeDecl(g *jen.Group, t *model.Type) {
 	case model.KindEnum:
 		g.Add(withDoc(doc, jen.Type().Id(name).Add(e.typeExpr(t))))
 		e.genEnumValues(g, t)
+		e.genEnumValid(g, t)
 	case model.KindUnion:
 		e.genUnion(g, t, doc)
 	case model.KindNamed, model.KindAny, model.KindTime:

@@ -60,6 +60,9 @@ type Operation struct {
 	// Consumes lists the limits this operation draws on, filled by the
 	// binder.
 	Consumes []*Use
+	// Paging, set by the binder from the binding config, names the
+	// pagination fields that detection would not find; nil detects.
+	Paging *Paging
 }
 
 // Param is one parameter.

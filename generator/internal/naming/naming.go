@@ -31,6 +31,37 @@
 // appends the smallest free number (2, 3, ...) in the order names are
 // claimed. Callers claim in a deterministic (document or sorted) order, which
 // makes the result stable across runs.
+//
+// # Services
+//
+// Group puts the operations of a generated client into services, fields of
+// the client (c.Organizations.List):
+//
+//   - When every operationId has the form Prefix_Name, the prefix names the
+//     service (OrganizationService_ListOrganization → Organizations), else
+//     the operation's first tag does, else the first path segment that is not
+//     a parameter, "api" or a version (/api/v1/users/{id} → Users).
+//   - The service's noun drops a trailing "Service"/"API" and its last word
+//     is made plural (Organization → Organizations, Directory → Directories);
+//     words ending in s, x, ch, sh, auth, less or ing, initialisms and words
+//     of three letters or fewer stay as they are (Passwordless, WebAuthn,
+//     Mcp). Prefixes, tags or segments that give the same noun share a
+//     service.
+//   - A method is the rest of the operationId (or, without a consistent
+//     prefix, the whole flat name) without the service's noun when the noun,
+//     singular or plural, directly follows the first word and is not joined
+//     to the next by And/Or: ListOrganization → List, GetRoleUsersCount →
+//     GetUsersCount, while ListOrganizationUsers and CreateUserAndMembership
+//     stay.
+//
+// Collisions are resolved in a fixed order. Operations are taken in the
+// order of their flat names. Within a service, every operation whose
+// shortened name another one would also get keeps its unshortened name
+// instead (no operation wins by coming first); what still collides gets a
+// number through a Namespace. Service fields avoid the client's own members
+// and service types (OrganizationsService) avoid every package-level name,
+// both by a number; services are claimed in sorted order. An auto-paging
+// iterator is named by IteratorName and claimed after all methods.
 package naming
 
 import (

@@ -17,6 +17,9 @@ type Config struct {
 	Limits []*LimitConfig
 	// Allow lists the kinds of warnings that -strict accepts.
 	Allow []model.WarningKind
+	// Pagination names the pagination fields of list operations, keyed by
+	// an operationId glob, in document order.
+	Pagination []*PagingConfig
 }
 
 // LimitConfig is the config of one limit, named by Ref (the limit's name,
@@ -103,8 +106,12 @@ func LoadConfig(name string, data []byte) (*Config, error) {
 			if cfg.Allow, err = d.allowList(p.value); err != nil {
 				return nil, err
 			}
+		case "pagination":
+			if cfg.Pagination, err = d.pagination(p.value); err != nil {
+				return nil, err
+			}
 		default:
-			return nil, d.errorf(p.keyN, "unknown config field %q (want version, limits, allow)", p.key)
+			return nil, d.errorf(p.keyN, "unknown config field %q (want version, limits, allow, pagination)", p.key)
 		}
 	}
 	return cfg, nil

@@ -47,11 +47,11 @@ var (
 )
 
 func (g *generated) ListOrganizations(ctx context.Context) error {
-	_, err := g.c.OrganizationServiceListOrganization(ctx, &scalekit.OrganizationServiceListOrganizationParams{PageSize: &pageSize})
+	_, err := g.c.Organizations.List(ctx, &scalekit.OrganizationServiceListOrganizationParams{PageSize: &pageSize})
 	return err
 }
 
 func (g *generated) ExecuteTool(ctx context.Context) error {
-	_, err := g.c.ToolServiceExecuteTool(ctx, &scalekit.ToolsExecuteToolRequest{ToolName: &toolName, Params: toolParams})
+	_, err := g.c.Tools.Execute(ctx, &scalekit.ToolsExecuteToolRequest{ToolName: &toolName, Params: toolParams})
 	return err
 }
