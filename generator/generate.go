@@ -30,6 +30,13 @@ func Generate(cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", cfg.Spec.Name, err)
 	}
+	if cfg.Fake {
+		fake, err := emit.EmitFake(api, emit.Options{Package: cfg.Package, Header: Header})
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", cfg.Spec.Name, err)
+		}
+		files = append(files, fake...)
+	}
 	res := &Result{Diagnostics: diags}
 	for _, f := range files {
 		res.Files = append(res.Files, File{Name: f.Name, Content: f.Content})

@@ -40,11 +40,14 @@ type Config struct {
 	// ReadFile reads files that the document refers to by relative $ref,
 	// with names relative to Spec.Name. Nil means os.ReadFile.
 	ReadFile func(name string) ([]byte, error)
+	// Fake adds the companion fake server package <Package>fake, whose
+	// files are named "<Package>fake/<file>" in Result.Files.
+	Fake bool
 }
 
 // File is one generated file.
 type File struct {
-	Name    string // base name, e.g. "client_gen.go"
+	Name    string // base name, e.g. "client_gen.go"; "scalekitfake/api_gen.go" for the fake
 	Content []byte
 }
 
