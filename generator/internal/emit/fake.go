@@ -300,7 +300,7 @@ func (fe *fakeEmitter) genHandler(f *jen.File, op *model.Operation) {
 	for _, pf := range fields {
 		vals[pf.field] = jen.Id("c").Dot("PathValue").Call(jen.Lit(pf.name))
 	}
-	f.Func().Id("Handle"+op.MethodName).Params(jen.Id("h").Func().Params(jen.Id(req)).Id("Response")).Id("Option").Block(
+	f.Func().Id("Handle" + op.MethodName).Params(jen.Id("h").Func().Params(jen.Id(req)).Id("Response")).Id("Option").Block(
 		jen.Return(jen.Id("withHandler").Call(jen.Id("Op"+op.MethodName),
 			jen.Func().Params(jen.Id("c").Id("Call")).Id("Response").Block(
 				jen.Return(jen.Id("h").Call(jen.Id(req).Values(vals.jen()))),
