@@ -149,6 +149,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) error {
 	pkg := fs.String("package", "", "Go package `name` (default: base name of -o)")
 	check := fs.Bool("check", false, "write nothing; list files that would change and exit 1 if any")
 	version := fs.Bool("version", false, "print the version and exit")
+	fake := fs.Bool("fake", false, "also generate the fake server package <package>fake in a subdirectory (always with the embedded Scalekit document)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: limitgen [flags]\n       limitgen explain [flags]\n\nflags:")
 		fs.PrintDefaults()
@@ -175,6 +176,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	cfg.Package = name
+	cfg.Fake = *fake || in.usingDefaults()
 	res, err := generator.Generate(cfg)
 	if res != nil && !in.quiet {
 		printDiagnostics(stderr, res.Diagnostics)

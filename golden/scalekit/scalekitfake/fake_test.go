@@ -310,7 +310,7 @@ type recorder struct {
 	errors []string
 }
 
-func (r *recorder) Helper()       {}
+func (r *recorder) Helper()        {}
 func (r *recorder) Cleanup(func()) {}
 func (r *recorder) Errorf(format string, args ...any) {
 	r.mu.Lock()
