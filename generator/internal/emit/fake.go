@@ -114,7 +114,7 @@ func fakeRuntimeIdents() (map[string]bool, error) {
 	ids := map[string]bool{}
 	fset := token.NewFileSet()
 	err := fs.WalkDir(fakeruntime.Sources, ".", func(name string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || path.Ext(name) != ".go" {
+		if err != nil || d.IsDir() || path.Ext(name) != ".go" || strings.HasSuffix(name, "_test.go") {
 			return err
 		}
 		src, err := fs.ReadFile(fakeruntime.Sources, name)
@@ -188,11 +188,17 @@ func (fe *fakeEmitter) genAPI(f *jen.File) {
 	if title == "" {
 		title = "the API"
 	}
-	f.PackageComment(strings.Join(fakePackageDoc(fe.pkg, fe.client, title, fe.api), "\n"))
-	f.Add(comment([]string{
+	for _, l := range safeLines(fakePackageDoc(fe.pkg, fe.client, title, fe.api)) {
+		if l == "" {
+			f.PackageComment("//")
+		} else {
+			f.PackageComment("// " + l)
+		}
+	}
+	f.Add(comment(safeLines([]string{
 		"NewServer starts a fake " + title + " server for the test t and closes it when",
 		"the test ends. Point the client at srv.URL; a secret in a request URL fails t.",
-	}))
+	})))
 	f.Func().Id("NewServer").Params(jen.Id("t").Id("TB"), jen.Id("opts").Op("...").Id("Option")).
 		Op("*").Id("Server").Block(
 		jen.Id("t").Dot("Helper").Call(),
