@@ -61,10 +61,27 @@ func EmitFake(api *model.API, opts Options) ([]File, error) {
 	if err := add("api_gen.go", fe.genAPI); err != nil {
 		return nil, err
 	}
-	if err := add("operations_gen.go", fe.genSpec); err != nil {
+	if err := add("api_spec_gen.go", fe.genSpec); err != nil {
 		return nil, err
 	}
-	for i, c := range chunk("schemas", api.Types, func(t *model.Type) string { return t.Name }, typeLines) {
+	opName := func(o *model.Operation) string { return o.MethodName }
+	for i, c := range chunk("operations", api.Operations, opName, fakeOpLines) {
+		i, c := i, c
+		if err := add(c.file, func(f *jen.File) { fe.genOps(f, i, c.items) }); err != nil {
+			return nil, err
+		}
+	}
+	for _, c := range chunk("handlers", api.Operations, opName, fakeHandlerLines) {
+		c := c
+		if err := add(c.file, func(f *jen.File) {
+			for _, op := range c.items {
+				fe.genHandler(f, op)
+			}
+		}); err != nil {
+			return nil, err
+		}
+	}
+	for i, c := range chunk("schemas", api.Types, func(t *model.Type) string { return t.Name }, fakeTypeLines) {
 		i, c := i, c
 		if err := add(c.file, func(f *jen.File) { fe.genSchemas(f, i, c.items) }); err != nil {
 			return nil, err
@@ -222,9 +239,6 @@ func (fe *fakeEmitter) genAPI(f *jen.File) {
 			g.Id("Op" + op.MethodName).Id("Operation").Op("=").Lit(op.ID)
 		}
 	})
-	for _, op := range fe.api.Operations {
-		fe.genHandler(f, op)
-	}
 }
 
 func fakePackageDoc(pkg, client, title string, api *model.API) []string {
@@ -334,11 +348,6 @@ func (fe *fakeEmitter) genSpec(f *jen.File) {
 	if rl := api.RateLimits; rl != nil {
 		fe.limitFields(d, rl)
 	}
-	d["ops"] = jen.Index().Op("*").Id("opSpec").ValuesFunc(func(g *jen.Group) {
-		for _, op := range api.Operations {
-			g.Add(fe.opLit(op))
-		}
-	})
 	f.Comment("newAPI describes the API to the engine; each server gets its own copy.")
 	f.Func().Id("newAPI").Params().Op("*").Id("apiSpec").BlockFunc(func(g *jen.Group) {
 		g.Id("a").Op(":=").Op("&").Id("apiSpec").Values(d.jen())
@@ -346,12 +355,16 @@ func (fe *fakeEmitter) genSpec(f *jen.File) {
 		for i := 0; i < fe.chunkCount(); i++ {
 			g.Id(fmt.Sprintf("addSchemas%d", i+1)).Call(jen.Id("a").Dot("schemas"))
 		}
+		opName := func(o *model.Operation) string { return o.MethodName }
+		for i := range chunk("operations", api.Operations, opName, fakeOpLines) {
+			g.Id(fmt.Sprintf("addOperations%d", i+1)).Call(jen.Id("a"))
+		}
 		g.Return(jen.Id("a"))
 	})
 }
 
 func (fe *fakeEmitter) chunkCount() int {
-	return len(chunk("schemas", fe.api.Types, func(t *model.Type) string { return t.Name }, typeLines))
+	return len(chunk("schemas", fe.api.Types, func(t *model.Type) string { return t.Name }, fakeTypeLines))
 }
 
 func (fe *fakeEmitter) limitFields(d dict, rl *model.RateLimits) {
@@ -579,6 +592,36 @@ func successStatus(r *model.Response) int {
 		}
 	}
 	return 200
+}
+
+// fakeOpLines and fakeHandlerLines estimate the lines an operation takes
+// in the operations and handlers files.
+func fakeOpLines(op *model.Operation) int {
+	n := 12 + 5*len(op.Params) + 4*len(op.Errors) + 4*len(op.Consumes)
+	if op.Body != nil {
+		n += 5
+	}
+	return n
+}
+
+func fakeTypeLines(t *model.Type) int {
+	return 4 + 6*len(t.Fields) + len(t.Enum) + 7*len(t.Variants)
+}
+
+func fakeHandlerLines(op *model.Operation) int { return 14 + 2*len(op.Params) }
+
+// genOps emits one chunk of the operations.
+func (fe *fakeEmitter) genOps(f *jen.File, i int, ops []*model.Operation) {
+	name := fmt.Sprintf("addOperations%d", i+1)
+	f.Comment(name + " adds operations to a.")
+	f.Func().Id(name).Params(jen.Id("a").Op("*").Id("apiSpec")).Block(
+		jen.Id("a").Dot("ops").Op("=").AppendFunc(func(g *jen.Group) {
+			g.Id("a").Dot("ops")
+			for _, op := range ops {
+				g.Op("&").Id("opSpec").Add(fe.opLit(op))
+			}
+		}),
+	)
 }
 
 // genSchemas emits one chunk of the named schemas.

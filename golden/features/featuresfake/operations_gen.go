@@ -2,215 +2,203 @@
 
 package featuresfake
 
-// newAPI describes the API to the engine; each server gets its own copy.
-func newAPI() *apiSpec {
-	a := &apiSpec{
-		errSchema: &schema{
+// addOperations1 adds operations to a.
+func addOperations1(a *apiSpec) {
+	a.ops = append(a.ops, &opSpec{
+		body: &schema{
 			kind: kindRef,
-			ref:  "Problem",
+			ref:  "Pet",
 		},
-		name: "Features",
-		ops: []*opSpec{{
-			body: &schema{
+		bodyRequired: true,
+		hasBody:      true,
+		id:           OpCreatePet,
+		method:       "POST",
+		path:         "/pets",
+		resp: &schema{
+			kind: kindRef,
+			ref:  "Pet",
+		},
+		status: 201,
+	}, &opSpec{
+		errors: []errSpec{{
+			s: &schema{
 				kind: kindRef,
-				ref:  "Pet",
+				ref:  "Problem",
 			},
-			bodyRequired: true,
-			hasBody:      true,
-			id:           OpCreatePet,
-			method:       "POST",
-			path:         "/pets",
-			resp: &schema{
+			status: "409",
+		}},
+		id:     OpDeleteFile,
+		method: "DELETE",
+		params: []paramSpec{{
+			in:       "path",
+			name:     "id",
+			required: true,
+			s:        &schema{kind: kindString},
+		}},
+		path:   "/files/{id}",
+		status: 204,
+	}, &opSpec{
+		body: &schema{
+			kind: kindRef,
+			ref:  "Shape",
+		},
+		bodyRequired: true,
+		hasBody:      true,
+		id:           OpDrawShape,
+		method:       "POST",
+		path:         "/shapes",
+		resp: &schema{
+			kind: kindRef,
+			ref:  "Marker",
+		},
+		status: 200,
+	}, &opSpec{
+		errors: []errSpec{{
+			s: &schema{
 				kind: kindRef,
-				ref:  "Pet",
+				ref:  "Problem",
 			},
-			status: 201,
+			status: "404",
 		}, {
-			errors: []errSpec{{
-				s: &schema{
-					kind: kindRef,
-					ref:  "Problem",
-				},
-				status: "409",
-			}},
-			id:     OpDeleteFile,
-			method: "DELETE",
-			params: []paramSpec{{
-				in:       "path",
-				name:     "id",
-				required: true,
-				s:        &schema{kind: kindString},
-			}},
-			path:   "/files/{id}",
-			status: 204,
-		}, {
-			body: &schema{
+			s: &schema{
 				kind: kindRef,
-				ref:  "Shape",
+				ref:  "Problem",
 			},
-			bodyRequired: true,
-			hasBody:      true,
-			id:           OpDrawShape,
-			method:       "POST",
-			path:         "/shapes",
-			resp: &schema{
-				kind: kindRef,
-				ref:  "Marker",
-			},
-			status: 200,
+			status: "default",
+		}},
+		id:     OpGetFileVersion,
+		method: "GET",
+		params: []paramSpec{{
+			in:       "path",
+			name:     "path",
+			required: true,
+			s:        &schema{kind: kindString},
 		}, {
-			errors: []errSpec{{
-				s: &schema{
-					kind: kindRef,
-					ref:  "Problem",
-				},
-				status: "404",
-			}, {
-				s: &schema{
-					kind: kindRef,
-					ref:  "Problem",
-				},
-				status: "default",
-			}},
-			id:     OpGetFileVersion,
-			method: "GET",
-			params: []paramSpec{{
-				in:       "path",
-				name:     "path",
-				required: true,
-				s:        &schema{kind: kindString},
-			}, {
-				in:       "path",
-				name:     "version",
-				required: true,
-				s: &schema{
-					format: "int64",
-					kind:   kindInt,
-				},
-			}, {
-				in:   "query",
-				name: "fields",
-				s: &schema{
-					elem: &schema{kind: kindString},
-					kind: kindArray,
-				},
-			}, {
-				in:   "query",
-				name: "tag",
-				s: &schema{
-					elem: &schema{kind: kindString},
-					kind: kindArray,
-				},
-			}, {
-				in:   "query",
-				name: "since",
-				s: &schema{
-					format: "date-time",
-					kind:   kindString,
-				},
-			}, {
-				in:   "query",
-				name: "color",
-				s: &schema{
-					kind: kindRef,
-					ref:  "Color",
-				},
-			}, {
-				in:   "query",
-				name: "filter",
-				s: &schema{
-					kind: kindRef,
-					ref:  "GetFileVersionFilter",
-				},
-			}, {
-				in:       "header",
-				name:     "X-Trace-ID",
-				required: true,
-				s:        &schema{kind: kindString},
-			}},
-			path: "/files/{path}/versions/{version}",
-			resp: &schema{
-				kind: kindRef,
-				ref:  "File",
+			in:       "path",
+			name:     "version",
+			required: true,
+			s: &schema{
+				format: "int64",
+				kind:   kindInt,
 			},
-			status: 200,
 		}, {
-			errors: []errSpec{{
-				s: &schema{
-					kind: kindRef,
-					ref:  "Status",
-				},
-				status: "default",
-			}},
-			id:     OpGetStatus,
-			method: "GET",
-			path:   "/status",
-			resp: &schema{
+			in:   "query",
+			name: "fields",
+			s: &schema{
+				elem: &schema{kind: kindString},
+				kind: kindArray,
+			},
+		}, {
+			in:   "query",
+			name: "tag",
+			s: &schema{
+				elem: &schema{kind: kindString},
+				kind: kindArray,
+			},
+		}, {
+			in:   "query",
+			name: "since",
+			s: &schema{
+				format: "date-time",
+				kind:   kindString,
+			},
+		}, {
+			in:   "query",
+			name: "color",
+			s: &schema{
+				kind: kindRef,
+				ref:  "Color",
+			},
+		}, {
+			in:   "query",
+			name: "filter",
+			s: &schema{
+				kind: kindRef,
+				ref:  "GetFileVersionFilter",
+			},
+		}, {
+			in:       "header",
+			name:     "X-Trace-ID",
+			required: true,
+			s:        &schema{kind: kindString},
+		}},
+		path: "/files/{path}/versions/{version}",
+		resp: &schema{
+			kind: kindRef,
+			ref:  "File",
+		},
+		status: 200,
+	}, &opSpec{
+		errors: []errSpec{{
+			s: &schema{
 				kind: kindRef,
 				ref:  "Status",
 			},
-			status: 200,
-		}, {
-			bodyRequired: true,
-			hasBody:      true,
-			id:           OpIssueToken,
-			method:       "POST",
-			path:         "/oauth/token",
-			resp: &schema{
-				kind: kindRef,
-				ref:  "IssueTokenResponse",
-			},
-			status: 200,
-		}, {
-			id:       OpReadme,
-			method:   "GET",
-			path:     "/readme",
-			respType: "text/plain",
-			status:   200,
-		}, {
-			id:     OpSearch,
-			method: "GET",
-			params: []paramSpec{{
-				in:       "query",
-				name:     "q",
-				required: true,
-				s: &schema{
-					kind: kindRef,
-					ref:  "SearchQ",
-				},
-			}},
-			path: "/search",
-			resp: &schema{
-				elem: &schema{
-					kind: kindRef,
-					ref:  "File",
-				},
-				kind: kindArray,
-			},
-			status: 200,
-		}, {
-			errors: []errSpec{{
-				s: &schema{
-					kind: kindRef,
-					ref:  "Problem",
-				},
-				status: "default",
-			}},
-			id:     OpTouchFile,
-			method: "PUT",
-			params: []paramSpec{{
-				in:       "path",
-				name:     "id",
-				required: true,
-				s:        &schema{kind: kindString},
-			}},
-			path:   "/files/{id}/touch",
-			status: 204,
+			status: "default",
 		}},
-		quotaStatus:    429,
-		throttleStatus: 429,
-	}
-	a.schemas = map[string]*schema{}
-	addSchemas1(a.schemas)
-	return a
+		id:     OpGetStatus,
+		method: "GET",
+		path:   "/status",
+		resp: &schema{
+			kind: kindRef,
+			ref:  "Status",
+		},
+		status: 200,
+	}, &opSpec{
+		bodyRequired: true,
+		hasBody:      true,
+		id:           OpIssueToken,
+		method:       "POST",
+		path:         "/oauth/token",
+		resp: &schema{
+			kind: kindRef,
+			ref:  "IssueTokenResponse",
+		},
+		status: 200,
+	}, &opSpec{
+		id:       OpReadme,
+		method:   "GET",
+		path:     "/readme",
+		respType: "text/plain",
+		status:   200,
+	}, &opSpec{
+		id:     OpSearch,
+		method: "GET",
+		params: []paramSpec{{
+			in:       "query",
+			name:     "q",
+			required: true,
+			s: &schema{
+				kind: kindRef,
+				ref:  "SearchQ",
+			},
+		}},
+		path: "/search",
+		resp: &schema{
+			elem: &schema{
+				kind: kindRef,
+				ref:  "File",
+			},
+			kind: kindArray,
+		},
+		status: 200,
+	}, &opSpec{
+		errors: []errSpec{{
+			s: &schema{
+				kind: kindRef,
+				ref:  "Problem",
+			},
+			status: "default",
+		}},
+		id:     OpTouchFile,
+		method: "PUT",
+		params: []paramSpec{{
+			in:       "path",
+			name:     "id",
+			required: true,
+			s:        &schema{kind: kindString},
+		}},
+		path:   "/files/{id}/touch",
+		status: 204,
+	})
 }
