@@ -652,96 +652,109 @@ func (fe *fakeEmitter) schemaLit(t *model.Type) jen.Code {
 
 // declLit is the schema literal of t itself.
 func (fe *fakeEmitter) declLit(t *model.Type) jen.Code {
+	if t.Kind == model.KindNamed {
+		return fe.schemaLit(t)
+	}
 	d := dict{}
-	set := func(k string, v jen.Code) { d[k] = v }
-	kind := "kindAny"
+	d["kind"] = jen.Id(fe.kindFields(t, d))
+	if len(t.Fields) > 0 {
+		d["fields"] = fe.fieldsLit(t.Fields)
+	}
+	if t.Nullable {
+		d["nullable"] = jen.True()
+	}
+	if t.Format != "" && t.Kind != model.KindTime && t.Kind != model.KindDate && t.Kind != model.KindBytes {
+		d["format"] = jen.Lit(t.Format)
+	}
+	if t.Const != nil {
+		d["constVal"] = anyLit(t.Const)
+	}
+	return jen.Op("&").Id("schema").Values(d.jen())
+}
+
+// kindFields returns the engine kind of t and sets in d the fields that
+// kind needs (format, elem, enum, variants).
+func (fe *fakeEmitter) kindFields(t *model.Type, d dict) string {
 	switch t.Kind {
 	case model.KindBool:
-		kind = "kindBool"
+		return "kindBool"
 	case model.KindInt:
-		kind = "kindInt"
+		return "kindInt"
 	case model.KindFloat:
-		kind = "kindFloat"
+		return "kindFloat"
 	case model.KindString:
-		kind = "kindString"
+		return "kindString"
 	case model.KindTime:
-		kind = "kindString"
-		set("format", jen.Lit("date-time"))
+		d["format"] = jen.Lit("date-time")
+		return "kindString"
 	case model.KindDate:
-		kind = "kindString"
-		set("format", jen.Lit("date"))
+		d["format"] = jen.Lit("date")
+		return "kindString"
 	case model.KindBytes:
-		kind = "kindString"
 		if t.Format != "binary" {
-			set("format", jen.Lit("byte"))
+			d["format"] = jen.Lit("byte")
 		}
+		return "kindString"
 	case model.KindArray:
-		kind = "kindArray"
-		set("elem", fe.schemaLit(t.Elem))
+		d["elem"] = fe.schemaLit(t.Elem)
+		return "kindArray"
 	case model.KindMap:
-		kind = "kindMap"
-		set("elem", fe.schemaLit(t.Elem))
+		d["elem"] = fe.schemaLit(t.Elem)
+		return "kindMap"
 	case model.KindStruct:
-		kind = "kindObject"
+		return "kindObject"
 	case model.KindEnum:
-		kind = "kindEnum"
-		set("enum", jen.Index().Any().ValuesFunc(func(g *jen.Group) {
+		d["enum"] = jen.Index().Any().ValuesFunc(func(g *jen.Group) {
 			for _, e := range t.Enum {
 				g.Add(anyLit(e.Value))
 			}
-		}))
+		})
+		return "kindEnum"
 	case model.KindUnion:
-		kind = "kindUnion"
 		if t.Discriminator != "" {
-			set("discriminator", jen.Lit(t.Discriminator))
+			d["discriminator"] = jen.Lit(t.Discriminator)
 		}
-		set("variants", jen.Index().Id("variant").ValuesFunc(func(g *jen.Group) {
-			for _, v := range t.Variants {
-				vd := dict{"s": fe.schemaLit(v.Type)}
-				if len(v.DiscriminatorValues) > 0 {
-					vd["values"] = jen.Index().String().ValuesFunc(func(g *jen.Group) {
-						for _, s := range v.DiscriminatorValues {
-							g.Lit(s)
-						}
-					})
-				}
-				g.Values(vd.jen())
+		d["variants"] = fe.variantsLit(t.Variants)
+		return "kindUnion"
+	}
+	return "kindAny"
+}
+
+func (fe *fakeEmitter) variantsLit(vs []*model.Variant) jen.Code {
+	return jen.Index().Id("variant").ValuesFunc(func(g *jen.Group) {
+		for _, v := range vs {
+			vd := dict{"s": fe.schemaLit(v.Type)}
+			if len(v.DiscriminatorValues) > 0 {
+				vd["values"] = jen.Index().String().ValuesFunc(func(g *jen.Group) {
+					for _, s := range v.DiscriminatorValues {
+						g.Lit(s)
+					}
+				})
 			}
-		}))
-	case model.KindNamed:
-		return fe.schemaLit(t)
-	}
-	set("kind", jen.Id(kind))
-	if len(t.Fields) > 0 {
-		set("fields", jen.Index().Id("field").ValuesFunc(func(g *jen.Group) {
-			for _, fl := range t.Fields {
-				fd := dict{"name": jen.Lit(fl.JSONName), "s": fe.schemaLit(fl.Type)}
-				if fl.Required {
-					fd["required"] = jen.True()
-				}
-				if fl.ReadOnly {
-					fd["readOnly"] = jen.True()
-				}
-				if fl.WriteOnly {
-					fd["writeOnly"] = jen.True()
-				}
-				if fl.Nullable {
-					fd["s"] = nullableLit(fe.schemaLit(fl.Type))
-				}
-				g.Values(fd.jen())
+			g.Values(vd.jen())
+		}
+	})
+}
+
+func (fe *fakeEmitter) fieldsLit(fields []*model.Field) jen.Code {
+	return jen.Index().Id("field").ValuesFunc(func(g *jen.Group) {
+		for _, fl := range fields {
+			fd := dict{"name": jen.Lit(fl.JSONName), "s": fe.schemaLit(fl.Type)}
+			if fl.Required {
+				fd["required"] = jen.True()
 			}
-		}))
-	}
-	if t.Nullable {
-		set("nullable", jen.True())
-	}
-	if t.Format != "" && t.Kind != model.KindTime && t.Kind != model.KindDate && t.Kind != model.KindBytes {
-		set("format", jen.Lit(t.Format))
-	}
-	if t.Const != nil {
-		set("constVal", anyLit(t.Const))
-	}
-	return jen.Op("&").Id("schema").Values(d.jen())
+			if fl.ReadOnly {
+				fd["readOnly"] = jen.True()
+			}
+			if fl.WriteOnly {
+				fd["writeOnly"] = jen.True()
+			}
+			if fl.Nullable {
+				fd["s"] = nullableLit(fe.schemaLit(fl.Type))
+			}
+			g.Values(fd.jen())
+		}
+	})
 }
 
 // nullableLit wraps a field's schema so that JSON null passes.

@@ -44,6 +44,21 @@ func (a *apiSpec) check(s *schema, v any, at string, depth int) error {
 		return fmt.Errorf("%s: must be %v", at, s.constVal)
 	}
 	switch s.kind {
+	case kindArray:
+		return a.checkArray(s, v, at, depth)
+	case kindMap:
+		return a.checkMap(s, v, at, depth)
+	case kindObject:
+		return a.checkObject(s, v, at, depth)
+	case kindUnion:
+		return a.checkUnion(s, v, at, depth)
+	}
+	return checkLeaf(s, v, at)
+}
+
+// checkLeaf checks a value against a scalar or enum schema.
+func checkLeaf(s *schema, v any, at string) error {
+	switch s.kind {
 	case kindBool:
 		if _, ok := v.(bool); !ok {
 			return fmt.Errorf("%s: want a boolean", at)
@@ -70,30 +85,32 @@ func (a *apiSpec) check(s *schema, v any, at string, depth int) error {
 			}
 		}
 		return fmt.Errorf("%s: %v is not one of the allowed values", at, v)
-	case kindArray:
-		arr, ok := v.([]any)
-		if !ok {
-			return fmt.Errorf("%s: want an array", at)
+	}
+	return nil
+}
+
+func (a *apiSpec) checkArray(s *schema, v any, at string, depth int) error {
+	arr, ok := v.([]any)
+	if !ok {
+		return fmt.Errorf("%s: want an array", at)
+	}
+	for i, e := range arr {
+		if err := a.check(s.elem, e, at+"["+strconv.Itoa(i)+"]", depth+1); err != nil {
+			return err
 		}
-		for i, e := range arr {
-			if err := a.check(s.elem, e, at+"["+strconv.Itoa(i)+"]", depth+1); err != nil {
-				return err
-			}
+	}
+	return nil
+}
+
+func (a *apiSpec) checkMap(s *schema, v any, at string, depth int) error {
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return fmt.Errorf("%s: want an object", at)
+	}
+	for _, k := range sortedKeys(obj) {
+		if err := a.check(s.elem, obj[k], at+"."+k, depth+1); err != nil {
+			return err
 		}
-	case kindMap:
-		obj, ok := v.(map[string]any)
-		if !ok {
-			return fmt.Errorf("%s: want an object", at)
-		}
-		for _, k := range sortedKeys(obj) {
-			if err := a.check(s.elem, obj[k], at+"."+k, depth+1); err != nil {
-				return err
-			}
-		}
-	case kindObject:
-		return a.checkObject(s, v, at, depth)
-	case kindUnion:
-		return a.checkUnion(s, v, at, depth)
 	}
 	return nil
 }
