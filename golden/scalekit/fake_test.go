@@ -322,3 +322,25 @@ func TestFakePagesUnderRateLimit(t *testing.T) {
 		t.Errorf("%d throttles for %d pages", st.Throttled, st.Accepted)
 	}
 }
+
+// TestFakeAnnouncedRateLimitHeaders: when the server announces its bucket,
+// a client that does not know the rate paces by the headers and is never
+// throttled.
+func TestFakeAnnouncedRateLimitHeaders(t *testing.T) {
+	for _, mode := range []scalekitfake.HeaderMode{scalekitfake.HeadersIETF, scalekitfake.HeadersX} {
+		clk := newLimitsClock()
+		c, srv := withFake(t, clk, []scalekitfake.Option{
+			scalekitfake.WithRate(scalekitfake.LimitManagementAPIRequests, 5, 5),
+			scalekitfake.WithRateLimitHeaders(mode),
+		})
+		for i := 0; i < 60; i++ {
+			if _, err := fakeListOrgs(c, context.Background(), ""); err != nil {
+				t.Fatalf("mode %d, call %d: %v", mode, i, err)
+			}
+		}
+		st := srv.Stats(opList)
+		if st.Accepted != 60 || st.Throttled != 0 {
+			t.Errorf("headers %d: accepted %d, throttled %d; want 60 and 0", mode, st.Accepted, st.Throttled)
+		}
+	}
+}
