@@ -3,6 +3,7 @@
 package featuresfake
 
 import (
+	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -98,6 +99,9 @@ func (s *Server) injectFault(w http.ResponseWriter, r *http.Request, op Operatio
 	}
 	switch f.kind {
 	case faultReset:
+		// Read the request first: the server had it when the
+		// connection dropped.
+		io.Copy(io.Discard, io.LimitReader(r.Body, maxBody))
 		if hj, ok := w.(http.Hijacker); ok {
 			if conn, _, err := hj.Hijack(); err == nil {
 				conn.Close()

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -161,7 +162,7 @@ func (s *Server) Token() string {
 func (s *Server) ExampleRequest(op Operation) (*http.Request, error) {
 	o := s.op(op)
 	if o == nil {
-		return nil, &url.Error{Op: "example", URL: string(op), Err: http.ErrNotSupported}
+		return nil, fmt.Errorf("unknown operation %q", op)
 	}
 	path := o.path
 	q := url.Values{}
