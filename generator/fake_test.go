@@ -49,3 +49,30 @@ func TestFakeCorpusTypeChecks(t *testing.T) {
 		t.Errorf("only %d corpus documents checked", n)
 	}
 }
+
+// TestResponseExampleInModel: a response's media-type example reaches the
+// model, for the fake to answer.
+func TestResponseExampleInModel(t *testing.T) {
+	doc := `openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /pets/{id}:
+    get:
+      operationId: getPet
+      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {type: object, properties: {id: {type: integer}}}
+              example: {id: 7}
+`
+	api, _, err := Model(Config{Spec: Input{Name: "pets.yaml", Data: []byte(doc)}, Package: "pets"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := string(api.Operations[0].Success.Example); got != `{"id":7}` {
+		t.Errorf("example %q, want {\"id\":7}", got)
+	}
+}

@@ -174,3 +174,25 @@ func TestRouteLiteralWinsAndErrorShape(t *testing.T) {
 		t.Errorf("/users/abc: %d %s", code, body)
 	}
 }
+
+// TestDocumentExample: the document's example is answered when the schema
+// accepts it, else one built from the schema.
+func TestDocumentExample(t *testing.T) {
+	resp := &schema{kind: kindObject, fields: []field{{name: "n", s: &schema{kind: kindInt}, required: true}}}
+	api := &apiSpec{throttleStatus: 429, quotaStatus: 429, schemas: map[string]*schema{}, ops: []*opSpec{
+		{id: "good", method: "GET", path: "/good", status: 200, resp: resp, example: `{"n":42}`},
+		{id: "bad", method: "GET", path: "/bad", status: 200, resp: resp, example: `{"n":"x"}`},
+	}}
+	srv := newServer(t, api)
+	for path, want := range map[string]string{"/good": `{"n":42}`, "/bad": `{"n":1}`} {
+		r, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(r.Body)
+		r.Body.Close()
+		if string(body) != want {
+			t.Errorf("%s: %s, want %s", path, body, want)
+		}
+	}
+}
