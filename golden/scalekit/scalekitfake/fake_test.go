@@ -100,6 +100,14 @@ func TestTokenLifetimeAndExpiry(t *testing.T) {
 	if tk := srv.Stats(OpToken); tk.TokensMinted != 1 || tk.Unauthorized != 1 {
 		t.Errorf("token stats %+v; want 1 minted, 1 refused as unauthorized", tk)
 	}
+	// M2M tokens are billed beyond the allowance, not refused: counted.
+	if got := srv.Usage(LimitM2MTokens); got != 1 {
+		t.Errorf("M2M token usage %d, want 1", got)
+	}
+	srv.SetUsage(LimitM2MTokens, 10000)
+	if _, r := mint(t, srv, ClientID, ClientSecret); r.status != http.StatusOK || srv.Usage(LimitM2MTokens) != 10001 {
+		t.Errorf("beyond the M2M allowance: status %d, usage %d; want 200 and 10001", r.status, srv.Usage(LimitM2MTokens))
+	}
 }
 
 func TestValidation(t *testing.T) {
