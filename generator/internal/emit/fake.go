@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"path"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/dave/jennifer/jen"
@@ -36,7 +37,7 @@ func EmitFake(api *model.API, opts Options) ([]File, error) {
 	if err != nil {
 		return nil, err
 	}
-	fe := &fakeEmitter{api: api, pkg: pkg, client: opts.Package}
+	fe := &fakeEmitter{api: api, pkg: pkg, client: opts.Package, names: fakeOpNames(api.Operations)}
 	if err := fe.checkNames(reserved); err != nil {
 		return nil, err
 	}
@@ -63,7 +64,7 @@ func EmitFake(api *model.API, opts Options) ([]File, error) {
 	if err := add("api_spec_gen.go", fe.genSpec); err != nil {
 		return nil, err
 	}
-	opName := func(o *model.Operation) string { return o.MethodName }
+	opName := fe.name
 	for i, c := range chunk("operations", api.Operations, opName, fakeOpLines) {
 		i, c := i, c
 		if err := add(c.file, func(f *jen.File) { fe.genOps(f, i, c.items) }); err != nil {
@@ -108,7 +109,35 @@ type fakeEmitter struct {
 	api    *model.API
 	pkg    string
 	client string
-	chunks int
+	names  map[*model.Operation]string
+}
+
+func (fe *fakeEmitter) name(op *model.Operation) string { return fe.names[op] }
+
+// fakeOpNames names each operation in the fake's identifiers (OpX,
+// HandleX, XRequest): its method name, unless several operations share one
+// (methods grouped by service), then its operationId made exported, then a
+// number.
+func fakeOpNames(ops []*model.Operation) map[*model.Operation]string {
+	count := map[string]int{}
+	for _, op := range ops {
+		count[op.MethodName]++
+	}
+	names := map[*model.Operation]string{}
+	used := map[string]bool{}
+	for _, op := range ops {
+		n := op.MethodName
+		if count[n] > 1 || n == "" {
+			n = naming.Exported(op.ID)
+		}
+		base := n
+		for i := 2; used[n]; i++ {
+			n = base + strconv.Itoa(i)
+		}
+		used[n] = true
+		names[op] = n
+	}
+	return names
 }
 
 // fakeRuntimeFiles is the engine as files of package pkg in directory pkg.
@@ -172,7 +201,7 @@ func fakeRuntimeIdents() (map[string]bool, error) {
 func (fe *fakeEmitter) checkNames(reserved map[string]bool) error {
 	var bad []string
 	for _, op := range fe.api.Operations {
-		for _, id := range []string{"Op" + op.MethodName, "Handle" + op.MethodName, op.MethodName + "Request"} {
+		for _, id := range []string{"Op" + fe.name(op), "Handle" + fe.name(op), fe.name(op) + "Request"} {
 			if reserved[id] {
 				bad = append(bad, id)
 			}
@@ -234,8 +263,8 @@ func (fe *fakeEmitter) genAPI(f *jen.File) {
 	f.Comment("The operations, for faults, counters and Stats.")
 	f.Const().DefsFunc(func(g *jen.Group) {
 		for _, op := range fe.api.Operations {
-			g.Add(comment(safeLines([]string{fmt.Sprintf("Op%s is %s %s.", op.MethodName, op.HTTPMethod, oneLine(op.Path))})))
-			g.Id("Op" + op.MethodName).Id("Operation").Op("=").Lit(op.ID)
+			g.Add(comment(safeLines([]string{fmt.Sprintf("Op%s is %s %s.", fe.name(op), op.HTTPMethod, oneLine(op.Path))})))
+			g.Id("Op" + fe.name(op)).Id("Operation").Op("=").Lit(op.ID)
 		}
 	})
 }
@@ -288,7 +317,8 @@ func (fe *fakeEmitter) genLimitConsts(f *jen.File) {
 
 // genHandler emits the request type and the Handle option of op.
 func (fe *fakeEmitter) genHandler(f *jen.File, op *model.Operation) {
-	req := op.MethodName + "Request"
+	name := fe.name(op)
+	req := name + "Request"
 	type pathField struct{ field, name string }
 	var fields []pathField
 	used := map[string]bool{"Call": true, "HTTP": true, "Query": true, "Header": true, "Body": true, "Example": true, "PathValue": true}
@@ -303,7 +333,7 @@ func (fe *fakeEmitter) genHandler(f *jen.File, op *model.Operation) {
 		used[n] = true
 		fields = append(fields, pathField{n, p.Name})
 	}
-	f.Add(comment(safeLines([]string{fmt.Sprintf("%s is a request of %s as its handler (Handle%s) sees it.", req, op.MethodName, op.MethodName)})))
+	f.Add(comment(safeLines([]string{fmt.Sprintf("%s is a request of %s as its handler (Handle%s) sees it.", req, name, name)})))
 	f.Type().Id(req).StructFunc(func(g *jen.Group) {
 		g.Id("Call")
 		for _, pf := range fields {
@@ -312,15 +342,15 @@ func (fe *fakeEmitter) genHandler(f *jen.File, op *model.Operation) {
 		}
 	})
 	f.Add(comment(safeLines([]string{
-		fmt.Sprintf("Handle%s answers %s with h once the server's checks and limits", op.MethodName, op.MethodName),
+		fmt.Sprintf("Handle%s answers %s with h once the server's checks and limits", name, name),
 		"passed, instead of the example response.",
 	})))
 	vals := dict{"Call": jen.Id("c")}
 	for _, pf := range fields {
 		vals[pf.field] = jen.Id("c").Dot("PathValue").Call(jen.Lit(pf.name))
 	}
-	f.Func().Id("Handle" + op.MethodName).Params(jen.Id("h").Func().Params(jen.Id(req)).Id("Response")).Id("Option").Block(
-		jen.Return(jen.Id("withHandler").Call(jen.Id("Op"+op.MethodName),
+	f.Func().Id("Handle" + name).Params(jen.Id("h").Func().Params(jen.Id(req)).Id("Response")).Id("Option").Block(
+		jen.Return(jen.Id("withHandler").Call(jen.Id("Op"+name),
 			jen.Func().Params(jen.Id("c").Id("Call")).Id("Response").Block(
 				jen.Return(jen.Id("h").Call(jen.Id(req).Values(vals.jen()))),
 			))),

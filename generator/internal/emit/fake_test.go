@@ -81,7 +81,7 @@ func TestEmitFakeNameCollision(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fe := &fakeEmitter{api: api, pkg: "pfake"}
+	fe := &fakeEmitter{api: api, pkg: "pfake", names: fakeOpNames(api.Operations)}
 	reserved["TierSpec"] = true // as if the engine declared it
 	err = fe.checkNames(reserved)
 	if diff := cmp.Diff("fake server identifiers collide with its engine: TierSpec", errString(err)); diff != "" {
@@ -94,4 +94,23 @@ func errString(err error) string {
 		return ""
 	}
 	return err.Error()
+}
+
+func TestFakeOpNames(t *testing.T) {
+	ops := []*model.Operation{
+		{ID: "orgs_list", MethodName: "List"},
+		{ID: "users_list", MethodName: "List"},
+		{ID: "get", MethodName: "Get"},
+		{ID: "Get", MethodName: "Get2"},
+		{ID: "x", MethodName: "OrgsList"},
+	}
+	names := fakeOpNames(ops)
+	var got []string
+	for _, op := range ops {
+		got = append(got, names[op])
+	}
+	want := []string{"OrgsList", "UsersList", "Get", "Get2", "OrgsList2"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("names (-want +got):\n%s", diff)
+	}
 }

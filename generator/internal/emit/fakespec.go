@@ -40,7 +40,7 @@ func (fe *fakeEmitter) genSpec(f *jen.File) {
 		for i := 0; i < fe.chunkCount(); i++ {
 			g.Id(fmt.Sprintf("addSchemas%d", i+1)).Call(jen.Id("a").Dot("schemas"))
 		}
-		opName := func(o *model.Operation) string { return o.MethodName }
+		opName := fe.name
 		for i := range chunk("operations", api.Operations, opName, fakeOpLines) {
 			g.Id(fmt.Sprintf("addOperations%d", i+1)).Call(jen.Id("a"))
 		}
@@ -208,7 +208,7 @@ func (fe *fakeEmitter) errSchema() jen.Code {
 
 func (fe *fakeEmitter) opLit(op *model.Operation) jen.Code {
 	d := dict{
-		"id":     jen.Id("Op" + op.MethodName),
+		"id":     jen.Id("Op" + fe.name(op)),
 		"method": jen.Lit(op.HTTPMethod),
 		"path":   jen.Lit(op.Path),
 		"status": jen.Lit(successStatus(op.Success)),
