@@ -26,7 +26,14 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	st := s.statsOf(OpToken)
 	st.Received++
+	s.inflight[OpToken]++
+	st.MaxConcurrency = max(st.MaxConcurrency, s.inflight[OpToken])
 	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.inflight[OpToken]--
+		s.mu.Unlock()
+	}()
 	if s.injectFault(w, r, OpToken) {
 		return
 	}
