@@ -32,12 +32,20 @@ func Generate(cfg Config) (*Result, error) {
 			inputs = append(inputs, in.Name)
 		}
 	}
-	files, err := emit.Emit(api, emit.Options{Package: cfg.Package, Header: Header, Version: Version, Inputs: inputs, Flat: cfg.Flat})
+	opts := emit.Options{Package: cfg.Package, Header: Header, Version: Version, Inputs: inputs, Flat: cfg.Flat}
+	files, err := emit.Emit(api, opts)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", cfg.Spec.Name, err)
 	}
 	res := &Result{Diagnostics: diags, Operations: len(api.Operations)}
 	res.Limits, res.LimitsBound = countLimits(api)
+	if cfg.Fake {
+		fake, err := emit.EmitFake(api, opts)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", cfg.Spec.Name, err)
+		}
+		files = append(files, fake...)
+	}
 	for _, f := range files {
 		res.Files = append(res.Files, File{Name: f.Name, Content: f.Content})
 	}

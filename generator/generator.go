@@ -57,11 +57,14 @@ type Config struct {
 	// Strict makes every warning an error (a *StrictError) unless its kind
 	// is in the binding config's allow list.
 	Strict bool
+	// Fake adds the companion fake server package <Package>fake, whose
+	// files are named "<Package>fake/<file>" in Result.Files.
+	Fake bool
 }
 
 // File is one generated file.
 type File struct {
-	Name    string // base name, e.g. "client_gen.go"
+	Name    string // base name, e.g. "client_gen.go"; "scalekitfake/api_gen.go" for the fake
 	Content []byte
 }
 

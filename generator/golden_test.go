@@ -8,6 +8,7 @@ import (
 	"go/parser"
 	"go/token"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -32,6 +33,7 @@ type goldenCase struct {
 	profile string
 	config  string
 	pkg     string
+	fake    bool // also generate the fake server package
 }
 
 func readCases(t testing.TB) []goldenCase {
@@ -69,6 +71,8 @@ func readCases(t testing.TB) []goldenCase {
 				c.config = v
 			case "package":
 				c.pkg = v
+			case "fake":
+				c.fake = v == "true"
 			default:
 				t.Fatalf("testdata/golden/%s/case.txt:%d: unknown key %q", d.Name(), i+1, k)
 			}
@@ -97,6 +101,7 @@ func (c goldenCase) config_(t testing.TB) Config {
 		Profile:  readInput(t, c.profile),
 		Binding:  readInput(t, c.config),
 		Package:  c.pkg,
+		Fake:     c.fake,
 		ReadFile: func(name string) ([]byte, error) { return os.ReadFile(filepath.Join(repoRoot, name)) },
 	}
 }
@@ -131,7 +136,7 @@ func TestGolden(t *testing.T) {
 			got := map[string]bool{}
 			for _, f := range res.Files {
 				got[f.Name] = true
-				want, err := os.ReadFile(filepath.Join(outDir, f.Name))
+				want, err := os.ReadFile(filepath.Join(outDir, filepath.FromSlash(f.Name)))
 				if err != nil {
 					t.Errorf("missing golden file %s (run go test ./generator -update)", filepath.Join("golden", c.name, f.Name))
 					continue
@@ -179,25 +184,30 @@ func checkImports(t *testing.T, res *Result) {
 	}
 }
 
-// generatedFiles lists the files in dir that limitgen generated (by name
-// and header); hand-written tests beside them are not listed.
+// generatedFiles lists the files in dir, and in its fake package
+// directory, that limitgen generated (by name and header), as
+// slash-separated names relative to dir; hand-written tests beside them are
+// not listed.
 func generatedFiles(t testing.TB, dir string) []string {
 	t.Helper()
-	entries, err := os.ReadDir(dir)
-	if err != nil && !os.IsNotExist(err) {
-		t.Fatal(err)
-	}
 	var out []string
-	for _, e := range entries {
-		if e.IsDir() || !strings.HasSuffix(e.Name(), "_gen.go") {
-			continue
-		}
-		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		if err != nil {
+	for _, sub := range []string{"", filepath.Base(dir) + "fake"} {
+		entries, err := os.ReadDir(filepath.Join(dir, sub))
+		if err != nil && !os.IsNotExist(err) {
 			t.Fatal(err)
 		}
-		if bytes.HasPrefix(data, []byte(Header)) {
-			out = append(out, e.Name())
+		for _, e := range entries {
+			if e.IsDir() || !strings.HasSuffix(e.Name(), "_gen.go") {
+				continue
+			}
+			name := path.Join(sub, e.Name())
+			data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(name)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if bytes.HasPrefix(data, []byte(Header)) {
+				out = append(out, name)
+			}
 		}
 	}
 	sort.Strings(out)
@@ -212,13 +222,17 @@ func writeGolden(t testing.TB, dir string, res *Result) {
 	keep := map[string]bool{}
 	for _, f := range res.Files {
 		keep[f.Name] = true
-		if err := os.WriteFile(filepath.Join(dir, f.Name), f.Content, 0o644); err != nil {
+		name := filepath.Join(dir, filepath.FromSlash(f.Name))
+		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(name, f.Content, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for _, name := range generatedFiles(t, dir) {
 		if !keep[name] {
-			if err := os.Remove(filepath.Join(dir, name)); err != nil {
+			if err := os.Remove(filepath.Join(dir, filepath.FromSlash(name))); err != nil {
 				t.Fatal(err)
 			}
 		}

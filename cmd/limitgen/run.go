@@ -215,7 +215,7 @@ type generateOptions struct {
 	in                     inputFlags
 	outDir, pkg            string
 	check, strict, version bool
-	flat                   bool
+	flat, fake             bool
 }
 
 func generateFlags(o *generateOptions) *flagSet {
@@ -228,6 +228,7 @@ func generateFlags(o *generateOptions) *flagSet {
 	fs.BoolVar(&o.check, "check", false, "write nothing; list files that would change and exit 1 if any")
 	fs.BoolVar(&o.strict, "strict", false, "fail (exit 1) on every warning whose kind limitgen.yaml does not allow")
 	fs.BoolVar(&o.flat, "flat", false, "every operation a method of Client named after its operationId, not grouped into services")
+	fs.BoolVar(&o.fake, "fake", false, "also generate the fake server package <package>fake in a subdirectory (always with the embedded Scalekit document)")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	return fs
 }
@@ -256,6 +257,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) error {
 	cfg.Package = name
 	cfg.Strict = o.strict
 	cfg.Flat = o.flat
+	cfg.Fake = o.fake || o.in.usingDefaults()
 	res, err := generator.Generate(cfg)
 	if err != nil {
 		return err

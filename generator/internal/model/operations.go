@@ -98,4 +98,8 @@ type Response struct {
 	Encoding    BodyEncoding
 	Type        *Type // nil: no body
 	Doc         string
+	// Example is the document's example of the body as JSON (the media
+	// type's example, else its first named example, else the schema's), or
+	// nil; the generated fake server answers it when it fits the schema.
+	Example []byte
 }

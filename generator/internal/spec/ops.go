@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"encoding/json"
 	"mime"
 	"net/http"
 	"regexp"
@@ -485,6 +486,7 @@ func (b *builder) response(op *model.Operation, code string, v *openapi3.Respons
 	if mt.Schema != nil || resp.Encoding != model.BodyJSON {
 		resp.Type = b.payloadType(mt.Schema, resp.Encoding, ctx)
 	}
+	resp.Example = mediaExample(mt)
 	return resp
 }
 
@@ -585,4 +587,32 @@ func encodingOf(ct string) model.BodyEncoding {
 		return model.BodyText
 	}
 	return model.BodyBinary
+}
+
+// mediaExample is a media type's example as JSON: its example, else its
+// first named example, else its schema's; nil when it has none or it does
+// not encode.
+func mediaExample(mt *openapi3.MediaType) []byte {
+	ex := mt.Example
+	if ex == nil && len(mt.Examples) > 0 {
+		names := make([]string, 0, len(mt.Examples))
+		for n := range mt.Examples {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		if e := mt.Examples[names[0]]; e != nil && e.Value != nil {
+			ex = e.Value.Value
+		}
+	}
+	if ex == nil && mt.Schema != nil && mt.Schema.Value != nil {
+		ex = mt.Schema.Value.Example
+	}
+	if ex == nil {
+		return nil
+	}
+	data, err := json.Marshal(ex)
+	if err != nil {
+		return nil
+	}
+	return data
 }
