@@ -65,10 +65,10 @@ func main() {
 	call := func(ctx context.Context) error {
 		if *op == "tool" {
 			name := "gmail_send"
-			_, err := c.ToolServiceExecuteTool(ctx, &scalekit.ToolsExecuteToolRequest{ToolName: &name})
+			_, err := c.Tools.Execute(ctx, &scalekit.ToolsExecuteToolRequest{ToolName: &name})
 			return err
 		}
-		_, err := c.OrganizationServiceListOrganization(ctx, &scalekit.OrganizationServiceListOrganizationParams{})
+		_, err := c.Organizations.List(ctx, &scalekit.OrganizationServiceListOrganizationParams{})
 		return err
 	}
 	if *startAt > 0 {
