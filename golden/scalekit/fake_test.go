@@ -309,9 +309,9 @@ func TestFakeStallEndsAtTheCallersDeadline(t *testing.T) {
 	}
 }
 
-// TestFakePagesUnderRateLimit walks every page of organizations with a
-// manual page-token loop (the ListAll iterators are not on this branch)
-// while the server allows two requests a second.
+// TestFakePagesUnderRateLimit walks every page of organizations with the
+// ListAll iterator while the server allows two requests a second: each page
+// is fetched once, paced by the client's own learning of the unknown rate.
 func TestFakePagesUnderRateLimit(t *testing.T) {
 	const pages = 12
 	clk := newLimitsClock()
@@ -332,21 +332,13 @@ func TestFakePagesUnderRateLimit(t *testing.T) {
 		}),
 	})
 	var ids []string
-	token := ""
-	for {
-		resp, err := fakeListOrgs(c, context.Background(), token)
+	for o, err := range c.Organizations.ListAll(context.Background(), nil) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, o := range resp.Organizations {
-			if o.ID != nil {
-				ids = append(ids, *o.ID)
-			}
+		if o.ID != nil {
+			ids = append(ids, *o.ID)
 		}
-		if resp.NextPageToken == nil || *resp.NextPageToken == "" {
-			break
-		}
-		token = *resp.NextPageToken
 	}
 	if len(ids) != pages || ids[pages-1] != "org_"+strconv.Itoa(pages-1) {
 		t.Errorf("got %d organizations ending %v, want %d", len(ids), ids[len(ids)-1:], pages)
