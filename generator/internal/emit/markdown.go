@@ -28,78 +28,129 @@ var (
 func markdownDoc(text string) []string {
 	text = strings.ToValidUTF8(text, "\uFFFD")
 	text = strings.NewReplacer("\r\n", "\n", "\r", "\n", "\u0085", "\n", "\u2028", "\n", "\u2029", "\n").Replace(text)
-	var out []string
-	blank := func() {
-		if len(out) > 0 && out[len(out)-1] != "" {
-			out = append(out, "")
-		}
-	}
-	fence := ""
+	w := &mdWriter{}
 	for _, raw := range strings.Split(text, "\n") {
-		line := strings.TrimRightFunc(strings.Map(cleanRune, raw), unicode.IsSpace)
-		if fence != "" {
-			if strings.HasPrefix(strings.TrimSpace(line), fence) {
-				fence = ""
-				blank()
-				continue
-			}
-			out = append(out, codeLine(line))
-			continue
-		}
-		if m := mdFence.FindStringSubmatch(line); m != nil {
-			fence = m[1][:3]
-			blank()
-			continue
-		}
-		switch {
-		case strings.TrimSpace(line) == "":
-			blank()
-		case mdHeading.MatchString(line):
-			m := mdHeading.FindStringSubmatch(line)
-			blank()
-			if t := inline(m[2]); t != "" {
-				out = append(out, "# "+strings.TrimRight(t, ":"), "")
-			}
-		case strings.HasPrefix(strings.TrimSpace(line), "|"):
-			if len(out) > 0 && out[len(out)-1] != "" && !strings.HasPrefix(out[len(out)-1], "\t") {
-				blank()
-			}
-			out = append(out, codeLine(strings.TrimSpace(line)))
-		case strings.HasPrefix(line, "    ") || strings.HasPrefix(line, "\t"):
-			if len(out) > 0 && strings.HasPrefix(out[len(out)-1], "  ") {
-				// A list item's continuation.
-				out = append(out, "    "+inline(strings.TrimSpace(line)))
-				continue
-			}
-			if len(out) > 0 && out[len(out)-1] != "" && !strings.HasPrefix(out[len(out)-1], "\t") {
-				blank()
-			}
-			out = append(out, codeLine(strings.TrimPrefix(strings.TrimPrefix(line, "\t"), "    ")))
-		case mdBullet.MatchString(line):
-			m := mdBullet.FindStringSubmatch(line)
-			listStart(&out)
-			out = append(out, "  - "+inline(m[2]))
-		case mdNumbered.MatchString(line):
-			m := mdNumbered.FindStringSubmatch(line)
-			listStart(&out)
-			out = append(out, "  "+m[2]+". "+inline(m[3]))
-		default:
-			t := inline(strings.TrimSpace(line))
-			if len(out) > 0 && strings.HasPrefix(out[len(out)-1], "\t") {
-				blank()
-			}
-			if len(out) > 0 && strings.HasPrefix(out[len(out)-1], "  ") && out[len(out)-1] != "" {
-				blank()
-			}
-			for _, l := range wrap(t, wrapWidth) {
-				out = append(out, neutralize(l))
-			}
-		}
+		w.line(strings.TrimRightFunc(strings.Map(cleanRune, raw), unicode.IsSpace))
 	}
-	for len(out) > 0 && out[len(out)-1] == "" {
-		out = out[:len(out)-1]
+	return trimTrailingBlank(w.out)
+}
+
+// mdWriter carries the conversion's state across lines: what is out so far
+// and the fence of the code block it is in, if any.
+type mdWriter struct {
+	out   []string
+	fence string
+}
+
+// last is the last line out, "" before the first, so checks on it need no
+// length guard.
+func (w *mdWriter) last() string {
+	if len(w.out) == 0 {
+		return ""
 	}
-	return out
+	return w.out[len(w.out)-1]
+}
+
+// blank ends the current block; blocks are separated by one "" only.
+func (w *mdWriter) blank() {
+	if len(w.out) > 0 && w.last() != "" {
+		w.out = append(w.out, "")
+	}
+}
+
+// blankBeforeCode separates a code block from the text before it, but
+// lets consecutive code lines run on.
+func (w *mdWriter) blankBeforeCode() {
+	if l := w.last(); l != "" && !strings.HasPrefix(l, "\t") {
+		w.blank()
+	}
+}
+
+// line converts one source line. Inside a fence everything is code; else
+// the first case that matches decides, so their order is the precedence.
+func (w *mdWriter) line(line string) {
+	if w.fence != "" {
+		w.fenced(line)
+		return
+	}
+	if m := mdFence.FindStringSubmatch(line); m != nil {
+		w.fence = m[1][:3]
+		w.blank()
+		return
+	}
+	switch {
+	case strings.TrimSpace(line) == "":
+		w.blank()
+	case mdHeading.MatchString(line):
+		w.heading(line)
+	case strings.HasPrefix(strings.TrimSpace(line), "|"):
+		w.blankBeforeCode()
+		w.out = append(w.out, codeLine(strings.TrimSpace(line)))
+	case strings.HasPrefix(line, "    ") || strings.HasPrefix(line, "\t"):
+		w.indented(line)
+	case mdBullet.MatchString(line):
+		m := mdBullet.FindStringSubmatch(line)
+		listStart(&w.out)
+		w.out = append(w.out, "  - "+inline(m[2]))
+	case mdNumbered.MatchString(line):
+		m := mdNumbered.FindStringSubmatch(line)
+		listStart(&w.out)
+		w.out = append(w.out, "  "+m[2]+". "+inline(m[3]))
+	default:
+		w.paragraph(line)
+	}
+}
+
+// fenced is a line inside a fenced code block: code, or the closing fence.
+func (w *mdWriter) fenced(line string) {
+	if strings.HasPrefix(strings.TrimSpace(line), w.fence) {
+		w.fence = ""
+		w.blank()
+		return
+	}
+	w.out = append(w.out, codeLine(line))
+}
+
+// heading becomes a Go doc heading, which must stand alone between blanks.
+func (w *mdWriter) heading(line string) {
+	m := mdHeading.FindStringSubmatch(line)
+	w.blank()
+	if t := inline(m[2]); t != "" {
+		w.out = append(w.out, "# "+strings.TrimRight(t, ":"), "")
+	}
+}
+
+// indented is a list item's continuation after an item, else indented code.
+func (w *mdWriter) indented(line string) {
+	if strings.HasPrefix(w.last(), "  ") {
+		w.out = append(w.out, "    "+inline(strings.TrimSpace(line)))
+		return
+	}
+	w.blankBeforeCode()
+	w.out = append(w.out, codeLine(strings.TrimPrefix(strings.TrimPrefix(line, "\t"), "    ")))
+}
+
+// paragraph is wrapped text; it starts a new block after code or a list so
+// Go doc does not read it as part of them.
+func (w *mdWriter) paragraph(line string) {
+	t := inline(strings.TrimSpace(line))
+	if strings.HasPrefix(w.last(), "\t") {
+		w.blank()
+	}
+	if l := w.last(); strings.HasPrefix(l, "  ") && l != "" {
+		w.blank()
+	}
+	for _, l := range wrap(t, wrapWidth) {
+		w.out = append(w.out, neutralize(l))
+	}
+}
+
+// trimTrailingBlank drops trailing "" lines: a doc comment ends on text.
+func trimTrailingBlank(lines []string) []string {
+	for len(lines) > 0 && lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	return lines
 }
 
 // listStart separates a list from a paragraph before it.
@@ -145,48 +196,61 @@ func descriptionDoc(text, source string, maxLines int) []string {
 	if len(lines) <= maxLines {
 		return lines
 	}
-	// Cut before the last heading that starts within the budget.
+	var omitted []string
+	kept := lines
+	if cut := headingCut(lines, maxLines); cut == 0 {
+		kept = lines[:paragraphEnd(lines, maxLines)]
+	} else {
+		kept, omitted = lines[:cut], headings(lines[cut:])
+	}
+	kept = trimTrailingBlank(kept)
+	more := "The description in " + source + " goes on"
+	if len(omitted) > 0 {
+		more += " with: " + strings.Join(omitted, ", ")
+	}
+	return append(kept, "", more+".")
+}
+
+// headingCut is the index of the last heading after the first line that
+// starts within maxLines, 0 when there is none: the cut keeps whole
+// sections.
+func headingCut(lines []string, maxLines int) int {
 	cut := 0
 	for i, l := range lines {
 		if strings.HasPrefix(l, "# ") && i > 0 && i <= maxLines {
 			cut = i
 		}
 	}
-	var omitted []string
-	kept := lines[:cut]
-	if cut == 0 {
-		// No heading within the budget: keep whole paragraphs, at least
-		// the first one.
-		end := 0
-		for i := maxLines; i > 0 && end == 0; i-- {
-			if lines[i] == "" && !inCode(lines, i) {
-				end = i
-			}
-		}
-		for i := 1; end == 0 && i < len(lines); i++ {
-			if lines[i] == "" && !inCode(lines, i) {
-				end = i
-			}
-		}
-		if end == 0 {
-			end = len(lines)
-		}
-		kept = lines[:end]
-	} else {
-		for _, l := range lines[cut:] {
-			if t := strings.TrimPrefix(l, "# "); t != l && !contains(omitted, t) {
-				omitted = append(omitted, t)
-			}
+	return cut
+}
+
+// paragraphEnd is where to cut when no heading is within the budget: after
+// the last whole paragraph within maxLines, else after the first paragraph
+// however long, else nowhere. Blanks inside code blocks do not end one.
+func paragraphEnd(lines []string, maxLines int) int {
+	for i := maxLines; i > 0; i-- {
+		if lines[i] == "" && !inCode(lines, i) {
+			return i
 		}
 	}
-	for len(kept) > 0 && kept[len(kept)-1] == "" {
-		kept = kept[:len(kept)-1]
+	for i := 1; i < len(lines); i++ {
+		if lines[i] == "" && !inCode(lines, i) {
+			return i
+		}
 	}
-	more := "The description in " + source + " goes on"
-	if len(omitted) > 0 {
-		more += " with: " + strings.Join(omitted, ", ")
+	return len(lines)
+}
+
+// headings lists the distinct heading texts of lines, in order, to name
+// what the cut left out.
+func headings(lines []string) []string {
+	var out []string
+	for _, l := range lines {
+		if t := strings.TrimPrefix(l, "# "); t != l && !contains(out, t) {
+			out = append(out, t)
+		}
 	}
-	return append(kept, "", more+".")
+	return out
 }
 
 func contains(ss []string, s string) bool {

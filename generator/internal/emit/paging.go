@@ -100,6 +100,33 @@ func (e *emitter) detect(op *model.Operation, h *model.Paging) *pageInfo {
 	if h == nil {
 		h = &model.Paging{}
 	}
+	resp := listResponse(op)
+	if resp == nil {
+		return nil
+	}
+	items := pageItems(resp, h.Items)
+	if items == nil {
+		return nil
+	}
+	sc := &pageScan{op: op, h: h, resp: resp, items: items}
+	// Parameters in document order, styles in pageStyles order: the first
+	// match wins, so the order is part of the output.
+	for _, prm := range op.Params {
+		if prm.In != model.InQuery || isArg(prm) {
+			continue
+		}
+		for _, style := range pageStyles {
+			if info := style(sc, prm); info != nil {
+				return info
+			}
+		}
+	}
+	return nil
+}
+
+// listResponse is op's response struct when op can be a paginated list (a
+// GET with a params struct and a JSON object response), else nil.
+func listResponse(op *model.Operation) *model.Type {
 	if op.HTTPMethod != "GET" || op.Success == nil || op.Success.Encoding != model.BodyJSON || !hasParamsStruct(op) {
 		return nil
 	}
@@ -107,85 +134,145 @@ func (e *emitter) detect(op *model.Operation, h *model.Paging) *pageInfo {
 	if resp == nil || resp.Kind != model.KindStruct {
 		return nil
 	}
+	return resp
+}
+
+// pageItems is the one array of items in resp, or nil when there is none
+// or the choice is ambiguous; configured names the items when set.
+func pageItems(resp *model.Type, configured string) *model.Field {
 	var arrays []*model.Field
 	for _, f := range resp.Fields {
 		d := f.Type.Deref()
-		if d == nil || d.Kind != model.KindArray {
-			continue
-		}
-		if h.Items != "" && norm(f.JSONName) == norm(h.Items) || h.Items == "" && !notItemNames[norm(f.JSONName)] {
+		if d != nil && d.Kind == model.KindArray && isItemsName(f.JSONName, configured) {
 			arrays = append(arrays, f)
 		}
 	}
 	if len(arrays) > 1 {
-		// A response that also lists names or ids beside the objects
-		// (tool_names beside tools): the items are the objects.
-		var objects []*model.Field
-		for _, f := range arrays {
-			if el := f.Type.Deref().Elem.Deref(); el != nil && el.Kind == model.KindStruct {
-				objects = append(objects, f)
-			}
-		}
-		arrays = objects
+		arrays = objectArrays(arrays)
 	}
 	if len(arrays) != 1 {
 		return nil
 	}
-	info := &pageInfo{items: arrays[0]}
-	find := func(names map[string]bool, kind model.Kind) *model.Field {
-		for _, f := range resp.Fields {
-			if names[norm(f.JSONName)] && isKind(f.Type, kind) {
-				return f
-			}
+	return arrays[0]
+}
+
+// isItemsName says whether an array property may hold the items: the
+// configured name when set, else any name that is not a side list.
+func isItemsName(name, configured string) bool {
+	if configured != "" {
+		return norm(name) == norm(configured)
+	}
+	return !notItemNames[norm(name)]
+}
+
+// objectArrays keeps the arrays of objects: a response that also lists
+// names or ids beside the objects (tool_names beside tools) pages over the
+// objects.
+func objectArrays(arrays []*model.Field) []*model.Field {
+	var objects []*model.Field
+	for _, f := range arrays {
+		if el := f.Type.Deref().Elem.Deref(); el != nil && el.Kind == model.KindStruct {
+			objects = append(objects, f)
 		}
+	}
+	return objects
+}
+
+// pageScan is what the pagination styles look at for one list operation.
+type pageScan struct {
+	op    *model.Operation
+	h     *model.Paging // the configured names; zero when detecting
+	resp  *model.Type
+	items *model.Field
+}
+
+// pageStyle reports the pagination of prm under one scheme, or nil.
+type pageStyle func(sc *pageScan, prm *model.Param) *pageInfo
+
+// pageStyles are tried in this order for each parameter, so a parameter
+// that fits several schemes keeps the one detection always gave it.
+var pageStyles = []pageStyle{tokenStyle, afterStyle, numberStyle}
+
+// find is the response field named in names with kind k, or nil.
+func (sc *pageScan) find(names map[string]bool, k model.Kind) *model.Field {
+	for _, f := range sc.resp.Fields {
+		if names[norm(f.JSONName)] && isKind(f.Type, k) {
+			return f
+		}
+	}
+	return nil
+}
+
+// only says whether a style may be tried: a configured response field says
+// the scheme; a configured param alone is tried under every scheme.
+func (sc *pageScan) only(field string) bool {
+	h := sc.h
+	return h.Next == "" && h.More == "" && h.Total == "" || field != ""
+}
+
+// param says whether name selects the page: the configured param when set,
+// else one of the style's default names.
+func (sc *pageScan) param(def map[string]bool, name string) bool {
+	if sc.h.Param != "" {
+		return norm(name) == norm(sc.h.Param)
+	}
+	return def[norm(name)]
+}
+
+// tokenStyle: a string page parameter fed from a string next-token field.
+func tokenStyle(sc *pageScan, prm *model.Param) *pageInfo {
+	if !sc.only(sc.h.Next) || !sc.param(tokenParams, prm.Name) || !isKind(prm.Type, model.KindString) {
 		return nil
 	}
-	// A configured response field says the scheme; a configured param
-	// alone is tried under every scheme.
-	only := func(field string) bool {
-		return h.Next == "" && h.More == "" && h.Total == "" || field != ""
+	f := sc.find(pick(tokenFields, sc.h.Next), model.KindString)
+	if f == nil {
+		return nil
 	}
-	param := func(def map[string]bool, name string) bool {
-		if h.Param != "" {
-			return norm(name) == norm(h.Param)
-		}
-		return def[norm(name)]
+	return &pageInfo{kind: pageToken, param: prm, next: f, items: sc.items}
+}
+
+// afterStyle: a string after parameter fed from the last item's id while a
+// bool has_more field is true.
+func afterStyle(sc *pageScan, prm *model.Param) *pageInfo {
+	if !sc.only(sc.h.More) || !sc.param(afterParams, prm.Name) || !isKind(prm.Type, model.KindString) {
+		return nil
 	}
-	for _, prm := range op.Params {
-		if prm.In != model.InQuery || isArg(prm) {
-			continue
-		}
-		if only(h.Next) && param(tokenParams, prm.Name) && isKind(prm.Type, model.KindString) {
-			if f := find(pick(tokenFields, h.Next), model.KindString); f != nil {
-				info.kind, info.param, info.next = pageToken, prm, f
-				return info
-			}
-		}
-		if only(h.More) && param(afterParams, prm.Name) && isKind(prm.Type, model.KindString) {
-			more := find(pick(moreFields, h.More), model.KindBool)
-			id := itemID(arrays[0])
-			if more != nil && id != nil {
-				info.kind, info.param, info.more, info.id = pageAfter, prm, more, id
-				return info
-			}
-		}
-		if only(h.Total) && param(pageParams, prm.Name) && isKind(prm.Type, model.KindInt) {
-			info.kind, info.param = pageNumber, prm
-			if f := find(pick(pagesFields, h.Total), model.KindInt); f != nil && (h.Total == "" || pagesFields[norm(h.Total)]) {
-				info.total, info.pages = f, true
-			} else if f := find(pick(totalFields, h.Total), model.KindInt); f != nil {
-				info.total = f
-			}
-			if info.total != nil {
-				return info
-			}
-			// Without totals, a page shorter than the page size is the last.
-			for _, sp := range op.Params {
-				if sp.In == model.InQuery && !isArg(sp) && sizeParams[norm(sp.Name)] && isKind(sp.Type, model.KindInt) {
-					info.size = sp
-					return info
-				}
-			}
+	more := sc.find(pick(moreFields, sc.h.More), model.KindBool)
+	id := itemID(sc.items)
+	if more == nil || id == nil {
+		return nil
+	}
+	return &pageInfo{kind: pageAfter, param: prm, more: more, id: id, items: sc.items}
+}
+
+// numberStyle: an int page parameter counted up until a total (of pages or
+// items) is reached or, without totals, a page is shorter than its size.
+func numberStyle(sc *pageScan, prm *model.Param) *pageInfo {
+	if !sc.only(sc.h.Total) || !sc.param(pageParams, prm.Name) || !isKind(prm.Type, model.KindInt) {
+		return nil
+	}
+	info := &pageInfo{kind: pageNumber, param: prm, items: sc.items}
+	h := sc.h
+	if f := sc.find(pick(pagesFields, h.Total), model.KindInt); f != nil && (h.Total == "" || pagesFields[norm(h.Total)]) {
+		info.total, info.pages = f, true
+		return info
+	}
+	if f := sc.find(pick(totalFields, h.Total), model.KindInt); f != nil {
+		info.total = f
+		return info
+	}
+	if info.size = pageSize(sc.op); info.size != nil {
+		return info
+	}
+	return nil
+}
+
+// pageSize is op's optional int page-size query parameter, or nil: without
+// totals, a page shorter than the page size is the last.
+func pageSize(op *model.Operation) *model.Param {
+	for _, sp := range op.Params {
+		if sp.In == model.InQuery && !isArg(sp) && sizeParams[norm(sp.Name)] && isKind(sp.Type, model.KindInt) {
+			return sp
 		}
 	}
 	return nil
