@@ -176,23 +176,8 @@ func (e *emitter) genOperation(g *jen.Group, op *model.Operation) {
 		}
 		return jen.Return(vals...)
 	}
-	var params []jen.Code
-	params = append(params, jen.Id("ctx").Add(qContext()))
 	pathOrder := pathArgs(op)
-	for _, p := range pathOrder {
-		params = append(params, jen.Id(args[p]).Add(e.goType(p.Type)))
-	}
-	for _, p := range op.Params {
-		if p.In != model.InPath && isArg(p) {
-			params = append(params, jen.Id(args[p]).Add(e.goType(p.Type)))
-		}
-	}
-	if hasParamsStruct(op) {
-		params = append(params, jen.Id("params").Op("*").Id(op.ParamsType))
-	}
-	if op.Body != nil {
-		params = append(params, jen.Id("body").Add(e.bodyArgType(op.Body)))
-	}
+	params := e.methodParams(op, pathOrder, args)
 	results := []jen.Code{jen.Error()}
 	if succ.kind != 0 {
 		results = []jen.Code{succ.typ, jen.Error()}
@@ -210,36 +195,7 @@ func (e *emitter) genOperation(g *jen.Group, op *model.Operation) {
 				jen.Id("path"): e.pathExpr(op, nil, nil),
 			})
 		} else {
-			b.Var().Id("enc").Id("paramEncoder")
-			if hasParamsStruct(op) {
-				b.If(jen.Id("params").Op("==").Nil()).Block(jen.Id("params").Op("=").Op("&").Id(op.ParamsType).Values())
-			}
-			b.Id("reqPath").Op(":=").Add(e.pathExpr(op, pathOrder, args))
-			for _, p := range op.Params {
-				if p.In == model.InPath {
-					continue
-				}
-				v := jen.Id("params").Dot(p.GoName)
-				if isArg(p) {
-					v = jen.Id(args[p])
-				}
-				switch p.In {
-				case model.InQuery:
-					b.Id("enc").Dot("addQuery").Call(jen.Lit(p.Name), jen.Lit(styleOr(p.Style, "form")), jen.Lit(p.Explode), v)
-				case model.InHeader:
-					b.Id("enc").Dot("addHeader").Call(jen.Lit(p.Name), jen.Lit(p.Explode), v)
-				case model.InCookie:
-					b.Id("enc").Dot("addCookie").Call(jen.Lit(p.Name), jen.Lit(p.Explode), v)
-				}
-			}
-			b.If(jen.Id("enc").Dot("err").Op("!=").Nil()).Block(
-				ret(succ.zeroRet, qErrorf().Call(jen.Lit("%s: %w"), jen.Id(desc).Dot("id"), jen.Id("enc").Dot("err"))))
-			b.Id("req").Op(":=").Op("&").Id("request").Values(jen.Dict{
-				jen.Id("op"):     jen.Id(desc),
-				jen.Id("path"):   jen.Id("reqPath"),
-				jen.Id("query"):  jen.Id("enc").Dot("query"),
-				jen.Id("header"): jen.Id("enc").Dot("header"),
-			})
+			e.genEncodedRequest(b, op, desc, pathOrder, args, ret, succ.zeroRet)
 		}
 		if op.Body != nil {
 			e.genBodyEncoding(b, op, desc, ret, succ.zeroRet)
@@ -262,6 +218,70 @@ func (e *emitter) genOperation(g *jen.Group, op *model.Operation) {
 	}
 	g.Add(withDoc(e.methodDoc(op, name, pathOrder, args),
 		jen.Func().Params(recv.code).Id(name).Params(params...).Params(results...).BlockFunc(body)))
+}
+
+// methodParams lists the method's parameters in signature order (ctx, path
+// arguments in template order, required arguments, params struct, body),
+// kept apart so genOperation stays readable.
+func (e *emitter) methodParams(op *model.Operation, pathOrder []*model.Param, args map[*model.Param]string) []jen.Code {
+	var params []jen.Code
+	params = append(params, jen.Id("ctx").Add(qContext()))
+	for _, p := range pathOrder {
+		params = append(params, jen.Id(args[p]).Add(e.goType(p.Type)))
+	}
+	for _, p := range op.Params {
+		if p.In != model.InPath && isArg(p) {
+			params = append(params, jen.Id(args[p]).Add(e.goType(p.Type)))
+		}
+	}
+	if hasParamsStruct(op) {
+		params = append(params, jen.Id("params").Op("*").Id(op.ParamsType))
+	}
+	if op.Body != nil {
+		params = append(params, jen.Id("body").Add(e.bodyArgType(op.Body)))
+	}
+	return params
+}
+
+// genEncodedRequest emits the request of an operation with parameters:
+// they go through a paramEncoder whose error must be checked before the
+// request is built.
+func (e *emitter) genEncodedRequest(b *jen.Group, op *model.Operation, desc string, pathOrder []*model.Param, args map[*model.Param]string, ret func(...jen.Code) jen.Code, zero jen.Code) {
+	b.Var().Id("enc").Id("paramEncoder")
+	if hasParamsStruct(op) {
+		b.If(jen.Id("params").Op("==").Nil()).Block(jen.Id("params").Op("=").Op("&").Id(op.ParamsType).Values())
+	}
+	b.Id("reqPath").Op(":=").Add(e.pathExpr(op, pathOrder, args))
+	for _, p := range op.Params {
+		if p.In != model.InPath {
+			genParamEncode(b, p, args)
+		}
+	}
+	b.If(jen.Id("enc").Dot("err").Op("!=").Nil()).Block(
+		ret(zero, qErrorf().Call(jen.Lit("%s: %w"), jen.Id(desc).Dot("id"), jen.Id("enc").Dot("err"))))
+	b.Id("req").Op(":=").Op("&").Id("request").Values(jen.Dict{
+		jen.Id("op"):     jen.Id(desc),
+		jen.Id("path"):   jen.Id("reqPath"),
+		jen.Id("query"):  jen.Id("enc").Dot("query"),
+		jen.Id("header"): jen.Id("enc").Dot("header"),
+	})
+}
+
+// genParamEncode emits the encoder call for one query, header or cookie
+// parameter, read from its argument or from the parameters struct.
+func genParamEncode(b *jen.Group, p *model.Param, args map[*model.Param]string) {
+	v := jen.Id("params").Dot(p.GoName)
+	if isArg(p) {
+		v = jen.Id(args[p])
+	}
+	switch p.In {
+	case model.InQuery:
+		b.Id("enc").Dot("addQuery").Call(jen.Lit(p.Name), jen.Lit(styleOr(p.Style, "form")), jen.Lit(p.Explode), v)
+	case model.InHeader:
+		b.Id("enc").Dot("addHeader").Call(jen.Lit(p.Name), jen.Lit(p.Explode), v)
+	case model.InCookie:
+		b.Id("enc").Dot("addCookie").Call(jen.Lit(p.Name), jen.Lit(p.Explode), v)
+	}
 }
 
 // isArg reports whether p is a method argument rather than a field of the

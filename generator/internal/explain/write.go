@@ -39,16 +39,34 @@ func (r *Report) WriteText(w io.Writer) error {
 		p("  documented policy: %s\n", o)
 	}
 
-	p("\nLIMITS\n")
+	if err := r.writeLimitTable(ew); err != nil {
+		return err
+	}
+	r.writeLimitDetails(p)
+	if err := r.writeOperationTable(ew); err != nil {
+		return err
+	}
+	r.writeUnlimitedOps(p)
+	r.writeUnbound(p)
+	r.writeWarnings(p)
+	return ew.err
+}
+
+// writeLimitTable writes the LIMITS table; a flush error is returned at
+// once, as the sections after it would be lost anyway.
+func (r *Report) writeLimitTable(ew *errWriter) error {
+	ew.printf("\nLIMITS\n")
 	tw := tabwriter.NewWriter(ew, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "CONSTANT\tKIND\tSCOPE\tMETRIC\tALLOWANCE\tBOUND TO")
 	for _, l := range r.Limits {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", l.Constant, l.Kind, dash(l.Scope), dash(l.Metric), allowance(l), boundText(l))
 	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
+	return tw.Flush()
+}
 
+// writeLimitDetails writes one paragraph per limit: where it is published
+// and why each operation is bound to it, which a table row cannot hold.
+func (r *Report) writeLimitDetails(p func(string, ...any)) {
 	for _, l := range r.Limits {
 		p("\n%s  %q\n", l.Constant, l.Name)
 		p("  published: %q at %s\n", l.Source, dash(l.Pos))
@@ -63,17 +81,27 @@ func (r *Report) WriteText(w io.Writer) error {
 			continue
 		}
 		p("  bound to %s:\n", boundText(l))
-		for _, b := range l.Operations {
-			cost := ""
-			if b.Cost != 1 {
-				cost = " cost " + strconv.Itoa(b.Cost)
-			}
-			p("    %s %s  %s%s\n      because %s\n", b.Method, dash(b.Path), b.ID, cost, b.Reason)
-		}
+		writeBindings(p, l.Operations)
 	}
+}
 
-	p("\nOPERATIONS\n")
-	tw = tabwriter.NewWriter(ew, 0, 4, 2, ' ', 0)
+// writeBindings writes a limit's bound operations, showing the cost only
+// where it differs from the default of 1.
+func writeBindings(p func(string, ...any), bs []Binding) {
+	for _, b := range bs {
+		cost := ""
+		if b.Cost != 1 {
+			cost = " cost " + strconv.Itoa(b.Cost)
+		}
+		p("    %s %s  %s%s\n      because %s\n", b.Method, dash(b.Path), b.ID, cost, b.Reason)
+	}
+}
+
+// writeOperationTable writes the OPERATIONS table, the token request first
+// when it consumes a limit; a flush error is returned at once.
+func (r *Report) writeOperationTable(ew *errWriter) error {
+	ew.printf("\nOPERATIONS\n")
+	tw := tabwriter.NewWriter(ew, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "OPERATION\tMETHOD\tPATH\tLIMITS")
 	if len(r.TokenRequest.Limits) > 0 {
 		fmt.Fprintf(tw, "%s\tPOST\t-\t%s\n", TokenRequestID, consumedText(r.TokenRequest.Limits))
@@ -81,23 +109,30 @@ func (r *Report) WriteText(w io.Writer) error {
 	for _, op := range r.Operations {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", op.ID, op.Method, op.Path, consumedText(op.Limits))
 	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
+	return tw.Flush()
+}
 
+// writeUnlimitedOps lists the operations no limit binds, with the reason;
+// the section is left out when there are none.
+func (r *Report) writeUnlimitedOps(p func(string, ...any)) {
 	var none []Operation
 	for _, op := range r.Operations {
 		if op.NoLimit != "" {
 			none = append(none, op)
 		}
 	}
-	if len(none) > 0 {
-		p("\nOPERATIONS WITHOUT A LIMIT\n")
-		for _, op := range none {
-			p("  %s %s  %s\n    because %s\n", op.Method, op.Path, op.ID, op.NoLimit)
-		}
+	if len(none) == 0 {
+		return
 	}
+	p("\nOPERATIONS WITHOUT A LIMIT\n")
+	for _, op := range none {
+		p("  %s %s  %s\n    because %s\n", op.Method, op.Path, op.ID, op.NoLimit)
+	}
+}
 
+// writeUnbound lists the profile's limits that bound no operation; the
+// section is always present so "none" is stated, not implied.
+func (r *Report) writeUnbound(p func(string, ...any)) {
 	p("\nUNBOUND LIMITS\n")
 	if len(r.Unbound) == 0 {
 		p("  none\n")
@@ -105,8 +140,6 @@ func (r *Report) WriteText(w io.Writer) error {
 	for _, u := range r.Unbound {
 		p("  Limit%s  %q: %s\n", u.ID, u.Name, u.Reason)
 	}
-	r.writeWarnings(p)
-	return ew.err
 }
 
 // writeWarnings lists the warnings; the document defects limitgen repaired
