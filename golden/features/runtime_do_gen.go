@@ -9,10 +9,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
-	"strings"
 	"time"
 )
 
@@ -166,150 +164,14 @@ func (r *request) idempotent() bool {
 // hold the call back. It enforces quotas, waits for the rate limiters,
 // authenticates, and retries what is safe to retry.
 func (c *Client) do(ctx context.Context, r *request) (*response, error) {
-	bo := c.bind(r.op)
-	var gated uint8 // bit i: admitted through bucket i's start-up gate
-	defer func() { c.gateDone(bo, &gated, false) }()
+	s := &callState{c: c, r: r, bo: c.bind(r.op)}
+	defer func() { c.gateDone(s.bo, &s.gated, false) }()
 	c.budget.onCall()
-	authRetried := false
-	var epochs [maxRatesPerOp]uint64
-	for attempt := 1; ; attempt++ {
-		now := c.clk.now()
-		// Quotas first: an exhausted allowance fails fast, before any wait.
-		var reserved uint64 // bit i: quota i reserved
-		for i, bq := range bo.quotas {
-			ok, err := c.checkQuota(ctx, bq.q, bq.cost, r.op.id, now)
-			if err != nil {
-				c.settleAll(ctx, bo, reserved, false)
-				return nil, err
-			}
-			if ok && i < 64 {
-				reserved |= 1 << i
-			}
+	for s.attempt = 1; ; s.attempt++ {
+		resp, again, err := s.try(ctx)
+		if !again {
+			return resp, err
 		}
-		notAfter := now.Add(c.retry.MaxRetryAfter)
-		if dl, ok := c.deadline(ctx); ok {
-			// A call whose answer cannot arrive before the deadline is not
-			// sent: the server would spend its capacity (and the caller's
-			// quota) on an answer nobody reads.
-			if dl = dl.Add(-c.answerTime()); dl.Before(notAfter) {
-				notAfter = dl
-			}
-		}
-		for i, br := range bo.rates {
-			ep, admitted, err := c.waitBucket(ctx, br.b, br.cost, notAfter, r.op.id)
-			if admitted && i < 8 {
-				gated |= 1 << i
-			}
-			if err != nil {
-				c.settleAll(ctx, bo, reserved, false)
-				return nil, err
-			}
-			if i < maxRatesPerOp {
-				epochs[i] = ep
-			}
-		}
-		var tok *accessToken
-		if c.tokens != nil && !r.op.noAuth {
-			var err error
-			if tok, err = c.tokens.get(ctx); err != nil {
-				c.settleAll(ctx, bo, reserved, false)
-				return nil, fmt.Errorf("%s: %w", r.op.id, err)
-			}
-		}
-		req, err := c.newHTTPRequest(ctx, r, tok)
-		if err != nil {
-			c.settleAll(ctx, bo, reserved, false)
-			return nil, err
-		}
-		sentAt := c.clk.now()
-		resp, err := c.httpClient.Do(req)
-		now = c.clk.now()
-		if err == nil {
-			c.observeAnswer(now.Sub(sentAt))
-		}
-		c.gateDone(bo, &gated, err == nil && resp.StatusCode >= 200 && resp.StatusCode <= 299)
-		if err != nil {
-			c.settleAll(ctx, bo, reserved, false)
-			if ctx.Err() != nil {
-				return nil, fmt.Errorf("%s: %w", r.op.id, ctx.Err())
-			}
-			err = fmt.Errorf("%s: %w", r.op.id, err)
-			// A refused connection never reached the server; anything else
-			// may have been processed.
-			if !isNotSent(err) && !r.idempotent() {
-				return nil, err
-			}
-			if err := c.backoffRetry(ctx, r, attempt, err, 0); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		ok2xx := resp.StatusCode >= 200 && resp.StatusCode <= 299
-		if ok2xx {
-			for _, br := range bo.rates {
-				c.accepted(ctx, br.b, sentAt)
-			}
-		}
-		if info, ok := parseRateHeaders(resp.Header, now); ok {
-			for i, br := range bo.rates {
-				if i < maxRatesPerOp {
-					br.b.onAnnounced(now, sentAt, info, epochs[i])
-				}
-			}
-		}
-		if ok2xx {
-			body, err := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			c.settleAll(ctx, bo, reserved, true)
-			if err != nil {
-				return nil, fmt.Errorf("%s: reading response: %w", r.op.id, err)
-			}
-			return &response{statusCode: resp.StatusCode, header: resp.Header, body: body, sentAt: sentAt}, nil
-		}
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-		resp.Body.Close()
-		c.settleAll(ctx, bo, reserved, false)
-		apiErr := &APIError{Operation: r.op.id, StatusCode: resp.StatusCode, Header: resp.Header, Body: body}
-		if tok != nil {
-			apiErr.redact = []string{strings.TrimPrefix(tok.header[0], "Bearer "), c.clientSecret}
-		}
-		status := resp.StatusCode
-		switch {
-		case status == http.StatusUnauthorized && tok != nil && !authRetried:
-			// The token was refused (revoked, or expired early): refresh
-			// once and resend once; this attempt does not count.
-			authRetried = true
-			c.tokens.invalidate(tok)
-			attempt--
-			continue
-		case (c.isThrottle(status) || c.isQuotaStatus(status)) && upstreamLimited(body):
-			// Another service behind this API (a tool's provider) limited
-			// the call: this API's own limits were not reached, so its
-			// limiters are left alone.
-			if err := c.upstreamThrottled(ctx, r, attempt, apiErr, now); err != nil {
-				return nil, err
-			}
-			continue
-		case c.isThrottle(status) || c.isQuotaStatus(status):
-			if err := c.onThrottle(ctx, r, bo, &epochs, attempt, apiErr, sentAt, now); err != nil {
-				return nil, err
-			}
-			continue
-		case status == http.StatusServiceUnavailable || status == http.StatusBadGateway || status == http.StatusGatewayTimeout:
-			wait, hasRA := parseRetryAfter(resp.Header, now)
-			// A 503 that says when to come back was not processed.
-			if !r.idempotent() && !(status == http.StatusServiceUnavailable && hasRA) {
-				return nil, apiErr
-			}
-			if hasRA && wait > c.retry.MaxRetryAfter {
-				return nil, &RateLimitedError{Operation: r.op.id, RetryAt: now.Add(wait), Response: apiErr}
-			}
-			if err := c.backoffRetry(ctx, r, attempt, apiErr, wait); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		return nil, apiErr
 	}
 }
 
@@ -343,66 +205,93 @@ func (c *Client) settleAll(ctx context.Context, bo *boundOp, reserved uint64, ac
 // Retry-After and the call is retried if the policy, the budget and the
 // deadline allow. The throttled request was not processed, so resending is
 // safe whatever the method.
-func (c *Client) onThrottle(ctx context.Context, r *request, bo *boundOp, epochs *[maxRatesPerOp]uint64, attempt int, apiErr *APIError, sentAt, now time.Time) error {
+func (s *callState) onThrottle(ctx context.Context, apiErr *APIError, sentAt, now time.Time) error {
+	c, r, bo := s.c, s.r, s.bo
 	wait, hasRA := parseRetryAfter(apiErr.Header, now)
 	exhausted := c.isQuotaStatus(apiErr.StatusCode) || (hasRA && wait >= c.retry.QuotaRetryAfter) ||
 		(len(bo.quotas) > 0 && bodySaysExhausted(apiErr.Body))
 	if exhausted && len(bo.quotas) > 0 {
-		var resetAt time.Time
-		for _, bq := range bo.quotas {
-			until := now.Add(wait)
-			if !hasRA {
-				_, until = bq.q.period(now)
-			}
-			bq.q.markExhausted(until, apiErr)
-			resetAt = until
-			c.logger.Warn("quota exhausted", "api", c.profile.name, "operation", r.op.id, "limit", string(bq.q.spec.id), "reset_at", until)
-		}
-		c.fireThrottle(r, bo, apiErr.StatusCode, resetAt, true)
-		bq := bo.quotas[0]
-		bq.q.mu.Lock()
-		used := bq.q.used
-		bq.q.mu.Unlock()
-		return &QuotaExhaustedError{Operation: r.op.id, Limit: bq.q.spec.id, Used: used, Allowance: bq.q.amount(), ResetAt: resetAt, Response: apiErr}
+		return s.quotaExhausted(apiErr, wait, hasRA, now)
 	}
 	if !hasRA {
-		wait = c.retry.backoff(attempt)
+		wait = c.retry.backoff(s.attempt)
 	}
 	if c.tokens != nil && r.op == c.tokens.op {
 		c.tokens.paced.Store(true)
 	}
 	retryAt := now.Add(wait)
-	for i, br := range bo.rates {
-		var ep uint64 // beyond maxRatesPerOp: react every time
+	s.pauseBuckets(ctx, sentAt, retryAt, now)
+	c.fireThrottle(r, bo, apiErr.StatusCode, retryAt, false)
+	c.logger.Debug("throttled", "api", c.profile.name, "operation", r.op.id, "status", apiErr.StatusCode, "retry_at", retryAt)
+	fail := &RateLimitedError{Operation: r.op.id, Limit: bo.firstRateLimit(), RetryAt: retryAt, Response: apiErr}
+	if exhausted || wait > c.retry.MaxRetryAfter || !s.mayRetryAt(ctx, retryAt) {
+		return fail
+	}
+	if c.hooks.OnRetry != nil {
+		c.hooks.OnRetry(RetryEvent{Operation: r.op.id, Attempt: s.attempt + 1, Wait: wait, Err: apiErr})
+	}
+	return nil // the wait happens in the paused buckets
+}
+
+// quotaExhausted marks every quota of the call exhausted until the reset
+// the server announced (or, without one, the end of the quota's period)
+// and returns the error that reports it.
+func (s *callState) quotaExhausted(apiErr *APIError, wait time.Duration, hasRA bool, now time.Time) error {
+	c, bo := s.c, s.bo
+	var resetAt time.Time
+	for _, bq := range bo.quotas {
+		until := now.Add(wait)
+		if !hasRA {
+			_, until = bq.q.period(now)
+		}
+		bq.q.markExhausted(until, apiErr)
+		resetAt = until
+		c.logger.Warn("quota exhausted", "api", c.profile.name, "operation", s.r.op.id, "limit", string(bq.q.spec.id), "reset_at", until)
+	}
+	c.fireThrottle(s.r, bo, apiErr.StatusCode, resetAt, true)
+	bq := bo.quotas[0]
+	bq.q.mu.Lock()
+	used := bq.q.used
+	bq.q.mu.Unlock()
+	return &QuotaExhaustedError{Operation: s.r.op.id, Limit: bq.q.spec.id, Used: used, Allowance: bq.q.amount(), ResetAt: resetAt, Response: apiErr}
+}
+
+// pauseBuckets holds every bucket of the call until retryAt. A bucket
+// beyond maxRatesPerOp has no recorded epoch and takes its current one, so
+// it reacts to every throttle.
+func (s *callState) pauseBuckets(ctx context.Context, sentAt, retryAt, now time.Time) {
+	for i, br := range s.bo.rates {
+		var ep uint64
 		if i < maxRatesPerOp {
-			ep = epochs[i]
+			ep = s.epochs[i]
 		} else {
 			br.b.mu.Lock()
 			ep = br.b.epoch
 			br.b.mu.Unlock()
 		}
-		c.bucketThrottled(ctx, br.b, now, sentAt, retryAt, ep)
+		s.c.bucketThrottled(ctx, br.b, now, sentAt, retryAt, ep)
 	}
-	c.fireThrottle(r, bo, apiErr.StatusCode, retryAt, false)
-	c.logger.Debug("throttled", "api", c.profile.name, "operation", r.op.id, "status", apiErr.StatusCode, "retry_at", retryAt)
-	limit := LimitID("")
+}
+
+// mayRetryAt reports whether the attempts, the deadline and the retry
+// budget allow another attempt at retryAt; a yes spends from the budget.
+func (s *callState) mayRetryAt(ctx context.Context, retryAt time.Time) bool {
+	if s.attempt >= s.c.retry.MaxAttempts {
+		return false
+	}
+	if dl, ok := s.c.deadline(ctx); ok && retryAt.After(dl) {
+		return false
+	}
+	return s.c.budget.withdraw()
+}
+
+// firstRateLimit names the limit a RateLimitedError reports, or "" when
+// the operation uses only the default bucket.
+func (bo *boundOp) firstRateLimit() LimitID {
 	if len(bo.ids) > 0 {
-		limit = bo.ids[0]
+		return bo.ids[0]
 	}
-	fail := &RateLimitedError{Operation: r.op.id, Limit: limit, RetryAt: retryAt, Response: apiErr}
-	if exhausted || wait > c.retry.MaxRetryAfter || attempt >= c.retry.MaxAttempts {
-		return fail
-	}
-	if dl, ok := c.deadline(ctx); ok && retryAt.After(dl) {
-		return fail
-	}
-	if !c.budget.withdraw() {
-		return fail
-	}
-	if c.hooks.OnRetry != nil {
-		c.hooks.OnRetry(RetryEvent{Operation: r.op.id, Attempt: attempt + 1, Wait: wait, Err: apiErr})
-	}
-	return nil // the wait happens in the paused buckets
+	return ""
 }
 
 func (c *Client) fireThrottle(r *request, bo *boundOp, status int, retryAt time.Time, exhausted bool) {

@@ -199,16 +199,11 @@ func (t *tokenCache) fetch(ctx context.Context, old *accessToken) (*accessToken,
 	if tok := t.load(ctx, old); tok != nil {
 		return tok, nil
 	}
+	// Without a Store that answers, this process requests the token alone.
 	release, ok, err := c.store.LockToken(ctx, t.storeKey, 10*time.Second)
 	if err == nil && !ok {
-		// Another process is refreshing: wait briefly for its token.
-		for range 20 {
-			if c.clk.sleepUntil(ctx, c.clk.now().Add(100*time.Millisecond)) != nil {
-				break
-			}
-			if tok := t.load(ctx, old); tok != nil {
-				return tok, nil
-			}
+		if tok := t.awaitShared(ctx, old); tok != nil {
+			return tok, nil
 		}
 	}
 	if err == nil && ok {
@@ -221,24 +216,35 @@ func (t *tokenCache) fetch(ctx context.Context, old *accessToken) (*accessToken,
 			return nil, fmt.Errorf("oauth2 token: %w", err)
 		}
 	}
+	return t.requestToken(ctx)
+}
+
+// awaitShared waits briefly for the token another process is refreshing,
+// and returns nil when none arrives in time.
+func (t *tokenCache) awaitShared(ctx context.Context, old *accessToken) *accessToken {
+	c := t.c
+	for range 20 {
+		if c.clk.sleepUntil(ctx, c.clk.now().Add(100*time.Millisecond)) != nil {
+			return nil
+		}
+		if tok := t.load(ctx, old); tok != nil {
+			return tok
+		}
+	}
+	return nil
+}
+
+// requestToken asks the token endpoint for a new token and shares it in the
+// Store.
+func (t *tokenCache) requestToken(ctx context.Context) (*accessToken, error) {
+	c := t.c
 	resp, err := c.do(ctx, &request{op: t.op, body: t.form, contentType: "application/x-www-form-urlencoded"})
 	if err != nil {
 		return nil, t.scrub(err)
 	}
-	var body struct {
-		AccessToken string          `json:"access_token"`
-		TokenType   string          `json:"token_type"`
-		ExpiresIn   json.RawMessage `json:"expires_in"`
-	}
-	if err := json.Unmarshal(resp.body, &body); err != nil || body.AccessToken == "" {
-		return nil, errors.New("oauth2 token: response has no access_token")
-	}
-	if body.TokenType != "" && !strings.EqualFold(body.TokenType, "bearer") {
-		return nil, fmt.Errorf("oauth2 token: unsupported token type %q", truncate(body.TokenType, 20))
-	}
-	life := 5 * time.Minute // when the server does not say
-	if n, err := strconv.ParseFloat(strings.Trim(string(body.ExpiresIn), `"`), 64); err == nil && n > 0 && n < 1e9 {
-		life = time.Duration(n * float64(time.Second))
+	value, life, err := parseTokenResponse(resp.body)
+	if err != nil {
+		return nil, err
 	}
 	// The server counts the lifetime from some moment after the request
 	// left: counting from the send (not from before the limiter's wait)
@@ -248,9 +254,30 @@ func (t *tokenCache) fetch(ctx context.Context, old *accessToken) (*accessToken,
 		issued = c.clk.now()
 	}
 	expiry := issued.Add(life)
-	tok := newAccessToken(body.AccessToken, issued, expiry, t.flightTime(), t.paced.Load())
-	c.storeResult(c.store.SetToken(ctx, t.storeKey, body.AccessToken, expiry))
+	tok := newAccessToken(value, issued, expiry, t.flightTime(), t.paced.Load())
+	c.storeResult(c.store.SetToken(ctx, t.storeKey, value, expiry))
 	return tok, nil
+}
+
+// parseTokenResponse returns the bearer token of a token endpoint's answer
+// and its lifetime (five minutes when the server does not say).
+func parseTokenResponse(b []byte) (value string, life time.Duration, err error) {
+	var body struct {
+		AccessToken string          `json:"access_token"`
+		TokenType   string          `json:"token_type"`
+		ExpiresIn   json.RawMessage `json:"expires_in"`
+	}
+	if err := json.Unmarshal(b, &body); err != nil || body.AccessToken == "" {
+		return "", 0, errors.New("oauth2 token: response has no access_token")
+	}
+	if body.TokenType != "" && !strings.EqualFold(body.TokenType, "bearer") {
+		return "", 0, fmt.Errorf("oauth2 token: unsupported token type %q", truncate(body.TokenType, 20))
+	}
+	life = 5 * time.Minute
+	if n, err := strconv.ParseFloat(strings.Trim(string(body.ExpiresIn), `"`), 64); err == nil && n > 0 && n < 1e9 {
+		life = time.Duration(n * float64(time.Second))
+	}
+	return body.AccessToken, life, nil
 }
 
 // load returns a fresh token shared in the Store, or nil. The token being
