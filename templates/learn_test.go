@@ -242,7 +242,13 @@ func (r *simRun) answer(e *simEvent) {
 			r.t.Logf("%6.3fs throttle: phase %d base %.1f est %.1f burst %.0f paused %.3fs", e.at.Sub(r.start).Seconds(), l.phase, l.base, l.estimate, l.burstEst, b.pausedUntil.Sub(e.at).Seconds())
 		}
 	}
-	r.push(&simEvent{at: e.at, client: e.client})
+	next := e.at
+	if !e.ok {
+		// The refused call is retried after its own Retry-After, whatever
+		// the bucket's pause (as Client.do does).
+		next = e.at.Add(e.retry)
+	}
+	r.push(&simEvent{at: next, client: e.client})
 }
 
 func TestLearnedRateSettles(t *testing.T) {

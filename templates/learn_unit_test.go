@@ -1,7 +1,9 @@
 package templates
 
 import (
+	"context"
 	"math"
+	"net/http"
 	"testing"
 	"time"
 )
@@ -19,7 +21,7 @@ func TestLearnerSettlesOnMeasuredRate(t *testing.T) {
 		rate, burst float64
 	}{
 		{"50/s burst 10", 50, 10},
-		{"1000/s burst 1", 1000, 1},
+		{"1000/s burst 500", 1000, 500},
 		{"3/s burst 100", 3, 100},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -53,5 +55,54 @@ func TestLearnerSettlesOnMeasuredRate(t *testing.T) {
 				t.Errorf("pace resumes at %v, want at the end of the pause %v", l.since, want)
 			}
 		})
+	}
+}
+
+// TestSettledThrottleHoldsOnlyTheRefusedCall checks the two waits after a
+// refusal once a rate is learned: the refused call is resent only after its
+// Retry-After, while the bucket resumes for other calls after one slot at
+// the new pace (a whole-second Retry-After at 100/s would otherwise hold
+// back a hundred calls the server accepts).
+func TestSettledThrottleHoldsOnlyTheRefusedCall(t *testing.T) {
+	clk := newFakeClock()
+	var arrivals []time.Time
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		arrivals = append(arrivals, clk.now())
+		if len(arrivals) == 1 {
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		w.Write([]byte(`{}`))
+	})
+	var resumeAt time.Time
+	var c *Client
+	c = newTestClient(t, "http://api.test", clk, WithHTTPClient(handlerClient(h)), WithHooks(Hooks{
+		OnRetry: func(RetryEvent) {
+			b := c.buckets[testLimitMgmt]
+			b.mu.Lock()
+			resumeAt = b.pausedUntil
+			b.mu.Unlock()
+		},
+	}))
+	b := c.buckets[testLimitMgmt]
+	now := clk.now()
+	b.mu.Lock()
+	b.gate.open()
+	b.learn = learner{phase: phaseSettled, base: 100, estimate: 100, burstEst: 1, probe: probeSlope, since: now}
+	b.learn.hist.cumLast = -1
+	b.mu.Unlock()
+
+	if _, err := c.do(context.Background(), listReq()); err != nil {
+		t.Fatal(err)
+	}
+	if len(arrivals) != 2 {
+		t.Fatalf("%d arrivals, want the refused call and its resend", len(arrivals))
+	}
+	if gap := arrivals[1].Sub(arrivals[0]); gap < time.Second {
+		t.Errorf("resent %v after the refusal, want at least its Retry-After of 1s", gap)
+	}
+	if pause := resumeAt.Sub(arrivals[0]); pause <= 0 || pause > 100*time.Millisecond {
+		t.Errorf("bucket paused for %v after the refusal, want about one slot at the settled pace (10ms)", pause)
 	}
 }

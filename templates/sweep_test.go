@@ -2,31 +2,85 @@ package templates
 
 import (
 	"fmt"
+	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 )
 
-// BenchmarkLearnedRateSweep runs the deterministic learning simulation over
-// unknown rates from 1/s to 10,000/s and bursts from 1 to 1,000 (16
-// callers, 60 s windows, whole-second Retry-After, answers after 1 ms plus
-// up to 0.2 ms of seeded jitter, so that 16 callers can send more than the
-// highest rate) and reports each cell's goodput as a share of the ceiling
-// (rate × window + burst) and its refusals per accepted call. The figures
-// are simulated, not timed: one iteration is enough.
+// sweepRates and sweepBursts span the unknown limits the learner must fit:
+// from 1/s to 10,000/s, with bursts from 1 to 1,000.
+var (
+	sweepRates  = []float64{1, 10, 100, 1000, 10000}
+	sweepBursts = []float64{1, 10, 100, 1000}
+)
+
+// sweepCell runs the deterministic learning simulation of one cell of the
+// sweep over three seeds of answer-time jitter (16 callers, 60 s window,
+// whole-second Retry-After, answers after 1 ms plus up to 0.2 ms, so that
+// 16 callers can send more than the highest rate) and returns the medians
+// of the goodput (share of the ceiling rate × window + burst) and of the
+// refusals per accepted call.
+func sweepCell(t testing.TB, rate, burst float64) (goodput, rejects float64) {
+	var gs, rs []float64
+	for seed := uint64(1); seed <= 3; seed++ {
+		srv := &simServer{rate: rate, burst: burst, jitter: 200 * time.Microsecond, rnd: rand.New(rand.NewPCG(seed, seed*7+1))}
+		r := simulate(t, 16, time.Millisecond, 60*time.Second, srv)
+		gs = append(gs, float64(r.accepted)/r.ceiling)
+		rs = append(rs, float64(r.rejected)/float64(max(r.accepted, 1)))
+	}
+	slices.Sort(gs)
+	slices.Sort(rs)
+	return gs[1], rs[1]
+}
+
+// BenchmarkLearnedRateSweep reports each cell's median goodput and
+// refusals per accepted call (see sweepCell). The figures are simulated,
+// not timed: one iteration is enough.
 //
 //	go test ./templates -run '^$' -bench LearnedRateSweep -benchtime 1x
 func BenchmarkLearnedRateSweep(b *testing.B) {
-	for _, rate := range []float64{1, 10, 100, 1000, 10000} {
-		for _, burst := range []float64{1, 10, 100, 1000} {
+	for _, rate := range sweepRates {
+		for _, burst := range sweepBursts {
 			b.Run(fmt.Sprintf("rate=%g/burst=%g", rate, burst), func(b *testing.B) {
-				var r simResult
+				var g, r float64
 				for b.Loop() {
-					srv := &simServer{rate: rate, burst: burst, jitter: 200 * time.Microsecond}
-					r = simulate(b, 16, time.Millisecond, 60*time.Second, srv)
+					g, r = sweepCell(b, rate, burst)
 				}
-				b.ReportMetric(100*float64(r.accepted)/r.ceiling, "%ceiling")
-				b.ReportMetric(float64(r.rejected)/float64(max(r.accepted, 1)), "rejected/accepted")
+				b.ReportMetric(100*g, "%ceiling")
+				b.ReportMetric(r, "rejected/accepted")
 			})
+		}
+	}
+}
+
+// TestLearnedRateSweep holds the learner to the targets over the sweep
+// (medians of three seeds): at least 95% of the ceiling and at most 0.02
+// refusals per accepted call, from 10/s to 10,000/s and bursts from 1 to
+// 1,000. Two kinds of cell cannot meet them from a cold start, by
+// arithmetic rather than tuning, and are held to what they can meet:
+//   - 1/s: the ceiling of a minute is 61 + burst calls, so 0.02 allows one
+//     refusal, which the first contact spends; telling 1/s from 1.5/s then
+//     takes a pace above the rate, which a burst-1 server refuses at once.
+//   - the first crowd: 16 callers meet an unknown burst together, and every
+//     call in flight when it runs out is refused (up to 15). At 10/s with a
+//     burst of 100 that alone is 15/700 = 0.021 of the ceiling; the rest of
+//     the minute is held to 0.01.
+//
+// A warm start (a learned rate kept in the Store, see store/sqlitestore)
+// starts paced and meets both.
+func TestLearnedRateSweep(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the sweep simulates 60 minutes of traffic")
+	}
+	for _, rate := range sweepRates[1:] {
+		for _, burst := range sweepBursts {
+			g, r := sweepCell(t, rate, burst)
+			ceiling := rate*60 + burst
+			maxRejects := max(0.02, 15/ceiling+0.01)
+			if g < 0.95 || r > maxRejects {
+				t.Errorf("rate %g/s burst %g: %.2f%% of the ceiling, %.4f refusals per accepted; want ≥ 95%%, ≤ %.3f", rate, burst, 100*g, r, maxRejects)
+			}
 		}
 	}
 }

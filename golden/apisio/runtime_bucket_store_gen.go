@@ -176,7 +176,14 @@ func (c *Client) bucketThrottled(ctx context.Context, b *rateBucket, now, sentAt
 	if !b.known && c.sharedStore() {
 		c.syncAccepted(ctx, b, now, sentAt)
 	}
-	b.onThrottle(now, sentAt, retryAt, ep)
+	if b.onThrottle(now, sentAt, retryAt, ep) && !c.sharedStore() {
+		// The slots booked at the refused pace are void (see stale): book
+		// the new pace from the end of the pause, not after them.
+		b.mu.Lock()
+		until := b.pausedUntil
+		b.mu.Unlock()
+		c.local.restart(b.key, until)
+	}
 	if !b.known {
 		c.sharePause(ctx, b, now, retryAt)
 		c.publishLearned(ctx, b, now)

@@ -201,9 +201,9 @@ func (c *Client) settleAll(ctx context.Context, bo *boundOp, reserved uint64, ac
 }
 
 // onThrottle handles a throttle response: an exhausted allowance fails the
-// call (and later ones, fast); otherwise the operation's buckets pause until
-// Retry-After and the call is retried if the policy, the budget and the
-// deadline allow. The throttled request was not processed, so resending is
+// call (and later ones, fast); otherwise the operation's buckets pause and
+// the call is retried after its Retry-After if the policy, the budget and
+// the deadline allow. The throttled request was not processed, so resending is
 // safe whatever the method.
 func (s *callState) onThrottle(ctx context.Context, apiErr *APIError, sentAt, now time.Time) error {
 	c, r, bo := s.c, s.r, s.bo
@@ -230,7 +230,12 @@ func (s *callState) onThrottle(ctx context.Context, apiErr *APIError, sentAt, no
 	if c.hooks.OnRetry != nil {
 		c.hooks.OnRetry(RetryEvent{Operation: r.op.id, Attempt: s.attempt + 1, Wait: wait, Err: apiErr})
 	}
-	return nil // the wait happens in the paused buckets
+	// The refused call waits for its own Retry-After; the buckets may
+	// resume sooner for other calls (see rateBucket.onThrottle).
+	if err := c.clk.sleepUntil(ctx, retryAt); err != nil {
+		return fmt.Errorf("%s: %w", r.op.id, err)
+	}
+	return nil
 }
 
 // quotaExhausted marks every quota of the call exhausted until the reset

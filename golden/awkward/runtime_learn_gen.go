@@ -5,10 +5,7 @@
 
 package awkward
 
-import (
-	"math"
-	"time"
-)
+import "time"
 
 // This file is the learner: how a bucket whose rate is not published finds
 // it from the server's answers. It does no I/O, reads no clock (every
@@ -20,9 +17,12 @@ import (
 //     the server would accept is never held back, except by the start-up
 //     gate (see startGate).
 //   - The first throttle pauses the whole bucket until Retry-After (one
-//     pause for every waiter). The calls accepted in the moment before it
-//     estimate B. Then "slow start": the pace starts at rampStart·B per
-//     second and grows by learnGrowth every learnStep.
+//     pause for every waiter): nothing is known yet. The calls accepted in
+//     the moment before it estimate B. Then "slow start": the pace starts
+//     at rampStart·B per second and grows by learnGrowth a step; a step
+//     lasts learnStep, or less at a pace that sends a burst's worth
+//     sooner (see slowStartPace), so that a small burst does not make a
+//     high rate take seconds to reach.
 //   - Each later throttle estimates c from the send times of the accepted
 //     calls: for any earlier time T, a token bucket accepts at most
 //     B + c·(t − T) calls in [T, t], so c ≥ (accepted in [T, t] − B)/(t − T)
@@ -30,31 +30,51 @@ import (
 //     The largest such bound over the recent past is the estimate (see
 //     learner.bound); it is exact once the pace has overrun the server for
 //     a while.
+//   - With a small burst the overrun is a call or two, and the count
+//     measures mostly the pace under the rate before it (up to 30% low).
+//     The refused pace bounds the rate from above, so the learner settles
+//     between the two and probes across the gap quickly; a settled pace
+//     that rises slowly and is refused well after it resumed crossed the
+//     rate from below, which places the rate within the pace's rise over
+//     the burst (see judge and crossing in learn_settle.go).
 //   - The estimate counts whole calls over the overrun's span, so it may be
-//     off by about one call over that span: a few percent after the slow
-//     start's short overrun, far less after a long one. The pace settles
-//     just under it and rises: fast enough to cover the counting error
-//     within probeCover (the next overrun is long and measures the rate
-//     well), and at least by probeSlope of the estimate per second, so
-//     that a server that raises its rate is found again, at the cost of a
-//     throttle about once a minute (a whole-second Retry-After costs a
-//     second of traffic: the probes must be rare).
+//     off by about one call over that span. The pace settles just under it
+//     and rises: fast enough to cover the counting error within probeCover,
+//     and at least by probeSlope of the estimate per second, so that a
+//     server that raises its rate is found again, at the cost of a throttle
+//     about once a minute.
+//   - Once the learner paces on its own estimate, a throttle pauses the
+//     bucket only until the server holds the next call at the new pace;
+//     the refused call still waits for its Retry-After (see
+//     rateBucket.onThrottle). A whole-second Retry-After at 1,000/s would
+//     otherwise cost a thousand calls the server accepts at every probe.
 //   - With a shared Store the clients pace one shared bucket, count their
 //     accepted calls in one shared counter (the estimates use everyone's
 //     calls, not a client's share) and share settled estimates, never a
-//     slow start's pace (see bucket_store.go).
+//     slow start's pace (see bucket_store.go). They keep the whole pause
+//     after every throttle and trust the shared count as it is: the
+//     small-burst rules above read a client's own sends, which a shared
+//     bucket splits between processes.
 //   - A throttle answering a request sent before the last adjustment is
 //     the same episode: it extends the pause but does not cut again (the
-//     bucket's epoch tells them apart).
+//     bucket's epoch tells them apart), and slots booked before the
+//     adjustment are booked again at the new pace.
 const (
 	// learnStep is the slow start's step, and the idle time after which a
 	// learning pace stops growing: a few round trips, so that each step is
 	// tested by traffic before the next.
-	learnStep = 200 * time.Millisecond
+	learnStep = 100 * time.Millisecond
 	// learnGrowth is the slow start's factor per step: gentle, so that the
 	// step that overruns the server does so for long enough to measure its
 	// rate well (an overrun costs nothing: the server's burst absorbs it).
 	learnGrowth = 1.5
+	// crossingMinCalls is the fewest calls accepted since the pace resumed
+	// for a refusal to be read as the pace crossing the rate from below.
+	crossingMinCalls = 8
+	// startStepRTTs and minStartStep bound a slow start's step in round
+	// trips of the first refusal and in time.
+	startStepRTTs = 8
+	minStartStep  = 20 * time.Millisecond
 	// slowStartMaxSteps caps the slow start's exponent, so that a long
 	// slow start's pace stays finite (maxLearned caps it far earlier).
 	slowStartMaxSteps = 60
@@ -79,6 +99,11 @@ const (
 	// probeCover, but never rises faster than maxProbe per second.
 	probeCover = 10 * time.Second
 	maxProbe   = 0.005
+	// startCover and maxStartProbe bound the probe across the gap between
+	// the slow start's estimate and the pace it overran at: crossing the
+	// rate costs one refusal and a pause of one call's spacing.
+	startCover    = 3 * time.Second
+	maxStartProbe = 0.3
 	// maxLearned caps a learned pace: beyond it pacing is pointless and the
 	// arithmetic of slots would lose precision.
 	maxLearned = 1e6
@@ -89,6 +114,14 @@ const (
 	// minCutRatio bounds a measured cut: an estimate from a thin history
 	// can be far too low, and one throttle never slows the pace tenfold.
 	minCutRatio = 0.1
+	// settledCutRatio bounds the cut of a settled pace per throttle when
+	// the pace had slack (see learner.slack). The estimate counts the calls
+	// that were sent: when callers were few (some of them waiting out their
+	// own Retry-After) it measures their demand, not the server's rate,
+	// while the refusal proves only that the pace was above the rate. A
+	// rate that did fall is found by a few cuts in a row: the server's
+	// bucket is empty, so each comes at once.
+	settledCutRatio = 0.9
 	// crowdRounds bounds the rounds that take the refill during the first
 	// crowd out of its burst estimate; each shrinks the error by at least
 	// half, so four leave under a sixteenth of it.
@@ -130,9 +163,16 @@ type learner struct {
 	// settledAt is when this learner last settled on its own estimate.
 	settledAt time.Time
 	lastUse   time.Time     // last booking (learning paces do not grow while idle)
-	xWindow   time.Duration // window of a limit announced without one
-	hist      history       // the accepted calls
-	first     firstCrowd    // the calls that met the first throttle
+	rtt       time.Duration // the first refusal's round trip
+	// guessed: the settle point is a guess between a weak estimate and
+	// the pace that overran (see settle).
+	guessed bool
+	// slackAt is the last time a caller found a slot free at once: the
+	// pace was not holding the callers back.
+	slackAt time.Time
+	xWindow time.Duration // window of a limit announced without one
+	hist    history       // the accepted calls
+	first   firstCrowd    // the calls that met the first throttle
 }
 
 // pace returns the rate to pace at, at time now (0: no pacing).
@@ -140,14 +180,39 @@ func (l *learner) pace(now time.Time) float64 {
 	var r float64
 	switch l.phase {
 	case phaseSlowStart:
-		steps := max(0, now.Sub(l.since)/learnStep)
-		r = l.base * math.Pow(learnGrowth, float64(min(steps, slowStartMaxSteps)))
+		r = l.slowStartPace(now)
 	case phaseSettled:
 		r = l.base + l.estimate*max(l.probe, probeSlope)*max(0, now.Sub(l.since).Seconds())
 	case phaseAnnounced:
 		r = l.base
 	}
 	return min(r, maxLearned)
+}
+
+// slowStartPace is the slow start's pace at now: it grows by learnGrowth
+// a step, and a step lasts learnStep, or less once a step at the pace
+// sends a burst's worth of calls sooner and a few round trips of the first
+// refusal have passed: each step is tested by traffic before the next, and
+// a slow start from a small burst does not take seconds to reach a high
+// rate.
+func (l *learner) slowStartPace(now time.Time) float64 {
+	r, t := l.base, l.since
+	for range slowStartMaxSteps {
+		step := learnStep
+		if r > 0 {
+			calls := time.Duration(max(l.burstEst, 2) / r * float64(time.Second))
+			step = clampDuration(max(calls, startStepRTTs*l.rtt), minStartStep, learnStep)
+		}
+		if t = t.Add(step); t.After(now) {
+			break
+		}
+		r *= learnGrowth
+	}
+	return r
+}
+
+func clampDuration(d, lo, hi time.Duration) time.Duration {
+	return min(max(d, lo), hi)
 }
 
 // idle stops a learning pace's clock while the bucket is not used: a slow
@@ -166,6 +231,13 @@ func (l *learner) idle(now time.Time) {
 		l.since = l.since.Add(now.Sub(from) - learnStep)
 	}
 	l.lastUse = now
+}
+
+// slack records that a caller booked a slot at now without waiting.
+func (l *learner) slack(now time.Time) {
+	if l.phase == phaseSettled {
+		l.slackAt = now
+	}
 }
 
 // emptied reacts to a sign that the server's bucket was empty when the call
@@ -203,67 +275,8 @@ func (l *learner) firstThrottle(now, sentAt time.Time) {
 		}
 	}
 	l.phase = phaseSlowStart
+	l.rtt = now.Sub(sentAt)
 	l.base = rampStart * l.burstEst // per second
-}
-
-// settle estimates the server's rate after a later sign and settles the
-// pace just under it.
-func (l *learner) settle(now, sentAt time.Time) {
-	cur := l.pace(sentAt)
-	est, span := l.bound(sentAt)
-	ratio := resettleRatio
-	if l.phase == phaseSlowStart {
-		ratio = settleRatio
-		est, span = l.refineBurst(sentAt, est, span)
-	}
-	if l.hist.shared() && (est <= 0 || span.Seconds()*est < sharedMinCalls) {
-		// Refused too soon after the bucket resumed to measure (the other
-		// clients' calls met the server first): a pause, not a finding.
-		// Every client would adopt a finding.
-		return
-	}
-	if est <= 0 {
-		est, span = blindCut*cur, 0
-	}
-	hi := cur
-	if l.hist.shared() && l.phase == phaseSettled {
-		// The pace was another client's finding, adopted after this
-		// overrun began: a count over every client's calls proves more.
-		hi = max(cur, est)
-	}
-	l.estimate = clampRate(est, minCutRatio*cur, hi)
-	// The estimate counts whole calls over span: it may be off by a call
-	// over span. Probe fast enough to cover that in probeCover; settle
-	// closer to an estimate taken over a long overrun.
-	l.probe = probeSlope
-	if span > 0 {
-		u := 1 / (span.Seconds() * l.estimate)
-		l.probe = clampRate(u/probeCover.Seconds(), probeSlope, maxProbe)
-		if l.phase == phaseSettled && u <= 1-preciseRatio {
-			ratio = preciseRatio
-		}
-	}
-	l.phase = phaseSettled
-	l.base = ratio * l.estimate
-	l.settledAt = now
-}
-
-// refineBurst takes the refill during the first crowd out of the burst
-// estimate and estimates the rate again. The refill is the rate times the
-// crowd's span, so the two estimates depend on each other: a few rounds
-// settle both (each shrinks the error by the crowd's span over the
-// overrun's). Rounds only shrink the error while the crowd is shorter than
-// half the overrun; otherwise one round.
-func (l *learner) refineBurst(sentAt time.Time, est float64, span time.Duration) (float64, time.Duration) {
-	raw, crowd := l.burstEst, l.first.latest.Sub(l.first.earliest)
-	for round := 0; round < crowdRounds && est > 0 && crowd > 0; round++ {
-		if round > 0 && 2*crowd >= span {
-			break
-		}
-		l.burstEst = max(1, raw-est*crowd.Seconds())
-		est, span = l.bound(sentAt)
-	}
-	return est, span
 }
 
 // follow adopts a rate that another client sharing the Store learned, at

@@ -173,7 +173,13 @@ func (b *rateBucket) stale(ep uint64, at time.Time) bool {
 	if b.known {
 		return b.pausedUntil.After(at)
 	}
-	return b.epoch != ep && b.pausedUntil.After(at)
+	if b.learn.hist.shared() {
+		return b.epoch != ep && b.pausedUntil.After(at)
+	}
+	// A learner's pause after a throttle may be shorter than the horizon
+	// (see onThrottle): slots booked at the old pace beyond it would send
+	// at the pace that was just refused.
+	return b.epoch != ep
 }
 
 // reserveBucket books cost units at or after now and returns when they may
@@ -214,6 +220,15 @@ func (c *Client) reserveBucket(ctx context.Context, b *rateBucket, cost int, now
 	if err != nil {
 		at, ok, _ = c.local.Take(ctx, b.key, rate, burst, cost, now, maxWait)
 	}
+	if ok && !b.known && !at.After(now) {
+		// A slot free at once, except the first after a pause (the
+		// callers were held back by the pause).
+		b.mu.Lock()
+		if now.Sub(b.pausedUntil).Seconds()*rate > 1 {
+			b.learn.slack(now)
+		}
+		b.mu.Unlock()
+	}
 	switch {
 	case ok:
 		return at, ep, nil
@@ -225,13 +240,38 @@ func (c *Client) reserveBucket(ctx context.Context, b *rateBucket, cost int, now
 }
 
 // onThrottle records a throttle response to a call sent at sentAt in epoch
-// ep, and pauses the bucket until retryAt.
-func (b *rateBucket) onThrottle(now, sentAt, retryAt time.Time, ep uint64) {
+// ep, and pauses the bucket: until retryAt while nothing is known of the
+// server's rate, or while it is known (a refusal at a published rate means
+// someone else spends it); once an estimate exists, only until the server
+// holds the next unit at the pace the learner settled on. The refused call
+// itself waits for its Retry-After either way (see Client.do).
+//
+// A whole-second Retry-After overstates the server's wait: at 1,000/s it
+// asks for a second in which the server would accept 1,000 calls, which
+// the estimate knows to pace. Pausing every caller for it cost a second of
+// traffic per probe (1.7% of a minute), and probes are how a learner finds
+// a rate that was underestimated or has risen.
+//
+// It reports whether the learner re-paced a learning bucket on its own
+// (not shared) estimate: the slots booked before are then void.
+func (b *rateBucket) onThrottle(now, sentAt, retryAt time.Time, ep uint64) (repaced bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.throttles++
-	b.pauseLocked(retryAt)
+	if b.known || b.learn.phase == phaseFree || b.learn.phase == phaseAnnounced || b.learn.hist.shared() {
+		b.pauseLocked(retryAt)
+		b.learnLocked(now, sentAt, ep)
+		return false
+	}
+	before := b.epoch
 	b.learnLocked(now, sentAt, ep)
+	if rate := b.learn.pace(now); rate > 0 {
+		if next := now.Add(time.Duration(float64(time.Second) / rate)); next.Before(retryAt) {
+			retryAt = next
+		}
+	}
+	b.pauseLocked(retryAt)
+	return b.epoch != before
 }
 
 func (b *rateBucket) pauseLocked(until time.Time) {

@@ -141,6 +141,15 @@ func (s *memStore) Take(_ context.Context, key string, perSecond float64, burst,
 	return at, true, nil
 }
 
+// restart drops the slots of key booked beyond at: the next is at at.
+func (s *memStore) restart(key string, at time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if b := s.buckets[key]; b != nil && b.tat.After(at) {
+		b.tat = at
+	}
+}
+
 func (s *memStore) AddUsage(_ context.Context, key string, n int64, expireAt time.Time) (int64, error) {
 	now := s.clk.now()
 	s.mu.Lock()

@@ -1,0 +1,169 @@
+package templates
+
+import (
+	"math"
+	"time"
+)
+
+// This file holds how the learner reads a refusal once it paces: the
+// estimate the accepted calls prove (see bound), how far to trust it, and
+// the settle point and probe that follow. Like the rest of the learner it
+// does no I/O and is given the time.
+
+// settle estimates the server's rate after a later sign and settles the
+// pace just under it.
+func (l *learner) settle(now, sentAt time.Time) {
+	cur := l.pace(sentAt)
+	est, span := l.bound(sentAt)
+	ratio := resettleRatio
+	if l.phase == phaseSlowStart {
+		ratio = settleRatio
+		est, span = l.refineBurst(sentAt, est, span)
+	}
+	if l.hist.shared() && (est <= 0 || span.Seconds()*est < sharedMinCalls) {
+		// Refused too soon after the bucket resumed to measure (the other
+		// clients' calls met the server first): a pause, not a finding.
+		// Every client would adopt a finding.
+		return
+	}
+	if est <= 0 {
+		est, span = blindCut*cur, 0
+	}
+	hi := cur
+	if l.hist.shared() && l.phase == phaseSettled {
+		// The pace was another client's finding, adopted after this
+		// overrun began: a count over every client's calls proves more.
+		hi = max(cur, est)
+	}
+	lo := minCutRatio * cur
+	var weak, crossed bool
+	if !l.hist.shared() { // the rules below are tuned for one client
+		est, lo, weak, crossed = l.judge(sentAt, cur, est, span)
+	}
+	l.guessed = false
+	l.estimate = clampRate(est, lo, hi)
+	// The estimate counts whole calls over span: it may be off by a call
+	// over span. Probe fast enough to cover that in probeCover; settle
+	// closer to an estimate taken over a long overrun.
+	l.probe = probeSlope
+	if span > 0 {
+		u := 1 / (span.Seconds() * l.estimate)
+		l.probe = clampRate(u/probeCover.Seconds(), probeSlope, maxProbe)
+		if l.phase == phaseSettled && u <= 1-preciseRatio {
+			ratio = preciseRatio
+		}
+	}
+	if crossed {
+		// Known to within the pace's rise over a call or two.
+		ratio, l.probe = preciseRatio, probeSlope
+	}
+	if weak && cur > l.estimate {
+		// The pace overran at cur, so the rate lies between the estimate
+		// and cur: probe across the gap within startCover. After a slow
+		// start, whose estimate can be 30% low and whose cur can be twice
+		// the rate, settle halfway (on a log scale).
+		if l.phase == phaseSlowStart {
+			l.estimate, l.guessed = math.Sqrt(l.estimate*cur), true
+		}
+		l.probe = clampRate((cur/l.estimate-1)/startCover.Seconds(), l.probe, maxStartProbe)
+	}
+	l.phase = phaseSettled
+	l.base = ratio * l.estimate
+	l.settledAt = now
+}
+
+// judge weighs an estimate est taken over span against the pace cur that
+// the server refused, for a learner that counts only its own calls. It
+// returns the estimate to use, the least cut, whether the estimate is weak
+// (the rate may lie well above it) and whether a crossing measured it.
+//
+// An estimate is exact when the pace overran the server over the whole
+// span it was taken over. A pace not clearly above it at the span's start
+// (by the count's error of a call at either end), or a burst that the pace
+// drains in under a quarter of the span, means the count measured mostly
+// the pace under the rate, not the server: so with a small burst, which a
+// rising pace overruns for a call or two. A settled pace that had slack
+// over the span (see learner.slack) measured the callers. Otherwise, a
+// settled pace refused well after it resumed crossed the rate from below,
+// which says where the rate is (see crossing).
+func (l *learner) judge(sentAt time.Time, cur, est float64, span time.Duration) (_, lo float64, weak, crossed bool) {
+	lo = minCutRatio * cur
+	if l.phase != phaseSettled {
+		weak = span > 0 && (l.pace(sentAt.Add(-span)) < est+2/span.Seconds() || l.burstEst < (cur-est)*span.Seconds()/4)
+		return est, lo, weak, false
+	}
+	// A settled pace rises slowly: it overruns for as long as a crossing
+	// takes to drain the burst.
+	weak = l.overrun() < span/4
+	if !l.slackAt.Before(sentAt.Add(-span)) {
+		return est, settledCutRatio * cur, true, false
+	}
+	if c, ok := l.crossing(sentAt, cur); ok {
+		// Exact when the burst adds little (a burst estimate can be off
+		// by a call or two).
+		return max(est, c), lo, false, c >= est && cur-c <= (1-preciseRatio)*c
+	}
+	if weak || l.guessed {
+		// Refused too soon after resuming: the settle point was above the
+		// rate, and the count is too weak to say by how much.
+		return est, settledCutRatio * cur, true, false
+	}
+	return est, lo, false, false
+}
+
+// crossing estimates the rate from where a settled pace, rising from
+// below the rate, ran out of the server's burst: after the pace crosses the
+// rate, the server's bucket drains by the growing excess, and a bucket of
+// B calls refuses once the excess passes B−1 calls: after sqrt(2(B−1)/slope)
+// seconds, at a pace sqrt(2(B−1)·slope) above the rate. It reports false
+// when the refusal came sooner than that after the pace resumed: the rate
+// was below the pace from the start.
+//
+// The estimate from the counted calls (bound) is exact only over a long
+// overrun; with a small burst a probe overruns for a call or two, and the
+// count measures the pace under the rate before it (up to 15% low at a
+// burst of 1). The crossing is exact there.
+func (l *learner) crossing(sentAt time.Time, cur float64) (float64, bool) {
+	slope := l.slope()
+	if !(slope > 0) {
+		return 0, false
+	}
+	cross := l.overrun()
+	// A refusal within a few calls of the resume met a pace that was above
+	// the rate from the start.
+	if sentAt.Sub(l.since) < cross || l.hist.acceptedSince(l.since.UnixNano(), sentAt.UnixNano()) < crossingMinCalls {
+		return 0, false
+	}
+	return cur - slope*cross.Seconds(), true
+}
+
+// slope is a settled pace's rise per second, per second.
+func (l *learner) slope() float64 { return l.estimate * max(l.probe, probeSlope) }
+
+// overrun is how long a settled pace that crossed the rate overruns the
+// server before its burst is drained: sqrt(2(B−1)/slope).
+func (l *learner) overrun() time.Duration {
+	slope := l.slope()
+	if !(slope > 0) {
+		return 0
+	}
+	return time.Duration(math.Sqrt(2*max(l.burstEst-1, 0)/slope) * float64(time.Second))
+}
+
+// refineBurst takes the refill during the first crowd out of the burst
+// estimate and estimates the rate again. The refill is the rate times the
+// crowd's span, so the two estimates depend on each other: a few rounds
+// settle both (each shrinks the error by the crowd's span over the
+// overrun's). Rounds only shrink the error while the crowd is shorter than
+// half the overrun; otherwise one round.
+func (l *learner) refineBurst(sentAt time.Time, est float64, span time.Duration) (float64, time.Duration) {
+	raw, crowd := l.burstEst, l.first.latest.Sub(l.first.earliest)
+	for round := 0; round < crowdRounds && est > 0 && crowd > 0; round++ {
+		if round > 0 && 2*crowd >= span {
+			break
+		}
+		l.burstEst = max(1, raw-est*crowd.Seconds())
+		est, span = l.bound(sentAt)
+	}
+	return est, span
+}
