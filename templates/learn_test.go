@@ -23,16 +23,23 @@ type simServer struct {
 	// jitter adds up to this much to each response time, drawn from a
 	// seeded source: real answers do not all take the service time.
 	jitter time.Duration
-	rnd    *rand.Rand
+	// sendJitter delays each call's arrival by up to this much: timers
+	// and schedulers do not send at the exact slot.
+	sendJitter time.Duration
+	rnd        *rand.Rand
+}
+
+func (s *simServer) rng() *rand.Rand {
+	if s.rnd == nil {
+		s.rnd = rand.New(rand.NewPCG(1, 2))
+	}
+	return s.rnd
 }
 
 // respond returns when the answer to a call sent at t arrives.
 func (s *simServer) respond(t time.Time, service time.Duration) time.Time {
 	if s.jitter > 0 {
-		if s.rnd == nil {
-			s.rnd = rand.New(rand.NewPCG(1, 2))
-		}
-		service += time.Duration(s.rnd.Int64N(int64(s.jitter)))
+		service += time.Duration(s.rng().Int64N(int64(s.jitter)))
 	}
 	return t.Add(service)
 }
@@ -53,7 +60,7 @@ func (s *simServer) arrive(t time.Time) (ok bool, retry time.Duration) {
 
 type simEvent struct {
 	at     time.Time
-	kind   int // 0 ready, 1 send, 2 response
+	kind   int // 0 ready, 1 send, 2 response, 3 arrival at the server
 	ep     uint64
 	ok     bool
 	retry  time.Duration
@@ -153,6 +160,8 @@ func runSim(t testing.TB, cs []*Client, clk *fakeClock, srv *simServer, service 
 			r.send(e)
 		case 2:
 			r.answer(e)
+		case 3:
+			r.arrive(e.at, e)
 		}
 	}
 	return r.res
@@ -215,8 +224,24 @@ func (r *simRun) send(e *simEvent) {
 		r.push(&simEvent{at: e.at, client: e.client})
 		return
 	}
-	ok, retry := r.srv.arrive(e.at)
-	r.push(&simEvent{at: r.srv.respond(e.at, r.service), kind: 2, ep: e.ep, ok: ok, retry: retry, sent: e.at, client: e.client, gated: e.gated})
+	if r.srv.sendJitter > 0 {
+		// The call reaches the server a little later than it was sent, and
+		// not always in the order sent.
+		at := e.at.Add(time.Duration(r.srv.rng().Int64N(int64(r.srv.sendJitter))))
+		r.push(&simEvent{at: at, kind: 3, ep: e.ep, sent: e.at, client: e.client, gated: e.gated})
+		return
+	}
+	r.arrive(e.at, e)
+}
+
+// arrive lets the server take a call at time at and schedules its answer.
+func (r *simRun) arrive(at time.Time, e *simEvent) {
+	ok, retry := r.srv.arrive(at)
+	sent := e.at
+	if e.kind == 3 {
+		sent = e.sent
+	}
+	r.push(&simEvent{at: r.srv.respond(at, r.service), kind: 2, ep: e.ep, ok: ok, retry: retry, sent: sent, client: e.client, gated: e.gated})
 }
 
 // answer hands the server's answer to the client.

@@ -84,3 +84,28 @@ func TestLearnedRateSweep(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkLearnedRateSendJitter shows the bound that send jitter puts on
+// pacing a server with a burst of 1: it refuses any call that arrives less
+// than 1/rate after the previous one, so calls paced at p arrive early
+// enough to be refused unless 1/p − 1/rate exceeds most of the jitter J
+// (about p ≤ 1/(1/rate + 0.8·J) for a refusal share of 2%). At 1,000/s a
+// millisecond of timer jitter halves what a paced client can send; a
+// burst of 10 absorbs it.
+//
+//	go test ./templates -run '^$' -bench LearnedRateSendJitter -benchtime 1x
+func BenchmarkLearnedRateSendJitter(b *testing.B) {
+	for _, burst := range []float64{1, 10} {
+		for _, j := range []time.Duration{0, 100 * time.Microsecond, 500 * time.Microsecond, 2 * time.Millisecond} {
+			b.Run(fmt.Sprintf("rate=1000/burst=%g/jitter=%v", burst, j), func(b *testing.B) {
+				var r simResult
+				for b.Loop() {
+					srv := &simServer{rate: 1000, burst: burst, jitter: 200 * time.Microsecond, sendJitter: j}
+					r = simulate(b, 16, time.Millisecond, 60*time.Second, srv)
+				}
+				b.ReportMetric(100*float64(r.accepted)/r.ceiling, "%ceiling")
+				b.ReportMetric(float64(r.rejected)/float64(max(r.accepted, 1)), "rejected/accepted")
+			})
+		}
+	}
+}
