@@ -62,6 +62,9 @@ func BenchmarkLearnedRateSweep(b *testing.B) {
 //   - 1/s: the ceiling of a minute is 61 + burst calls, so 0.02 allows one
 //     refusal, which the first contact spends; telling 1/s from 1.5/s then
 //     takes a pace above the rate, which a burst-1 server refuses at once.
+//     The row is held to its goodput only, and at a burst of 1, where each
+//     probe's refusal costs its caller a second of a 61-call minute, to
+//     85%.
 //   - the first crowd: 16 callers meet an unknown burst together, and every
 //     call in flight when it runs out is refused (up to 15). At 10/s with a
 //     burst of 100 that alone is 15/700 = 0.021 of the ceiling; the rest of
@@ -73,13 +76,19 @@ func TestLearnedRateSweep(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the sweep simulates 60 minutes of traffic")
 	}
-	for _, rate := range sweepRates[1:] {
+	for _, rate := range sweepRates {
 		for _, burst := range sweepBursts {
 			g, r := sweepCell(t, rate, burst)
 			ceiling := rate*60 + burst
-			maxRejects := max(0.02, 15/ceiling+0.01)
-			if g < 0.95 || r > maxRejects {
-				t.Errorf("rate %g/s burst %g: %.2f%% of the ceiling, %.4f refusals per accepted; want ≥ 95%%, ≤ %.3f", rate, burst, 100*g, r, maxRejects)
+			minGoodput, maxRejects := 0.95, max(0.02, 15/ceiling+0.01)
+			if rate == 1 {
+				maxRejects = 1
+				if burst == 1 {
+					minGoodput = 0.85
+				}
+			}
+			if g < minGoodput || r > maxRejects {
+				t.Errorf("rate %g/s burst %g: %.2f%% of the ceiling, %.4f refusals per accepted; want ≥ %.0f%%, ≤ %.3f", rate, burst, 100*g, r, 100*minGoodput, maxRejects)
 			}
 		}
 	}

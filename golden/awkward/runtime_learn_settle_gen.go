@@ -93,13 +93,19 @@ func (l *learner) settle(now, sentAt time.Time) {
 // which says where the rate is (see crossing).
 func (l *learner) judge(sentAt time.Time, cur, est float64, span time.Duration) (_, lo float64, weak, crossed bool) {
 	lo = minCutRatio * cur
+	if est*span.Seconds()+l.burstEst >= learnTrustCalls {
+		// Enough calls counted for the estimate to stand on its own: a
+		// slow start from a large burst overruns a slow server tenfold.
+		lo = 0
+	}
 	if l.phase != phaseSettled {
-		weak = span > 0 && (l.pace(sentAt.Add(-span)) < est+2/span.Seconds() || l.burstEst < (cur-est)*span.Seconds()/4)
+		weak = span == 0 || est*span.Seconds()+l.burstEst < crossingMinCalls ||
+			l.pace(sentAt.Add(-span)) < est+2/span.Seconds() || l.burstEst < (cur-est)*span.Seconds()/4
 		return est, lo, weak, false
 	}
 	// A settled pace rises slowly: it overruns for as long as a crossing
 	// takes to drain the burst.
-	weak = l.overrun() < span/4
+	weak = span == 0 || l.overrun() < span/4
 	if !l.slackAt.Before(sentAt.Add(-span)) {
 		return est, settledCutRatio * cur, true, false
 	}

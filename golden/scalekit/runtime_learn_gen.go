@@ -68,6 +68,9 @@ const (
 	// step that overruns the server does so for long enough to measure its
 	// rate well (an overrun costs nothing: the server's burst absorbs it).
 	learnGrowth = 1.5
+	// learnTrustCalls is the fewest calls counted (burst included) for an
+	// estimate to cut a pace more than tenfold.
+	learnTrustCalls = 10
 	// crossingMinCalls is the fewest calls accepted since the pace resumed
 	// for a refusal to be read as the pace crossing the rate from below.
 	crossingMinCalls = 8

@@ -84,6 +84,7 @@ var runtimeDeclared = []string{
 	"learnStep",
 	"learnSync",
 	"learnTTL",
+	"learnTrustCalls",
 	"learner",
 	"limitKind",
 	"limitKindDocumented",
