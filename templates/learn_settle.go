@@ -114,6 +114,13 @@ func (l *learner) judge(sentAt time.Time, cur, est float64, span time.Duration) 
 		// rate, and the count is too weak to say by how much.
 		return est, settledCutRatio * cur, true, false
 	}
+	if est >= settledCutRatio*cur && l.hist.acceptedSince(l.since.UnixNano(), sentAt.UnixNano()) < crossingMinCalls {
+		// Refused within a few calls of resuming, yet the count says the
+		// pace was about right: the burst it takes off is too small (a crowd's
+		// late or jittered arrivals), and the count would cut a few
+		// percent a refusal. Cut as blindly as with no count at all.
+		return blindCut * cur, lo, false, false
+	}
 	return est, lo, false, false
 }
 
