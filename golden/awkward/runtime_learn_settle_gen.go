@@ -106,8 +106,16 @@ func (l *learner) judge(sentAt time.Time, cur, est float64, span time.Duration) 
 	// A settled pace rises slowly: it overruns for as long as a crossing
 	// takes to drain the burst.
 	weak = span == 0 || l.overrun() < span/4
+	if l.burstEst >= crossingMinCalls && est >= settledCutRatio*cur && l.hist.acceptedSince(l.since.UnixNano(), sentAt.UnixNano()) < crossingMinCalls {
+		// Refused within a few calls of resuming, yet the count says the
+		// pace was about right: the burst it takes off is too small (a
+		// crowd that took longer to arrive than learnMinSpan, or jittered
+		// arrivals), and the count would cut a few percent a refusal. Cut
+		// as blindly as with no count at all.
+		return blindCut * cur, lo, false, false
+	}
 	if !l.slackAt.Before(sentAt.Add(-span)) {
-		return est, settledCutRatio * cur, true, false
+		return settledCutRatio * cur, settledCutRatio * cur, true, false
 	}
 	if c, ok := l.crossing(sentAt, cur); ok {
 		// Exact when the burst adds little (a burst estimate can be off
@@ -118,13 +126,6 @@ func (l *learner) judge(sentAt time.Time, cur, est float64, span time.Duration) 
 		// Refused too soon after resuming: the settle point was above the
 		// rate, and the count is too weak to say by how much.
 		return est, settledCutRatio * cur, true, false
-	}
-	if est >= settledCutRatio*cur && l.hist.acceptedSince(l.since.UnixNano(), sentAt.UnixNano()) < crossingMinCalls {
-		// Refused within a few calls of resuming, yet the count says the
-		// pace was about right: the burst it takes off is too small (a crowd's
-		// late or jittered arrivals), and the count would cut a few
-		// percent a refusal. Cut as blindly as with no count at all.
-		return blindCut * cur, lo, false, false
 	}
 	return est, lo, false, false
 }
