@@ -87,8 +87,11 @@ func (l *learner) settle(now, sentAt time.Time) {
 // (by the count's error of a call at either end), or a burst that the pace
 // drains in under a quarter of the span, means the count measured mostly
 // the pace under the rate, not the server: so with a small burst, which a
-// rising pace overruns for a call or two. A settled pace that had slack
-// over the span (see learner.slack) measured the callers. Otherwise, a
+// rising pace overruns for a call or two; a thin or missing count is weak
+// too. A settled pace refused within a few calls of resuming, while the
+// count says it was about right, shows a miscounted burst and is cut
+// blindly. A settled pace that had slack over the span (see
+// learner.slack) measured the callers and is cut by a tenth. Otherwise, a
 // settled pace refused well after it resumed crossed the rate from below,
 // which says where the rate is (see crossing).
 func (l *learner) judge(sentAt time.Time, cur, est float64, span time.Duration) (_, lo float64, weak, crossed bool) {
