@@ -220,9 +220,10 @@ func (c *Client) reserveBucket(ctx context.Context, b *rateBucket, cost int, now
 	if err != nil {
 		at, ok, _ = c.local.Take(ctx, b.key, rate, burst, cost, now, maxWait)
 	}
-	if ok && !b.known && !at.After(now) {
+	if ok && !b.known && !at.After(now) && !c.sharedStore() {
 		// A slot free at once, except the first after a pause (the
-		// callers were held back by the pause).
+		// callers were held back by the pause). Only a learner counting
+		// its own calls reads it (see judge).
 		b.mu.Lock()
 		if now.Sub(b.pausedUntil).Seconds()*rate > 1 {
 			b.learn.slack(now)

@@ -69,7 +69,9 @@ const (
 	// rate well (an overrun costs nothing: the server's burst absorbs it).
 	learnGrowth = 1.5
 	// learnTrustCalls is the fewest calls counted (burst included) for an
-	// estimate to cut a pace more than tenfold.
+	// estimate to stand on its own: to cut a pace more than tenfold, and
+	// not to be weak; and the least burst estimate that a slow crowd can
+	// have miscounted (see judge).
 	learnTrustCalls = 10
 	// crossingMinCalls is the fewest calls accepted since the pace resumed
 	// for a refusal to be read as the pace crossing the rate from below.

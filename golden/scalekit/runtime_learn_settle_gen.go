@@ -102,14 +102,14 @@ func (l *learner) judge(sentAt time.Time, cur, est float64, span time.Duration) 
 		lo = 0
 	}
 	if l.phase != phaseSettled {
-		weak = span == 0 || est*span.Seconds()+l.burstEst < crossingMinCalls ||
+		weak = span == 0 || est*span.Seconds()+l.burstEst < learnTrustCalls ||
 			l.pace(sentAt.Add(-span)) < est+2/span.Seconds() || l.burstEst < (cur-est)*span.Seconds()/4
 		return est, lo, weak, false
 	}
 	// A settled pace rises slowly: it overruns for as long as a crossing
 	// takes to drain the burst.
 	weak = span == 0 || l.overrun() < span/4
-	if l.burstEst >= crossingMinCalls && est >= settledCutRatio*cur && l.hist.acceptedSince(l.since.UnixNano(), sentAt.UnixNano()) < crossingMinCalls {
+	if l.burstEst >= learnTrustCalls && est >= settledCutRatio*cur && l.hist.acceptedSince(l.since.UnixNano(), sentAt.UnixNano()) < crossingMinCalls {
 		// Refused within a few calls of resuming, yet the count says the
 		// pace was about right: the burst it takes off is too small (a
 		// crowd that took longer to arrive than learnMinSpan, or jittered
