@@ -150,6 +150,15 @@ func (s *memStore) restart(key string, at time.Time) {
 	}
 }
 
+// follow moves the next slot of key to at when it is sooner.
+func (s *memStore) follow(key string, at time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if b := s.buckets[key]; b != nil && b.tat.Before(at) {
+		b.tat = at
+	}
+}
+
 func (s *memStore) AddUsage(_ context.Context, key string, n int64, expireAt time.Time) (int64, error) {
 	now := s.clk.now()
 	s.mu.Lock()

@@ -228,6 +228,7 @@ var runtimeClientMembers = []string{
 	"incrQuota",
 	"isQuotaStatus",
 	"isThrottle",
+	"keepSpacing",
 	"local",
 	"logger",
 	"markShared",
