@@ -2,6 +2,7 @@ package templates
 
 import (
 	"context"
+	"math"
 	"net/http"
 	"testing"
 	"time"
@@ -116,5 +117,118 @@ func TestKeepSpacingWaitsOutTheInterval(t *testing.T) {
 	}
 	if !clk.now().Equal(sent) {
 		t.Errorf("slept %v with 1ms left before an interval of 10ms", clk.now().Sub(sent))
+	}
+}
+
+// TestSettledPaceKeptThroughRareRefusals feeds a settled learner (burst 1,
+// 200/s) refusals at several spacings: isolated ones, as timer and
+// network jitter cause them, keep the pace; refusals close together, or
+// too many in a window, cut it as before.
+func TestSettledPaceKeptThroughRareRefusals(t *testing.T) {
+	t0 := time.Unix(1_800_000_000, 0)
+	step := 5 * time.Millisecond // 200/s
+	for _, tc := range []struct {
+		name string
+		// burst is the learner's burst estimate; refusals are the accepted
+		// calls between refusals (the first counts from the settle).
+		burst    float64
+		rate     float64
+		refusals []int
+		want     []bool // kept
+	}{
+		{"isolated, two seconds apart", 1, 200, []int{400, 400, 400, 400, 400}, []bool{true, true, true, true, true}},
+		{"four within four seconds", 1, 200, []int{200, 200, 200, 200}, []bool{true, true, true, false}},
+		{"too soon after settling", 1, 200, []int{50}, []bool{false}},
+		{"two in flight together", 1, 200, []int{200, 3}, []bool{true, false}},
+		{"four within 400 calls", 1, 200, []int{200, 120, 120, 120}, []bool{true, true, true, false}},
+		{"a server with a burst", 10, 200, []int{200}, []bool{false}},
+		{"a slow pace", 1, 20, []int{200}, []bool{false}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			step := step
+			if tc.rate != 200 {
+				step = time.Duration(float64(time.Second) / tc.rate)
+			}
+			l := &learner{phase: phaseSettled, base: tc.rate, estimate: tc.rate, burstEst: tc.burst, probe: probeSlope, since: t0}
+			l.hist.cumLast = -1
+			at := t0
+			for i, calls := range tc.refusals {
+				for range calls {
+					at = at.Add(step)
+					l.accepted(at, -1, 0)
+				}
+				if got := l.tolerate(at.Add(step)); got != tc.want[i] {
+					t.Errorf("refusal %d after %d calls: kept %v, want %v", i+1, calls, got, tc.want[i])
+				}
+			}
+		})
+	}
+}
+
+// TestThrottleKeptThroughIsolatedRefusal drives the bucket: an isolated
+// refusal of a settled burst-1 pace at 200/s leaves the pace and the
+// booked slots alone, and a second one two calls later cuts the pace.
+func TestThrottleKeptThroughIsolatedRefusal(t *testing.T) {
+	clk := newFakeClock()
+	_, b := settledClient(t, clk, 200, http.NotFoundHandler())
+	step := 5 * time.Millisecond
+	at := clk.now()
+	feed := func(n int) {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		for range n {
+			at = at.Add(step)
+			b.learn.accepted(at, -1, 0)
+		}
+	}
+	feed(200)
+	before := b.learn.pace(at)
+	if repaced := b.onThrottle(at.Add(2*step), at.Add(step), at.Add(time.Second), b.epoch); repaced {
+		t.Errorf("an isolated refusal re-paced the bucket")
+	}
+	if got := b.learn.pace(at); got != before {
+		t.Errorf("pace %.2f/s after an isolated refusal, want %.2f/s kept", got, before)
+	}
+	feed(2)
+	if repaced := b.onThrottle(at.Add(2*step), at.Add(step), at.Add(time.Second), b.epoch); !repaced {
+		t.Errorf("a second refusal two calls later did not re-pace the bucket")
+	}
+	if got := b.learn.pace(at); got >= before {
+		t.Errorf("pace %.2f/s after two refusals two calls apart, want below %.2f/s", got, before)
+	}
+}
+
+// TestBurstOneCrossingSettlesClearOfJitter checks the settle point after a
+// slow settled pace crosses the rate of a server with no burst: 2% under
+// the crossing (a call's trip varies by a millisecond or two, 2% of the
+// interval at 10/s). From 50/s on, rare refusals are kept through instead
+// (see learner.tolerate), and the crossing settles 0.5% under.
+func TestBurstOneCrossingSettlesClearOfJitter(t *testing.T) {
+	t0 := time.Unix(1_800_000_000, 0)
+	for _, tc := range []struct {
+		rate, wantRatio float64
+	}{
+		{10, jitterRatio},
+		{100, preciseRatio},
+	} {
+		l := &learner{phase: phaseSettled, base: 0.9 * tc.rate, estimate: tc.rate, burstEst: 1, probe: 0.02, since: t0}
+		l.hist.cumLast = -1
+		// The pace rises 2% of the rate a second from 90% of it; the
+		// server takes calls at its rate once the pace passes it.
+		at := t0
+		for at.Before(t0.Add(8 * time.Second)) {
+			at = at.Add(time.Duration(float64(time.Second) / min(l.pace(at), tc.rate)))
+			l.accepted(at, -1, 0)
+		}
+		cur := l.pace(at)
+		l.emptied(at.Add(time.Millisecond), at, at.Add(100*time.Millisecond))
+		// A burst of 1 refuses the call after the crossing: the rate lies
+		// one call's rise of the probe under the refused pace.
+		if want := cur - 0.02*tc.rate/cur; math.Abs(l.estimate-want) > 1e-9 {
+			t.Errorf("%v/s: crossing estimated at %.4f/s (pace %.4f/s), want %.4f/s", tc.rate, l.estimate, cur, want)
+		}
+		if got, want := l.base/l.estimate, tc.wantRatio; got < want-1e-9 || got > want+1e-9 {
+			t.Errorf("%v/s: settled at %.4f of the estimate (%.2f/s, pace was %.2f/s), want %v", tc.rate, got, l.estimate, cur, want)
+		}
 	}
 }

@@ -61,6 +61,9 @@ func (l *learner) settle(now, sentAt time.Time) {
 	if crossed {
 		// Known to within the pace's rise over a call or two.
 		ratio, l.probe = preciseRatio, probeSlope
+		if l.burstEst < 2 && cur < tolerantPace {
+			ratio = jitterRatio
+		}
 	}
 	if weak && cur > l.estimate {
 		// The pace overran at cur, so the rate lies between the estimate
@@ -75,6 +78,7 @@ func (l *learner) settle(now, sentAt time.Time) {
 	l.phase = phaseSettled
 	l.base = ratio * l.estimate
 	l.settledAt = now
+	l.settledN, l.lastRefusedN, l.nRefused = l.hist.n, l.hist.n, 0
 }
 
 // judge weighs an estimate est taken over span against the pace cur that
@@ -156,7 +160,9 @@ func (l *learner) crossing(sentAt time.Time, cur float64) (float64, bool) {
 	if sentAt.Sub(l.since) < cross || l.hist.acceptedSince(l.since.UnixNano(), sentAt.UnixNano()) < crossingMinCalls {
 		return 0, false
 	}
-	return cur - slope*cross.Seconds(), true
+	// The pace rose further over the call it took for one to arrive
+	// early: a quick probe at 10/s rises 3% a call.
+	return cur - slope*(cross.Seconds()+crossingLagCalls/cur), true
 }
 
 // slope is a settled pace's rise per second, per second.

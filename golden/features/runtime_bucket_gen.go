@@ -312,8 +312,13 @@ func (b *rateBucket) onThrottle(now, sentAt, retryAt time.Time, ep uint64) (repa
 		b.learnLocked(now, sentAt, ep)
 		return false
 	}
-	before := b.epoch
+	before, kept := b.epoch, b.learn
 	b.learnLocked(now, sentAt, ep)
+	if b.epoch != before && b.learn.pace(now) < kept.pace(now) && kept.tolerate(sentAt) {
+		// A cut the learner is kept through (see learner.tolerate): the
+		// refusal was news, but not the pace's.
+		b.learn, b.epoch = kept, before
+	}
 	if rate := b.learn.pace(now); rate > 0 {
 		if next := now.Add(time.Duration(float64(time.Second) / rate)); next.Before(retryAt) {
 			retryAt = next

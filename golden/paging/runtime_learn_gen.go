@@ -76,6 +76,9 @@ const (
 	// crossingMinCalls is the fewest calls accepted since the pace resumed
 	// for a refusal to be read as the pace crossing the rate from below.
 	crossingMinCalls = 8
+	// crossingLagCalls is how many calls a pace past the rate sends before
+	// one meets the empty bucket: with a burst of 1, the next.
+	crossingLagCalls = 1
 	// startStepRTTs and minStartStep bound a slow start's step in round
 	// trips of the first refusal and in time.
 	startStepRTTs = 8
@@ -96,6 +99,13 @@ const (
 	// preciseRatio is the settle point after an estimate whose counting
 	// error is below 1−preciseRatio.
 	preciseRatio = 0.995
+	// jitterRatio is the settle point after a crossing with no burst to
+	// speak of: such a server refuses any call that arrives early, and a
+	// call's trip to the server varies by a millisecond or two (2% of the
+	// interval at 10/s). A settle point 0.5% under the crossing was
+	// refused again within a call or two, and each second refusal cut a
+	// tenth.
+	jitterRatio = 0.98
 	// probeSlope is the slowest rise of a settled pace, per second and as
 	// a fraction of the estimate: about one throttle a minute.
 	probeSlope = 0.0002
@@ -138,6 +148,23 @@ const (
 	// learnMinSpan is the shortest span an estimate is taken over: shorter
 	// spans hold a call or two and say nothing of the rate.
 	learnMinSpan = 100 * time.Millisecond
+	// tolerantRefusals, tolerantCalls and tolerantSpan: a settled pace is
+	// kept through refusals fewer than tolerantRefusals within both
+	// tolerantCalls accepted calls and tolerantSpan (see learner.tolerate),
+	// once it has sent tolerantCalls/tolerantRefusals calls. Each refusal
+	// holds its caller for the Retry-After (a second, usually): more than
+	// one a second would hold a few callers of 16 at all times.
+	tolerantRefusals = 4
+	tolerantCalls    = 400
+	tolerantSpan     = 4 * time.Second
+	// tolerantPace is the least pace kept through rare refusals: slower,
+	// the interval is long beside timer and network jitter (a millisecond
+	// or so), and a refusal means the pace crossed the rate.
+	tolerantPace = 50
+	// tolerantGap is the fewest calls accepted since the last refusal for
+	// a refusal to be kept through: jitter refuses a call here and there,
+	// while a pace above the rate refuses calls in flight together.
+	tolerantGap = 16
 	// sharedMinCalls is the fewest calls over which a client sharing its
 	// findings measures: a shorter overrun is mostly the other clients'
 	// crowd meeting the server, and its finding could be off by half.
@@ -176,8 +203,15 @@ type learner struct {
 	// pace was not holding the callers back.
 	slackAt time.Time
 	xWindow time.Duration // window of a limit announced without one
-	hist    history       // the accepted calls
-	first   firstCrowd    // the calls that met the first throttle
+	// refused rings the last refusals a settled pace was kept through;
+	// settledN is hist.n when the pace last settled.
+	refused  [tolerantRefusals - 1]keptRefusal
+	nRefused int
+	settledN int
+	// lastRefusedN is hist.n at the last refusal tolerate weighed.
+	lastRefusedN int
+	hist         history    // the accepted calls
+	first        firstCrowd // the calls that met the first throttle
 }
 
 // pace returns the rate to pace at, at time now (0: no pacing).
@@ -258,6 +292,44 @@ func (l *learner) emptied(now, sentAt, resume time.Time) {
 		l.settle(now, sentAt)
 	}
 	l.since = resume
+}
+
+// keptRefusal is a refusal a settled pace was kept through: hist.n then,
+// and when the refused call was sent.
+type keptRefusal struct {
+	n  int
+	at time.Time
+}
+
+// tolerate reports whether a settled pace is kept through the refusal of a
+// call sent at sentAt that would cut it, and counts it.
+//
+// Below the rate, a server with no burst to speak of still refuses a call
+// now and then: timers and the network deliver two calls closer than the
+// interval (one in a few hundred at 100/s on a loaded machine). Each such
+// refusal cut the pace half a percent or more, and probing back took
+// minutes: the pace sank to 85% of the rate. A pace above the rate is
+// refused more often, in calls or in time: the tolerantRefusals-th refusal
+// within tolerantCalls calls or tolerantSpan, or a refusal within
+// tolerantGap calls of the last, settles it as before. A server with a
+// burst absorbs jitter: a refusal there means the burst ran out.
+func (l *learner) tolerate(sentAt time.Time) bool {
+	if l.phase != phaseSettled || l.hist.shared() || l.burstEst >= 2 || l.pace(sentAt) < tolerantPace ||
+		l.hist.n-l.settledN < tolerantCalls/tolerantRefusals {
+		return false
+	}
+	n, k := l.hist.n, len(l.refused)
+	gap := n - l.lastRefusedN
+	l.lastRefusedN = n
+	if gap < tolerantGap {
+		return false
+	}
+	if old := l.refused[l.nRefused%k]; l.nRefused >= k && (n-old.n < tolerantCalls || sentAt.Sub(old.at) < tolerantSpan) {
+		return false
+	}
+	l.refused[l.nRefused%k] = keptRefusal{n: n, at: sentAt}
+	l.nRefused++
+	return true
 }
 
 // firstThrottle estimates the server's burst from the calls accepted just
