@@ -38,7 +38,7 @@ type rateBucket struct {
 	epoch     uint64
 	throttles int64
 	// lastSend is when this process last let a call of a learning bucket
-	// go (see keepSpacing).
+	// go (see spacing).
 	lastSend time.Time
 	learn    learner // guarded by mu; unused when known
 	sync     storeSync
@@ -137,27 +137,47 @@ func (c *Client) waitSlot(ctx context.Context, b *rateBucket, cost int, notAfter
 		}
 		switch {
 		case notBooked:
-			at = later(at, now.Add(minRebook))
+			if err := c.clk.sleepUntil(ctx, later(at, now.Add(minRebook))); err != nil {
+				return ep, err
+			}
+			continue
 		case err != nil:
 			return ep, err
-		case !at.After(now):
-			return ep, c.keepSpacing(ctx, b, notAfter, opID)
 		}
-		if err := c.clk.sleepUntil(ctx, at); err != nil {
+		if sent, err := c.sendWhenDue(ctx, b, ep, at, notAfter, opID); sent || err != nil {
 			return ep, err
-		}
-		// A throttle seen while this call slept paused the bucket or changed
-		// its pace: book again rather than send into the pause.
-		if !notBooked && !b.stale(ep, at) {
-			return ep, c.keepSpacing(ctx, b, notAfter, opID)
 		}
 	}
 }
 
-// keepSpacing holds a call of a learning bucket, one not shared through a
-// Store, until one interval at the pace after this process's previous call
-// through it, and books the next slot no sooner than one interval after
-// this one.
+// sendWhenDue waits for a slot booked at at in epoch ep, then for the
+// spacing of the sends (see spacing). It reports false when a throttle
+// seen meanwhile paused the bucket or changed its pace: the caller books
+// again rather than send into the pause or at the old pace.
+func (c *Client) sendWhenDue(ctx context.Context, b *rateBucket, ep uint64, at, notAfter time.Time, opID string) (sent bool, err error) {
+	wake := at
+	for {
+		if err := c.clk.sleepUntil(ctx, wake); err != nil {
+			return false, err
+		}
+		if b.stale(ep, at) {
+			return false, nil
+		}
+		next := c.spacing(b)
+		if next.IsZero() {
+			return true, nil
+		}
+		if next.After(notAfter) {
+			return false, &RateLimitedError{Operation: opID, Limit: b.limit, RetryAt: next}
+		}
+		wake = next
+	}
+}
+
+// spacing returns when a call of a learning bucket, one not shared through
+// a Store, may go: one interval at the pace after this process's previous
+// call through it. When that is now (the zero time), it counts the call as
+// sent and books the next slot no sooner than one interval after it.
 //
 // Timers fire late, by up to a millisecond (a sleep of 0.3 ms takes 1.1 ms
 // on the 2-CPU machine the benchmarks run on). Slots booked on the
@@ -166,35 +186,26 @@ func (c *Client) waitSlot(ctx context.Context, b *rateBucket, cost int, notAfter
 // burst refuses that call, and the learner takes the timer's lateness for
 // a pace too high. Spacing the sends costs the lateness instead, once per
 // late call.
-func (c *Client) keepSpacing(ctx context.Context, b *rateBucket, notAfter time.Time, opID string) error {
+func (c *Client) spacing(b *rateBucket) time.Time {
 	if b.known || c.sharedStore() {
-		return nil
+		return time.Time{}
 	}
-	for {
-		now := c.clk.now()
-		b.mu.Lock()
-		rate := b.learn.pace(now)
-		if !(rate > 0) {
-			b.mu.Unlock()
-			return nil
-		}
-		interval := time.Duration(float64(time.Second) / rate)
-		// A throttle while the caller slept may have paused the bucket.
-		next := later(b.lastSend.Add(interval), b.pausedUntil)
-		if !now.Before(next) {
-			b.lastSend = now
-			b.mu.Unlock()
-			c.local.follow(b.key, now.Add(interval))
-			return nil
-		}
+	now := c.clk.now()
+	b.mu.Lock()
+	rate := b.learn.pace(now)
+	if !(rate > 0) {
 		b.mu.Unlock()
-		if next.After(notAfter) {
-			return &RateLimitedError{Operation: opID, Limit: b.limit, RetryAt: next}
-		}
-		if err := c.clk.sleepUntil(ctx, next); err != nil {
-			return err
-		}
+		return time.Time{}
 	}
+	interval := time.Duration(float64(time.Second) / rate)
+	if next := b.lastSend.Add(interval); now.Before(next) {
+		b.mu.Unlock()
+		return next
+	}
+	b.lastSend = now
+	b.mu.Unlock()
+	c.local.follow(b.key, now.Add(interval))
+	return time.Time{}
 }
 
 func later(a, b time.Time) time.Time {

@@ -68,28 +68,29 @@ func TestLateWakeDoesNotBunchCalls(t *testing.T) {
 	}
 }
 
-// TestKeepSpacingWaitsOutTheInterval checks the wait itself: a caller whose
+// TestSendWhenDueWaitsOutTheSpacing checks the wait itself: a caller whose
 // slot came up half an interval after the last send (a slot booked before
-// the late wake) waits for the rest, and a caller past the interval does
-// not wait.
-func TestKeepSpacingWaitsOutTheInterval(t *testing.T) {
+// the late wake) waits for the rest, a caller past the interval does not
+// wait, and a caller whose epoch a throttle ended books again.
+func TestSendWhenDueWaitsOutTheSpacing(t *testing.T) {
 	clk := newFakeClock()
-	c, _ := settledClient(t, clk, 100, http.NotFoundHandler())
-	b := c.buckets[testLimitMgmt]
+	c, b := settledClient(t, clk, 100, http.NotFoundHandler())
 	ctx := context.Background()
 	first := clk.now()
-	if _, _, err := c.reserveBucket(ctx, b, 1, first, first.Add(time.Second), "op"); err != nil {
+	deadline := first.Add(time.Second)
+	at, ep, err := c.reserveBucket(ctx, b, 1, first, deadline, "op")
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.keepSpacing(ctx, b, first.Add(time.Second), "op"); err != nil {
-		t.Fatal(err)
+	if sent, err := c.sendWhenDue(ctx, b, ep, at, deadline, "op"); !sent || err != nil {
+		t.Fatalf("first call: sent %v, error %v; want sent", sent, err)
 	}
 	if !clk.now().Equal(first) {
-		t.Fatalf("the first call waited until %v, want no wait", clk.now().Sub(first))
+		t.Fatalf("the first call waited %v, want no wait", clk.now().Sub(first))
 	}
 	clk.advance(5 * time.Millisecond)
-	if err := c.keepSpacing(ctx, b, first.Add(time.Second), "op"); err != nil {
-		t.Fatal(err)
+	if sent, err := c.sendWhenDue(ctx, b, ep, clk.now(), deadline, "op"); !sent || err != nil {
+		t.Fatalf("second call: sent %v, error %v; want sent", sent, err)
 	}
 	if got := clk.now().Sub(first); got < 9998*time.Microsecond || got > 10*time.Millisecond {
 		t.Errorf("second call sent %v after the first, want one interval (10ms)", got)
@@ -98,26 +99,32 @@ func TestKeepSpacingWaitsOutTheInterval(t *testing.T) {
 	// slot that came up early would read as slack in the pace (see
 	// learner.slack).
 	sent := clk.now()
-	at, _, err := c.reserveBucket(ctx, b, 1, sent, sent.Add(time.Second), "op")
+	at, ep, err = c.reserveBucket(ctx, b, 1, sent, sent.Add(time.Second), "op")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := at.Sub(sent); got < 9998*time.Microsecond {
 		t.Errorf("next slot booked %v after the send, want one interval (10ms)", got)
 	}
-	b.mu.Lock()
-	b.lastSend = at
-	b.mu.Unlock()
-	clk.sleepUntil(ctx, at)
 	// A send due after the caller's deadline is refused, not slept for.
-	sent = clk.now()
-	err = c.keepSpacing(ctx, b, sent.Add(time.Millisecond), "op")
-	if _, ok := err.(*RateLimitedError); !ok {
+	if _, err := c.sendWhenDue(ctx, b, ep, sent, sent.Add(time.Millisecond), "op"); !isRateLimited(err) {
 		t.Errorf("with 1ms left: error %v, want a *RateLimitedError", err)
 	}
 	if !clk.now().Equal(sent) {
 		t.Errorf("slept %v with 1ms left before an interval of 10ms", clk.now().Sub(sent))
 	}
+	// A throttle re-paced the bucket while the caller waited: book again.
+	b.mu.Lock()
+	b.epoch++
+	b.mu.Unlock()
+	if sent, err := c.sendWhenDue(ctx, b, ep, at, deadline, "op"); sent || err != nil {
+		t.Errorf("after a re-pace: sent %v, error %v; want neither (book again)", sent, err)
+	}
+}
+
+func isRateLimited(err error) bool {
+	_, ok := err.(*RateLimitedError)
+	return ok
 }
 
 // TestSettledPaceKeptThroughRareRefusals feeds a settled learner (burst 1,
