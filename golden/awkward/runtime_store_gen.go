@@ -106,6 +106,11 @@ func newMemStore(clk clock) *memStore {
 
 // gcraBook is the generic cell rate algorithm: units are spaced 1/perSecond
 // apart, and up to burst of them may be sent ahead of that schedule.
+// intervalAt is the time between calls at perSecond (> 0).
+func intervalAt(perSecond float64) time.Duration {
+	return time.Duration(float64(time.Second) / perSecond)
+}
+
 func gcraBook(tat time.Time, perSecond float64, burst, cost int, now time.Time) (at, newTAT time.Time) {
 	if perSecond <= 0 || math.IsInf(perSecond, 1) || math.IsNaN(perSecond) {
 		return now, tat
@@ -113,7 +118,7 @@ func gcraBook(tat time.Time, perSecond float64, burst, cost int, now time.Time) 
 	if burst < 1 {
 		burst = 1
 	}
-	interval := time.Duration(float64(time.Second) / perSecond)
+	interval := intervalAt(perSecond)
 	if tat.Before(now) {
 		tat = now
 	}

@@ -149,9 +149,10 @@ const (
 	// spans hold a call or two and say nothing of the rate.
 	learnMinSpan = 100 * time.Millisecond
 	// tolerantRefusals, tolerantCalls and tolerantSpan: a settled pace is
-	// kept through refusals fewer than tolerantRefusals within both
-	// tolerantCalls accepted calls and tolerantSpan (see learner.tolerate),
-	// once it has sent tolerantCalls/tolerantRefusals calls. Each refusal
+	// kept through a refusal unless it is the tolerantRefusals-th within
+	// tolerantCalls accepted calls or within tolerantSpan (see
+	// learner.tolerate), once it has sent tolerantCalls/tolerantRefusals
+	// calls. Each refusal
 	// holds its caller for the Retry-After (a second, usually): more than
 	// one a second would hold a few callers of 16 at all times.
 	tolerantRefusals = 4

@@ -202,7 +202,7 @@ func (c *Client) spacing(b *rateBucket) time.Time {
 		b.mu.Unlock()
 		return time.Time{}
 	}
-	interval := time.Duration(float64(time.Second) / rate)
+	interval := intervalAt(rate)
 	if next := b.lastSend.Add(interval); now.Before(next) {
 		b.mu.Unlock()
 		return next
@@ -331,7 +331,7 @@ func (b *rateBucket) onThrottle(now, sentAt, retryAt time.Time, ep uint64) (repa
 		b.learn, b.epoch = kept, before
 	}
 	if rate := b.learn.pace(now); rate > 0 {
-		if next := now.Add(time.Duration(float64(time.Second) / rate)); next.Before(retryAt) {
+		if next := now.Add(intervalAt(rate)); next.Before(retryAt) {
 			retryAt = next
 		}
 	}
@@ -385,7 +385,7 @@ func (b *rateBucket) onAnnounced(now, sentAt time.Time, info rateInfo, ep uint64
 		rate = b.learn.burstGuess(sentAt)
 	}
 	if rate > 0 {
-		next := time.Duration(float64(time.Second) / rate)
+		next := intervalAt(rate)
 		if pause < 0 || next < pause {
 			pause = next
 		}

@@ -66,6 +66,7 @@ var runtimeDeclared = []string{
 	"gcraBook",
 	"gcraState",
 	"history",
+	"intervalAt",
 	"isDigits",
 	"isNotSent",
 	"isSuccess",
