@@ -186,6 +186,12 @@ func (c *Client) sendWhenDue(ctx context.Context, b *rateBucket, ep uint64, at, 
 // burst refuses that call, and the learner takes the timer's lateness for
 // a pace too high. Spacing the sends costs the lateness instead, once per
 // late call.
+//
+// Only a server with no burst to speak of needs it: a burst of two or more
+// absorbs a call that arrives a millisecond early, and there spacing only
+// cost throughput: every late wake pushed the calls after it back, and at
+// 100/s a pace learned to within 1% sent 94% of the rate, which no refusal
+// told the learner to probe past.
 func (c *Client) spacing(b *rateBucket) time.Time {
 	if b.known || c.sharedStore() {
 		return time.Time{}
@@ -193,7 +199,7 @@ func (c *Client) spacing(b *rateBucket) time.Time {
 	now := c.clk.now()
 	b.mu.Lock()
 	rate := b.learn.pace(now)
-	if !(rate > 0) {
+	if !(rate > 0) || b.learn.burstEst >= 2 {
 		b.mu.Unlock()
 		return time.Time{}
 	}

@@ -24,6 +24,11 @@ type history struct {
 	// cumLast: the shared count is known up to then, not up to now.
 	cumLastAt int64
 	resumedAt int64 // time (Unix ns) of the last mark
+	// emptyAt is the send time (Unix ns) of the last call that found the
+	// server's bucket empty (0: none), and sinceEmpty counts the accepted
+	// calls sent after it, which the ring may no longer hold: see bound.
+	emptyAt    int64
+	sinceEmpty int
 }
 
 // sentRec is an accepted call: its send time (Unix ns) and the shared
@@ -41,6 +46,7 @@ type sentRec struct {
 // are the server's burst, and their answers may arrive after the refusal's.
 type firstCrowd struct {
 	sent, seen time.Time
+	from       time.Time // when the crowd began (see history.crowdStart)
 	// earliest and latest are the earliest and latest sends among the
 	// crowd's accepted calls: the server refilled between them, so the
 	// crowd overstates the burst by the rate times that span.
@@ -73,6 +79,20 @@ func (h *history) add(r sentRec) {
 	}
 	h.sent[h.n%learnHistory] = r
 	h.n++
+	if !r.mark && h.emptyAt > 0 && r.at > h.emptyAt {
+		h.sinceEmpty++
+	}
+}
+
+// emptied records that the call sent at sentAt found the server's bucket
+// empty.
+func (h *history) emptied(sentAt time.Time) {
+	h.emptyAt, h.sinceEmpty = sentAt.UnixNano(), 0
+	for _, r := range h.records() {
+		if !r.mark && r.at > h.emptyAt {
+			h.sinceEmpty++
+		}
+	}
 }
 
 // newPeriod starts counting the shared accepted calls of period: counts of
@@ -101,6 +121,47 @@ func (h *history) acceptedSince(from, to int64) int {
 		return int(max(int64(n), h.cumLast-first+1))
 	}
 	return n
+}
+
+// crowdStart returns when the crowd of calls whose last was sent at sentAt
+// began: the server's burst is what the crowd took before the first
+// refusal, and a client that drains a large burst more slowly than
+// learnMinSpan sent only part of it in the last learnMinSpan (at 6,000
+// calls a second against a burst of 1,000, 60%: the rate estimate from
+// such a count came out four times the rate). The crowd reaches back
+// through every learnMinSpan before sentAt that holds at least half as
+// many accepted calls as the last one, then on while its calls are no
+// further apart than twenty of the last one's mean gaps or crowdGap (and
+// half of learnMinSpan at most). That takes in the crowd's first calls,
+// which a whole window would drop and which come slower while connections
+// open (two milliseconds apart over loopback): each call missed in the
+// burst shows in the rate estimate. Calls sent at a lower rate before a
+// surge met a server with room to spare and are not its burst.
+func (h *history) crowdStart(sentAt time.Time) time.Time {
+	end, step := sentAt.UnixNano(), int64(learnMinSpan)
+	windows := make([]int, learnLookback/learnMinSpan)
+	var recs []int64
+	for _, r := range h.records() {
+		if k := (end - r.at) / step; !r.mark && r.at <= end && k < int64(len(windows)) {
+			windows[k]++
+			recs = append(recs, r.at)
+		}
+	}
+	k := 1
+	for k < len(windows) && 2*windows[k] >= max(windows[0], 1) {
+		k++
+	}
+	slices.Sort(recs)
+	lo := end - int64(k)*step
+	i, _ := slices.BinarySearch(recs, lo)
+	if i == len(recs) {
+		return time.Unix(0, lo)
+	}
+	gap := min(step/2, max(int64(crowdGap), 20*step/int64(max(windows[0], 1))))
+	for i > 0 && recs[i]-recs[i-1] <= gap {
+		i--
+	}
+	return time.Unix(0, recs[i])
 }
 
 // countBefore is the shared count before a crowd whose refused call was
@@ -134,7 +195,7 @@ func (l *learner) accepted(sentAt time.Time, cum, period int64) {
 		h.cumLast, h.cumLastAt = cum, sentAt.UnixNano()
 	}
 	h.add(sentRec{at: sentAt.UnixNano(), cum: cum})
-	if l.phase == phaseSlowStart && !sentAt.Before(l.first.sent.Add(-learnMinSpan)) && !sentAt.After(l.first.seen) {
+	if l.phase == phaseSlowStart && !sentAt.Before(l.first.from) && !sentAt.After(l.first.seen) {
 		// A late answer from the first crowd.
 		if cum >= 0 && l.first.cum >= 0 {
 			l.burstEst = max(l.burstEst, float64(cum-l.first.cum))
@@ -227,6 +288,31 @@ func (l *learner) bound(t time.Time) (best float64, span time.Duration) {
 			count = max(count, float64(h.cumLast-minCum+1))
 		}
 		if c := (count - l.burstEst) / s.Seconds(); c > best {
+			best, span = c, s
+		}
+	}
+	// The server's bucket was empty when the call sent at emptyAt arrived:
+	// every call accepted since is refill, which proves the rate with no
+	// burst to take off. This is the bound when the burst estimate is high
+	// (the first crowd took long enough for the server to refill a good
+	// part of it); a burst of calls sent in flight with the refused call
+	// could be counted too, so it needs a span or a count as the rest.
+	if e := h.emptyAt; e > 0 && e >= from && e < end {
+		own, minCum = h.sinceEmpty, math.MaxInt64
+		for _, r := range all {
+			switch {
+			case r.at > end && !r.mark:
+				own-- // sent after the span
+			case r.at > e && r.at <= end && (!shared || r.cum >= 0):
+				minCum = min(minCum, r.cum)
+			}
+		}
+		count := float64(own)
+		if shared && own > 0 {
+			count = max(count, float64(h.cumLast-minCum+1))
+		}
+		s := time.Duration(end - e)
+		if c := count / s.Seconds(); c > best && (s >= learnMinSpan || count >= learnTrustCalls) {
 			best, span = c, s
 		}
 	}

@@ -142,12 +142,18 @@ const (
 	// half, so four leave under a sixteenth of it.
 	crowdRounds = 4
 	// learnHistory is how many accepted send times a learning bucket keeps
-	// and learnLookback how far back the estimate looks.
-	learnHistory  = 4096
+	// (384 KiB, allocated at its first accepted call) and
+	// learnLookback how far back the estimate looks. At 10,000/s the ring
+	// must hold a slow start's overrun after its pause: 4,096 held 0.3 s,
+	// and an estimate over them alone took the burst off 0.3 s of refill.
+	learnHistory  = 16384
 	learnLookback = time.Minute
 	// learnMinSpan is the shortest span an estimate is taken over: shorter
 	// spans hold a call or two and say nothing of the rate.
 	learnMinSpan = 100 * time.Millisecond
+	// crowdGap is the least gap between two calls of the first crowd that
+	// ends it (see history.crowdStart).
+	crowdGap = 5 * time.Millisecond
 	// tolerantRefusals, tolerantCalls and tolerantSpan: a settled pace is
 	// kept through a refusal unless it is the tolerantRefusals-th within
 	// tolerantCalls accepted calls or within tolerantSpan (see
@@ -292,6 +298,7 @@ func (l *learner) emptied(now, sentAt, resume time.Time) {
 	case phaseSlowStart, phaseSettled:
 		l.settle(now, sentAt)
 	}
+	l.hist.emptied(sentAt)
 	l.since = resume
 }
 
@@ -336,8 +343,8 @@ func (l *learner) tolerate(sentAt time.Time) bool {
 // firstThrottle estimates the server's burst from the calls accepted just
 // before the first refusal and starts the slow start.
 func (l *learner) firstThrottle(now, sentAt time.Time) {
-	from := sentAt.Add(-learnMinSpan)
-	l.first = firstCrowd{sent: sentAt, seen: now, earliest: sentAt, latest: sentAt, cum: -1}
+	from := l.hist.crowdStart(sentAt)
+	l.first = firstCrowd{sent: sentAt, seen: now, from: from, earliest: sentAt, latest: sentAt, cum: -1}
 	l.burstEst = float64(max(1, l.hist.acceptedSince(from.UnixNano(), now.UnixNano())))
 	if l.hist.shared() {
 		// Every client's calls since the count read as the crowd began, or

@@ -53,6 +53,7 @@ var runtimeDeclared = []string{
 	"clock",
 	"crossingLagCalls",
 	"crossingMinCalls",
+	"crowdGap",
 	"crowdRounds",
 	"endpointPace",
 	"enforceHard",
