@@ -1,6 +1,8 @@
 package templates
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
@@ -265,5 +267,61 @@ func TestParamMultipartBody(t *testing.T) {
 	}
 	if _, _, err := paramMultipartBody(42); err == nil {
 		t.Error("a number accepted as a multipart body")
+	}
+}
+
+// TestParamParseScalarMatchesJSON holds the fast path to what the JSON round
+// trip makes of the same values, and checks that it takes the values it is
+// for (so a change that sends them back through JSON is seen).
+func TestParamParseScalarMatchesJSON(t *testing.T) {
+	s, i32, i64, n, b := "a b/é", int32(-7), int64(1)<<62, 42, true
+	type named string // has the JSON path's answer, not the fast path's
+	tests := []struct {
+		v    any
+		fast bool
+	}{
+		{nil, true},
+		{"blue", true},
+		{"", true},
+		{&s, true},
+		{(*string)(nil), true},
+		{"bad \xff utf-8", false},
+		{true, true},
+		{&b, true},
+		{(*bool)(nil), true},
+		{-3, true},
+		{&n, true},
+		{i32, true},
+		{&i32, true},
+		{(*int32)(nil), true},
+		{i64, true},
+		{&i64, true},
+		{(*int64)(nil), true},
+		{named("x"), false},
+		{1.5, false},
+		{listV, false},
+	}
+	for _, tt := range tests {
+		_, fast := paramParseScalar(tt.v)
+		if fast != tt.fast {
+			t.Errorf("paramParseScalar(%#v) took the fast path: %v, want %v", tt.v, fast, tt.fast)
+		}
+		got, err := paramParse(tt.v)
+		if err != nil {
+			t.Fatalf("paramParse(%#v): %v", tt.v, err)
+		}
+		data, err := json.Marshal(tt.v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.UseNumber()
+		want, err := paramRead(dec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, got, cmp.AllowUnexported(paramNode{})); diff != "" {
+			t.Errorf("paramParse(%#v) (-json +got):\n%s", tt.v, diff)
+		}
 	}
 }

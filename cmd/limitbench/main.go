@@ -61,6 +61,8 @@
 //	-service D      the fake server's time per request (default 10ms)
 //	-json           print JSON (every run and the medians) instead of Markdown
 //	-list           list scenarios and clients and exit
+//	-cpuprofile F   write a CPU profile of the whole run, clients and fake
+//	                server together, to F (go tool pprof F)
 //
 // The full sweep (20 cells × 60 s × 6 clients, one at a time) takes about
 // two hours; a reduced one, -rates 10,1000 -bursts 1,100 -duration 10s
@@ -85,6 +87,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -113,8 +116,20 @@ func run() error {
 		list     = flag.Bool("list", false, "list scenarios and clients and exit")
 		rates    = flag.String("rates", "", "comma-separated hidden rates of the sweep (default 1,10,100,1000,10000)")
 		bursts   = flag.String("bursts", "", "comma-separated hidden bursts of the sweep (default 1,10,100,1000)")
+		cpuprof  = flag.String("cpuprofile", "", "write a CPU profile of the whole run (clients and fake server) to this file")
 	)
 	flag.Parse()
+	if *cpuprof != "" {
+		f, err := os.Create(*cpuprof)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("cpu profile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	opts := bench.Options{Quick: *quick, Window: *window, ServiceTime: *service}
 	allScen, allKinds := bench.Scenarios(opts), bench.Kinds()
 	if *list {
