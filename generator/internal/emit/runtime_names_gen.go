@@ -137,6 +137,7 @@ var runtimeDeclared = []string{
 	"paramNull",
 	"paramObject",
 	"paramParse",
+	"paramParseScalar",
 	"paramQueryEncode",
 	"paramRead",
 	"paramScalar",
