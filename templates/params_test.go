@@ -282,6 +282,7 @@ func TestParamParseScalarMatchesJSON(t *testing.T) {
 	}{
 		{nil, true},
 		{"blue", true},
+		{"<a &b>", true}, // JSON escapes these for HTML and reads them back
 		{"", true},
 		{&s, true},
 		{(*string)(nil), true},
