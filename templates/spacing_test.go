@@ -122,6 +122,31 @@ func TestSendWhenDueWaitsOutTheSpacing(t *testing.T) {
 	}
 }
 
+// TestSpacingOnlyWhereTimersCanTimeIt checks that a burst-1 pace spaces its
+// sends at 1,000/s (an interval of 1 ms) but not at 10,000/s, whose 0.1 ms
+// no timer can time: there spacing queued every caller behind a late timer
+// and held a client to 4,000 calls a second.
+func TestSpacingOnlyWhereTimersCanTimeIt(t *testing.T) {
+	for _, tc := range []struct {
+		rate   float64
+		spaced bool
+	}{
+		{1000, true},
+		{1 / minSpacedInterval.Seconds(), true},
+		{10000, false},
+	} {
+		clk := newFakeClock()
+		c, b := settledClient(t, clk, tc.rate, http.NotFoundHandler())
+		if next := c.spacing(b); !next.IsZero() {
+			t.Fatalf("%.0f/s: the first send waits until %v, want no wait", tc.rate, next)
+		}
+		next := c.spacing(b) // at once: within the interval
+		if spaced := !next.IsZero(); spaced != tc.spaced {
+			t.Errorf("%.0f/s: a second send at once waits until %v; want spaced %v", tc.rate, next.Sub(clk.now()), tc.spaced)
+		}
+	}
+}
+
 func isRateLimited(err error) bool {
 	_, ok := err.(*RateLimitedError)
 	return ok

@@ -16,6 +16,14 @@ import (
 // a changed pace applies at once to callers already waiting.
 const learnHorizon = 50 * time.Millisecond
 
+// minSpacedInterval is the shortest interval that spacing (see spacing)
+// enforces. Shorter ones are below what a timer can time (timers fire up
+// to a millisecond late): spacing them only queued every caller behind a
+// late timer, and at 10,000/s it capped a client at a few thousand calls
+// a second. A burst-1 estimate at such a pace is mostly noise anyway: a
+// millisecond of refill is ten calls at 10,000/s, more than the burst.
+const minSpacedInterval = 500 * time.Microsecond
+
 // minRebook is the least wait before a caller books again: a caller told
 // to come back never spins.
 const minRebook = time.Millisecond
@@ -204,7 +212,7 @@ func (c *Client) spacing(b *rateBucket) time.Time {
 	now := c.clk.now()
 	b.mu.Lock()
 	rate := b.learn.pace(now)
-	if !(rate > 0) || b.learn.burstEst >= 2 {
+	if !(rate > 0) || b.learn.burstEst >= 2 || intervalAt(rate) < minSpacedInterval {
 		b.mu.Unlock()
 		return time.Time{}
 	}

@@ -110,6 +110,7 @@ var runtimeDeclared = []string{
 	"memToken",
 	"minCutRatio",
 	"minRebook",
+	"minSpacedInterval",
 	"minStartStep",
 	"newAccessToken",
 	"newClient",
