@@ -199,7 +199,8 @@ func (c *Client) sendWhenDue(ctx context.Context, b *rateBucket, ep uint64, at, 
 // absorbs a call that arrives a millisecond early, and there spacing only
 // cost throughput: every late wake pushed the calls after it back, and at
 // 100/s a pace learned to within 1% sent 94% of the rate, which no refusal
-// told the learner to probe past.
+// told the learner to probe past. Nor can it space what a timer cannot
+// time (see minSpacedInterval).
 func (c *Client) spacing(b *rateBucket) time.Time {
 	if b.known || c.sharedStore() {
 		return time.Time{}
