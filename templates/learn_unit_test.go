@@ -106,3 +106,32 @@ func TestSettledThrottleHoldsOnlyTheRefusedCall(t *testing.T) {
 		t.Errorf("bucket paused for %v after the refusal, want about one slot at the settled pace (10ms)", pause)
 	}
 }
+
+// TestThinCountAfterLargeBurstIsWeak replays a settle seen over HTTP at 10/s
+// with a burst of 1,000: the slow start's first crowd emptied the bucket,
+// the pace settled at 11.6/s, and a refusal 0.7 s later counted 7 calls of
+// refill. Whole calls over so short a span are off by one in seven, and the
+// count said 8.1/s; taken as it stood, the pace fell a fifth under the rate
+// and the probe took most of the minute to climb back. A count that thin
+// with a large burst is weak: the cut is a tenth at most.
+func TestThinCountAfterLargeBurstIsWeak(t *testing.T) {
+	t0 := time.Unix(1_800_000_000, 0)
+	l := &learner{phase: phaseSettled, base: 11.6, estimate: 11.7, burstEst: 998, probe: maxProbe, since: t0}
+	l.hist.cumLast = -1
+	cur := 11.6
+	sentAt := t0.Add(700 * time.Millisecond)
+	est, lo, weak, crossed := l.judge(sentAt, cur, 8.1, 860*time.Millisecond)
+	if !weak || crossed {
+		t.Errorf("weak %v, crossed %v; want weak and not a crossing", weak, crossed)
+	}
+	if got, want := clampRate(est, lo, cur), settledCutRatio*cur; got < want {
+		t.Errorf("estimate %.2f/s after a refusal at %.2f/s, want at least %.2f/s", got, cur, want)
+	}
+	// With a small burst, thin counts are what the server's estimates look
+	// like, and the rules for them stand (see learner.tolerate and
+	// crossing).
+	l.burstEst = 5
+	if _, _, weak, _ := l.judge(sentAt, cur, 8.1, 860*time.Millisecond); weak {
+		t.Errorf("with a burst of 5: weak, want the estimate to stand")
+	}
+}

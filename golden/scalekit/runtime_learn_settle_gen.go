@@ -111,8 +111,13 @@ func (l *learner) judge(sentAt time.Time, cur, est float64, span time.Duration) 
 		return est, lo, weak, false
 	}
 	// A settled pace rises slowly: it overruns for as long as a crossing
-	// takes to drain the burst.
-	weak = span == 0 || l.overrun() < span/4
+	// takes to drain the burst. A count of a few calls of refill, with a
+	// large burst already spent (a settle just after the slow start, whose
+	// first crowd emptied the bucket), is off by a call in a few: at 10/s
+	// with a burst of 1,000, 7 calls over 0.7 s cut a pace of 11.6/s to
+	// 8.0/s, and the probe took most of a minute to climb back.
+	weak = span == 0 || l.overrun() < span/4 ||
+		l.burstEst >= learnTrustCalls && est*span.Seconds() < learnTrustCalls
 	if l.burstEst >= learnTrustCalls && est >= settledCutRatio*cur && l.hist.acceptedSince(l.since.UnixNano(), sentAt.UnixNano()) < crossingMinCalls {
 		// Refused within a few calls of resuming, yet the count says the
 		// pace was about right: the burst it takes off is too small (a
