@@ -70,41 +70,35 @@ func paramParseScalar(v any) (paramNode, bool) {
 		if utf8.ValidString(t) {
 			return scalar(t)
 		}
-	case *string:
-		if t == nil {
-			return paramNode{kind: paramNull}, true
-		}
-		return paramParseScalar(*t)
 	case bool:
 		return scalar(strconv.FormatBool(t))
-	case *bool:
-		if t == nil {
-			return paramNode{kind: paramNull}, true
-		}
-		return scalar(strconv.FormatBool(*t))
 	case int:
 		return scalar(strconv.FormatInt(int64(t), 10))
 	case int32:
 		return scalar(strconv.FormatInt(int64(t), 10))
 	case int64:
 		return scalar(strconv.FormatInt(t, 10))
+	case *string:
+		return paramParsePointer(t)
+	case *bool:
+		return paramParsePointer(t)
 	case *int:
-		if t == nil {
-			return paramNode{kind: paramNull}, true
-		}
-		return scalar(strconv.FormatInt(int64(*t), 10))
+		return paramParsePointer(t)
 	case *int32:
-		if t == nil {
-			return paramNode{kind: paramNull}, true
-		}
-		return scalar(strconv.FormatInt(int64(*t), 10))
+		return paramParsePointer(t)
 	case *int64:
-		if t == nil {
-			return paramNode{kind: paramNull}, true
-		}
-		return scalar(strconv.FormatInt(*t, 10))
+		return paramParsePointer(t)
 	}
 	return paramNode{}, false
+}
+
+// paramParsePointer is paramParseScalar of what p points to: a nil pointer
+// is absent, as JSON's null is.
+func paramParsePointer[T any](p *T) (paramNode, bool) {
+	if p == nil {
+		return paramNode{kind: paramNull}, true
+	}
+	return paramParseScalar(*p)
 }
 
 func paramRead(dec *json.Decoder) (paramNode, error) {

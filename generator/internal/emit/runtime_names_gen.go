@@ -138,6 +138,7 @@ var runtimeDeclared = []string{
 	"paramNull",
 	"paramObject",
 	"paramParse",
+	"paramParsePointer",
 	"paramParseScalar",
 	"paramQueryEncode",
 	"paramRead",
