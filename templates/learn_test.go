@@ -69,6 +69,7 @@ type simEvent struct {
 	booked time.Time
 	client int
 	gated  bool // admitted by the start-up gate
+	held   bool // ready again after the bucket held the caller back
 }
 
 type simQueue []*simEvent
@@ -199,12 +200,12 @@ func (r *simRun) ready(e *simEvent) {
 		}
 		gated = admitted
 	}
-	at, ep, err := c.reserveBucket(context.Background(), b, 1, e.at, e.at.Add(time.Hour), "sim")
+	at, ep, err := c.reserveBucket(context.Background(), b, 1, e.at, e.at.Add(time.Hour), "sim", e.held)
 	if err == errNotBooked {
 		if gated {
 			b.gateDone(false)
 		}
-		r.push(&simEvent{at: later(at, e.at.Add(time.Millisecond)), client: e.client})
+		r.push(&simEvent{at: later(at, e.at.Add(time.Millisecond)), client: e.client, held: true})
 		return
 	}
 	if err != nil {
@@ -221,7 +222,7 @@ func (r *simRun) send(e *simEvent) {
 		if e.gated {
 			b.gateDone(false)
 		}
-		r.push(&simEvent{at: e.at, client: e.client})
+		r.push(&simEvent{at: e.at, client: e.client, held: true})
 		return
 	}
 	if r.srv.sendJitter > 0 {

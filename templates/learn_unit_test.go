@@ -135,3 +135,47 @@ func TestThinCountAfterLargeBurstIsWeak(t *testing.T) {
 		t.Errorf("with a burst of 5: weak, want the estimate to stand")
 	}
 }
+
+// TestQuickRefusalAfterBurst1CrossingSettlesInJitter replays what a trace
+// at 100/s with a burst of 1 showed: a settled pace crosses the rate and
+// settles 0.5% under it, and a call or two later jitter brings another
+// refusal. That one settles jitterRatio under the pace; it cut a tenth
+// before, because the count (sends spaced by timers that wake 0.7 ms late)
+// says 93/s. A third refusal as quick is judged as before, so a rate that
+// fell is still found.
+func TestQuickRefusalAfterBurst1CrossingSettlesInJitter(t *testing.T) {
+	t0 := time.Unix(1_800_000_000, 0)
+	const rate = 100.0
+	const sent = 10700 * time.Microsecond // the interval, and a late timer
+	l := &learner{phase: phaseSettled, base: rate, estimate: rate, burstEst: 1, probe: probeSlope, since: t0}
+	l.hist.cumLast = -1
+	at := t0
+	for range 1000 { // ten seconds at the pace, then a crossing
+		at = at.Add(sent)
+		l.accepted(at, -1, 0)
+	}
+	refuse := func(calls int) (cur float64) {
+		t.Helper()
+		for range calls {
+			at = at.Add(sent)
+			l.accepted(at, -1, 0)
+		}
+		at = at.Add(sent)
+		cur = l.pace(at)
+		l.emptied(at.Add(2*time.Millisecond), at, at.Add(10*time.Millisecond))
+		at = at.Add(10 * time.Millisecond)
+		return cur
+	}
+	cur := refuse(0)
+	if !l.nearCrossing || l.base < 0.99*cur {
+		t.Fatalf("after the crossing at %.3f/s: settled at %.3f/s, nearCrossing %v; want within 1%% and nearCrossing", cur, l.base, l.nearCrossing)
+	}
+	cur = refuse(2)
+	if want := jitterRatio * cur; math.Abs(l.base-want) > 1e-9 {
+		t.Errorf("a refusal 3 calls after the crossing's settle: settled at %.3f/s, want %.3f/s (jitterRatio of %.3f/s)", l.base, want, cur)
+	}
+	cur = refuse(2)
+	if l.base >= jitterRatio*cur {
+		t.Errorf("a second quick refusal: settled at %.3f/s of %.3f/s, want under jitterRatio of it (judged as before)", l.base, cur)
+	}
+}

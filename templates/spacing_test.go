@@ -78,7 +78,7 @@ func TestSendWhenDueWaitsOutTheSpacing(t *testing.T) {
 	ctx := context.Background()
 	first := clk.now()
 	deadline := first.Add(time.Second)
-	at, ep, err := c.reserveBucket(ctx, b, 1, first, deadline, "op")
+	at, ep, err := c.reserveBucket(ctx, b, 1, first, deadline, "op", false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +99,7 @@ func TestSendWhenDueWaitsOutTheSpacing(t *testing.T) {
 	// slot that came up early would read as slack in the pace (see
 	// learner.slack).
 	sent := clk.now()
-	at, ep, err = c.reserveBucket(ctx, b, 1, sent, sent.Add(time.Second), "op")
+	at, ep, err = c.reserveBucket(ctx, b, 1, sent, sent.Add(time.Second), "op", false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -262,5 +262,33 @@ func TestBurstOneCrossingSettlesClearOfJitter(t *testing.T) {
 		if got, want := l.base/l.estimate, tc.wantRatio; got < want-1e-9 || got > want+1e-9 {
 			t.Errorf("%v/s: settled at %.4f of the estimate (%.2f/s, pace was %.2f/s), want %v", tc.rate, got, l.estimate, cur, want)
 		}
+	}
+}
+
+// TestHeldCallerIsNotSlack checks that only a caller the bucket has not
+// held back reads a free slot as slack. A caller coming back from a
+// booking that a throttle made stale finds the schedule the throttle
+// emptied; read as slack, it cut a settled pace by a tenth (see
+// learner.judge).
+func TestHeldCallerIsNotSlack(t *testing.T) {
+	clk := newFakeClock()
+	c, b := settledClient(t, clk, 100, http.NotFoundHandler())
+	ctx := context.Background()
+	clk.advance(time.Second) // nothing booked for a second: a slot is free
+	now := clk.now()
+	at, _, err := c.reserveBucket(ctx, b, 1, now, now.Add(time.Second), "op", true)
+	if err != nil || at.After(now) {
+		t.Fatalf("held caller: slot at %v, error %v; want a free slot", at.Sub(now), err)
+	}
+	if !b.learn.slackAt.IsZero() {
+		t.Errorf("a held caller's free slot counted as slack")
+	}
+	clk.advance(time.Second)
+	now = clk.now()
+	if _, _, err := c.reserveBucket(ctx, b, 1, now, now.Add(time.Second), "op", false); err != nil {
+		t.Fatal(err)
+	}
+	if !b.learn.slackAt.Equal(now) {
+		t.Errorf("a new caller's free slot: slack at %v, want %v", b.learn.slackAt, now)
 	}
 }

@@ -206,6 +206,9 @@ type learner struct {
 	// guessed: the settle point is a guess between a weak estimate and
 	// the pace that overran (see settle).
 	guessed bool
+	// nearCrossing: the pace settled preciseRatio under a crossing with
+	// no burst to speak of (see settle).
+	nearCrossing bool
 	// slackAt is the last time a caller found a slot free at once: the
 	// pace was not holding the callers back.
 	slackAt time.Time
