@@ -179,3 +179,49 @@ func TestQuickRefusalAfterBurst1CrossingSettlesInJitter(t *testing.T) {
 		t.Errorf("a second quick refusal: settled at %.3f/s of %.3f/s, want under jitterRatio of it (judged as before)", l.base, cur)
 	}
 }
+
+// TestLateAnswersReviseAThinCount replays a low run at 10/s with a burst of
+// 1,000: a crowd takes the burst, the pause ends, and the slow start is
+// refused after the server's ten calls of refill. When six of those
+// accepted answers are handled after the refusal's, the count at the
+// refusal is thin; the estimate must come back to what the whole count
+// says as they arrive.
+func TestLateAnswersReviseAThinCount(t *testing.T) {
+	t0 := time.Unix(1_800_000_000, 0)
+	run := func(late int) (settled, final float64) {
+		l := &learner{}
+		l.hist.cumLast = -1
+		at := t0
+		for range 1002 { // the burst and 0.2 s of refill, in 0.2 s
+			l.accepted(at, -1, 0)
+			at = at.Add(200 * time.Microsecond)
+		}
+		l.emptied(at.Add(8*time.Millisecond), at, at.Add(time.Second))
+		resume := at.Add(time.Second)
+		var sends []time.Time
+		for i := range 10 { // ten calls of refill, at the slow start's 2,000/s
+			sends = append(sends, resume.Add(time.Duration(i)*500*time.Microsecond))
+		}
+		refused := resume.Add(5 * time.Millisecond)
+		for _, s := range sends[:len(sends)-late] {
+			l.accepted(s, -1, 0)
+		}
+		l.emptied(refused.Add(2*time.Millisecond), refused, refused.Add(time.Second))
+		settled = l.estimate
+		for _, s := range sends[len(sends)-late:] {
+			l.accepted(s, -1, 0)
+		}
+		if l.base != l.countRatio*l.estimate && late > 0 {
+			t.Errorf("late %d: pace %.3f/s, want %.3f of the estimate %.3f/s", late, l.base, l.countRatio, l.estimate)
+		}
+		return settled, l.estimate
+	}
+	want, _ := run(0)
+	settled, got := run(6)
+	if settled > 0.8*want {
+		t.Fatalf("with 6 answers late the count estimated %.3f/s against %.3f/s with all of them: the case is not reproduced", settled, want)
+	}
+	if math.Abs(got-want) > 0.05*want {
+		t.Errorf("after the late answers: estimate %.3f/s, want %.3f/s within 5%% (%.3f/s before them)", got, want, settled)
+	}
+}

@@ -210,6 +210,27 @@ func (l *learner) accepted(sentAt time.Time, cum, period int64) {
 		l.base = rampStart * l.burstEst
 		l.first.widen(sentAt)
 	}
+	if !l.countAt.IsZero() && !sentAt.After(l.countAt) && l.phase == phaseSettled {
+		l.reviseCount()
+	}
+}
+
+// reviseCount estimates the rate again from the count the pace settled on
+// (see settle), after a late answer to it, and raises the pace if the count
+// now proves more. After a slow start it takes the refill during the first
+// crowd out of the burst again, since that depends on the rate.
+func (l *learner) reviseCount() {
+	refined := l.burstEst
+	est, span := l.bound(l.countAt)
+	if l.countRaw > 0 {
+		l.burstEst = l.countRaw
+		est, _ = l.refineBurst(l.countAt, est, span)
+	}
+	if est <= l.estimate {
+		l.burstEst = refined
+		return
+	}
+	l.estimate, l.base = est, l.countRatio*est
 }
 
 // mark records the shared accepted count n (of period) read as the bucket

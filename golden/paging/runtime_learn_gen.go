@@ -172,6 +172,10 @@ const (
 	// a refusal to be kept through: jitter refuses a call here and there,
 	// while a pace above the rate refuses calls in flight together.
 	tolerantGap = 16
+	// lateCountCalls bounds the counts that late answers revise (see
+	// settle): 15 calls in flight move a count of 100 by 15%, and each
+	// revision sorts the history.
+	lateCountCalls = 100
 	// sharedMinCalls is the fewest calls over which a client sharing its
 	// findings measures: a shorter overrun is mostly the other clients'
 	// crowd meeting the server, and its finding could be off by half.
@@ -209,6 +213,13 @@ type learner struct {
 	// nearCrossing: the pace settled preciseRatio under a crossing with
 	// no burst to speak of (see settle).
 	nearCrossing bool
+	// countAt is when the refused call was sent whose thin count the pace
+	// settled on, at countRatio of it; zero once the count is not revised
+	// (see settle and accepted). countRaw is the burst counted in the
+	// first crowd, before refineBurst, when the count ended a slow start.
+	countAt    time.Time
+	countRatio float64
+	countRaw   float64
 	// slackAt is the last time a caller found a slot free at once: the
 	// pace was not holding the callers back.
 	slackAt time.Time
@@ -372,6 +383,7 @@ func (l *learner) firstThrottle(now, sentAt time.Time) {
 // finding (up or down), but never below what the calls this learner saw
 // accepted prove the server takes.
 func (l *learner) follow(rate float64, now time.Time) {
+	l.countAt = time.Time{}
 	cur := l.pace(now)
 	if l.phase == phaseSettled && rate < cur {
 		proven, _ := l.bound(now)

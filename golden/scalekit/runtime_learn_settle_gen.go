@@ -21,8 +21,10 @@ func (l *learner) settle(now, sentAt time.Time) {
 	cur := l.pace(sentAt)
 	est, span := l.bound(sentAt)
 	ratio := resettleRatio
+	l.countRaw = 0
 	if l.phase == phaseSlowStart {
 		ratio = settleRatio
+		l.countRaw = l.burstEst
 		est, span = l.refineBurst(sentAt, est, span)
 	}
 	if l.hist.shared() && (est <= 0 || span.Seconds()*est < sharedMinCalls) {
@@ -94,6 +96,17 @@ func (l *learner) settle(now, sentAt time.Time) {
 	l.base = ratio * l.estimate
 	l.settledAt = now
 	l.settledN, l.lastRefusedN, l.nRefused = l.hist.n, l.hist.n, 0
+	// A count taken at a refusal misses the accepted calls still in
+	// flight: answers come back a millisecond or two apart and not in the
+	// order sent. At 10/s with a burst of 1,000, a slow start refused at
+	// once after the pause counted 5 calls of refill instead of 11 and
+	// settled at 5.9/s; the other 6 answers arrived within the next
+	// millisecond. A thin count the pace settled on is revised as they
+	// arrive (see accepted); a count of more calls moves little.
+	l.countAt, l.countRatio = time.Time{}, ratio
+	if !l.hist.shared() && !crossed && !weak && span > 0 && l.estimate*span.Seconds() < lateCountCalls {
+		l.countAt = sentAt
+	}
 }
 
 // judge weighs an estimate est taken over span against the pace cur that

@@ -79,6 +79,7 @@ var runtimeDeclared = []string{
 	"jsonObjectInOrder",
 	"jsonSplitExtra",
 	"keptRefusal",
+	"lateCountCalls",
 	"later",
 	"learnGrowth",
 	"learnHistory",
