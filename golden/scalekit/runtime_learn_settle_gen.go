@@ -52,7 +52,7 @@ func (l *learner) settle(now, sentAt time.Time) {
 	// spaced out says less than that), with a 3 s probe back. It settles
 	// jitterRatio under the pace instead, once per crossing.
 	recrossed := l.nearCrossing && l.phase == phaseSettled &&
-		l.hist.acceptedSince(l.since.UnixNano(), sentAt.UnixNano()) < crossingMinCalls
+		l.refusedSoon(sentAt)
 	l.nearCrossing = false
 	switch {
 	case l.hist.shared(): // the rules below are tuned for one client
@@ -146,7 +146,7 @@ func (l *learner) judge(sentAt time.Time, cur, est float64, span time.Duration) 
 	// 8.0/s, and the probe took most of a minute to climb back.
 	weak = span == 0 || l.overrun() < span/4 ||
 		l.burstEst >= learnTrustCalls && est*span.Seconds() < learnTrustCalls
-	if l.burstEst >= learnTrustCalls && est >= settledCutRatio*cur && l.hist.acceptedSince(l.since.UnixNano(), sentAt.UnixNano()) < crossingMinCalls {
+	if l.burstEst >= learnTrustCalls && est >= settledCutRatio*cur && l.refusedSoon(sentAt) {
 		// Refused within a few calls of resuming, yet the count says the
 		// pace was about right: the burst it takes off is too small (a
 		// crowd that took longer to arrive than learnMinSpan, or jittered
@@ -190,12 +190,19 @@ func (l *learner) crossing(sentAt time.Time, cur float64) (float64, bool) {
 	cross := l.overrun()
 	// A refusal within a few calls of the resume met a pace that was above
 	// the rate from the start.
-	if sentAt.Sub(l.since) < cross || l.hist.acceptedSince(l.since.UnixNano(), sentAt.UnixNano()) < crossingMinCalls {
+	if sentAt.Sub(l.since) < cross || l.refusedSoon(sentAt) {
 		return 0, false
 	}
 	// The pace rose further over the call it took for one to arrive
 	// early: a quick probe at 10/s rises 3% a call.
 	return cur - slope*(cross.Seconds()+crossingLagCalls/cur), true
+}
+
+// refusedSoon reports whether the call sent at sentAt was refused within a
+// few calls (crossingMinCalls) of the pace resuming: too soon for the pace
+// to have crossed the rate from below.
+func (l *learner) refusedSoon(sentAt time.Time) bool {
+	return l.hist.acceptedSince(l.since.UnixNano(), sentAt.UnixNano()) < crossingMinCalls
 }
 
 // slope is a settled pace's rise per second, per second.
