@@ -52,8 +52,8 @@
 //	-scenario LIST  comma-separated scenario names (default all); "sweep"
 //	                adds the sweep: rates × bursts unknown to the clients,
 //	                16 goroutines, 60 s windows (-duration overrides),
-//	                1 ms service time (-service overrides), with one table
-//	                of every client side by side
+//	                1 ms service time, 100 µs at 10,000/s (-service
+//	                overrides), with one table of every client side by side
 //	-rates LIST     the sweep's hidden rates (default 1,10,100,1000,10000)
 //	-bursts LIST    the sweep's hidden bursts (default 1,10,100,1000)
 //	-clients LIST   comma-separated client names (default all)

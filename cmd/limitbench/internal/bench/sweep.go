@@ -24,22 +24,30 @@ var (
 // mostly the cold start (see the runtime issue's bound).
 const sweepWindow = 60 * time.Second
 
-// sweepService is the fake's time per request in the sweep: 16 goroutines
-// at 1 ms can send 16,000 requests/s, more than the highest rate.
-const sweepService = time.Millisecond
+// sweepService is the fake's time per request in a sweep cell at rate:
+// 1 ms, and no more than the server's interval (1 s / rate), so that 16
+// goroutines can send well over the rate. A 1 ms service does not do that
+// at 10,000/s: its sleep takes 1 to 2 ms here (the Go runtime's idle wait
+// counts whole milliseconds), and measured over loopback a call took 2.4 ms
+// at the median, so 16 goroutines sent about 6,600 calls a second whatever
+// the client and the cell measured the machine. At 100 µs they overrun it.
+func sweepService(rate float64) time.Duration {
+	return min(time.Millisecond, time.Duration(float64(time.Second)/rate))
+}
 
 // Sweep returns one closed-loop scenario per (rate, burst), named
 // "sweep/<rate>/<burst>", with the rate unknown to the clients.
 func Sweep(o Options, rates []float64, bursts []int) []Scenario {
-	window, svc := sweepWindow, sweepService
+	window := sweepWindow
 	if o.Window > 0 {
 		window = o.Window
 	}
-	if o.ServiceTime > 0 {
-		svc = o.ServiceTime
-	}
 	var out []Scenario
 	for _, r := range rates {
+		svc := sweepService(r)
+		if o.ServiceTime > 0 {
+			svc = o.ServiceTime
+		}
 		for _, b := range bursts {
 			s := Scenario{Name: fmt.Sprintf("sweep/%g/%d", r, b), Load: ClosedLoop, Workers: 16, Window: window}
 			s.About = fmt.Sprintf("16 goroutines, closed loop, %g req/s burst %d hidden, rate unknown to clients", r, b)
