@@ -155,7 +155,9 @@ func isRateLimited(err error) bool {
 // TestSettledPaceKeptThroughRareRefusals feeds a settled learner (burst 1,
 // 200/s) refusals at several spacings: isolated ones, as timer and
 // network jitter cause them, keep the pace; refusals close together, or
-// too many in a window, cut it as before.
+// too many in a window, cut it as before. With a burst, only a pace that
+// held no caller back since the last refusal (slack) is kept through
+// rare refusals, a few at a time.
 func TestSettledPaceKeptThroughRareRefusals(t *testing.T) {
 	t0 := time.Unix(1_800_000_000, 0)
 	step := 5 * time.Millisecond // 200/s
@@ -166,15 +168,23 @@ func TestSettledPaceKeptThroughRareRefusals(t *testing.T) {
 		burst    float64
 		rate     float64
 		refusals []int
-		want     []bool // kept
+		// slack: a caller found a slot free just before the refusal.
+		slack []bool
+		want  []bool // kept
 	}{
-		{"isolated, two seconds apart", 1, 200, []int{400, 400, 400, 400, 400}, []bool{true, true, true, true, true}},
-		{"four within four seconds", 1, 200, []int{200, 200, 200, 200}, []bool{true, true, true, false}},
-		{"too soon after settling", 1, 200, []int{50}, []bool{false}},
-		{"two in flight together", 1, 200, []int{200, 3}, []bool{true, false}},
-		{"four within 400 calls", 1, 200, []int{200, 120, 120, 120}, []bool{true, true, true, false}},
-		{"a server with a burst", 10, 200, []int{200}, []bool{false}},
-		{"a slow pace", 1, 20, []int{200}, []bool{false}},
+		{"isolated, two seconds apart", 1, 200, []int{400, 400, 400, 400, 400}, nil, []bool{true, true, true, true, true}},
+		{"four within four seconds", 1, 200, []int{200, 200, 200, 200}, nil, []bool{true, true, true, false}},
+		{"too soon after settling", 1, 200, []int{50}, nil, []bool{false}},
+		{"two in flight together", 1, 200, []int{200, 3}, nil, []bool{true, false}},
+		{"four within 400 calls", 1, 200, []int{200, 120, 120, 120}, nil, []bool{true, true, true, false}},
+		{"a server with a burst", 10, 200, []int{200}, nil, []bool{false}},
+		{"a slow pace", 1, 20, []int{200}, nil, []bool{false}},
+		{"a burst, with slack", 10, 200, []int{400, 400, 400, 400}, []bool{true, true, true, true}, []bool{true, true, true, true}},
+		{"a burst, slack, two in flight together", 10, 200, []int{400, 3}, []bool{true, false}, []bool{true, false}},
+		{"a burst, slack before each of two close together", 10, 200, []int{400, 3}, []bool{true, true}, []bool{true, true}},
+		{"a burst, no slack since the last refusal", 10, 200, []int{400, 400}, []bool{true, false}, []bool{true, false}},
+		{"a burst, slack, four within four seconds", 10, 200, []int{200, 200, 200, 200}, []bool{true, true, true, true}, []bool{true, true, true, false}},
+		{"a burst, slack, a slow pace", 10, 20, []int{200}, []bool{true}, []bool{false}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			step := step
@@ -188,6 +198,9 @@ func TestSettledPaceKeptThroughRareRefusals(t *testing.T) {
 				for range calls {
 					at = at.Add(step)
 					l.accepted(at, -1, 0)
+				}
+				if tc.slack != nil && tc.slack[i] {
+					l.slack(at)
 				}
 				if got := l.tolerate(at.Add(step)); got != tc.want[i] {
 					t.Errorf("refusal %d after %d calls: kept %v, want %v", i+1, calls, got, tc.want[i])

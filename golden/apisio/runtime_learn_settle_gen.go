@@ -95,7 +95,7 @@ func (l *learner) settle(now, sentAt time.Time) {
 	l.phase = phaseSettled
 	l.base = ratio * l.estimate
 	l.settledAt = now
-	l.settledN, l.lastRefusedN, l.nRefused = l.hist.n, l.hist.n, 0
+	l.settledN, l.lastRefusedN, l.lastRefusedAt, l.nRefused = l.hist.n, l.hist.n, sentAt, 0
 	// A count taken at a refusal misses the accepted calls still in
 	// flight: answers come back a millisecond or two apart and not in the
 	// order sent. At 10/s with a burst of 1,000, a slow start refused at
