@@ -29,8 +29,9 @@ const sweepWindow = 60 * time.Second
 // goroutines can send well over the rate. A 1 ms service does not do that
 // at 10,000/s: its sleep takes 1 to 2 ms here (the Go runtime's idle wait
 // counts whole milliseconds), and measured over loopback a call took 2.4 ms
-// at the median, so 16 goroutines sent about 6,600 calls a second whatever
-// the client and the cell measured the machine. At 100 µs they overrun it.
+// at the median, so 16 goroutines sent about 6,400 calls a second whatever
+// the client, and the cell measured the fake's timer. At 100 µs they
+// overrun it.
 func sweepService(rate float64) time.Duration {
 	return min(time.Millisecond, time.Duration(float64(time.Second)/rate))
 }
