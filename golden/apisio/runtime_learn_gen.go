@@ -230,7 +230,8 @@ type learner struct {
 	nRefused int
 	settledN int
 	// lastRefusedN is hist.n at the last refusal tolerate weighed, and
-	// lastRefusedAt when it was sent (or when the pace settled).
+	// lastRefusedAt when that call was sent (or, since the pace last
+	// settled, the call whose refusal settled it).
 	lastRefusedN  int
 	lastRefusedAt time.Time
 	hist          history    // the accepted calls
