@@ -3,6 +3,7 @@ package generator
 import (
 	"fmt"
 	"go/ast"
+	"go/build/constraint"
 	"go/importer"
 	"go/parser"
 	"go/token"
@@ -10,6 +11,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
 	"sync"
 )
@@ -60,6 +62,46 @@ func parseFiles(fset *token.FileSet, files []File) ([]*ast.File, error) {
 	return out, nil
 }
 
+// buildable leaves out the files whose build constraint excludes this
+// platform (the runtime's waitPrecisely has one file for Linux and one for
+// the rest), as go build would.
+func buildable(afs []*ast.File) ([]*ast.File, error) {
+	var out []*ast.File
+	for _, af := range afs {
+		if ok, err := buildsHere(af); err != nil {
+			return nil, err
+		} else if ok {
+			out = append(out, af)
+		}
+	}
+	return out, nil
+}
+
+// buildsHere reports whether a file's //go:build line, if any, holds on
+// this platform with the gc toolchain.
+func buildsHere(af *ast.File) (bool, error) {
+	for _, g := range af.Comments {
+		if g.Pos() > af.Package {
+			break
+		}
+		for _, c := range g.List {
+			if !constraint.IsGoBuild(c.Text) {
+				continue
+			}
+			expr, err := constraint.Parse(c.Text)
+			if err != nil {
+				return false, err
+			}
+			return expr.Eval(func(tag string) bool {
+				return tag == runtime.GOOS || tag == runtime.GOARCH || tag == "gc" ||
+					tag == "unix" && runtime.GOOS != "windows" && runtime.GOOS != "plan9" && runtime.GOOS != "js" && runtime.GOOS != "wasip1" ||
+					strings.HasPrefix(tag, "go1.")
+			}), nil
+		}
+	}
+	return true, nil
+}
+
 // typeCheck parses and type-checks one generated package and returns the
 // first errors (at most 10).
 func typeCheck(files []File) error {
@@ -69,6 +111,9 @@ func typeCheck(files []File) error {
 	afs, err := parseFiles(c.fset, files)
 	if err != nil {
 		return fmt.Errorf("parse: %w", err)
+	}
+	if afs, err = buildable(afs); err != nil {
+		return fmt.Errorf("build constraint: %w", err)
 	}
 	var errs []error
 	conf := types.Config{

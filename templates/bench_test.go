@@ -2,11 +2,15 @@ package templates
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // cannedTransport answers every request with 200 {} without a network, so
@@ -74,4 +78,46 @@ func benchDo(b *testing.B, name, url string, hc *http.Client) {
 			}
 		}
 	})
+}
+
+// BenchmarkSleepLateness measures how late the wall clock's two sleeps end
+// (see wallClock.sleepPrecise) for the waits that spaced sends make: a
+// caller wakes at its slot and waits out the rest of the interval since the
+// last send, so each wait ends somewhere within the next interval (spread
+// evenly here, by the golden ratio). Intervals of 1 ms (1,000/s) and
+// 10.1 ms (a pace just under 100/s). It reports the median and 90th
+// percentile lateness in µs.
+func BenchmarkSleepLateness(b *testing.B) {
+	// A client's process has its network poller running, and the runtime's
+	// timers then wait in it; in a process without one they do not.
+	srv := httptest.NewServer(http.NotFoundHandler())
+	defer srv.Close()
+	if resp, err := srv.Client().Get(srv.URL); err == nil {
+		resp.Body.Close()
+	}
+	var clk wallClock
+	sleeps := []struct {
+		name  string
+		sleep func(context.Context, time.Time) error
+	}{{"timer", clk.sleepUntil}, {"precise", clk.sleepPrecise}}
+	for _, s := range sleeps {
+		for _, interval := range []time.Duration{time.Millisecond, 10100 * time.Microsecond} {
+			b.Run(fmt.Sprintf("%s/%v", s.name, interval), func(b *testing.B) {
+				late := make([]time.Duration, 0, b.N)
+				frac := 0.0
+				for b.Loop() {
+					frac = math.Mod(frac+0.6180339887, 1)
+					end := time.Now().Add(time.Duration(frac * float64(interval)))
+					if err := s.sleep(context.Background(), end); err != nil {
+						b.Fatal(err)
+					}
+					late = append(late, time.Since(end))
+				}
+				slices.Sort(late)
+				b.ReportMetric(float64(late[len(late)/2].Microseconds()), "p50-late-µs")
+				b.ReportMetric(float64(late[len(late)*9/10].Microseconds()), "p90-late-µs")
+				b.ReportMetric(0, "ns/op")
+			})
+		}
+	}
 }

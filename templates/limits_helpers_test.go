@@ -63,6 +63,10 @@ func (f *fakeClock) sleepUntil(ctx context.Context, t time.Time) error {
 	return nil
 }
 
+func (f *fakeClock) sleepPrecise(ctx context.Context, t time.Time) error {
+	return f.sleepUntil(ctx, t)
+}
+
 func (f *fakeClock) advance(d time.Duration) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -24,6 +24,12 @@ func (l *lateClock) sleepUntil(ctx context.Context, t time.Time) error {
 	return l.fakeClock.sleepUntil(ctx, t)
 }
 
+// sleepPrecise ends late too: a precise sleep still ends late now and then
+// (a loaded machine, a signal), and the spacing must hold regardless.
+func (l *lateClock) sleepPrecise(ctx context.Context, t time.Time) error {
+	return l.sleepUntil(ctx, t)
+}
+
 // settledClient returns a client on clk whose management bucket paces on
 // its own estimate of rate with a burst of 1, as after learning.
 func settledClient(t *testing.T, clk clock, rate float64, h http.Handler) (*Client, *rateBucket) {
@@ -144,6 +150,79 @@ func TestSpacingOnlyWhereTimersCanTimeIt(t *testing.T) {
 		if spaced := !next.IsZero(); spaced != tc.spaced {
 			t.Errorf("%.0f/s: a second send at once waits until %v; want spaced %v", tc.rate, next.Sub(clk.now()), tc.spaced)
 		}
+	}
+}
+
+// sleepKindClock is a fakeClock that counts its coarse and precise sleeps.
+type sleepKindClock struct {
+	*fakeClock
+	coarse, precise int
+}
+
+func (k *sleepKindClock) sleepUntil(ctx context.Context, t time.Time) error {
+	k.coarse++
+	return k.fakeClock.sleepUntil(ctx, t)
+}
+
+func (k *sleepKindClock) sleepPrecise(ctx context.Context, t time.Time) error {
+	k.precise++
+	return k.fakeClock.sleepUntil(ctx, t)
+}
+
+// TestSpacedSendsSleepPrecisely checks that the waits of spaced sends (a
+// burst-1 pace of 100/s) use the precise sleep, and that no other wait
+// does: a burst of two absorbs a late timer, and a precise sleep holds an
+// OS thread for its last moments.
+func TestSpacedSendsSleepPrecisely(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		burst       float64
+		wantPrecise bool
+	}{
+		{"burst 1", 1, true},
+		{"burst 2", 2, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			clk := &sleepKindClock{fakeClock: newFakeClock()}
+			c, b := settledClient(t, clk, 100, http.NotFoundHandler())
+			b.mu.Lock()
+			b.learn.burstEst = tc.burst
+			b.mu.Unlock()
+			ctx := context.Background()
+			deadline := clk.now().Add(time.Second)
+			if sent, err := c.sendWhenDue(ctx, b, 0, clk.now(), deadline, "op"); !sent || err != nil {
+				t.Fatalf("first call: sent %v, error %v; want sent", sent, err)
+			}
+			clk.advance(5 * time.Millisecond)
+			if sent, err := c.sendWhenDue(ctx, b, 0, clk.now(), deadline, "op"); !sent || err != nil {
+				t.Fatalf("second call: sent %v, error %v; want sent", sent, err)
+			}
+			if got := clk.precise > 0; got != tc.wantPrecise || clk.precise > 0 && clk.coarse > 0 {
+				t.Errorf("%d precise and %d coarse sleeps; want precise only %v", clk.precise, clk.coarse, tc.wantPrecise)
+			}
+		})
+	}
+}
+
+// TestWallClockSleepPrecise checks the real precise sleep: it never ends
+// before its time (a spaced send that went early would meet a server with
+// no burst too soon), and a context done before the end ends it with the
+// context's error. How late it ends is BenchmarkSleepLateness's.
+func TestWallClockSleepPrecise(t *testing.T) {
+	var clk wallClock
+	for _, d := range []time.Duration{0, 300 * time.Microsecond, 2 * time.Millisecond, 5 * time.Millisecond} {
+		end := time.Now().Add(d)
+		if err := clk.sleepPrecise(context.Background(), end); err != nil {
+			t.Fatalf("sleep of %v: %v", d, err)
+		}
+		if now := time.Now(); now.Before(end) {
+			t.Errorf("sleep of %v ended %v early", d, end.Sub(now))
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := clk.sleepPrecise(ctx, time.Now().Add(time.Hour)); err != context.Canceled {
+		t.Errorf("cancelled sleep: error %v, want %v", err, context.Canceled)
 	}
 }
 

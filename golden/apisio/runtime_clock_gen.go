@@ -16,7 +16,15 @@ type clock interface {
 	now() time.Time
 	// sleepUntil waits until t or until ctx is done, whichever comes first.
 	sleepUntil(ctx context.Context, t time.Time) error
+	// sleepPrecise is sleepUntil for a wait that must end close to t: the
+	// spacing of sends to a server with no burst (see Client.spacing).
+	sleepPrecise(ctx context.Context, t time.Time) error
 }
+
+// preciseLead is how long before its end a precise sleep stops trusting
+// the runtime's timer: they fire up to a millisecond late (more now and
+// then), so a timer set this much early rarely overshoots the end.
+const preciseLead = 1500 * time.Microsecond
 
 type wallClock struct{}
 
@@ -35,4 +43,22 @@ func (wallClock) sleepUntil(ctx context.Context, t time.Time) error {
 	case <-timer.C:
 		return nil
 	}
+}
+
+// sleepPrecise sleeps on a timer until preciseLead before t, then waits out
+// the rest with waitPrecisely. The runtime's timers wait in epoll_wait on
+// Linux, whose timeout is in whole milliseconds, so a timer fires up to a
+// millisecond late (golang/go#53824). On the 2-CPU benchmark machine
+// (BenchmarkSleepLateness) a timer ended 0.6 ms late at the median and
+// 1.0 ms at the 90th percentile; a timer stopped short and a nanosleep for
+// the rest, 0.08-0.09 ms and 0.11-0.13 ms. At 100/s with no burst each
+// late send pushed the ones after it back, which cost 4-5% of the rate
+// over 60 s. The last moments hold an OS thread, so only spaced sends
+// sleep this way.
+func (c wallClock) sleepPrecise(ctx context.Context, t time.Time) error {
+	if err := c.sleepUntil(ctx, t.Add(-preciseLead)); err != nil {
+		return err
+	}
+	waitPrecisely(t)
+	return nil
 }

@@ -70,6 +70,10 @@ func (f *limitsClock) sleepUntil(ctx context.Context, t time.Time) error {
 	return nil
 }
 
+func (f *limitsClock) sleepPrecise(ctx context.Context, t time.Time) error {
+	return f.sleepUntil(ctx, t)
+}
+
 func (f *limitsClock) advance(d time.Duration) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -175,8 +175,18 @@ func (c *Client) waitSlot(ctx context.Context, b *rateBucket, cost int, notAfter
 // again rather than send into the pause or at the old pace.
 func (c *Client) sendWhenDue(ctx context.Context, b *rateBucket, ep uint64, at, notAfter time.Time, opID string) (sent bool, err error) {
 	wake := at
+	sleep := c.clk.sleepUntil
+	b.mu.Lock()
+	_, spaced := c.spacedLocked(b, c.clk.now())
+	b.mu.Unlock()
+	if spaced {
+		// A timer's lateness would space the sends by the interval and
+		// the lateness: 5% of the rate at 100/s (see
+		// wallClock.sleepPrecise).
+		sleep = c.clk.sleepPrecise
+	}
 	for {
-		if err := c.clk.sleepUntil(ctx, wake); err != nil {
+		if err := sleep(ctx, wake); err != nil {
 			return false, err
 		}
 		if b.stale(ep, at) {
@@ -213,17 +223,13 @@ func (c *Client) sendWhenDue(ctx context.Context, b *rateBucket, ep uint64, at, 
 // told the learner to probe past. Nor can it space what a timer cannot
 // time (see minSpacedInterval).
 func (c *Client) spacing(b *rateBucket) time.Time {
-	if b.known || c.sharedStore() {
-		return time.Time{}
-	}
 	now := c.clk.now()
 	b.mu.Lock()
-	rate := b.learn.pace(now)
-	if !(rate > 0) || b.learn.burstEst >= 2 || intervalAt(rate) < minSpacedInterval {
+	interval, spaced := c.spacedLocked(b, now)
+	if !spaced {
 		b.mu.Unlock()
 		return time.Time{}
 	}
-	interval := intervalAt(rate)
 	if next := b.lastSend.Add(interval); now.Before(next) {
 		b.mu.Unlock()
 		return next
@@ -232,6 +238,19 @@ func (c *Client) spacing(b *rateBucket) time.Time {
 	b.mu.Unlock()
 	c.local.follow(b.key, now.Add(interval))
 	return time.Time{}
+}
+
+// spacedLocked reports whether the sends through b are spaced at now (see
+// spacing), and by how much. Called with b.mu held.
+func (c *Client) spacedLocked(b *rateBucket, now time.Time) (time.Duration, bool) {
+	if b.known || c.sharedStore() {
+		return 0, false
+	}
+	rate := b.learn.pace(now)
+	if !(rate > 0) || b.learn.burstEst >= 2 || intervalAt(rate) < minSpacedInterval {
+		return 0, false
+	}
+	return intervalAt(rate), true
 }
 
 func later(a, b time.Time) time.Time {

@@ -157,6 +157,7 @@ var runtimeDeclared = []string{
 	"phaseFree",
 	"phaseSettled",
 	"phaseSlowStart",
+	"preciseLead",
 	"preciseRatio",
 	"probeCover",
 	"probeSlope",
@@ -206,6 +207,7 @@ var runtimeDeclared = []string{
 	"unionNoMatch",
 	"unionOmit",
 	"upstreamLimited",
+	"waitPrecisely",
 	"wallClock",
 }
 
@@ -263,6 +265,7 @@ var runtimeClientMembers = []string{
 	"sharePause",
 	"sharedAccepted",
 	"sharedStore",
+	"spacedLocked",
 	"spacing",
 	"store",
 	"storeFailed",
