@@ -47,9 +47,9 @@ func (wallClock) sleepUntil(ctx context.Context, t time.Time) error {
 // (BenchmarkSleepLateness) a timer ended 0.6 ms late at the median and
 // 1.0 ms at the 90th percentile; a timer stopped short and a nanosleep for
 // the rest, 0.08-0.09 ms and 0.11-0.13 ms. At 100/s with no burst each
-// late send pushed the ones after it back, which cost 4-5% of the rate
-// over 60 s. The last moments hold an OS thread, so only spaced sends
-// sleep this way.
+// late send pushed the ones after it back, which cost about 4 points of
+// goodput over 60 s. The last moments hold an OS thread, so only spaced
+// sends sleep this way.
 func (c wallClock) sleepPrecise(ctx context.Context, t time.Time) error {
 	if err := c.sleepUntil(ctx, t.Add(-preciseLead)); err != nil {
 		return err

@@ -181,7 +181,7 @@ func (c *Client) sendWhenDue(ctx context.Context, b *rateBucket, ep uint64, at, 
 	b.mu.Unlock()
 	if spaced {
 		// A timer's lateness would space the sends by the interval and
-		// the lateness: 5% of the rate at 100/s (see
+		// the lateness: about 4% of the rate at 100/s (see
 		// wallClock.sleepPrecise).
 		sleep = c.clk.sleepPrecise
 	}
