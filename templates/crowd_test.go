@@ -166,3 +166,32 @@ func TestLateWakeKeepsTheRateWithABurst(t *testing.T) {
 		t.Errorf("20 calls took %v, want at most %v (the booked schedule and one late wake)", got, most)
 	}
 }
+
+// TestFirstCrowdOvertakersAreNotRefill replays a first crowd at 1/s with a
+// burst of 10 whose calls reached the server out of order: three calls
+// sent after the refused one overtook it and took the last of the burst.
+// Only calls sent after the refusal was seen are refill. Counted as refill,
+// the three made the estimate after the slow start's 429 three to four
+// times the rate, and the pace was cut far under it at the next 429 (the
+// 1/10 cell's 80-85% runs on 10 s windows).
+func TestFirstCrowdOvertakersAreNotRefill(t *testing.T) {
+	t0 := time.Unix(1_800_000_000, 0)
+	l := &learner{}
+	l.hist.cumLast = -1
+	last := crowdCalls(l, t0, 7, 0, 300*time.Microsecond, 0)
+	refused := last.Add(300 * time.Microsecond)
+	seen := refused.Add(time.Millisecond)
+	l.emptied(seen, refused, t0.Add(time.Second))
+	for i := 1; i <= 3; i++ { // the overtakers' answers come after the 429's
+		l.accepted(refused.Add(time.Duration(i)*200*time.Microsecond), -1, 0)
+	}
+	// After the pause the server has refilled one call: the slow start's
+	// first call is accepted and its second refused.
+	resumed := t0.Add(time.Second + 5*time.Millisecond)
+	l.accepted(resumed, -1, 0)
+	second := resumed.Add(time.Second / time.Duration(l.pace(resumed)))
+	l.emptied(second.Add(time.Millisecond), second, second.Add(time.Second))
+	if l.estimate > 1.5 {
+		t.Errorf("estimate %.2f/s after one refill call in %.2f s, want about 1/s", l.estimate, second.Sub(refused).Seconds())
+	}
+}

@@ -309,13 +309,22 @@ func (l *learner) slack(now time.Time) {
 // caller has checked that the sign is news (the bucket's epoch) and that
 // the rate was not announced.
 func (l *learner) emptied(now, sentAt, resume time.Time) {
+	mark := sentAt
 	switch l.phase {
 	case phaseFree:
 		l.firstThrottle(now, sentAt)
+		// The first crowd's calls reach the server in another order than
+		// they were sent: a call sent after the refused one but ahead of
+		// it took the burst, not refill. Calls accepted since the mark
+		// count as refill (see bound), so it goes after every call in
+		// flight with the refused one. At 1/s with a burst of 10, two such
+		// calls of the crowd read as refill over the 1 s pause made
+		// 2.9/s of 1/s, and the pace settled at 0.7/s after the next 429.
+		mark = now
 	case phaseSlowStart, phaseSettled:
 		l.settle(now, sentAt)
 	}
-	l.hist.emptied(sentAt)
+	l.hist.emptied(mark)
 	l.since = resume
 }
 
