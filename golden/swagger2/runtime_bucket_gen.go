@@ -176,10 +176,7 @@ func (c *Client) waitSlot(ctx context.Context, b *rateBucket, cost int, notAfter
 func (c *Client) sendWhenDue(ctx context.Context, b *rateBucket, ep uint64, at, notAfter time.Time, opID string) (sent bool, err error) {
 	wake := at
 	sleep := c.clk.sleepUntil
-	b.mu.Lock()
-	_, spaced := c.spacedLocked(b, c.clk.now())
-	b.mu.Unlock()
-	if spaced {
+	if c.spacedLearner(b) && b.spaced(c.clk.now()) {
 		// A timer's lateness would space the sends by the interval and
 		// the lateness: about 4% of the rate at 100/s (see
 		// wallClock.sleepPrecise).
@@ -223,9 +220,12 @@ func (c *Client) sendWhenDue(ctx context.Context, b *rateBucket, ep uint64, at, 
 // told the learner to probe past. Nor can it space what a timer cannot
 // time (see minSpacedInterval).
 func (c *Client) spacing(b *rateBucket) time.Time {
+	if !c.spacedLearner(b) {
+		return time.Time{}
+	}
 	now := c.clk.now()
 	b.mu.Lock()
-	interval, spaced := c.spacedLocked(b, now)
+	interval, spaced := b.spacedLocked(now)
 	if !spaced {
 		b.mu.Unlock()
 		return time.Time{}
@@ -240,12 +240,22 @@ func (c *Client) spacing(b *rateBucket) time.Time {
 	return time.Time{}
 }
 
-// spacedLocked reports whether the sends through b are spaced at now (see
-// spacing), and by how much. Called with b.mu held.
-func (c *Client) spacedLocked(b *rateBucket, now time.Time) (time.Duration, bool) {
-	if b.known || c.sharedStore() {
-		return 0, false
-	}
+// spacedLearner reports whether b's sends may be spaced at all: a learning
+// bucket not shared through a Store. Both are fixed when the client is
+// made, so the request path asks without the bucket's lock.
+func (c *Client) spacedLearner(b *rateBucket) bool { return !b.known && !c.sharedStore() }
+
+// spaced reports whether a spaced learner's sends are spaced at now.
+func (b *rateBucket) spaced(now time.Time) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	_, ok := b.spacedLocked(now)
+	return ok
+}
+
+// spacedLocked reports whether a spaced learner's sends are spaced at now
+// (see spacing), and by how much. Called with b.mu held.
+func (b *rateBucket) spacedLocked(now time.Time) (time.Duration, bool) {
 	rate := b.learn.pace(now)
 	if !(rate > 0) || b.learn.burstEst >= 2 || intervalAt(rate) < minSpacedInterval {
 		return 0, false

@@ -352,8 +352,8 @@ type keptRefusal struct {
 // lowers it until it does: at 10,000/s with a burst of 10, 16 callers that
 // a pace of 7,000-8,000/s did not hold back met such a refusal every
 // second or so (one in 8,000 calls), and cuts of a tenth took the pace to
-// 4,900/s in 5 s. A pace that binds is refused more often when it is too high, so
-// the same counts tell the two apart. The slack must come after the last
+// 4,900/s in 5 s. A pace that binds is refused more often when it is too
+// high, so the same counts tell the two apart. The slack must come after the last
 // refusal, so a bunch refused together is cut as before: keeping a
 // bunch's later refusals through too made the simulated 10,000/s cell
 // with a burst of 100 meet ten times the refusals (0.0005 per accepted

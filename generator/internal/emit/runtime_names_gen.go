@@ -265,7 +265,7 @@ var runtimeClientMembers = []string{
 	"sharePause",
 	"sharedAccepted",
 	"sharedStore",
-	"spacedLocked",
+	"spacedLearner",
 	"spacing",
 	"store",
 	"storeFailed",
