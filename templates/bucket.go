@@ -377,8 +377,11 @@ func (b *rateBucket) onThrottle(now, sentAt, retryAt time.Time, ep uint64) (repa
 	b.learnLocked(now, sentAt, ep)
 	if b.epoch != before && b.learn.pace(now) < kept.pace(now) && kept.tolerate(sentAt) {
 		// A cut the learner is kept through (see learner.tolerate): the
-		// refusal was news, but not the pace's.
+		// refusal was news, but not the pace's. It still ends the slow
+		// probe's speed-up (see learn_probe.go), which assumes that
+		// nothing refuses the pace.
 		b.learn, b.epoch = kept, before
+		b.learn.unbound(now)
 	}
 	if rate := b.learn.pace(now); rate > 0 {
 		if next := now.Add(intervalAt(rate)); next.Before(retryAt) {

@@ -25,19 +25,7 @@ func TestLearnerSettlesOnMeasuredRate(t *testing.T) {
 		{"3/s burst 100", 3, 100},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			step := time.Duration(float64(time.Second) / tc.rate)
-			end := t0.Add(overrun)
-			// The slow start's pace overran the server by a fifth.
-			l := &learner{phase: phaseSlowStart, burstEst: tc.burst, base: 1.2 * tc.rate, since: end}
-			l.hist.cumLast = -1
-			for range int(tc.burst) {
-				l.accepted(t0, -1, 0)
-			}
-			for at := t0.Add(step); !at.After(end); at = at.Add(step) {
-				l.accepted(at, -1, 0)
-			}
-			refused := end.Add(step)
-			l.emptied(refused.Add(10*time.Millisecond), refused, refused.Add(time.Second))
+			l, refused := refusedSlowStart(t0, overrun, tc.rate, tc.burst)
 			if l.phase != phaseSettled {
 				t.Fatalf("phase %d after the refusal, want settled (%d)", l.phase, phaseSettled)
 			}
@@ -56,6 +44,27 @@ func TestLearnerSettlesOnMeasuredRate(t *testing.T) {
 			}
 		})
 	}
+}
+
+// refusedSlowStart returns a learner whose slow start, at a pace a fifth
+// over a token-bucket server's rate, was accepted from t0 for overrun (a
+// full burst at once, then one call every 1/rate) and then refused, and
+// when the refused call was sent. The refusal's answer came 10 ms later
+// with a Retry-After of 1 s.
+func refusedSlowStart(t0 time.Time, overrun time.Duration, rate, burst float64) (*learner, time.Time) {
+	step := time.Duration(float64(time.Second) / rate)
+	end := t0.Add(overrun)
+	l := &learner{phase: phaseSlowStart, burstEst: burst, base: 1.2 * rate, since: end}
+	l.hist.cumLast = -1
+	for range int(burst) {
+		l.accepted(t0, -1, 0)
+	}
+	for at := t0.Add(step); !at.After(end); at = at.Add(step) {
+		l.accepted(at, -1, 0)
+	}
+	refused := end.Add(step)
+	l.emptied(refused.Add(10*time.Millisecond), refused, refused.Add(time.Second))
+	return l, refused
 }
 
 // TestSettledThrottleHoldsOnlyTheRefusedCall checks the two waits after a

@@ -42,7 +42,9 @@ import "time"
 //     and rises: fast enough to cover the counting error within probeCover,
 //     and at least by probeSlope of the estimate per second, so that a
 //     server that raises its rate is found again, at the cost of a throttle
-//     about once a minute.
+//     about once a minute. With a burst, that slow rise speeds up while
+//     the pace binds and nothing refuses it (see learn_probe.go): an
+//     estimate 15% low is otherwise never left within a minute.
 //   - Once the learner paces on its own estimate, a throttle pauses the
 //     bucket only until the server holds the next call at the new pace;
 //     the refused call still waits for its Retry-After (see
@@ -114,6 +116,15 @@ const (
 	// probeCover, but never rises faster than maxProbe per second.
 	probeCover = 10 * time.Second
 	maxProbe   = 0.005
+	// probeDoubling and probeDoublingCalls set how quickly the slow probe
+	// speeds up while the pace binds and nothing refuses it (see
+	// learn_probe.go): its rise per second doubles every probeDoubling, or
+	// every probeDoublingCalls calls at the estimate if that is longer.
+	probeDoubling      = 2 * time.Second
+	probeDoublingCalls = 2000
+	// testedShare is the least share of the pace that the accepted calls
+	// must reach for the traffic to test it (see learner.tested).
+	testedShare = 0.8
 	// startCover and maxStartProbe bound the probe across the gap between
 	// the slow start's estimate and the pace it overran at: crossing the
 	// rate costs one refusal and a pause of one call's spacing.
@@ -203,6 +214,19 @@ type learner struct {
 	// estimate: quick after an estimate taken over a short overrun (it may
 	// be a few percent low), probeSlope after a precise one.
 	probe float64
+	// doubling is how long the slow probe takes to double its rise per
+	// second while the pace binds (0: it does not speed up), bindingFrom
+	// is when the pace last began to bind, and bindingRise the rise in
+	// probe-seconds that the speed-up added before then (see
+	// learn_probe.go).
+	doubling    time.Duration
+	bindingFrom time.Time
+	bindingRise float64
+	// trafficFrom and trafficN: when the window of traffic that slack
+	// weighs began, and hist.n then (see learner.tested).
+	trafficFrom   time.Time
+	trafficN      int
+	trafficTested bool
 	// settledAt is when this learner last settled on its own estimate.
 	settledAt time.Time
 	lastUse   time.Time     // last booking (learning paces do not grow while idle)
@@ -245,7 +269,7 @@ func (l *learner) pace(now time.Time) float64 {
 	case phaseSlowStart:
 		r = l.slowStartPace(now)
 	case phaseSettled:
-		r = l.base + l.estimate*max(l.probe, probeSlope)*max(0, now.Sub(l.since).Seconds())
+		r = l.base + l.estimate*(max(l.probe, probeSlope)*max(0, now.Sub(l.since).Seconds())+probeSlope*l.speedUp(now))
 	case phaseAnnounced:
 		r = l.base
 	}
@@ -292,6 +316,7 @@ func (l *learner) idle(now time.Time) {
 	}
 	if !from.IsZero() && now.Sub(from) > learnStep {
 		l.since = l.since.Add(now.Sub(from) - learnStep)
+		l.bindingFrom = l.bindingFrom.Add(now.Sub(from) - learnStep)
 	}
 	l.lastUse = now
 }
@@ -300,6 +325,9 @@ func (l *learner) idle(now time.Time) {
 func (l *learner) slack(now time.Time) {
 	if l.phase == phaseSettled {
 		l.slackAt = now
+		if !l.tested(now) {
+			l.unbound(now)
+		}
 	}
 }
 
@@ -326,6 +354,8 @@ func (l *learner) emptied(now, sentAt, resume time.Time) {
 	}
 	l.hist.emptied(mark)
 	l.since = resume
+	l.bindingFrom, l.bindingRise = resume, 0
+	l.trafficFrom, l.trafficN, l.trafficTested = resume, l.hist.n, false
 }
 
 // keptRefusal is a refusal a settled pace was kept through: hist.n then,
@@ -417,6 +447,7 @@ func (l *learner) follow(rate float64, now time.Time) {
 	l.estimate = rate / resettleRatio
 	l.base = rate
 	l.since = now
+	l.doubling, l.bindingFrom, l.bindingRise = 0, now, 0
 	// How closely the finding was measured is not shared: probe as after a
 	// short overrun. The clients pace one shared bucket, so they must all
 	// probe for it to rise at all.

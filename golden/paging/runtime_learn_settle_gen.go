@@ -94,6 +94,10 @@ func (l *learner) settle(now, sentAt time.Time) {
 	}
 	l.phase = phaseSettled
 	l.base = ratio * l.estimate
+	l.doubling = 0
+	if !l.hist.shared() && l.burstEst >= 2 {
+		l.doubling = probeDoublingFor(l.estimate)
+	}
 	l.settledAt = now
 	l.settledN, l.lastRefusedN, l.lastRefusedAt, l.nRefused = l.hist.n, l.hist.n, sentAt, 0
 	// A count taken at a refusal misses the accepted calls still in
@@ -144,7 +148,7 @@ func (l *learner) judge(sentAt time.Time, cur, est float64, span time.Duration) 
 	// first crowd emptied the bucket), is off by a call in a few: at 10/s
 	// with a burst of 1,000, 7 calls over 0.7 s cut a pace of 11.6/s to
 	// 8.0/s, and the probe took most of a minute to climb back.
-	weak = span == 0 || l.overrun() < span/4 ||
+	weak = span == 0 || l.overrun(sentAt) < span/4 ||
 		l.burstEst >= learnTrustCalls && est*span.Seconds() < learnTrustCalls
 	if l.burstEst >= learnTrustCalls && est >= settledCutRatio*cur && l.refusedSoon(sentAt) {
 		// Refused within a few calls of resuming, yet the count says the
@@ -183,11 +187,11 @@ func (l *learner) judge(sentAt time.Time, cur, est float64, span time.Duration) 
 // count measures the pace under the rate before it (up to 15% low at a
 // burst of 1). The crossing is exact there.
 func (l *learner) crossing(sentAt time.Time, cur float64) (float64, bool) {
-	slope := l.slope()
+	slope := l.slopeAt(sentAt)
 	if !(slope > 0) {
 		return 0, false
 	}
-	cross := l.overrun()
+	cross := l.overrun(sentAt)
 	// A refusal within a few calls of the resume met a pace that was above
 	// the rate from the start.
 	if sentAt.Sub(l.since) < cross || l.refusedSoon(sentAt) {
@@ -205,13 +209,11 @@ func (l *learner) refusedSoon(sentAt time.Time) bool {
 	return l.hist.acceptedSince(l.since.UnixNano(), sentAt.UnixNano()) < crossingMinCalls
 }
 
-// slope is a settled pace's rise per second, per second.
-func (l *learner) slope() float64 { return l.estimate * max(l.probe, probeSlope) }
-
-// overrun is how long a settled pace that crossed the rate overruns the
-// server before its burst is drained: sqrt(2(B−1)/slope).
-func (l *learner) overrun() time.Duration {
-	slope := l.slope()
+// overrun is how long a settled pace that crossed the rate and was
+// refused at t overran the server before its burst was drained:
+// sqrt(2(B−1)/slope), at the slope at t.
+func (l *learner) overrun(t time.Time) time.Duration {
+	slope := l.slopeAt(t)
 	if !(slope > 0) {
 		return 0
 	}
