@@ -234,3 +234,33 @@ func TestLateAnswersReviseAThinCount(t *testing.T) {
 		t.Errorf("after the late answers: estimate %.3f/s, want %.3f/s within 5%% (%.3f/s before them)", got, want, settled)
 	}
 }
+
+// TestRunawaySlowStartSettlesNearWhatWasSent replays the start traced at
+// 10,000/s with a burst of 100: the callers sent 10,000 calls a second,
+// all accepted, while the slow start's pace grew to 1,000,000/s before a
+// refusal came. The refused pace is what the callers sent, not the pace
+// they never filled, so the settle lands within fillRatio of the rate
+// (without it: near 100,000/s, then a cut of a tenth per refusal).
+func TestRunawaySlowStartSettlesNearWhatWasSent(t *testing.T) {
+	t0 := time.Unix(1_800_000_000, 0)
+	const rate = 10000.0
+	l := &learner{phase: phaseSlowStart, burstEst: 100, base: maxLearned, since: t0}
+	l.hist.cumLast = -1
+	step := time.Duration(float64(time.Second) / rate)
+	at := t0
+	for range 5000 {
+		at = at.Add(step)
+		l.accepted(at, -1, 0)
+	}
+	refused := at.Add(step)
+	if cur := l.pace(refused); cur < 50*rate {
+		t.Fatalf("slow start's pace %.0f/s at the refusal, want it far above what was sent", cur)
+	}
+	l.emptied(refused.Add(time.Millisecond), refused, refused.Add(time.Second))
+	if l.phase != phaseSettled {
+		t.Fatalf("phase %d after the refusal, want settled (%d)", l.phase, phaseSettled)
+	}
+	if got := l.pace(refused.Add(time.Second)); got > fillRatio*rate || got < 0.9*rate {
+		t.Errorf("settled at %.0f/s, want within [%.0f, %.0f]/s", got, 0.9*rate, fillRatio*rate)
+	}
+}

@@ -122,6 +122,11 @@ const (
 	// every probeDoublingCalls calls at the estimate if that is longer.
 	probeDoubling      = 2 * time.Second
 	probeDoublingCalls = 2000
+	// fillSpan and fillRatio: a slow start's pace is taken as refused when
+	// the callers sent at least 1/fillRatio of it over the last fillSpan
+	// (see learner.filledPace).
+	fillSpan  = 2 * minStartStep
+	fillRatio = 2
 	// testedShare is the least share of the pace that the accepted calls
 	// must reach for the traffic to test it (see learner.tested).
 	testedShare = 0.8

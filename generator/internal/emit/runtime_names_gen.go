@@ -61,6 +61,8 @@ var runtimeDeclared = []string{
 	"enforceUnknown",
 	"enforcement",
 	"errNotBooked",
+	"fillRatio",
+	"fillSpan",
 	"firstCrowd",
 	"gateMaxWait",
 	"gateOpen",
