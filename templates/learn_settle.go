@@ -13,9 +13,10 @@ import (
 // settle estimates the server's rate after a later sign and settles the
 // pace just under it.
 func (l *learner) settle(now, sentAt time.Time) {
-	cur := l.pace(sentAt)
+	paced := l.pace(sentAt)
+	cur := paced
 	if l.phase == phaseSlowStart && !l.hist.shared() && l.burstEst >= 2 {
-		cur = l.filledPace(sentAt, cur)
+		cur = l.filledPace(sentAt, paced)
 	}
 	est, span := l.bound(sentAt)
 	ratio := resettleRatio
@@ -57,7 +58,11 @@ func (l *learner) settle(now, sentAt time.Time) {
 	case recrossed:
 		est, crossed = cur, true
 	default:
-		est, lo, weak, crossed = l.judge(sentAt, cur, est, span)
+		// The count is judged against the pace as it was: the filled
+		// pace bounds only where the pace settles. Judged against the
+		// filled pace, a count can pass as not weak where a slow start
+		// that ran far ahead of its callers says little of the rate.
+		est, lo, weak, crossed = l.judge(sentAt, paced, est, span)
 	}
 	l.guessed = false
 	l.estimate = clampRate(est, lo, hi)

@@ -240,27 +240,45 @@ func TestLateAnswersReviseAThinCount(t *testing.T) {
 // all accepted, while the slow start's pace grew to 1,000,000/s before a
 // refusal came. The refused pace is what the callers sent, not the pace
 // they never filled, so the settle lands within fillRatio of the rate
-// (without it: near 100,000/s, then a cut of a tenth per refusal).
+// (without it: near 100,000/s, then a cut of a tenth per refusal). The
+// count is still judged against the pace as it was: after a long first
+// crowd (a burst estimate of 8,000) it proves only 6,000/s and stays weak,
+// so the pace settles between it and the filled pace.
 func TestRunawaySlowStartSettlesNearWhatWasSent(t *testing.T) {
 	t0 := time.Unix(1_800_000_000, 0)
 	const rate = 10000.0
-	l := &learner{phase: phaseSlowStart, burstEst: 100, base: maxLearned, since: t0}
-	l.hist.cumLast = -1
-	step := time.Duration(float64(time.Second) / rate)
-	at := t0
-	for range 5000 {
-		at = at.Add(step)
-		l.accepted(at, -1, 0)
-	}
-	refused := at.Add(step)
-	if cur := l.pace(refused); cur < 50*rate {
-		t.Fatalf("slow start's pace %.0f/s at the refusal, want it far above what was sent", cur)
-	}
-	l.emptied(refused.Add(time.Millisecond), refused, refused.Add(time.Second))
-	if l.phase != phaseSettled {
-		t.Fatalf("phase %d after the refusal, want settled (%d)", l.phase, phaseSettled)
-	}
-	if got := l.pace(refused.Add(time.Second)); got > fillRatio*rate || got < 0.9*rate {
-		t.Errorf("settled at %.0f/s, want within [%.0f, %.0f]/s", got, 0.9*rate, fillRatio*rate)
+	for _, tc := range []struct {
+		name        string
+		burst       float64
+		overrun     time.Duration
+		wantGuessed bool
+	}{
+		{"burst of 100", 100, 500 * time.Millisecond, true},
+		{"long first crowd", 8000, 2 * time.Second, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l := &learner{phase: phaseSlowStart, burstEst: tc.burst, base: maxLearned, since: t0}
+			l.hist.cumLast = -1
+			step := time.Duration(float64(time.Second) / rate)
+			at := t0
+			for range int(tc.overrun / step) {
+				at = at.Add(step)
+				l.accepted(at, -1, 0)
+			}
+			refused := at.Add(step)
+			if cur := l.pace(refused); cur < 50*rate {
+				t.Fatalf("slow start's pace %.0f/s at the refusal, want it far above what was sent", cur)
+			}
+			l.emptied(refused.Add(time.Millisecond), refused, refused.Add(time.Second))
+			if l.phase != phaseSettled {
+				t.Fatalf("phase %d after the refusal, want settled (%d)", l.phase, phaseSettled)
+			}
+			if got := l.pace(refused.Add(time.Second)); got > fillRatio*rate || got < 0.9*rate {
+				t.Errorf("settled at %.0f/s, want within [%.0f, %.0f]/s", got, 0.9*rate, fillRatio*rate)
+			}
+			if l.guessed != tc.wantGuessed {
+				t.Errorf("count judged weak (settled between it and the refused pace): %v, want %v", l.guessed, tc.wantGuessed)
+			}
+		})
 	}
 }
