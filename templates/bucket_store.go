@@ -171,13 +171,25 @@ func (c *Client) bucketThrottled(ctx context.Context, b *rateBucket, now, sentAt
 	if !b.known && c.sharedStore() {
 		c.syncAccepted(ctx, b, now, sentAt)
 	}
-	if b.onThrottle(now, sentAt, retryAt, ep) && !c.sharedStore() {
-		// The slots booked at the refused pace are void (see stale): book
-		// the new pace from the end of the pause, not after them.
+	if repaced := b.onThrottle(now, sentAt, retryAt, ep); !b.known && !c.sharedStore() {
 		b.mu.Lock()
 		until := b.pausedUntil
+		if repaced && b.oneTAT.After(until) {
+			b.oneTAT = until
+		}
+		catchUp, rate := b.catchUpLocked(until), b.paceLocked(until)
 		b.mu.Unlock()
-		c.local.restart(b.key, until)
+		if repaced {
+			// The slots booked at the refused pace are void (see stale):
+			// book the new pace from the end of the pause, not after them.
+			c.local.restart(b.key, until)
+		}
+		if catchUp > 1 && rate > 0 {
+			// The server's bucket was empty: the slots the callers left
+			// unused before are spent. The catch-up starts empty at the
+			// end of the pause (see catchUpLocked).
+			c.local.follow(b.key, until.Add(time.Duration(catchUp-1)*intervalAt(rate)))
+		}
 	}
 	if !b.known {
 		c.sharePause(ctx, b, now, retryAt)

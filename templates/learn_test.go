@@ -26,7 +26,10 @@ type simServer struct {
 	// sendJitter delays each call's arrival by up to this much: timers
 	// and schedulers do not send at the exact slot.
 	sendJitter time.Duration
-	rnd        *rand.Rand
+	// wakeLate delays each caller that sleeps for its slot by up to this
+	// much: the runtime's timers fire late.
+	wakeLate time.Duration
+	rnd      *rand.Rand
 }
 
 func (s *simServer) rng() *rand.Rand {
@@ -211,7 +214,11 @@ func (r *simRun) ready(e *simEvent) {
 	if err != nil {
 		r.t.Fatal(err)
 	}
-	r.push(&simEvent{at: at, kind: 1, ep: ep, booked: at, client: e.client, gated: gated})
+	wake := at
+	if r.srv.wakeLate > 0 && at.After(e.at) {
+		wake = at.Add(time.Duration(r.srv.rng().Int64N(int64(r.srv.wakeLate))))
+	}
+	r.push(&simEvent{at: wake, kind: 1, ep: ep, booked: at, client: e.client, gated: gated})
 }
 
 // send wakes a caller at its slot and sends, unless a throttle while it

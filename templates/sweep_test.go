@@ -22,9 +22,16 @@ var (
 // of the goodput (share of the ceiling rate × window + burst) and of the
 // refusals per accepted call.
 func sweepCell(t testing.TB, rate, burst float64) (goodput, rejects float64) {
+	return sweepCellLate(t, rate, burst, 0)
+}
+
+// sweepCellLate is sweepCell with callers that wake up to wakeLate after
+// the slots they sleep for, as the runtime's timers do (see
+// simServer.wakeLate).
+func sweepCellLate(t testing.TB, rate, burst float64, wakeLate time.Duration) (goodput, rejects float64) {
 	var gs, rs []float64
 	for seed := uint64(1); seed <= 3; seed++ {
-		srv := &simServer{rate: rate, burst: burst, jitter: 200 * time.Microsecond, rnd: rand.New(rand.NewPCG(seed, seed*7+1))}
+		srv := &simServer{rate: rate, burst: burst, jitter: 200 * time.Microsecond, wakeLate: wakeLate, rnd: rand.New(rand.NewPCG(seed, seed*7+1))}
 		r := simulate(t, 16, time.Millisecond, 60*time.Second, srv)
 		gs = append(gs, float64(r.accepted)/r.ceiling)
 		rs = append(rs, float64(r.rejected)/float64(max(r.accepted, 1)))
@@ -46,6 +53,26 @@ func BenchmarkLearnedRateSweep(b *testing.B) {
 				var g, r float64
 				for b.Loop() {
 					g, r = sweepCell(b, rate, burst)
+				}
+				b.ReportMetric(100*g, "%ceiling")
+				b.ReportMetric(r, "rejected/accepted")
+			})
+		}
+	}
+}
+
+// BenchmarkLearnedRateLateWakes is BenchmarkLearnedRateSweep for the rates
+// where a slot is shorter than a timer's lateness, with callers that wake
+// up to a millisecond late for the slots they sleep for.
+//
+//	go test ./templates -run '^$' -bench LearnedRateLateWakes -benchtime 1x
+func BenchmarkLearnedRateLateWakes(b *testing.B) {
+	for _, rate := range []float64{1000, 10000} {
+		for _, burst := range []float64{10, 100, 1000} {
+			b.Run(fmt.Sprintf("rate=%g/burst=%g", rate, burst), func(b *testing.B) {
+				var g, r float64
+				for b.Loop() {
+					g, r = sweepCellLate(b, rate, burst, time.Millisecond)
 				}
 				b.ReportMetric(100*g, "%ceiling")
 				b.ReportMetric(r, "rejected/accepted")

@@ -1,0 +1,141 @@
+package templates
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+)
+
+// catchUpClient returns a client whose management bucket paces on its own
+// estimate of 10,000/s with a burst estimate of 200, as after learning, and
+// the time when its callers have left 10 ms of slots unused.
+func catchUpClient(t *testing.T) (*Client, *rateBucket, *fakeClock) {
+	t.Helper()
+	clk := newFakeClock()
+	c, b := settledClient(t, clk, 10000, http.NotFoundHandler())
+	b.mu.Lock()
+	b.learn.burstEst = 200
+	b.mu.Unlock()
+	if _, _, err := c.reserveBucket(context.Background(), b, 1, clk.now(), clk.now().Add(time.Hour), "ListItems", false); err != nil {
+		t.Fatal(err)
+	}
+	clk.advance(10 * time.Millisecond)
+	return c, b, clk
+}
+
+// bookAt books one call of b at now for a caller not held back before.
+func bookAt(t *testing.T, c *Client, b *rateBucket, now time.Time) time.Time {
+	t.Helper()
+	at, _, err := c.reserveBucket(context.Background(), b, 1, now, now.Add(time.Hour), "ListItems", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return at
+}
+
+// TestCatchUpTakesUnusedSlots checks that a settled pace with a burst
+// estimate lets callers that fell behind take the slots they left unused,
+// up to a quarter of the burst estimate (50 here; 10 ms at 10,000/s would
+// be 100), and spaces the calls after them at the pace. Booked one at a
+// time, only the first went at once, and a late timer's slots were lost.
+func TestCatchUpTakesUnusedSlots(t *testing.T) {
+	c, b, clk := catchUpClient(t)
+	now := clk.now()
+	b.mu.Lock()
+	interval := intervalAt(b.paceLocked(now))
+	b.mu.Unlock()
+	for i := range 60 {
+		want := now
+		if i >= 50 {
+			want = now.Add(time.Duration(i-49) * interval)
+		}
+		if at := bookAt(t, c, b, now); !at.Equal(want) {
+			t.Fatalf("booking %d at %v, want %v", i, at.Sub(now), want.Sub(now))
+		}
+	}
+}
+
+// TestCatchUpStartsEmptyAfterARefusal checks that a refusal spends the
+// unused slots: the server's bucket was empty, so after the pause the
+// callers go one interval apart. Calls let through at once there would
+// meet the empty bucket together.
+func TestCatchUpStartsEmptyAfterARefusal(t *testing.T) {
+	c, b, clk := catchUpClient(t)
+	now := clk.now()
+	b.mu.Lock()
+	ep := b.epoch
+	b.mu.Unlock()
+	c.bucketThrottled(context.Background(), b, now, now.Add(-time.Millisecond), now.Add(time.Second), ep)
+	b.mu.Lock()
+	until, rate := b.pausedUntil, b.paceLocked(b.pausedUntil)
+	b.mu.Unlock()
+	if !(rate > 0) {
+		t.Fatalf("pace %v after the refusal, want a pace", rate)
+	}
+	clk.advance(until.Sub(now))
+	first := bookAt(t, c, b, until)
+	second := bookAt(t, c, b, until)
+	if !first.Equal(until) || second.Sub(first) < intervalAt(rate)-time.Microsecond {
+		t.Errorf("after the pause the first two calls go at +%v and +%v, want +0 and one interval (%v) later", first.Sub(until), second.Sub(until), intervalAt(rate))
+	}
+}
+
+// TestCatchUpIsNotSlack checks that the calls of a catch-up are read as
+// slack once, when the callers fell behind, not at each call: every slot of
+// the catch-up is free at once, and read as slack each would keep the
+// learner thinking its callers leave the pace unused, so that each refusal
+// cut it by a tenth.
+func TestCatchUpIsNotSlack(t *testing.T) {
+	c, b, clk := catchUpClient(t)
+	first := clk.now()
+	for i := range 10 {
+		bookAt(t, c, b, first.Add(time.Duration(i)*10*time.Microsecond))
+	}
+	b.mu.Lock()
+	slackAt := b.learn.slackAt
+	b.mu.Unlock()
+	if !slackAt.Equal(first) {
+		t.Errorf("slack last seen at +%v, want at the first call of the catch-up (+0)", slackAt.Sub(first))
+	}
+}
+
+// TestNoCatchUpWithoutABurst checks where the catch-up does not apply: a
+// burst estimate under catchUpMinBurst (a server with little burst refuses
+// calls that arrive together), and a slow start (the pace is still looking
+// for the rate).
+func TestNoCatchUpWithoutABurst(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		setup func(l *learner)
+	}{
+		{"small burst", func(l *learner) { l.burstEst = catchUpMinBurst - 1 }},
+		{"slow start", func(l *learner) { l.phase = phaseSlowStart }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, b, clk := catchUpClient(t)
+			b.mu.Lock()
+			tc.setup(&b.learn)
+			b.mu.Unlock()
+			now := clk.now()
+			bookAt(t, c, b, now)
+			if at := bookAt(t, c, b, now); !at.After(now) {
+				t.Errorf("second call at once, want it one interval later")
+			}
+		})
+	}
+}
+
+// TestCatchUpAfterLateWakes runs the learning simulation at 10,000/s with
+// a burst of 100 for a minute, with callers that wake up to a millisecond
+// late for the slots they sleep for, as the runtime's timers do. With the
+// catch-up the median of three seeds is 95.2% of the ceiling; booked one at
+// a time, 93.9% (93.0 to 94.3%), and twice the refusals.
+func TestCatchUpAfterLateWakes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("simulates three minutes of traffic at 10,000/s")
+	}
+	if g, _ := sweepCellLate(t, 10000, 100, time.Millisecond); g < 0.947 {
+		t.Errorf("goodput %.1f%% of the ceiling with late wakes, want at least 94.7%%", 100*g)
+	}
+}
