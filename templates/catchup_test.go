@@ -8,14 +8,14 @@ import (
 )
 
 // catchUpClient returns a client whose management bucket paces on its own
-// estimate of 10,000/s with a burst estimate of 200, as after learning, and
-// the time when its callers have left 10 ms of slots unused.
-func catchUpClient(t *testing.T) (*Client, *rateBucket, *fakeClock) {
+// estimate of 10,000/s with a burst estimate of burstEst, as after
+// learning, once its callers have left 10 ms of slots unused.
+func catchUpClient(t *testing.T, burstEst float64) (*Client, *rateBucket, *fakeClock) {
 	t.Helper()
 	clk := newFakeClock()
 	c, b := settledClient(t, clk, 10000, http.NotFoundHandler())
 	b.mu.Lock()
-	b.learn.burstEst = 200
+	b.learn.burstEst = burstEst
 	b.mu.Unlock()
 	if _, _, err := c.reserveBucket(context.Background(), b, 1, clk.now(), clk.now().Add(time.Hour), "ListItems", false); err != nil {
 		t.Fatal(err)
@@ -36,22 +36,30 @@ func bookAt(t *testing.T, c *Client, b *rateBucket, now time.Time) time.Time {
 
 // TestCatchUpTakesUnusedSlots checks that a settled pace with a burst
 // estimate lets callers that fell behind take the slots they left unused,
-// up to a quarter of the burst estimate (50 here; 10 ms at 10,000/s would
-// be 100), and spaces the calls after them at the pace. Booked one at a
+// up to 2 ms of calls (20 at 10,000/s) and a quarter of the burst
+// estimate, and spaces the calls after them at the pace. Booked one at a
 // time, only the first went at once, and a late timer's slots were lost.
 func TestCatchUpTakesUnusedSlots(t *testing.T) {
-	c, b, clk := catchUpClient(t)
-	now := clk.now()
-	b.mu.Lock()
-	interval := intervalAt(b.paceLocked(now))
-	b.mu.Unlock()
-	for i := range 60 {
-		want := now
-		if i >= 50 {
-			want = now.Add(time.Duration(i-49) * interval)
-		}
-		if at := bookAt(t, c, b, now); !at.Equal(want) {
-			t.Fatalf("booking %d at %v, want %v", i, at.Sub(now), want.Sub(now))
+	for _, tc := range []struct {
+		burstEst float64
+		atOnce   int
+	}{
+		{200, 20}, // 2 ms of calls
+		{40, 10},  // a quarter of the burst estimate
+	} {
+		c, b, clk := catchUpClient(t, tc.burstEst)
+		now := clk.now()
+		b.mu.Lock()
+		interval := intervalAt(b.paceLocked(now))
+		b.mu.Unlock()
+		for i := range tc.atOnce + 10 {
+			want := now
+			if i >= tc.atOnce {
+				want = now.Add(time.Duration(i-tc.atOnce+1) * interval)
+			}
+			if at := bookAt(t, c, b, now); !at.Equal(want) {
+				t.Fatalf("burst estimate %v: booking %d at +%v, want +%v", tc.burstEst, i, at.Sub(now), want.Sub(now))
+			}
 		}
 	}
 }
@@ -61,7 +69,7 @@ func TestCatchUpTakesUnusedSlots(t *testing.T) {
 // callers go one interval apart. Calls let through at once there would
 // meet the empty bucket together.
 func TestCatchUpStartsEmptyAfterARefusal(t *testing.T) {
-	c, b, clk := catchUpClient(t)
+	c, b, clk := catchUpClient(t, 200)
 	now := clk.now()
 	b.mu.Lock()
 	ep := b.epoch
@@ -87,7 +95,7 @@ func TestCatchUpStartsEmptyAfterARefusal(t *testing.T) {
 // learner thinking its callers leave the pace unused, so that each refusal
 // cut it by a tenth.
 func TestCatchUpIsNotSlack(t *testing.T) {
-	c, b, clk := catchUpClient(t)
+	c, b, clk := catchUpClient(t, 200)
 	first := clk.now()
 	for i := range 10 {
 		bookAt(t, c, b, first.Add(time.Duration(i)*10*time.Microsecond))
@@ -113,7 +121,7 @@ func TestNoCatchUpWithoutABurst(t *testing.T) {
 		{"slow start", func(l *learner) { l.phase = phaseSlowStart }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c, b, clk := catchUpClient(t)
+			c, b, clk := catchUpClient(t, 200)
 			b.mu.Lock()
 			tc.setup(&b.learn)
 			b.mu.Unlock()
