@@ -47,6 +47,8 @@ var runtimeDeclared = []string{
 	"boundRate",
 	"burstWithMargin",
 	"callState",
+	"catchUpMinBurst",
+	"catchUpSpan",
 	"clampDuration",
 	"clampRate",
 	"clampWait",
