@@ -147,3 +147,31 @@ func TestCatchUpAfterLateWakes(t *testing.T) {
 		t.Errorf("goodput %.1f%% of the ceiling with late wakes, want at least 94.7%%", 100*g)
 	}
 }
+
+// TestCatchUpSpentWhenNothingRemains checks that headers saying that
+// nothing remains empty the catch-up as a refusal does: the server's
+// bucket is empty, and calls let through at once would meet it together.
+func TestCatchUpSpentWhenNothingRemains(t *testing.T) {
+	clk := newFakeClock()
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-RateLimit-Remaining", "0")
+		w.Header().Set("X-RateLimit-Reset", "1")
+		w.Write([]byte(`{}`))
+	})
+	c, b := settledClient(t, clk, 10000, h)
+	b.mu.Lock()
+	b.learn.burstEst = 200
+	b.mu.Unlock()
+	clk.advance(10 * time.Millisecond) // the callers leave slots unused
+	if _, err := c.do(context.Background(), listReq()); err != nil {
+		t.Fatal(err)
+	}
+	b.mu.Lock()
+	from := later(b.pausedUntil, clk.now())
+	rate := b.paceLocked(from)
+	b.mu.Unlock()
+	first, second := bookAt(t, c, b, from), bookAt(t, c, b, from)
+	if second.Sub(first) < intervalAt(rate)-time.Microsecond {
+		t.Errorf("after the answer the next two calls go %v apart, want one interval (%v)", second.Sub(first), intervalAt(rate))
+	}
+}

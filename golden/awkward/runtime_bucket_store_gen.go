@@ -176,29 +176,38 @@ func (c *Client) bucketThrottled(ctx context.Context, b *rateBucket, now, sentAt
 	if !b.known && c.sharedStore() {
 		c.syncAccepted(ctx, b, now, sentAt)
 	}
-	if repaced := b.onThrottle(now, sentAt, retryAt, ep); !b.known && !c.sharedStore() {
+	if repaced := b.onThrottle(now, sentAt, retryAt, ep); repaced && !c.sharedStore() {
+		// The slots booked at the refused pace are void (see stale): book
+		// the new pace from the end of the pause, not after them.
 		b.mu.Lock()
 		until := b.pausedUntil
-		if repaced && b.oneTAT.After(until) {
+		if b.oneTAT.After(until) {
 			b.oneTAT = until
 		}
-		catchUp, rate := b.catchUpLocked(until), b.paceLocked(until)
 		b.mu.Unlock()
-		if repaced {
-			// The slots booked at the refused pace are void (see stale):
-			// book the new pace from the end of the pause, not after them.
-			c.local.restart(b.key, until)
-		}
-		if catchUp > 1 && rate > 0 {
-			// The server's bucket was empty: the slots the callers left
-			// unused before are spent. The catch-up starts empty at the
-			// end of the pause (see catchUpLocked).
-			c.local.follow(b.key, until.Add(time.Duration(catchUp-1)*intervalAt(rate)))
-		}
+		c.local.restart(b.key, until)
 	}
+	c.spendCatchUp(b, now)
 	if !b.known {
 		c.sharePause(ctx, b, now, retryAt)
 		c.publishLearned(ctx, b, now)
+	}
+}
+
+// spendCatchUp empties the catch-up of b (see catchUpLocked) after a sign,
+// seen at now, that the server's bucket was empty: a refusal, or headers
+// saying that nothing remains. The slots the callers left unused before
+// are spent; after the pause the callers go one interval apart again.
+func (c *Client) spendCatchUp(b *rateBucket, now time.Time) {
+	if b.known || c.sharedStore() {
+		return
+	}
+	b.mu.Lock()
+	from := later(b.pausedUntil, now)
+	catchUp, rate := b.catchUpLocked(from), b.paceLocked(from)
+	b.mu.Unlock()
+	if catchUp > 1 && rate > 0 {
+		c.local.follow(b.key, from.Add(time.Duration(catchUp-1)*intervalAt(rate)))
 	}
 }
 

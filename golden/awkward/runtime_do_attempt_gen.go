@@ -179,6 +179,9 @@ func (s *callState) learnFromAnswer(ctx context.Context, resp *http.Response, ac
 		for i, br := range s.bo.rates {
 			if i < maxRatesPerOp {
 				br.b.onAnnounced(now, sentAt, info, s.epochs[i])
+				if info.remaining == 0 {
+					s.c.spendCatchUp(br.b, now)
+				}
 			}
 		}
 	}

@@ -276,6 +276,7 @@ var runtimeClientMembers = []string{
 	"sharedStore",
 	"spacedLearner",
 	"spacing",
+	"spendCatchUp",
 	"store",
 	"storeFailed",
 	"storeOK",
