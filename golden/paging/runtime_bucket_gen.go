@@ -132,7 +132,7 @@ func (b *rateBucket) burstLocked(now time.Time) int {
 // most catchUpSpan of calls and a quarter of the burst estimate, so that
 // it stays inside the server's burst and a bunch of catching-up calls
 // arriving together does not empty it; after a refusal it starts empty
-// again (see Client.bucketThrottled). With a burst estimate under
+// again (see Client.spendCatchUp). With a burst estimate under
 // catchUpMinBurst, or sharing a Store (the others' calls take the same
 // tokens), or while the learner is still looking for the rate, it is one.
 func (b *rateBucket) catchUpLocked(now time.Time) int {
