@@ -109,15 +109,15 @@ func TestCatchUpIsNotSlack(t *testing.T) {
 }
 
 // TestNoCatchUpWithoutABurst checks where the catch-up does not apply: a
-// burst estimate under catchUpMinBurst (a server with little burst refuses
-// calls that arrive together), and a slow start (the pace is still looking
-// for the rate).
+// burst estimate of 7, whose quarter is under two calls (a server with
+// little burst refuses calls that arrive together), and a slow start (the
+// pace is still looking for the rate).
 func TestNoCatchUpWithoutABurst(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		setup func(l *learner)
 	}{
-		{"small burst", func(l *learner) { l.burstEst = catchUpMinBurst - 1 }},
+		{"small burst", func(l *learner) { l.burstEst = 7 }},
 		{"slow start", func(l *learner) { l.phase = phaseSlowStart }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -173,5 +173,38 @@ func TestCatchUpSpentWhenNothingRemains(t *testing.T) {
 	first, second := bookAt(t, c, b, from), bookAt(t, c, b, from)
 	if second.Sub(first) < intervalAt(rate)-time.Microsecond {
 		t.Errorf("after the answer the next two calls go %v apart, want one interval (%v)", second.Sub(first), intervalAt(rate))
+	}
+}
+
+// TestRefusedBookingLeavesTheSlackScheduleAlone checks that a booking the
+// Store turned away (beyond the learning horizon) is taken back from the
+// one-at-a-time schedule: otherwise each caller told to come back later
+// pushed that schedule further ahead, and a caller finding the pace free
+// afterwards was not read as slack.
+func TestRefusedBookingLeavesTheSlackScheduleAlone(t *testing.T) {
+	c, b, clk := catchUpClient(t, 200)
+	now := clk.now()
+	var last time.Time
+	for refused := 0; refused < 100; {
+		at, _, err := c.reserveBucket(context.Background(), b, 1, now, now.Add(time.Hour), "ListItems", false)
+		switch {
+		case err == errNotBooked:
+			refused++
+		case err != nil:
+			t.Fatal(err)
+		default:
+			last = at
+		}
+	}
+	// The one-at-a-time schedule ends the catch-up's 20 slots (2 ms)
+	// after the last slot booked.
+	free := last.Add(3 * time.Millisecond)
+	clk.advance(free.Sub(now))
+	bookAt(t, c, b, free)
+	b.mu.Lock()
+	slackAt := b.learn.slackAt
+	b.mu.Unlock()
+	if !slackAt.Equal(free) {
+		t.Errorf("a caller finding the pace free at +%v was not read as slack (slack last seen at +%v)", free.Sub(now), slackAt.Sub(now))
 	}
 }

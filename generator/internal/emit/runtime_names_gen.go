@@ -47,7 +47,6 @@ var runtimeDeclared = []string{
 	"boundRate",
 	"burstWithMargin",
 	"callState",
-	"catchUpMinBurst",
 	"catchUpSpan",
 	"clampDuration",
 	"clampRate",
