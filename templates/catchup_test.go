@@ -208,3 +208,48 @@ func TestRefusedBookingLeavesTheSlackScheduleAlone(t *testing.T) {
 		t.Errorf("a caller finding the pace free at +%v was not read as slack (slack last seen at +%v)", free.Sub(now), slackAt.Sub(now))
 	}
 }
+
+// TestCatchUpWaitsForAFirmSettle checks that a pace settled on a weak
+// count has no catch-up: the rate may lie under it, and then the slots its
+// callers left unused are not tokens the server kept. At 10,000/s with a
+// burst of 1,000, catching up at such a pace (weak settles at 11,000 to
+// 17,000/s after the slow start) sent calls in bunches into an empty
+// bucket, and each refused caller slept a second. A cut for slack is not
+// such a settle: the callers, not the pace, met the server's burst, and
+// the pace under the cut is caught up as before.
+func TestCatchUpWaitsForAFirmSettle(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		slack  bool
+		atOnce bool
+	}{
+		{"weak count", false, false},
+		{"cut for slack", true, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, b, clk := catchUpClient(t, 200)
+			now := clk.now()
+			b.mu.Lock()
+			b.learn.slackAt = time.Time{}
+			if tc.slack {
+				b.learn.slackAt = now
+			}
+			ep, before := b.epoch, b.paceLocked(now)
+			b.mu.Unlock()
+			c.bucketThrottled(context.Background(), b, now, now.Add(-time.Millisecond), now.Add(time.Second), ep)
+			b.mu.Lock()
+			until, rate := b.pausedUntil, b.paceLocked(b.pausedUntil)
+			b.mu.Unlock()
+			if !(rate > 0) || rate >= before {
+				t.Fatalf("pace %.0f/s after the refusal of %.0f/s, want a cut", rate, before)
+			}
+			// The callers leave 10 ms of slots unused after the pause.
+			from := until.Add(10 * time.Millisecond)
+			clk.advance(from.Sub(now))
+			bookAt(t, c, b, from)
+			if second := bookAt(t, c, b, from); second.Equal(from) != tc.atOnce {
+				t.Errorf("second call at +%v after slots left unused, want at once: %v", second.Sub(from), tc.atOnce)
+			}
+		})
+	}
+}

@@ -130,10 +130,12 @@ func (b *rateBucket) burstLocked(now time.Time) int {
 // arriving together does not empty it; after a refusal it starts empty
 // again (see Client.spendCatchUp). A burst estimate under 8 (a quarter is
 // under two calls), sharing a Store (the others' calls take the same
-// tokens), or a learner still looking for the rate makes it one.
+// tokens), a learner still looking for the rate, or a pace settled on a
+// weak count (learner.unsure: it may lie above the rate, and then an
+// unused slot is no token) makes it one.
 func (b *rateBucket) catchUpLocked(now time.Time) int {
 	l := &b.learn
-	if l.phase != phaseSettled || l.hist.shared() {
+	if l.phase != phaseSettled || l.hist.shared() || l.unsure {
 		return 1
 	}
 	return max(1, int(min(l.burstEst/4, l.pace(now)*catchUpSpan.Seconds())))

@@ -70,6 +70,7 @@ func (l *learner) settle(now, sentAt time.Time) {
 		est, lo, weak, crossed = l.judge(sentAt, paced, est, span)
 	}
 	l.guessed = false
+	l.unsure = weak && !(l.phase == phaseSettled && l.slackWithin(sentAt, span))
 	l.estimate = clampRate(est, lo, hi)
 	// The estimate counts whole calls over span: it may be off by a call
 	// over span. Probe fast enough to cover that in probeCover; settle
@@ -166,7 +167,7 @@ func (l *learner) judge(sentAt time.Time, cur, est float64, span time.Duration) 
 		// as blindly as with no count at all.
 		return blindCut * cur, lo, false, false
 	}
-	if !l.slackAt.Before(sentAt.Add(-span)) {
+	if l.slackWithin(sentAt, span) {
 		return settledCutRatio * cur, settledCutRatio * cur, true, false
 	}
 	if c, ok := l.crossing(sentAt, cur); ok {
@@ -180,6 +181,12 @@ func (l *learner) judge(sentAt time.Time, cur, est float64, span time.Duration) 
 		return est, settledCutRatio * cur, true, false
 	}
 	return est, lo, false, false
+}
+
+// slackWithin reports whether a caller found its slot free (see
+// learner.slack) within span before the call sent at sentAt.
+func (l *learner) slackWithin(sentAt time.Time, span time.Duration) bool {
+	return !l.slackAt.Before(sentAt.Add(-span))
 }
 
 // crossing estimates the rate from where a settled pace, rising from

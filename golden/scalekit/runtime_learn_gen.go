@@ -239,6 +239,10 @@ type learner struct {
 	// guessed: the settle point is a guess between a weak estimate and
 	// the pace that overran (see settle).
 	guessed bool
+	// unsure: the pace settled on a weak count or a guess, other than a
+	// cut for slack, so it may lie above the server's rate, and the
+	// catch-up waits for a firmer settle (see rateBucket.catchUpLocked).
+	unsure bool
 	// nearCrossing: the pace settled preciseRatio under a crossing with
 	// no burst to speak of (see settle).
 	nearCrossing bool
