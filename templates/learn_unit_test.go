@@ -282,3 +282,44 @@ func TestRunawaySlowStartSettlesNearWhatWasSent(t *testing.T) {
 		})
 	}
 }
+
+// TestSlackRefusalKeepsTheCountedPace replays the refusals traced at
+// 10,000/s with a burst of 10: callers that a pace of 6,000/s did not hold
+// back were refused now and then, as stalls on the way bunched their
+// calls, and each cut a tenth until the pace sat at 2,800/s, where the
+// bunching still refused them. The calls the server accepted since the
+// pace resumed prove it takes that many, so a refusal with slack is cut
+// no lower than the count. With no count since the pace resumed (a span
+// under learnMinSpan) the cut is a tenth, as before, even when calls
+// before the resume were counted: the rate may have fallen since.
+func TestSlackRefusalKeepsTheCountedPace(t *testing.T) {
+	t0 := time.Unix(1_800_000_000, 0)
+	const pace = 6000.0
+	for _, tc := range []struct {
+		name             string
+		before, stretch  time.Duration
+		wantMin, wantMax float64
+	}{
+		{"a second at the pace", 0, time.Second, 0.98 * pace, pace},
+		{"no count since resuming", 0, 50 * time.Millisecond, 0.89 * pace, 0.91 * pace},
+		{"a count before resuming", time.Second, 50 * time.Millisecond, 0.89 * pace, 0.91 * pace},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resumed := t0.Add(tc.before)
+			l := &learner{phase: phaseSettled, base: pace, estimate: pace, burstEst: 18, probe: probeSlope, since: resumed}
+			l.hist.cumLast = -1
+			step := intervalAt(pace)
+			at := t0
+			for at.Before(resumed.Add(tc.stretch)) {
+				l.accepted(at, -1, 0)
+				at = at.Add(step)
+			}
+			l.slack(at.Add(-step))
+			cur := l.pace(at)
+			l.emptied(at.Add(time.Millisecond), at, at.Add(step))
+			if l.estimate < tc.wantMin || l.estimate > tc.wantMax {
+				t.Errorf("refused at %.0f/s with slack: estimate %.0f/s, want within [%.0f, %.0f]/s", cur, l.estimate, tc.wantMin, tc.wantMax)
+			}
+		})
+	}
+}

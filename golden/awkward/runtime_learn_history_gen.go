@@ -268,12 +268,17 @@ func (l *learner) refusedCount(sentAt time.Time, n, period int64) {
 // bound returns the largest lower bound on the server's rate that the
 // accepted calls sent before t prove, and the stretch it was taken over.
 func (l *learner) bound(t time.Time) (best float64, span time.Duration) {
+	return l.boundSince(t, t.Add(-learnLookback))
+}
+
+// boundSince is bound over the calls sent from since on.
+func (l *learner) boundSince(t, since time.Time) (best float64, span time.Duration) {
 	h := &l.hist
 	if h.n == 0 {
 		return 0, 0
 	}
 	end := t.UnixNano()
-	from := t.Add(-learnLookback).UnixNano()
+	from := since.UnixNano()
 	shared := h.shared()
 	if shared && h.resumedAt > from {
 		// Other clients' calls fill a shared bucket's pauses and idle

@@ -136,7 +136,8 @@ func (l *learner) settle(now, sentAt time.Time) {
 // too. A settled pace refused within a few calls of resuming, while the
 // count says it was about right, shows a miscounted burst and is cut
 // blindly. A settled pace that had slack over the span (see
-// learner.slack) measured the callers and is cut by a tenth. Otherwise, a
+// learner.slack) measured the callers and is cut by a tenth, or only to
+// what the calls accepted since it resumed prove. Otherwise, a
 // settled pace refused well after it resumed crossed the rate from below,
 // which says where the rate is (see crossing).
 func (l *learner) judge(sentAt time.Time, cur, est float64, span time.Duration) (_, lo float64, weak, crossed bool) {
@@ -168,7 +169,14 @@ func (l *learner) judge(sentAt time.Time, cur, est float64, span time.Duration) 
 		return blindCut * cur, lo, false, false
 	}
 	if l.slackWithin(sentAt, span) {
-		return settledCutRatio * cur, settledCutRatio * cur, true, false
+		cut := settledCutRatio * cur
+		// A refusal with slack is the callers' bunching, not the pace:
+		// the count since the pace resumed proves what the server took
+		// at it, so the pace is not cut under that.
+		if c, s := l.boundSince(sentAt, l.since); s >= learnMinSpan && c > cut {
+			return min(c, cur), cut, true, false
+		}
+		return cut, cut, true, false
 	}
 	if c, ok := l.crossing(sentAt, cur); ok {
 		// Exact when the burst adds little (a burst estimate can be off

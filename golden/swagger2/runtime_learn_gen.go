@@ -145,13 +145,14 @@ const (
 	// minCutRatio bounds a measured cut: an estimate from a thin history
 	// can be far too low, and one throttle never slows the pace tenfold.
 	minCutRatio = 0.1
-	// settledCutRatio bounds the cut of a settled pace per throttle when
-	// the pace had slack (see learner.slack). The estimate counts the calls
-	// that were sent: when callers were few (some of them waiting out their
-	// own Retry-After) it measures their demand, not the server's rate,
-	// while the refusal proves only that the pace was above the rate. A
-	// rate that did fall is found by a few cuts in a row: the server's
-	// bucket is empty, so each comes at once.
+	// settledCutRatio is the cut of a settled pace per throttle when the
+	// pace had slack (see learner.slack), unless the calls accepted since
+	// the pace resumed prove more (see judge). The count measures the
+	// callers' demand when they were few (some of them waiting out their
+	// own Retry-After), not the server's rate, so it never cuts deeper
+	// than this. A rate that did fall is found by a few cuts in a row: the
+	// server's bucket is empty, so each comes at once, too soon after the
+	// resume for a count.
 	settledCutRatio = 0.9
 	// crowdRounds bounds the rounds that take the refill during the first
 	// crowd out of its burst estimate; each shrinks the error by at least
