@@ -16,6 +16,10 @@
 //	               GetAttemptToken/GetRetryToken, 429 = throttle error code
 //	oracle         paces at the hidden rate and knows the allowance and the
 //	               token lifetime: the best any client can do
+//	patient        the oracle, but a refused call sleeps its Retry-After
+//	               before it is sent again, as limitgen's do: the best a
+//	               client that honours Retry-After can do at that pace
+//	               (-patient paces it at shares of the hidden rate)
 //
 // Scenarios:
 //
@@ -63,9 +67,12 @@
 //	-list           list scenarios and clients and exit
 //	-cpuprofile F   write a CPU profile of the whole run, clients and fake
 //	                server together, to F (go tool pprof F)
+//	-patient LIST   shares of the hidden rate (0 < s ≤ 1) the patient oracle
+//	                paces at, one client each, named patient-S (default 1,
+//	                named patient); e.g. -patient 1,0.9,0.8
 //
-// The full sweep (20 cells × 60 s × 6 clients, one at a time) takes about
-// two hours; a reduced one, -rates 10,1000 -bursts 1,100 -duration 10s
+// The full sweep (20 cells × 60 s × 7 clients, one at a time) takes about
+// two and a half hours; a reduced one, -rates 10,1000 -bursts 1,100 -duration 10s
 // -clients limitgen,retryablehttp,aws-adaptive, about two minutes.
 //
 // A full run (15 s windows, clients one at a time) takes about 11 minutes,
@@ -117,6 +124,7 @@ func run() error {
 		rates    = flag.String("rates", "", "comma-separated hidden rates of the sweep (default 1,10,100,1000,10000)")
 		bursts   = flag.String("bursts", "", "comma-separated hidden bursts of the sweep (default 1,10,100,1000)")
 		cpuprof  = flag.String("cpuprofile", "", "write a CPU profile of the whole run (clients and fake server) to this file")
+		patient  = flag.String("patient", "", "comma-separated shares of the hidden rate the patient oracle paces at (default 1)")
 	)
 	flag.Parse()
 	if *cpuprof != "" {
@@ -132,6 +140,12 @@ func run() error {
 	}
 	opts := bench.Options{Quick: *quick, Window: *window, ServiceTime: *service}
 	allScen, allKinds := bench.Scenarios(opts), bench.Kinds()
+	if *patient != "" {
+		var err error
+		if allKinds, err = withPatient(allKinds, *patient); err != nil {
+			return err
+		}
+	}
 	if *list {
 		for _, s := range allScen {
 			fmt.Printf("scenario %-13s %s\n", s.Name, s.About)
@@ -238,6 +252,25 @@ func pickScenarios(o bench.Options, all []bench.Scenario, names, rates, bursts s
 		}
 	}
 	return append(out, bench.Sweep(o, rs, bs)...), true, nil
+}
+
+// withPatient replaces the patient oracle of kinds with one per share of
+// the hidden rate in shares.
+func withPatient(kinds []bench.Kind, shares string) ([]bench.Kind, error) {
+	var out []bench.Kind
+	for _, k := range kinds {
+		if k.Name != "patient" {
+			out = append(out, k)
+		}
+	}
+	for _, f := range strings.Split(shares, ",") {
+		s, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+		if err != nil || !(s > 0 && s <= 1) {
+			return nil, fmt.Errorf("-patient: %q is not a share in (0, 1]", f)
+		}
+		out = append(out, bench.PatientOracle(s))
+	}
+	return out, nil
 }
 
 func isSet(name string) bool {

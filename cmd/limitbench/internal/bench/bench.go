@@ -72,6 +72,7 @@ func Kinds() []Kind {
 		Kind{"stainless", "Stainless SDK policy: 2 retries, Retry-After ≤ 60 s, 0.5 s·2ⁿ ≤ 8 s − 25% jitter", newStainless},
 		Kind{"aws-adaptive", "aws-sdk-go-v2 retry.NewAdaptiveMode defaults", newAWSAdaptive},
 		Kind{"oracle", "paces at the hidden rate, knows the allowance and token lifetime", newOracle},
+		PatientOracle(1),
 	)
 }
 

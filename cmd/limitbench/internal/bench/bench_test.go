@@ -227,3 +227,45 @@ func TestScenarioNamesUnique(t *testing.T) {
 		seen[s.Name] = true
 	}
 }
+
+// TestPatientOracleWaitsForRetryAfter checks that the patient oracle sends a
+// refused call again only after its Retry-After, where the oracle resends
+// at once: against a server that takes one call a second, a second call
+// with a 300 ms deadline is refused once and then waits out the deadline.
+func TestPatientOracleWaitsForRetryAfter(t *testing.T) {
+	for _, tc := range []struct {
+		kind         Kind
+		wantRefusals func(int64) bool
+		want         string
+	}{
+		{PatientOracle(1), func(n int64) bool { return n == 1 }, "1"},
+		{Kind{"oracle", "", newOracle}, func(n int64) bool { return n > 1 }, "more than 1"},
+	} {
+		t.Run(tc.kind.Name, func(t *testing.T) {
+			cfg := fakescalekit.DefaultConfig()
+			cfg.Rate, cfg.Burst, cfg.ServiceTime = 1, 1, 0
+			fake := fakescalekit.New(cfg)
+			ts := httptest.NewServer(fake)
+			defer ts.Close()
+			// The hidden rate is kept from the client, so that it is
+			// refused: the oracles pace only at a rate they know.
+			c, err := tc.kind.New(Env{BaseURL: ts.URL, ClientID: fakescalekit.ClientID,
+				ClientSecret: fakescalekit.ClientSecret, HTTPClient: NewHTTPClient(1),
+				Hidden: Limits{TokenLifetime: time.Hour}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := c.ListOrganizations(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+			defer cancel()
+			if err := c.ListOrganizations(ctx); !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("second call: %v, want the deadline", err)
+			}
+			if n := fake.Snapshot().Throttled; !tc.wantRefusals(n) {
+				t.Errorf("%d refusals, want %s", n, tc.want)
+			}
+		})
+	}
+}

@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"sync"
 	"time"
@@ -20,9 +21,17 @@ type oracle struct {
 	lim   *rate.Limiter
 	mu    sync.Mutex
 	tools int
+	// patient makes a refused call wait for its Retry-After before it is
+	// sent again, as the generated client does (see PatientOracle).
+	patient bool
 }
 
 func newOracle(env Env) (Client, error) {
+	return newPacedOracle(env, 1, false), nil
+}
+
+// newPacedOracle is the oracle pacing at share of the hidden rate.
+func newPacedOracle(env Env, share float64, patient bool) *oracle {
 	h := env.Hidden
 	margin := h.TokenLifetime / 5
 	lim := rate.NewLimiter(rate.Inf, 0)
@@ -30,9 +39,27 @@ func newOracle(env Env) (Client, error) {
 		// One unit of burst is kept in hand: requests admitted at exactly
 		// the rate reach the server with scheduling jitter, and a bucket
 		// run at zero margin refuses the early ones.
-		lim = rate.NewLimiter(rate.Limit(h.Rate), max(1, h.Burst-1))
+		lim = rate.NewLimiter(rate.Limit(share*h.Rate), max(1, h.Burst-1))
 	}
-	return &oracle{env: env, tc: newTokenCache(env, margin), lim: lim}, nil
+	return &oracle{env: env, tc: newTokenCache(env, margin), lim: lim, patient: patient}
+}
+
+// PatientOracle is the oracle made to honour Retry-After: it paces at share
+// of the hidden rate (1 for the rate itself) and a refused call sleeps for
+// its Retry-After before it is sent again, as the generated client's
+// refused calls do. It knows the limits, so it measures what honouring a
+// whole-second Retry-After costs on this machine, apart from learning: when
+// calls bunch on the way to the server (a stall of a millisecond holds 10
+// calls at 10,000/s), each refusal takes one caller of 16 out for a
+// second whatever the pace. No client that honours Retry-After does better
+// at the same pace; sweep share to find its best.
+func PatientOracle(share float64) Kind {
+	name := "patient"
+	if share != 1 {
+		name = fmt.Sprintf("patient-%g", share)
+	}
+	return Kind{name, fmt.Sprintf("oracle paced at %g × the hidden rate that sleeps each refusal's Retry-After", share),
+		func(env Env) (Client, error) { return newPacedOracle(env, share, true), nil }}
 }
 
 func (c *oracle) ListOrganizations(ctx context.Context) error {
@@ -44,6 +71,13 @@ func (c *oracle) ListOrganizations(ctx context.Context) error {
 		var se *StatusError
 		if !errors.As(err, &se) || se.Code != http.StatusTooManyRequests {
 			return err
+		}
+		if c.patient {
+			if d, ok := parseRetryAfter(se.RetryAfter); ok {
+				if err := sleepCtx(ctx, d); err != nil {
+					return err
+				}
+			}
 		}
 		// Arrival jitter on the wire can still trip the server's bucket
 		// now and then; pace and send again.
