@@ -231,15 +231,22 @@ func TestScenarioNamesUnique(t *testing.T) {
 // TestPatientOracleWaitsForRetryAfter checks that the patient oracle sends a
 // refused call again only after its Retry-After, where the oracle resends
 // at once: against a server that takes one call a second, a second call
-// with a 300 ms deadline is refused once and then waits out the deadline.
+// with a 300 ms deadline is refused once, and the patient oracle gives up
+// with the 429 rather than sleep past the deadline.
 func TestPatientOracleWaitsForRetryAfter(t *testing.T) {
 	for _, tc := range []struct {
 		kind         Kind
 		wantRefusals func(int64) bool
 		want         string
+		wantErr      func(error) bool
 	}{
-		{PatientOracle(1), func(n int64) bool { return n == 1 }, "1"},
-		{Kind{"oracle", "", newOracle}, func(n int64) bool { return n > 1 }, "more than 1"},
+		{PatientOracle(1), func(n int64) bool { return n == 1 }, "1", func(err error) bool {
+			var se *StatusError
+			return errors.As(err, &se) && se.Code == 429
+		}},
+		{Kind{"oracle", "", newOracle}, func(n int64) bool { return n > 1 }, "more than 1", func(err error) bool {
+			return errors.Is(err, context.DeadlineExceeded)
+		}},
 	} {
 		t.Run(tc.kind.Name, func(t *testing.T) {
 			cfg := fakescalekit.DefaultConfig()
@@ -260,8 +267,8 @@ func TestPatientOracleWaitsForRetryAfter(t *testing.T) {
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 			defer cancel()
-			if err := c.ListOrganizations(ctx); !errors.Is(err, context.DeadlineExceeded) {
-				t.Fatalf("second call: %v, want the deadline", err)
+			if err := c.ListOrganizations(ctx); !tc.wantErr(err) {
+				t.Fatalf("second call: %v", err)
 			}
 			if n := fake.Snapshot().Throttled; !tc.wantRefusals(n) {
 				t.Errorf("%d refusals, want %s", n, tc.want)

@@ -74,6 +74,11 @@ func (c *oracle) ListOrganizations(ctx context.Context) error {
 		}
 		if c.patient {
 			if d, ok := parseRetryAfter(se.RetryAfter); ok {
+				if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d {
+					// As the generated client does: no sleep past the
+					// caller's deadline.
+					return err
+				}
 				if err := sleepCtx(ctx, d); err != nil {
 					return err
 				}
