@@ -17,9 +17,9 @@
 //	oracle         paces at the hidden rate and knows the allowance and the
 //	               token lifetime: the best any client can do
 //	patient        the oracle, but a refused call sleeps its Retry-After
-//	               before it is sent again, as limitgen's do: the best a
-//	               client that honours Retry-After can do at that pace
-//	               (-patient paces it at shares of the hidden rate)
+//	               before it is sent again, as limitgen's do: what a client
+//	               that knows the rate and honours Retry-After gets at that
+//	               pace (-patient paces it at shares of the hidden rate)
 //
 // Scenarios:
 //

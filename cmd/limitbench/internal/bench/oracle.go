@@ -51,8 +51,9 @@ func newPacedOracle(env Env, share float64, patient bool) *oracle {
 // whole-second Retry-After costs on this machine, apart from learning: when
 // calls bunch on the way to the server (a stall of a millisecond holds 10
 // calls at 10,000/s), each refusal takes one caller of 16 out for a
-// second whatever the pace. No client that honours Retry-After does better
-// at the same pace; sweep share to find its best.
+// second whatever the pace. It is a yardstick, not a proven bound: a client
+// that spaces its sends more exactly than x/time/rate and a timer can do
+// better. Sweep share to find its best.
 func PatientOracle(share float64) Kind {
 	name := "patient"
 	if share != 1 {
