@@ -20,6 +20,11 @@
 //	               before it is sent again, as limitgen's do: what a client
 //	               that knows the rate and honours Retry-After gets at that
 //	               pace (-patient paces it at shares of the hidden rate)
+//	precise        the patient oracle made exact: it spaces its sends at
+//	               0.98 of the hidden rate on the kernel's timers (the
+//	               runtime's round to milliseconds on Linux) and keeps no
+//	               more calls in flight than the hidden burst, so that a
+//	               stall on the way cannot overflow the server's bucket
 //
 // Scenarios:
 //
@@ -71,8 +76,8 @@
 //	                paces at, one client each, named patient-S (default 1,
 //	                named patient); e.g. -patient 1,0.9,0.8
 //
-// The full sweep (20 cells × 60 s × 7 clients, one at a time) takes about
-// two and a half hours; a reduced one, -rates 10,1000 -bursts 1,100 -duration 10s
+// The full sweep (20 cells × 60 s × 8 clients, one at a time) takes about
+// three hours; a reduced one, -rates 10,1000 -bursts 1,100 -duration 10s
 // -clients limitgen,retryablehttp,aws-adaptive, about two minutes.
 //
 // A full run (15 s windows, clients one at a time) takes about 11 minutes,
