@@ -50,10 +50,40 @@ func (wallClock) sleepUntil(ctx context.Context, t time.Time) error {
 // late send pushed the ones after it back, which cost about 4 points of
 // goodput over 60 s. The last moments hold an OS thread, so only spaced
 // sends sleep this way.
+//
+// At most maxPreciseWaiters callers of the process wait out their last
+// moments this way at a time; the rest keep to the timer and may send a
+// millisecond late, so that a crowd of callers cannot tie up a crowd of OS
+// threads (the runtime ends a process that passes 10,000).
 func (c wallClock) sleepPrecise(ctx context.Context, t time.Time) error {
 	if err := c.sleepUntil(ctx, t.Add(-preciseLead)); err != nil {
 		return err
 	}
+	release, ok := preciseTurn()
+	if !ok {
+		return c.sleepUntil(ctx, t)
+	}
+	defer release()
 	waitPrecisely(t)
 	return nil
+}
+
+// maxPreciseWaiters bounds the OS threads that precise sleeps hold at once:
+// four times the 16 callers the benchmarks run, each of which waits for a
+// turn in its last 1.5 ms.
+const maxPreciseWaiters = 64
+
+// preciseWaiters holds a token for each precise sleep under way in the
+// process.
+var preciseWaiters = make(chan struct{}, maxPreciseWaiters)
+
+// preciseTurn takes one of the process's maxPreciseWaiters turns to wait
+// precisely, without waiting for one: ok is false when all are taken.
+func preciseTurn() (release func(), ok bool) {
+	select {
+	case preciseWaiters <- struct{}{}:
+		return func() { <-preciseWaiters }, true
+	default:
+		return nil, false
+	}
 }

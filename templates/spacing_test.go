@@ -169,22 +169,29 @@ func (k *sleepKindClock) sleepPrecise(ctx context.Context, t time.Time) error {
 	return k.fakeClock.sleepUntil(ctx, t)
 }
 
-// TestSpacedSendsSleepPrecisely checks that the waits of spaced sends (a
-// burst-1 pace of 100/s) use the precise sleep, and that no other wait
-// does: a burst of two absorbs a late timer, and a precise sleep holds an
-// OS thread for its last moments.
-func TestSpacedSendsSleepPrecisely(t *testing.T) {
+// TestPacedSendsSleepPrecisely checks which waits of a settled learning
+// pace use the precise sleep: those of spaced sends (a burst-1 pace of
+// 100/s), and those of a pace whose millisecond of calls is a tenth of the
+// burst or more, which a late timer would send in one clump (10,000/s with
+// a burst of 10). No other wait does: a burst of two absorbs a late spaced
+// call, a burst of 1,000 a clump of 10, and a precise sleep holds an OS
+// thread for its last moments.
+func TestPacedSendsSleepPrecisely(t *testing.T) {
 	for _, tc := range []struct {
 		name        string
-		burst       float64
+		rate, burst float64
 		wantPrecise bool
 	}{
-		{"burst 1", 1, true},
-		{"burst 2", 2, false},
+		{"100/s, burst 1", 100, 1, true},
+		{"100/s, burst 2", 100, 2, false},
+		{"10,000/s, burst 10", 10000, 10, true},
+		{"10,000/s, burst 100", 10000, 100, true},
+		{"10,000/s, burst 1,000", 10000, 1000, false},
+		{"1,000/s, burst 100", 1000, 100, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			clk := &sleepKindClock{fakeClock: newFakeClock()}
-			c, b := settledClient(t, clk, 100, http.NotFoundHandler())
+			c, b := settledClient(t, clk, tc.rate, http.NotFoundHandler())
 			b.mu.Lock()
 			b.learn.burstEst = tc.burst
 			b.mu.Unlock()
@@ -202,6 +209,43 @@ func TestSpacedSendsSleepPrecisely(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestPreciseTurnsBounded checks that no more than maxPreciseWaiters
+// precise sleeps hold an OS thread at once, and that a precise sleep with
+// no turn left still waits until its time, on the timer.
+func TestPreciseTurnsBounded(t *testing.T) {
+	var releases []func()
+	defer func() {
+		for _, r := range releases {
+			r()
+		}
+	}()
+	for range maxPreciseWaiters + 1 {
+		r, ok := preciseTurn()
+		if !ok {
+			break
+		}
+		releases = append(releases, r)
+	}
+	if len(releases) != maxPreciseWaiters {
+		t.Fatalf("took %d turns at once; want %d", len(releases), maxPreciseWaiters)
+	}
+	var clk wallClock
+	end := time.Now().Add(2 * time.Millisecond)
+	if err := clk.sleepPrecise(context.Background(), end); err != nil {
+		t.Fatalf("sleep with no turn left: %v", err)
+	}
+	if now := time.Now(); now.Before(end) {
+		t.Errorf("sleep with no turn left ended %v early", end.Sub(now))
+	}
+	releases[0]()
+	releases = releases[1:]
+	r, ok := preciseTurn()
+	if !ok {
+		t.Fatal("no turn after one was released")
+	}
+	releases = append(releases, r)
 }
 
 // TestWallClockSleepPrecise checks the real precise sleep: it never ends
