@@ -53,8 +53,8 @@ func (wallClock) sleepUntil(ctx context.Context, t time.Time) error {
 // 1.0 ms at the 90th percentile; a timer stopped short and a nanosleep for
 // the rest, 0.08-0.09 ms and 0.11-0.13 ms. At 100/s with no burst each
 // late send pushed the ones after it back, which cost about 4 points of
-// goodput over 60 s. The last moments hold an OS thread, so only spaced
-// sends sleep this way.
+// goodput over 60 s. The last moments hold an OS thread, so only the waits
+// that a late timer harms sleep this way (see rateBucket.precise).
 //
 // At most maxPreciseWaiters callers of the process wait out their last
 // moments this way at a time; the rest keep to the timer and may send a
