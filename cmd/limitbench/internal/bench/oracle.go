@@ -74,20 +74,27 @@ func (c *oracle) ListOrganizations(ctx context.Context) error {
 			return err
 		}
 		if c.patient {
-			if d, ok := parseRetryAfter(se.RetryAfter); ok {
-				if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d {
-					// As the generated client does: no sleep past the
-					// caller's deadline.
-					return err
-				}
-				if err := sleepCtx(ctx, d); err != nil {
-					return err
-				}
+			if err := sleepRetryAfter(ctx, se); err != nil {
+				return err
 			}
 		}
 		// Arrival jitter on the wire can still trip the server's bucket
 		// now and then; pace and send again.
 	}
+}
+
+// sleepRetryAfter sleeps for the Retry-After of the refusal se, if it has
+// one. As the generated client does, it does not sleep past the caller's
+// deadline: it returns se at once instead.
+func sleepRetryAfter(ctx context.Context, se *StatusError) error {
+	d, ok := parseRetryAfter(se.RetryAfter)
+	if !ok {
+		return nil
+	}
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d {
+		return se
+	}
+	return sleepCtx(ctx, d)
 }
 
 // pace waits for the next slot at the hidden rate. A slot the call could

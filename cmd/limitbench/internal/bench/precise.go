@@ -15,13 +15,12 @@ import (
 // callers and the server's bucket then finds no more calls waiting than
 // the bucket holds, so the stall cannot overflow it. A refused call sleeps
 // its Retry-After, as the patient oracle's do. It measures what a client
-// that honours Retry-After can get here when it knows the limits; where
-// the burst is 1, one call at a time is that bound, and the server's
-// service time caps it (about 1.2 ms a call on the 2-CPU machine).
+// that honours Retry-After can get here when it knows the limits. Where
+// the burst is 1 it sends one call at a time, and the fake's service time
+// caps it (about 1.2 ms a call on the 2-CPU machine).
 type preciseOracle struct {
 	env      Env
-	tc       *tokenCache
-	tools    *oracle // tool calls, which are not rate limited: the oracle's
+	tools    *oracle // tool calls (not rate limited) and the shared token
 	inFlight chan struct{}
 	interval time.Duration
 	mu       sync.Mutex
@@ -29,14 +28,14 @@ type preciseOracle struct {
 }
 
 // preciseShare is the share of the hidden rate the precise oracle paces
-// at: in 20 s runs at 10,000/s with a burst of 10 it got 94.3% at 1 and
-// 94.5% at 0.98, with no refusal at either.
+// at: in 20 s runs at 10,000/s with a burst of 10 a scratch version got
+// 94.3% at 1 and 94.5% at 0.98, with no refusal at either.
 const preciseShare = 0.98
 
 func newPreciseOracle(env Env) (Client, error) {
 	h := env.Hidden
 	tools := newPacedOracle(env, 1, false)
-	c := &preciseOracle{env: env, tc: tools.tc, tools: tools, inFlight: make(chan struct{}, max(1, h.Burst))}
+	c := &preciseOracle{env: env, tools: tools, inFlight: make(chan struct{}, max(1, h.Burst))}
 	if h.Rate > 0 {
 		c.interval = time.Duration(float64(time.Second) / (preciseShare * h.Rate))
 	}
@@ -50,14 +49,7 @@ func (c *preciseOracle) ListOrganizations(ctx context.Context) error {
 		if !errors.As(err, &se) || se.Code != http.StatusTooManyRequests {
 			return err
 		}
-		d, ok := parseRetryAfter(se.RetryAfter)
-		if !ok {
-			continue
-		}
-		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d {
-			return err // no sleep past the caller's deadline
-		}
-		if err := sleepCtx(ctx, d); err != nil {
+		if err := sleepRetryAfter(ctx, se); err != nil {
 			return err
 		}
 	}
@@ -85,7 +77,7 @@ func (c *preciseOracle) sendPaced(ctx context.Context) error {
 			return err
 		}
 	}
-	return sendOnce(ctx, c.env.HTTPClient, c.tc, c.env.BaseURL, opList)
+	return sendOnce(ctx, c.env.HTTPClient, c.tools.tc, c.env.BaseURL, opList)
 }
 
 // preciseLead is how long before a slot waitUntil leaves the runtime's
