@@ -86,8 +86,12 @@ func (l *learner) settle(now, sentAt time.Time) {
 	if crossed {
 		// Known to within the pace's rise over a call or two.
 		ratio, l.probe = preciseRatio, probeSlope
-		if l.burstEst < 2 && (cur < tolerantPace || recrossed) {
+		switch {
+		case l.burstEst >= 2:
+		case recrossed:
 			ratio = jitterRatio
+		case cur < tolerantPace:
+			ratio = max(jitterRatio, 1-jitterMargin.Seconds()*cur)
 		}
 		l.nearCrossing = l.burstEst < 2 && ratio == preciseRatio
 	}

@@ -74,6 +74,7 @@ var runtimeDeclared = []string{
 	"isDigits",
 	"isNotSent",
 	"isSuccess",
+	"jitterMargin",
 	"jitterRatio",
 	"jsonAddFields",
 	"jsonField",
