@@ -323,3 +323,31 @@ func TestSlackRefusalKeepsTheCountedPace(t *testing.T) {
 		})
 	}
 }
+
+// TestBlindCutProbesBack checks the blind cut of a settled pace refused
+// within a few calls of resuming while the count says the pace was about
+// right: the pace is cut to blindCut of itself, and since the cut measured
+// nothing it climbs back across the cut within startCover instead of at
+// the slow probe's 0.02% a second (at 10,000/s with a burst of 10 one such
+// cut held the pace at 70% of the rate for the rest of a 30 s trace).
+func TestBlindCutProbesBack(t *testing.T) {
+	t0 := time.Unix(1_800_000_000, 0)
+	const pace = 10000.0
+	l := &learner{phase: phaseSettled, base: pace, estimate: pace, burstEst: 10, probe: probeSlope, since: t0}
+	l.hist.cumLast = -1
+	step := intervalAt(pace)
+	at := t0.Add(-time.Second)
+	for range int(pace) + crossingMinCalls/2 {
+		l.accepted(at, -1, 0)
+		at = at.Add(step)
+	}
+	cur := l.pace(at)
+	l.emptied(at.Add(time.Millisecond), at, at.Add(step))
+	if want := blindCut * cur; math.Abs(l.estimate-want) > 1e-6*want {
+		t.Fatalf("refused %d calls after resuming at %.0f/s: estimate %.0f/s, want the blind cut %.0f/s", crossingMinCalls/2, cur, l.estimate, want)
+	}
+	later := at.Add(step + startCover)
+	if got := l.pace(later); got < 0.95*cur {
+		t.Errorf("pace %.0f/s %v after a blind cut from %.0f/s, want at least %.0f/s", got, startCover, cur, 0.95*cur)
+	}
+}

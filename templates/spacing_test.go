@@ -308,6 +308,8 @@ func TestSettledPaceKeptThroughRareRefusals(t *testing.T) {
 		{"a burst, no slack since the last refusal", 10, 200, []int{400, 400}, []bool{true, false}, []bool{true, false}},
 		{"a burst, slack, four within four seconds", 10, 200, []int{200, 200, 200, 200}, []bool{true, true, true, true}, []bool{true, true, true, false}},
 		{"a burst, slack, a slow pace", 10, 20, []int{200}, []bool{true}, []bool{false}},
+		{"a burst, slack, 10,000/s, four a second", 10, 10000, []int{2500, 2500, 2500, 2500, 2500, 2500}, []bool{true, true, true, true, true, true}, []bool{true, true, true, true, true, true}},
+		{"a burst, slack, 10,000/s, four within 2,000 calls", 10, 10000, []int{2500, 600, 600, 600}, []bool{true, true, true, true}, []bool{true, true, true, false}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			step := step

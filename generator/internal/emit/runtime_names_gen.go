@@ -209,6 +209,7 @@ var runtimeDeclared = []string{
 	"tolerantGap",
 	"tolerantPace",
 	"tolerantRefusals",
+	"tolerantSlackCalls",
 	"tolerantSpan",
 	"truncate",
 	"turnQueue",
