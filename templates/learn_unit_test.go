@@ -329,7 +329,7 @@ func TestSlackRefusalKeepsTheCountedPace(t *testing.T) {
 // right: the pace is cut to blindCut of itself, and since the cut measured
 // nothing it climbs back across the cut within startCover instead of at
 // the slow probe's 0.02% a second (at 10,000/s with a burst of 10 one such
-// cut held the pace at 70% of the rate for the rest of a 30 s trace).
+// cut held the pace at 60% of the rate for the rest of a 30 s trace).
 func TestBlindCutProbesBack(t *testing.T) {
 	t0 := time.Unix(1_800_000_000, 0)
 	const pace = 10000.0

@@ -172,7 +172,7 @@ func (l *learner) judge(sentAt time.Time, cur, est float64, span time.Duration) 
 		// as blindly as with no count at all. The cut measured nothing,
 		// so it is weak: the pace probes back across it (see settle).
 		// Settled as a measure, it probed at 0.02% a second, and a blind
-		// cut at 10,000/s with a burst of 10 held the pace at 70% of
+		// cut at 10,000/s with a burst of 10 held the pace at 60% of
 		// the rate for the rest of a 30 s trace.
 		return blindCut * cur, lo, true, false
 	}
