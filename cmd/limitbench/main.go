@@ -75,6 +75,12 @@
 //	-patient LIST   shares of the hidden rate (0 < s ≤ 1) the patient oracle
 //	                paces at, one client each, named patient-S (default 1,
 //	                named patient); e.g. -patient 1,0.9,0.8
+//	-precise LIST   shares of the hidden rate the precise oracle paces at,
+//	                each with an optional cap on its calls in flight
+//	                (SHARE or SHARE:N; without N, the hidden burst), one
+//	                client each, named precise-S or precise-S:N (default
+//	                0.98 and the burst, named precise); e.g. -precise
+//	                0.98:1,0.9:2,0.8:16
 //
 // The full sweep (20 cells × 60 s × 8 clients, one at a time) takes about
 // three hours; a reduced one, -rates 10,1000 -bursts 1,100 -duration 10s
@@ -130,6 +136,7 @@ func run() error {
 		bursts   = flag.String("bursts", "", "comma-separated hidden bursts of the sweep (default 1,10,100,1000)")
 		cpuprof  = flag.String("cpuprofile", "", "write a CPU profile of the whole run (clients and fake server) to this file")
 		patient  = flag.String("patient", "", "comma-separated shares of the hidden rate the patient oracle paces at (default 1)")
+		precise  = flag.String("precise", "", "comma-separated shares of the hidden rate the precise oracle paces at, each with an optional :N cap on calls in flight (default 0.98, the burst)")
 	)
 	flag.Parse()
 	if *cpuprof != "" {
@@ -148,6 +155,12 @@ func run() error {
 	if *patient != "" {
 		var err error
 		if allKinds, err = withPatient(allKinds, *patient); err != nil {
+			return err
+		}
+	}
+	if *precise != "" {
+		var err error
+		if allKinds, err = withPrecise(allKinds, *precise); err != nil {
 			return err
 		}
 	}
@@ -274,6 +287,33 @@ func withPatient(kinds []bench.Kind, shares string) ([]bench.Kind, error) {
 			return nil, fmt.Errorf("-patient: %q is not a share in (0, 1]", f)
 		}
 		out = append(out, bench.PatientOracle(s))
+	}
+	return out, nil
+}
+
+// withPrecise replaces the precise oracle of kinds with one per item of
+// list: a share of the hidden rate, with an optional cap on the calls in
+// flight (SHARE or SHARE:N).
+func withPrecise(kinds []bench.Kind, list string) ([]bench.Kind, error) {
+	var out []bench.Kind
+	for _, k := range kinds {
+		if k.Name != "precise" {
+			out = append(out, k)
+		}
+	}
+	for _, f := range strings.Split(list, ",") {
+		shareText, capText, capped := strings.Cut(strings.TrimSpace(f), ":")
+		s, err := strconv.ParseFloat(shareText, 64)
+		if err != nil || !(s > 0 && s <= 1) {
+			return nil, fmt.Errorf("-precise: %q: %q is not a share in (0, 1]", f, shareText)
+		}
+		n := 0
+		if capped {
+			if n, err = strconv.Atoi(capText); err != nil || n < 1 {
+				return nil, fmt.Errorf("-precise: %q: %q is not a number of calls of 1 or more", f, capText)
+			}
+		}
+		out = append(out, bench.PreciseOracle(s, n))
 	}
 	return out, nil
 }

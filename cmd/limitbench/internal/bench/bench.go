@@ -73,7 +73,7 @@ func Kinds() []Kind {
 		Kind{"aws-adaptive", "aws-sdk-go-v2 retry.NewAdaptiveMode defaults", newAWSAdaptive},
 		Kind{"oracle", "paces at the hidden rate, knows the allowance and token lifetime", newOracle},
 		PatientOracle(1),
-		Kind{"precise", "patient oracle at 0.98 of the rate, spaced on kernel timers, at most the burst in flight", newPreciseOracle},
+		PreciseOracle(preciseShare, 0),
 	)
 }
 

@@ -279,47 +279,52 @@ func TestPatientOracleWaitsForRetryAfter(t *testing.T) {
 }
 
 // TestPreciseOracleKeepsBurstInFlight checks that the precise oracle never
-// has more calls at the server than the hidden burst: 16 callers against a
-// server that takes 50 ms a call at 200/s would have about 10 in flight at
-// the pace, and the oracle keeps 2. Those 2 are well under the rate, so
-// none is refused.
+// has more calls at the server than the hidden burst, or than the cap it
+// was given: 16 callers against a server that takes 50 ms a call at 200/s
+// would have about 10 in flight at the pace, and the oracle keeps 2 (or
+// 3). Those are well under the rate, so none is refused.
 func TestPreciseOracleKeepsBurstInFlight(t *testing.T) {
-	cfg := fakescalekit.DefaultConfig()
-	cfg.Rate, cfg.Burst, cfg.ServiceTime = 200, 2, 50*time.Millisecond
-	fake := fakescalekit.New(cfg)
-	ts := httptest.NewServer(fake)
-	defer ts.Close()
-	c, err := newPreciseOracle(Env{BaseURL: ts.URL, ClientID: fakescalekit.ClientID,
-		ClientSecret: fakescalekit.ClientSecret, HTTPClient: NewHTTPClient(16),
-		Hidden: Limits{Rate: 200, Burst: 2, TokenLifetime: time.Hour}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The token first, alone: its request would count as one in flight.
-	if err := c.ListOrganizations(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	errs := make(chan error, 16*3)
-	for range 16 {
-		wg.Go(func() {
-			for range 3 {
-				errs <- c.ListOrganizations(context.Background())
-			}
-		})
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
+	for _, tc := range []struct {
+		inFlight int
+		want     int64
+	}{
+		{0, 2}, // the hidden burst
+		{3, 3},
+	} {
+		cfg := fakescalekit.DefaultConfig()
+		cfg.Rate, cfg.Burst, cfg.ServiceTime = 200, 2, 50*time.Millisecond
+		fake := fakescalekit.New(cfg)
+		ts := httptest.NewServer(fake)
+		c := newPreciseOracle(Env{BaseURL: ts.URL, ClientID: fakescalekit.ClientID,
+			ClientSecret: fakescalekit.ClientSecret, HTTPClient: NewHTTPClient(16),
+			Hidden: Limits{Rate: 200, Burst: 2, TokenLifetime: time.Hour}}, preciseShare, tc.inFlight)
+		// The token first, alone: its request would count as one in flight.
+		if err := c.ListOrganizations(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-	}
-	snap := fake.Snapshot()
-	if snap.PeakConcurrency > 2 {
-		t.Errorf("%d calls at the server at once; want at most the burst, 2", snap.PeakConcurrency)
-	}
-	if snap.Throttled != 0 {
-		t.Errorf("%d calls refused; want none", snap.Throttled)
+		var wg sync.WaitGroup
+		errs := make(chan error, 16*3)
+		for range 16 {
+			wg.Go(func() {
+				for range 3 {
+					errs <- c.ListOrganizations(context.Background())
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		ts.Close()
+		for err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		snap := fake.Snapshot()
+		if snap.PeakConcurrency != tc.want {
+			t.Errorf("cap %d: %d calls at the server at once at most; want %d", tc.inFlight, snap.PeakConcurrency, tc.want)
+		}
+		if snap.Throttled != 0 {
+			t.Errorf("cap %d: %d calls refused; want none", tc.inFlight, snap.Throttled)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"sync"
 	"time"
@@ -32,14 +33,34 @@ type preciseOracle struct {
 // 94.3% at 1 and 94.5% at 0.98, with no refusal at either.
 const preciseShare = 0.98
 
-func newPreciseOracle(env Env) (Client, error) {
-	h := env.Hidden
-	tools := newPacedOracle(env, 1, false)
-	c := &preciseOracle{env: env, tools: tools, inFlight: make(chan struct{}, max(1, h.Burst))}
-	if h.Rate > 0 {
-		c.interval = time.Duration(float64(time.Second) / (preciseShare * h.Rate))
+// PreciseOracle is the precise oracle paced at share of the hidden rate
+// with at most inFlight calls in flight (0: the hidden burst). The default
+// client, "precise", is PreciseOracle(preciseShare, 0); others are named
+// precise-S, or precise-S:N with a cap of N calls.
+func PreciseOracle(share float64, inFlight int) Kind {
+	if share == preciseShare && inFlight == 0 {
+		return Kind{"precise", "patient oracle at 0.98 of the rate, spaced on kernel timers, at most the burst in flight",
+			func(env Env) (Client, error) { return newPreciseOracle(env, share, inFlight), nil }}
 	}
-	return c, nil
+	name, capText := fmt.Sprintf("precise-%g", share), "the burst"
+	if inFlight > 0 {
+		name, capText = fmt.Sprintf("%s:%d", name, inFlight), fmt.Sprint(inFlight)
+	}
+	return Kind{name, fmt.Sprintf("precise oracle at %g of the rate, at most %s in flight", share, capText),
+		func(env Env) (Client, error) { return newPreciseOracle(env, share, inFlight), nil }}
+}
+
+func newPreciseOracle(env Env, share float64, inFlight int) *preciseOracle {
+	h := env.Hidden
+	if inFlight <= 0 {
+		inFlight = max(1, h.Burst)
+	}
+	tools := newPacedOracle(env, 1, false)
+	c := &preciseOracle{env: env, tools: tools, inFlight: make(chan struct{}, inFlight)}
+	if h.Rate > 0 {
+		c.interval = time.Duration(float64(time.Second) / (share * h.Rate))
+	}
+	return c
 }
 
 func (c *preciseOracle) ListOrganizations(ctx context.Context) error {
