@@ -275,12 +275,7 @@ func pickScenarios(o bench.Options, all []bench.Scenario, names, rates, bursts s
 // withPatient replaces the patient oracle of kinds with one per share of
 // the hidden rate in shares.
 func withPatient(kinds []bench.Kind, shares string) ([]bench.Kind, error) {
-	var out []bench.Kind
-	for _, k := range kinds {
-		if k.Name != "patient" {
-			out = append(out, k)
-		}
-	}
+	out := without(kinds, "patient")
 	for _, f := range strings.Split(shares, ",") {
 		s, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
 		if err != nil || !(s > 0 && s <= 1) {
@@ -295,12 +290,7 @@ func withPatient(kinds []bench.Kind, shares string) ([]bench.Kind, error) {
 // list: a share of the hidden rate, with an optional cap on the calls in
 // flight (SHARE or SHARE:N).
 func withPrecise(kinds []bench.Kind, list string) ([]bench.Kind, error) {
-	var out []bench.Kind
-	for _, k := range kinds {
-		if k.Name != "precise" {
-			out = append(out, k)
-		}
-	}
+	out := without(kinds, "precise")
 	for _, f := range strings.Split(list, ",") {
 		shareText, capText, capped := strings.Cut(strings.TrimSpace(f), ":")
 		s, err := strconv.ParseFloat(shareText, 64)
@@ -316,6 +306,17 @@ func withPrecise(kinds []bench.Kind, list string) ([]bench.Kind, error) {
 		out = append(out, bench.PreciseOracle(s, n))
 	}
 	return out, nil
+}
+
+// without returns kinds less the one named name.
+func without(kinds []bench.Kind, name string) []bench.Kind {
+	var out []bench.Kind
+	for _, k := range kinds {
+		if k.Name != name {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 func isSet(name string) bool {

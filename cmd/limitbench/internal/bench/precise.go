@@ -38,16 +38,15 @@ const preciseShare = 0.98
 // client, "precise", is PreciseOracle(preciseShare, 0); others are named
 // precise-S, or precise-S:N with a cap of N calls.
 func PreciseOracle(share float64, inFlight int) Kind {
-	if share == preciseShare && inFlight == 0 {
-		return Kind{"precise", "patient oracle at 0.98 of the rate, spaced on kernel timers, at most the burst in flight",
-			func(env Env) (Client, error) { return newPreciseOracle(env, share, inFlight), nil }}
-	}
-	name, capText := fmt.Sprintf("precise-%g", share), "the burst"
-	if inFlight > 0 {
-		name, capText = fmt.Sprintf("%s:%d", name, inFlight), fmt.Sprint(inFlight)
-	}
-	return Kind{name, fmt.Sprintf("precise oracle at %g of the rate, at most %s in flight", share, capText),
+	k := Kind{"precise", "patient oracle at 0.98 of the rate, spaced on kernel timers, at most the burst in flight",
 		func(env Env) (Client, error) { return newPreciseOracle(env, share, inFlight), nil }}
+	if share != preciseShare || inFlight != 0 {
+		k.Name, k.About = fmt.Sprintf("precise-%g", share), fmt.Sprintf("precise oracle at %g of the rate, at most the burst in flight", share)
+		if inFlight > 0 {
+			k.Name, k.About = fmt.Sprintf("%s:%d", k.Name, inFlight), fmt.Sprintf("precise oracle at %g of the rate, at most %d in flight", share, inFlight)
+		}
+	}
+	return k
 }
 
 func newPreciseOracle(env Env, share float64, inFlight int) *preciseOracle {
